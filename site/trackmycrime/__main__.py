@@ -1,0 +1,5 @@
+"""`python -m trackmycrime` is the `tmc` command."""
+
+from .cli import main
+
+main()

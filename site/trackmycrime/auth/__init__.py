@@ -1,0 +1,1 @@
+"""Passwords, sessions, tokens, CSRF and rate limits: shared by the victim and officer sides."""

@@ -1,0 +1,84 @@
+"""Password hashing with argon2id, off the event loop, and the password policy."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import anyio.to_thread
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+
+# Above OWASP's minimum for argon2id (19 MiB, t=2, p=1); about 100 ms on this project's machines.
+PRODUCTION_HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=2)
+# Tests and the demo hash many passwords; the scheme is the same, only the cost is lower.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+
+_hasher = PRODUCTION_HASHER
+
+
+def use_fast_hashing(enabled: bool) -> None:
+    global _hasher
+    _hasher = FAST_HASHER if enabled else PRODUCTION_HASHER
+
+
+def hash_password_now(password: str) -> str:
+    return _hasher.hash(password)
+
+
+async def hash_password(password: str) -> str:
+    return await anyio.to_thread.run_sync(_hasher.hash, password)
+
+
+# A stored hash to verify against when there is no account, so that the answer takes as long.
+_DUMMY_HASH: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    key = id(_hasher)
+    if key not in _DUMMY_HASH:
+        _DUMMY_HASH[key] = _hasher.hash("no account has this password")
+    return _DUMMY_HASH[key]
+
+
+def _verify(stored_hash: str | None, password: str) -> tuple[bool, bool]:
+    try:
+        _hasher.verify(stored_hash or _dummy_hash(), password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False, False
+    if stored_hash is None:
+        return False, False
+    return True, _hasher.check_needs_rehash(stored_hash)
+
+
+async def verify_password(stored_hash: str | None, password: str) -> tuple[bool, bool]:
+    """(matches, needs_rehash); with no stored hash it does the same work and answers no."""
+    return await anyio.to_thread.run_sync(_verify, stored_hash, password[:MAX_PASSWORD_LENGTH])
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    path = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+    return frozenset(line.strip().lower() for line in path.read_text().splitlines() if line.strip())
+
+
+def password_problem(password: str, *, personal_words: tuple[str, ...] = ()) -> str | None:
+    """What is wrong with a new password, in words for the person choosing it, or None."""
+    from ..i18n import gettext as _
+
+    if not password:
+        return _("Enter a password")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("Password must be {n} characters or more").format(n=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return _("Password must be {n} characters or fewer").format(n=MAX_PASSWORD_LENGTH)
+    lowered = password.lower()
+    if lowered in common_passwords() or len(set(lowered)) < 3:
+        return _("This password is too common. Choose a password that is harder to guess")
+    for word in personal_words:
+        if word and len(word) >= 3 and word.lower() in lowered and len(lowered) - len(word) < 6:
+            return _("Your password must not be based on your name or crime reference")
+    return None

@@ -1,0 +1,206 @@
+"""Server-side sessions: the cookie carries a signed random id, the database keeps its hash.
+
+Signing out, "sign out everywhere" and a password change really end a session, because a session
+is a row that we mark ended, not a cookie we have to trust.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ..models import Crime, Force, Officer, Party, WebSession, utcnow
+from .cookies import cookie_name
+from .tokens import SESSION, Signer, random_token, sha256_hex
+
+TOUCH_EVERY = dt.timedelta(seconds=60)
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _settings(request: Request) -> Any:
+    return request.app.state.settings
+
+
+def session_cookie_name(request: Request) -> str:
+    return cookie_name("session", _settings(request).secure_cookies)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+async def start_session(
+    db: AsyncSession, request: Request, *, party_id: int | None = None, officer_id: int | None = None
+) -> str:
+    """Create a session row and return the signed cookie value; any earlier session of this
+    browser is ended (fixation-proof: a new id at every sign-in)."""
+    await end_current_session(db, request)
+    settings = _settings(request)
+    token = random_token()
+    now = utcnow()
+    db.add(
+        WebSession(
+            token_hash=sha256_hex(token),
+            party_id=party_id,
+            officer_id=officer_id,
+            csrf_token=random_token(),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + dt.timedelta(hours=settings.session_absolute_hours),
+            ip_address=client_address(request),
+            user_agent=request.headers.get("user-agent", "")[:300],
+        )
+    )
+    return str(Signer(settings.secret_key).sign(SESSION, token))
+
+
+def set_session_cookie(request: Request, response: Response, signed_token: str) -> None:
+    settings = _settings(request)
+    response.set_cookie(
+        session_cookie_name(request),
+        signed_token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+        max_age=settings.session_absolute_hours * 3600,
+    )
+
+
+def clear_session_cookie(request: Request, response: Response) -> None:
+    settings = _settings(request)
+    response.delete_cookie(
+        session_cookie_name(request), path="/", httponly=True, samesite="lax", secure=settings.secure_cookies
+    )
+
+
+def _token_hash(request: Request) -> str | None:
+    signed = request.cookies.get(session_cookie_name(request))
+    if not signed:
+        return None
+    settings = _settings(request)
+    token = Signer(settings.secret_key).unsign(
+        SESSION, signed, max_age_seconds=settings.session_absolute_hours * 3600
+    )
+    return sha256_hex(token) if isinstance(token, str) else None
+
+
+def _is_live(web_session: WebSession, request: Request, now: dt.datetime) -> bool:
+    idle = dt.timedelta(minutes=_settings(request).session_idle_minutes)
+    return (
+        web_session.ended_at is None
+        and web_session.expires_at > now
+        and web_session.last_seen_at + idle > now
+    )
+
+
+async def _touch(db: AsyncSession, web_session: WebSession, now: dt.datetime) -> None:
+    if now - web_session.last_seen_at > TOUCH_EVERY:
+        await db.execute(
+            update(WebSession)
+            .where(WebSession.id == web_session.id)  # type: ignore[arg-type]
+            .values(last_seen_at=now)
+        )
+        await db.commit()
+
+
+async def end_current_session(db: AsyncSession, request: Request) -> None:
+    token_hash = _token_hash(request)
+    if token_hash:
+        await db.execute(
+            update(WebSession)
+            .where(WebSession.token_hash == token_hash)  # type: ignore[arg-type]
+            .where(WebSession.ended_at.is_(None))  # type: ignore[union-attr]
+            .values(ended_at=utcnow())
+        )
+
+
+async def end_all_sessions(
+    db: AsyncSession, *, party_id: int | None = None, officer_id: int | None = None
+) -> None:
+    """Sign out everywhere: on request, and whenever the password changes."""
+    statement = update(WebSession).where(WebSession.ended_at.is_(None))  # type: ignore[union-attr]
+    if party_id is not None:
+        statement = statement.where(WebSession.party_id == party_id)  # type: ignore[arg-type]
+    elif officer_id is not None:
+        statement = statement.where(WebSession.officer_id == officer_id)  # type: ignore[arg-type]
+    else:
+        raise ValueError("say whose sessions to end")
+    await db.execute(statement.values(ended_at=utcnow()))
+
+
+def _redirect_to(request: Request, url: str) -> Response:
+    if request.headers.get("hx-request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def party_required(endpoint: Endpoint) -> Endpoint:
+    """Only a signed-in party; sets request.state.party, .crime, .force and .web_session."""
+
+    @functools.wraps(endpoint)
+    async def wrapper(request: Request) -> Response:
+        token_hash = _token_hash(request)
+        if token_hash:
+            now = utcnow()
+            async with request.app.state.db.session() as db:
+                row = (
+                    await db.exec(
+                        select(WebSession, Party, Crime, Force)
+                        .join(Party, Party.id == WebSession.party_id)  # type: ignore[arg-type]
+                        .join(Crime, Crime.id == Party.crime_id)  # type: ignore[arg-type]
+                        .join(Force, Force.id == Crime.force_id)  # type: ignore[arg-type]
+                        .where(WebSession.token_hash == token_hash)
+                    )
+                ).first()
+                if row and _is_live(row[0], request, now) and row[1].account_deleted_at is None:
+                    await _touch(db, row[0], now)
+                    state = request.state
+                    state.web_session, state.party, state.crime, state.force = row
+                    return await endpoint(request)
+        return _redirect_to(request, "/sign-in?signed_out=1" if token_hash else "/sign-in")
+
+    return wrapper
+
+
+def officer_required(*roles: str) -> Callable[[Endpoint], Endpoint]:
+    """Only a signed-in, enabled officer with one of `roles` (any role if none are named)."""
+
+    def decorate(endpoint: Endpoint) -> Endpoint:
+        @functools.wraps(endpoint)
+        async def wrapper(request: Request) -> Response:
+            token_hash = _token_hash(request)
+            if token_hash:
+                now = utcnow()
+                async with request.app.state.db.session() as db:
+                    row = (
+                        await db.exec(
+                            select(WebSession, Officer, Force)
+                            .join(Officer, Officer.id == WebSession.officer_id)  # type: ignore[arg-type]
+                            .join(Force, Force.id == Officer.force_id)  # type: ignore[arg-type]
+                            .where(WebSession.token_hash == token_hash)
+                        )
+                    ).first()
+                    if row and _is_live(row[0], request, now) and row[1].disabled_at is None:
+                        if roles and row[1].role not in roles:
+                            from ..pages import render
+
+                            return render(request, "errors/forbidden.html", status_code=403)
+                        await _touch(db, row[0], now)
+                        state = request.state
+                        state.web_session, state.officer, state.force = row
+                        return await endpoint(request)
+            return _redirect_to(request, "/officer/sign-in")
+
+        return wrapper
+
+    return decorate

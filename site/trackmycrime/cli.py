@@ -1,0 +1,264 @@
+"""The `tmc` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from .settings import Settings, SettingsError, load_settings
+
+
+def fail(message: str) -> NoReturn:
+    print(f"tmc: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a port is a whole number, not {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is between 1 and 65535, not {port}")
+    return port
+
+
+def positive_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("expected 1 or more")
+    return value
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        fail(str(error))
+
+
+def _check_database(settings: Settings) -> None:
+    """Stop with one clear line when the database cannot be reached."""
+    from .database import Database
+
+    async def probe() -> None:
+        database = Database(settings.database_url)
+        try:
+            async with database.engine.connect():
+                pass
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(asyncio.wait_for(probe(), timeout=10))
+    except SettingsError as error:
+        fail(str(error))
+    except Exception as error:  # noqa: BLE001 - any failure to connect is reported the same way
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        fail(f"cannot reach the database at {_safe_url(settings.database_url)}: {reason}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return "(unreadable URL)"
+
+
+def _run_in_transaction(work: Callable[[Any], Any]) -> Any:
+    from .database import Database
+
+    settings = _settings()
+    _check_database(settings)
+
+    async def run() -> Any:
+        database = Database(settings.database_url)
+        try:
+            async with database.transaction() as db:
+                return await work(db)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from .demo.runner import run_demo
+
+    run_demo(port=args.port)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = _settings()
+    try:
+        settings.check_for_production()
+    except SettingsError as error:
+        fail(str(error))
+    _check_database(settings)
+    uvicorn.run(
+        "trackmycrime.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> None:
+    from .migrations import upgrade
+
+    settings = _settings()
+    _check_database(settings)
+    upgrade(settings.database_url)
+    print("Database is up to date.")
+
+
+def cmd_force_add(args: argparse.Namespace) -> None:
+    from .forces import ForceExists, add_force
+
+    async def work(db: Any) -> Any:
+        return await add_force(db, code=args.code, name=args.name, crime_ref_pattern=args.crime_ref_pattern)
+
+    try:
+        force = _run_in_transaction(work)
+    except (ForceExists, ValueError) as error:
+        fail(str(error))
+    print(f"Added force {force.code}: {force.name}")
+
+
+def _read_password(from_stdin: bool) -> str:
+    from .auth.passwords import password_problem
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password for the officer: ")
+        if getpass.getpass("Type it again: ") != password:
+            fail("the passwords did not match")
+    problem = password_problem(password)
+    if problem:
+        fail(problem)
+    return password
+
+
+def cmd_officer_add(args: argparse.Namespace) -> None:
+    from .forces import force_by_code
+    from .officer.accounts import OfficerExists, add_officer
+
+    password = _read_password(args.password_stdin)
+
+    async def work(db: Any) -> Any:
+        force = await force_by_code(db, args.force)
+        if force is None:
+            raise LookupError(f"there is no force with the code {args.force}")
+        return await add_officer(
+            db,
+            force_id=force.id,
+            email=args.email,
+            name=args.name,
+            password=password,
+            shoulder_number=args.shoulder_number,
+            role=args.role,
+            team=args.team,
+        )
+
+    try:
+        officer = _run_in_transaction(work)
+    except (OfficerExists, LookupError, ValueError) as error:
+        fail(str(error).strip("'\""))
+    print(f"Added {officer.role} {officer.name} <{officer.email}>")
+
+
+def cmd_apikey_create(args: argparse.Namespace) -> None:
+    from .forces import force_by_code
+    from .ingest.keys import create_api_key
+
+    async def work(db: Any) -> Any:
+        force = await force_by_code(db, args.force)
+        if force is None:
+            raise LookupError(f"there is no force with the code {args.force}")
+        return await create_api_key(db, force_id=force.id, label=args.label)
+
+    try:
+        _api_key, key_text = _run_in_transaction(work)
+    except LookupError as error:
+        fail(str(error).strip("'\""))
+    print("New records-system API key. Keep it secret: it cannot be shown again.")
+    print(key_text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tmc", description="TrackMyCrime")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="run a demo with sample data and a mail catcher")
+    demo.add_argument("--port", type=port_number, default=8000)
+    demo.set_defaults(run=cmd_demo)
+
+    serve = commands.add_parser("serve", help="run the site with the configured database")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=port_number, default=8000)
+    serve.add_argument("--workers", type=positive_number, default=1)
+    serve.set_defaults(run=cmd_serve)
+
+    database = commands.add_parser("db", help="database tasks")
+    database_commands = database.add_subparsers(dest="db_command", required=True, metavar="TASK")
+    upgrade = database_commands.add_parser("upgrade", help="apply migrations")
+    upgrade.set_defaults(run=cmd_db_upgrade)
+
+    force = commands.add_parser("force", help="forces")
+    force_commands = force.add_subparsers(dest="force_command", required=True, metavar="TASK")
+    force_add = force_commands.add_parser("add", help="add a force")
+    force_add.add_argument("code")
+    force_add.add_argument("--name", required=True)
+    force_add.add_argument("--crime-ref-pattern", default=None)
+    force_add.set_defaults(run=cmd_force_add)
+
+    officer = commands.add_parser("officer", help="officers")
+    officer_commands = officer.add_subparsers(dest="officer_command", required=True, metavar="TASK")
+    officer_add = officer_commands.add_parser("add", help="add an officer (asks for a password)")
+    officer_add.add_argument("--force", required=True)
+    officer_add.add_argument("--email", required=True)
+    officer_add.add_argument("--name", required=True)
+    officer_add.add_argument("--shoulder-number", default=None)
+    officer_add.add_argument("--role", choices=("officer", "supervisor", "admin"), default="officer")
+    officer_add.add_argument("--team", default="")
+    officer_add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
+    officer_add.set_defaults(run=cmd_officer_add)
+
+    apikey = commands.add_parser("apikey", help="records-system API keys")
+    apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True, metavar="TASK")
+    apikey_create = apikey_commands.add_parser("create", help="create a key; printed once")
+    apikey_create.add_argument("--force", required=True)
+    apikey_create.add_argument("--label", default="")
+    apikey_create.set_defaults(run=cmd_apikey_create)
+
+    for register in _extra_commands:
+        register(commands)
+    return parser
+
+
+# Areas that bring their own commands (the worker, retention...) append a register function here.
+_extra_commands: list[Callable[[Any], None]] = []
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.run(args)

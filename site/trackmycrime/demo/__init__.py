@@ -1,0 +1,1 @@
+"""`tmc demo`: a fresh SQLite database, seeded data, a mail catcher, and the site."""

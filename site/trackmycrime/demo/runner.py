@@ -1,0 +1,89 @@
+"""Runs the demo: fresh database, seed, mail catcher, the site; Ctrl-C stops it all."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import tempfile
+from pathlib import Path
+
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ..app import create_app
+from ..database import Database
+from ..migrations import upgrade_with_connection
+from ..settings import Settings
+from .mail_catcher import MailCatcher
+from .seed import DemoLogins, seed_demo
+
+
+async def prepare_database(database: Database) -> DemoLogins:
+    async with database.engine.begin() as connection:
+        await _migrate(connection)
+    async with database.transaction() as db:
+        return await seed_demo(db)
+
+
+async def _migrate(connection: AsyncConnection) -> None:
+    await connection.run_sync(upgrade_with_connection)
+
+
+def demo_settings(database_path: Path, port: int, catcher: MailCatcher) -> Settings:
+    return Settings(
+        mode="demo",
+        database_url=f"sqlite:///{database_path}",
+        secret_key=secrets.token_urlsafe(48),
+        base_url=f"http://127.0.0.1:{port}",
+        smtp_host=catcher.host,
+        smtp_port=catcher.port,
+        smtp_tls="none",
+        mail_from="Demoshire Police <no-reply@demoshire-police.example>",
+        demo_mail_catcher=True,
+    )
+
+
+def print_logins(logins: DemoLogins, base_url: str) -> None:
+    dob = logins.victim_date_of_birth
+    print(
+        f"""
+TrackMyCrime demo: {base_url}/   (Ctrl-C to stop; the demo's data is deleted when it stops)
+
+Victim sign-in ({base_url}/sign-in)
+  Surname:                 {logins.victim_surname}
+  Crime reference number:  {logins.victim_reference}
+  Date of birth:           {dob.day} {dob.month} {dob.year}  (day, month, year)
+  Password:                {logins.victim_password}
+
+Officer sign-in ({base_url}/officer/sign-in), password for all: {logins.officer_password}
+  Officer:     {logins.officer_email}
+  Supervisor:  {logins.supervisor_email}
+  Admin:       {logins.admin_email}
+
+Demo mailbox: {base_url}/demo/mail
+""",
+        flush=True,
+    )
+
+
+def run_demo(port: int = 8000, host: str = "127.0.0.1") -> None:
+    with tempfile.TemporaryDirectory(prefix="trackmycrime-demo-") as folder:
+        catcher = MailCatcher()
+        catcher.start()
+        try:
+            settings = demo_settings(Path(folder) / "demo.sqlite3", port, catcher)
+            database = Database(settings.database_url)
+            logins = asyncio.run(prepare_database(database))
+            app = create_app(settings, database)
+            app.state.mail_catcher = catcher
+            print_logins(logins, settings.base_url)
+            config = uvicorn.Config(
+                app, host=host, port=port, log_level="warning", proxy_headers=False, server_header=False
+            )
+            try:
+                uvicorn.Server(config).run()
+            except KeyboardInterrupt:
+                pass  # uvicorn has already shut down gracefully and re-raises the Ctrl-C
+        finally:
+            catcher.stop()
+        print("TrackMyCrime demo stopped.", flush=True)

@@ -1,0 +1,302 @@
+"""Demo data: one force, its officers and a handful of crimes at different stages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..auth.passwords import hash_password
+from ..forces import add_force
+from ..identity import reference_key, surname_key
+from ..models import (
+    AlertChannel,
+    CaseUpdate,
+    Crime,
+    Message,
+    MessageDirection,
+    Officer,
+    OfficerRole,
+    Party,
+    utcnow,
+)
+from ..officer.accounts import add_officer
+
+OFFICER_PASSWORD = "demo officer password"
+VICTIM_PASSWORD = "demo victim password"
+
+
+@dataclass(frozen=True)
+class DemoLogins:
+    force_code: str
+    officer_email: str
+    supervisor_email: str
+    admin_email: str
+    officer_password: str
+    victim_surname: str
+    victim_reference: str
+    victim_date_of_birth: dt.date
+    victim_password: str
+
+
+async def seed_demo(db: AsyncSession) -> DemoLogins:
+    now = utcnow()
+    force = await add_force(db, code="DEMO", name="Demoshire Police", crime_ref_pattern=r"DP-\d{4}-\d{6}")
+    force.contact_email = "contact@demoshire-police.example"
+    force.website = "https://demoshire-police.example"
+    force.support_services_json = json.dumps(
+        [
+            {
+                "name": "Demoshire Victim Care",
+                "offers": "Practical and emotional support after any crime",
+                "phone": "0300 123 4567",
+                "website": "https://victimcare.demoshire.example",
+                "hours": "Monday to Friday, 8am to 8pm; Saturday, 9am to 5pm",
+            },
+        ]
+    )
+    assert force.id is not None
+
+    oic = await add_officer(
+        db,
+        force_id=force.id,
+        email="sam.jones@demoshire-police.example",
+        name="PC Sam Jones",
+        shoulder_number="1234",
+        password=OFFICER_PASSWORD,
+        team="Demoshire North CID",
+    )
+    colleague = await add_officer(
+        db,
+        force_id=force.id,
+        email="lee.evans@demoshire-police.example",
+        name="DC Lee Evans",
+        shoulder_number="2345",
+        password=OFFICER_PASSWORD,
+        team="Demoshire North CID",
+    )
+    supervisor = await add_officer(
+        db,
+        force_id=force.id,
+        email="priya.shah@demoshire-police.example",
+        name="DS Priya Shah",
+        shoulder_number="3456",
+        password=OFFICER_PASSWORD,
+        role=OfficerRole.SUPERVISOR,
+        team="Demoshire North CID",
+    )
+    admin = await add_officer(
+        db,
+        force_id=force.id,
+        email="admin@demoshire-police.example",
+        name="Jo Admin",
+        password=OFFICER_PASSWORD,
+        role=OfficerRole.ADMIN,
+    )
+    victim_password_hash = await hash_password(VICTIM_PASSWORD)
+
+    def days_ago(days: float) -> dt.datetime:
+        return now - dt.timedelta(days=days)
+
+    async def crime(
+        reference: str, offence: str, status: str, reported_days_ago: float, officer: Officer
+    ) -> Crime:
+        row = Crime(
+            force_id=force.id,
+            reference=reference,
+            reference_key=reference_key(reference),
+            offence=offence,
+            status=status,
+            reported_at=days_ago(reported_days_ago),
+            officer_in_charge_id=officer.id,
+            created_at=days_ago(reported_days_ago),
+        )
+        if status in ("closed", "no_further_action"):
+            row.closed_at = days_ago(1)
+        db.add(row)
+        await db.flush()
+        return row
+
+    async def party(
+        crime_row: Crime,
+        rms_id: str,
+        forenames: str,
+        surname: str,
+        born: dt.date,
+        *,
+        registered: bool,
+        email: str,
+        role: str = "victim",
+        enhanced: bool = False,
+    ) -> Party:
+        row = Party(
+            crime_id=crime_row.id,
+            rms_party_id=rms_id,
+            role=role,
+            forenames=forenames,
+            surname=surname,
+            surname_key=surname_key(surname),
+            date_of_birth=born,
+            email=email,
+            mobile="+447700900123",
+            enhanced_rights=enhanced,
+            alert_channel=AlertChannel.EMAIL,
+            invited_at=crime_row.created_at,
+        )
+        if registered:
+            row.password_hash = victim_password_hash
+            row.registered_at = crime_row.created_at + dt.timedelta(hours=3)
+            row.last_sign_in_at = days_ago(2)
+        db.add(row)
+        await db.flush()
+        return row
+
+    def update(
+        crime_row: Crime,
+        text: str,
+        status: str | None,
+        days: float,
+        author: Officer | None = None,
+        rms_id: str | None = None,
+    ) -> None:
+        db.add(
+            CaseUpdate(
+                crime_id=crime_row.id,
+                text=text,
+                status=status,
+                occurred_at=days_ago(days),
+                created_at=days_ago(days),
+                author_officer_id=author.id if author else None,
+                rms_update_id=rms_id,
+            )
+        )
+
+    def message(
+        crime_row: Crime,
+        party_row: Party,
+        body: str,
+        days: float,
+        officer: Officer | None = None,
+        read: bool = True,
+    ) -> None:
+        db.add(
+            Message(
+                crime_id=crime_row.id,
+                party_id=party_row.id,
+                body=body,
+                direction=MessageDirection.TO_PARTY if officer else MessageDirection.FROM_PARTY,
+                officer_id=officer.id if officer else None,
+                created_at=days_ago(days),
+                read_at=days_ago(days - 0.1) if read else None,
+            )
+        )
+
+    burglary = await crime("DP-2026-000123", "Burglary of a home", "suspect_arrested", 12, oic)
+    alex = await party(
+        burglary,
+        "P1",
+        "Alex",
+        "O'Brien",
+        dt.date(1980, 2, 29),
+        registered=True,
+        email="alex.obrien@example.org",
+    )
+    update(burglary, "Your crime has been recorded and given to an officer.", "recorded", 12, rms_id="U-1")
+    update(burglary, "PC Sam Jones is now in charge of your case.", "officer_assigned", 11.5, rms_id="U-2")
+    update(
+        burglary,
+        "We have collected CCTV from two houses on your street and are reviewing it.",
+        "under_investigation",
+        8,
+        author=oic,
+    )
+    update(
+        burglary,
+        "A man has been arrested in connection with the burglary. We will tell you "
+        "what happens next within 5 working days.",
+        "suspect_arrested",
+        1,
+        rms_id="U-77",
+    )
+    message(
+        burglary,
+        alex,
+        "Hello, I have found a receipt for the laptop with its serial number. Would that help?",
+        7,
+    )
+    message(
+        burglary,
+        alex,
+        "Yes, thank you. Please send me the serial number here, or bring the "
+        "receipt to Demoshire Central police station.",
+        6.8,
+        officer=oic,
+    )
+    message(burglary, alex, "The serial number is C02XK1ABJGH5.", 6)
+    message(burglary, alex, "Is there any news about the arrest?", 0.2, read=False)
+
+    theft = await crime("DP-2026-000456", "Theft of a bicycle", "charged", 40, colleague)
+    morgan = await party(
+        theft,
+        "P1",
+        "Morgan",
+        "Zoë Price",
+        dt.date(1995, 7, 14),
+        registered=True,
+        email="morgan.price@example.org",
+        enhanced=True,
+    )
+    update(theft, "Your crime has been recorded.", "recorded", 40, rms_id="T-1")
+    update(
+        theft,
+        "A woman has been charged with theft. The first court hearing is being arranged.",
+        "charged",
+        3,
+        author=colleague,
+    )
+    message(theft, morgan, "Thank you for letting me know.", 2.5)
+
+    damage = await crime("DP-2026-000789", "Criminal damage to a vehicle", "closed", 90, oic)
+    await party(
+        damage,
+        "P1",
+        "Chris",
+        "Walker",
+        dt.date(1971, 11, 3),
+        registered=True,
+        email="chris.walker@example.org",
+    )
+    update(
+        damage,
+        "We have reviewed the CCTV but could not identify who damaged your car. "
+        "The case is closed, but it will be reopened if new information comes to light.",
+        "closed",
+        1,
+        author=oic,
+    )
+
+    fraud = await crime("DP-2026-001012", "Fraud by false representation", "recorded", 0.5, supervisor)
+    await party(
+        fraud,
+        "P1",
+        "Jordan",
+        "Smith",
+        dt.date(1958, 5, 20),
+        registered=False,
+        email="jordan.smith@example.org",
+    )
+    await party(fraud, "W1", "Sam", "Taylor", dt.date(1990, 1, 9), registered=False, email="", role="witness")
+
+    return DemoLogins(
+        force_code=force.code,
+        officer_email=oic.email,
+        supervisor_email=supervisor.email,
+        admin_email=admin.email,
+        officer_password=OFFICER_PASSWORD,
+        victim_surname=alex.surname,
+        victim_reference=burglary.reference,
+        victim_date_of_birth=dt.date(1980, 2, 29),
+        victim_password=VICTIM_PASSWORD,
+    )

@@ -1,0 +1,88 @@
+"""Translations (gettext via Babel catalogues) and dates and numbers in the reader's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext as _gettext
+from contextvars import ContextVar
+from functools import cache
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+from .paths import LOCALE_DIR
+
+LONDON = ZoneInfo("Europe/London")
+SUPPORTED_LANGUAGES = ("en", "cy")
+DEFAULT_LANGUAGE = "en"
+
+current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
+
+
+@cache
+def translations(language: str) -> _gettext.NullTranslations:
+    """The catalogue for a language, compiled in memory from locale/<lang>/LC_MESSAGES/*.po."""
+    po_path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if not po_path.is_file():
+        return _gettext.NullTranslations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=language)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return _gettext.GNUTranslations(compiled)
+
+
+def choose_language(requested: str | None) -> str:
+    if requested:
+        short = requested.split("-")[0].strip().lower()
+        if short in SUPPORTED_LANGUAGES:
+            return short
+    return DEFAULT_LANGUAGE
+
+
+def gettext(message: str) -> str:
+    return translations(current_language.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current_language.get()).ngettext(singular, plural, n)
+
+
+def _locale() -> Locale:
+    return Locale.parse(current_language.get())
+
+
+def date_in_words(value: dt.date | dt.datetime | None) -> str:
+    """'26 November 2026', in London time for moments."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(LONDON).date()
+    return format_date(value, format="d MMMM y", locale=_locale())
+
+
+def datetime_in_words(value: dt.datetime | None) -> str:
+    """'26 November 2026 at 2:05pm', in London time."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    day = format_date(local.date(), format="d MMMM y", locale=_locale())
+    if current_language.get() == "en":
+        time = local.strftime("%-I:%M%p").lower()
+    else:
+        time = format_time(local, format="short", locale=_locale())
+    return gettext("{day} at {time}").format(day=day, time=time)
+
+
+def iso_datetime(value: dt.datetime | None) -> str:
+    return "" if value is None else format_datetime(value, "yyyy-MM-dd'T'HH:mm:ssXXX", locale="en")
+
+
+def number(value: float | int) -> str:
+    return format_decimal(value, locale=_locale())

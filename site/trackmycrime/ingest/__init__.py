@@ -1,0 +1,1 @@
+"""The records-system (RMS) ingest API and its keys."""

@@ -1,0 +1,334 @@
+"""The schema: every table TrackMyCrime stores, in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone, so we store naive UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC)
+
+
+def _when(*, nullable: bool = True, index: bool = False, default_now: bool = False) -> Any:
+    if default_now:
+        return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=index)
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _text(*, nullable: bool = False, default: str | None = "") -> Any:
+    return Field(default=default, sa_type=Text, nullable=nullable)
+
+
+# ---------------------------------------------------------------- forces and officers
+
+
+class Force(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True, index=True)
+    name: str = Field(max_length=200)
+    crime_ref_pattern: str = Field(default=r"[A-Z0-9][A-Z0-9/\-]{3,39}", max_length=300)
+    non_emergency_phone: str = Field(default="101", max_length=40)
+    contact_email: str = Field(default="", max_length=254)
+    website: str = Field(default="", max_length=300)
+    support_services_json: str = _text(default="[]")
+    retention_days: int = Field(default=730)
+    unread_reminder_days: int = Field(default=3)
+    created_at: dt.datetime = _when(default_now=True)
+
+
+class OfficerRole:
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+    ALL = (OFFICER, SUPERVISOR, ADMIN)
+
+
+class Officer(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("force_id", "email", name="uq_officer_force_email"),
+        UniqueConstraint("force_id", "shoulder_number", name="uq_officer_force_shoulder"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    force_id: int = Field(foreign_key="force.id", index=True)
+    email: str = Field(max_length=254, index=True)
+    name: str = Field(max_length=200)
+    shoulder_number: str | None = Field(default=None, max_length=20)
+    role: str = Field(default=OfficerRole.OFFICER, max_length=20)
+    team: str = Field(default="", max_length=100)
+    password_hash: str = Field(default="", max_length=200)
+    totp_secret: str | None = Field(default=None, max_length=64)
+    disabled_at: dt.datetime | None = _when()
+    failed_sign_ins: int = Field(default=0)
+    locked_until: dt.datetime | None = _when()
+    last_sign_in_at: dt.datetime | None = _when()
+    created_at: dt.datetime = _when(default_now=True)
+
+
+class ApiKey(SQLModel, table=True):
+    """A records-system key: only a SHA-256 of the (high-entropy) key is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    force_id: int = Field(foreign_key="force.id", index=True)
+    label: str = Field(default="", max_length=100)
+    key_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: dt.datetime = _when(default_now=True)
+    last_used_at: dt.datetime | None = _when()
+    revoked_at: dt.datetime | None = _when()
+
+
+# ---------------------------------------------------------------- crimes and parties
+
+
+class Crime(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("force_id", "reference_key", name="uq_crime_force_reference"),
+        Index("ix_crime_force_oic", "force_id", "officer_in_charge_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    force_id: int = Field(foreign_key="force.id")
+    reference: str = Field(max_length=40)
+    # The reference without case, spaces or separators: what sign-in and look-ups match on.
+    reference_key: str = Field(max_length=40)
+    offence: str = Field(max_length=200)
+    offence_code: str = Field(default="", max_length=40)
+    status: str = Field(default="recorded", max_length=40)
+    reported_at: dt.datetime = _when(nullable=False)
+    officer_in_charge_id: int | None = Field(default=None, foreign_key="officer.id")
+    closed_at: dt.datetime | None = _when()
+    created_at: dt.datetime = _when(default_now=True)
+    updated_at: dt.datetime = _when(default_now=True)
+
+
+class PartyRole:
+    VICTIM = "victim"
+    WITNESS = "witness"
+    ALL = (VICTIM, WITNESS)
+
+
+class AlertChannel:
+    EMAIL = "email"
+    SMS = "sms"
+    BOTH = "both"
+    NONE = "none"
+    ALL = (EMAIL, SMS, BOTH, NONE)
+
+
+class Party(SQLModel, table=True):
+    """A victim or witness of one crime, and their portal account once they register."""
+
+    __table_args__ = (UniqueConstraint("crime_id", "rms_party_id", name="uq_party_crime_rms_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_id: int = Field(foreign_key="crime.id", index=True)
+    rms_party_id: str = Field(max_length=64)
+    role: str = Field(default=PartyRole.VICTIM, max_length=20)
+    forenames: str = Field(default="", max_length=100)
+    surname: str = Field(max_length=100)
+    # Lower case, accents removed, spaces trimmed: what sign-in matches on.
+    surname_key: str = Field(max_length=100)
+    date_of_birth: dt.date | None = None
+    email: str = Field(default="", max_length=254)
+    mobile: str = Field(default="", max_length=32)
+    preferred_language: str = Field(default="en", max_length=8)
+    enhanced_rights: bool = False
+    contact_consent: bool = True
+    alert_channel: str = Field(default=AlertChannel.EMAIL, max_length=10)
+    update_interval_days: int = Field(default=28)
+    password_hash: str | None = Field(default=None, max_length=200)
+    registered_at: dt.datetime | None = _when()
+    invited_at: dt.datetime | None = _when()
+    registration_code_hash: str | None = Field(default=None, max_length=200)
+    registration_code_expires_at: dt.datetime | None = _when()
+    failed_sign_ins: int = Field(default=0)
+    locked_until: dt.datetime | None = _when()
+    last_sign_in_at: dt.datetime | None = _when()
+    opted_out_at: dt.datetime | None = _when()
+    account_deleted_at: dt.datetime | None = _when()
+    created_at: dt.datetime = _when(default_now=True)
+    updated_at: dt.datetime = _when(default_now=True)
+
+
+# ---------------------------------------------------------------- what parties read
+
+
+class Audience:
+    ALL = "all"
+    VICTIMS = "victims"
+    PARTY = "party"
+
+
+class CaseUpdate(SQLModel, table=True):
+    """An update on a crime, from the records system or an officer, for some or all parties."""
+
+    __tablename__ = "case_update"
+    __table_args__ = (
+        UniqueConstraint("crime_id", "rms_update_id", name="uq_update_crime_rms_id"),
+        Index("ix_case_update_crime_occurred", "crime_id", "occurred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_id: int = Field(foreign_key="crime.id")
+    rms_update_id: str | None = Field(default=None, max_length=64)
+    status: str | None = Field(default=None, max_length=40)
+    text: str = _text()
+    audience: str = Field(default=Audience.ALL, max_length=10)
+    party_id: int | None = Field(default=None, foreign_key="party.id")
+    author_officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    occurred_at: dt.datetime = _when(nullable=False)
+    created_at: dt.datetime = _when(default_now=True)
+
+
+class MessageDirection:
+    FROM_PARTY = "from_party"
+    TO_PARTY = "to_party"
+
+
+class Message(SQLModel, table=True):
+    """One message in the thread between a party and the officers of their crime."""
+
+    __table_args__ = (Index("ix_message_party_created", "party_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_id: int = Field(foreign_key="crime.id", index=True)
+    party_id: int = Field(foreign_key="party.id")
+    direction: str = Field(max_length=12)
+    officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    body: str = _text()
+    created_at: dt.datetime = _when(default_now=True)
+    read_at: dt.datetime | None = _when()
+
+
+class Feedback(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    crime_id: int = Field(foreign_key="crime.id", index=True)
+    party_id: int | None = Field(default=None, foreign_key="party.id")
+    rating: int
+    comment: str = _text()
+    created_at: dt.datetime = _when(default_now=True)
+
+
+# ---------------------------------------------------------------- notifications
+
+
+class OutboxStatus:
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    HELD = "held"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An alert to send, written in the same transaction as the change that causes it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    force_id: int = Field(foreign_key="force.id", index=True)
+    kind: str = Field(max_length=40)
+    channel: str = Field(max_length=10)
+    party_id: int | None = Field(default=None, foreign_key="party.id", index=True)
+    officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    recipient: str = Field(max_length=254)
+    # Template variables as JSON: never the offence, update text, message body or date of birth.
+    context_json: str = _text(default="{}")
+    # At most one row per cause, e.g. "update:17:party:4:email"; repeats are refused by the database.
+    dedupe_key: str | None = Field(default=None, max_length=200, unique=True)
+    status: str = Field(default=OutboxStatus.PENDING, max_length=10)
+    attempts: int = Field(default=0)
+    next_attempt_at: dt.datetime = _when(default_now=True)
+    claimed_until: dt.datetime | None = _when()
+    last_error: str = _text()
+    provider_reference: str = Field(default="", max_length=200)
+    created_at: dt.datetime = _when(default_now=True)
+    sent_at: dt.datetime | None = _when()
+
+
+# ---------------------------------------------------------------- sign-in and audit
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser; the cookie carries only a signed random id, we keep its hash."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    party_id: int | None = Field(default=None, foreign_key="party.id", index=True)
+    officer_id: int | None = Field(default=None, foreign_key="officer.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: dt.datetime = _when(default_now=True)
+    last_seen_at: dt.datetime = _when(default_now=True)
+    expires_at: dt.datetime = _when(nullable=False)
+    ended_at: dt.datetime | None = _when()
+    ip_address: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=300)
+
+
+class Throttle(SQLModel, table=True):
+    """Counts attempts per key (an account or a client address) in a time window."""
+
+    key: str = Field(primary_key=True, max_length=200)
+    window_started_at: dt.datetime = _when(nullable=False)
+    attempts: int = Field(default=0)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who viewed or changed personal data, when and from where (DPA 2018 s.62)."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_force_at", "force_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = _when(default_now=True)
+    force_id: int | None = Field(default=None, foreign_key="force.id")
+    actor_kind: str = Field(max_length=20)
+    actor_id: int | None = None
+    action: str = Field(max_length=60)
+    crime_id: int | None = Field(default=None, index=True)
+    party_id: int | None = None
+    ip_address: str = Field(default="", max_length=64)
+    detail: str = _text()
+
+
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "CaseUpdate",
+    "Crime",
+    "Feedback",
+    "Force",
+    "Message",
+    "Officer",
+    "OutboxMessage",
+    "Party",
+    "Throttle",
+    "WebSession",
+    "utcnow",
+]

@@ -1,0 +1,1 @@
+"""Alerts: the outbox, the worker, email and text message senders, message templates."""

@@ -1,0 +1,1 @@
+"""The officer side: inbox, case pages, supervisor and admin views."""

@@ -1,0 +1,81 @@
+"""One way to render: the whole page, or only its fragment when htmx asks for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from . import i18n
+from .paths import TEMPLATES_DIR
+from .static_assets import StaticAssets
+
+
+def create_templates(assets: StaticAssets) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        cache_size=-1,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
+    )
+    env.globals["static_url"] = assets.url
+    env.filters["date_in_words"] = i18n.date_in_words
+    env.filters["datetime_in_words"] = i18n.datetime_in_words
+    env.filters["iso_datetime"] = i18n.iso_datetime
+    env.filters["number"] = i18n.number
+    return env
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+
+
+def render_html(
+    request: Request, template_name: str, context: dict[str, Any] | None = None, *, block: str | None = None
+) -> str:
+    templates: jinja2.Environment = request.app.state.templates
+    template = templates.get_template(template_name)
+    full_context = {**page_context(request), **(context or {})}
+    if block is None:
+        return template.render(full_context)
+    render_block = template.blocks[block]
+    return "".join(render_block(template.new_context(full_context)))
+
+
+def render(
+    request: Request,
+    template_name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    fragment: str = "main",
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render the page; an htmx request gets only the named block (by default `main`)."""
+    block = fragment if is_htmx(request) else None
+    html = render_html(request, template_name, context, block=block)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def page_context(request: Request) -> dict[str, Any]:
+    """What every template may use: the request, the service's force, the reader, the CSRF token."""
+    state = request.state
+    return {
+        "request": request,
+        "lang": i18n.current_language.get(),
+        "settings": request.app.state.settings,
+        "force": getattr(state, "force", None),
+        "party": getattr(state, "party", None),
+        "officer": getattr(state, "officer", None),
+        "csrf_token": getattr(state, "csrf_token", ""),
+        "is_demo": request.app.state.settings.mode == "demo",
+    }

@@ -1,0 +1,1 @@
+"""Pages anyone may read: the start page, the accessibility statement, the health check."""

@@ -1,0 +1,39 @@
+"""The start page, the accessibility statement and the health check."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..forces import service_force
+from ..pages import render
+
+
+async def start_page(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        request.state.force = await service_force(db)
+    return render(request, "public/start.html")
+
+
+async def accessibility_statement(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        request.state.force = await service_force(db)
+    return render(request, "public/accessibility.html")
+
+
+async def health(request: Request) -> Response:
+    try:
+        async with request.app.state.db.session() as db:
+            await db.exec(text("SELECT 1"))  # type: ignore[call-overload]
+    except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
+        return JSONResponse({"status": "unhealthy", "database": type(error).__name__}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+routes = [
+    Route("/", start_page, name="start"),
+    Route("/accessibility", accessibility_statement, name="accessibility"),
+    Route("/health", health, name="health"),
+]

@@ -1,0 +1,122 @@
+"""Typed settings read from TMC_* environment variables (and an optional .env file)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+DEFAULT_SECRET_KEY = "change-me"  # noqa: S105 - the value production refuses
+DEFAULT_DATABASE_PATH = Path("trackmycrime.sqlite3")
+
+Mode = Literal["production", "demo", "test"]
+SmtpTls = Literal["none", "starttls", "tls"]
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line meant for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: Mode = "production"
+    database_url: str = f"sqlite:///{DEFAULT_DATABASE_PATH}"
+    secret_key: str = DEFAULT_SECRET_KEY
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_tls: SmtpTls = "none"
+    mail_from: str = "TrackMyCrime <no-reply@trackmycrime.invalid>"
+    sms_api_url: str = ""
+    sms_api_key: str = ""
+    sms_template_id: str = ""
+    session_idle_minutes: int = 20
+    session_absolute_hours: int = 12
+    invitation_days: int = 14
+    default_language: str = "en"
+    demo_mail_catcher: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    def with_changes(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def check_for_production(self) -> None:
+        """Refuse settings that would be unsafe outside demo and test mode."""
+        if self.mode != "production":
+            return
+        if not self.secret_key or self.secret_key == DEFAULT_SECRET_KEY:
+            raise SettingsError(
+                "TMC_SECRET_KEY is missing or still the default: set it to a long random value "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        if len(self.secret_key) < 32:
+            raise SettingsError("TMC_SECRET_KEY is too short: use at least 32 random characters.")
+
+
+def _int(env: dict[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}.") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, not {value}.")
+    return value
+
+
+def _database_url(raw: str) -> str:
+    if not raw:
+        return f"sqlite:///{DEFAULT_DATABASE_PATH}"
+    scheme = urlsplit(raw).scheme.split("+")[0]
+    if scheme not in {"sqlite", "postgresql", "postgres"}:
+        raise SettingsError(
+            f"TMC_DATABASE_URL must start with sqlite:/// or postgresql://, not {raw.split(':')[0]!r}."
+        )
+    return raw
+
+
+def load_settings(environ: dict[str, str] | None = None, *, mode: Mode | None = None) -> Settings:
+    """Read settings from the environment; a .env file in the working directory is read first."""
+    if environ is None:
+        from dotenv import dotenv_values
+
+        environ = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+        environ.update(os.environ)
+    env = environ
+    smtp_tls = env.get("TMC_SMTP_TLS", "none").strip().lower() or "none"
+    if smtp_tls not in ("none", "starttls", "tls"):
+        raise SettingsError(f"TMC_SMTP_TLS must be none, starttls or tls, not {smtp_tls!r}.")
+    chosen_mode = mode or env.get("TMC_MODE", "production").strip().lower()
+    if chosen_mode not in ("production", "demo", "test"):
+        raise SettingsError(f"TMC_MODE must be production, demo or test, not {chosen_mode!r}.")
+    base_url = env.get("TMC_BASE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise SettingsError(f"TMC_BASE_URL must start with http:// or https://, not {base_url!r}.")
+    return Settings(
+        mode=chosen_mode,  # type: ignore[arg-type]
+        database_url=_database_url(env.get("TMC_DATABASE_URL", "").strip()),
+        secret_key=env.get("TMC_SECRET_KEY", DEFAULT_SECRET_KEY),
+        base_url=base_url,
+        smtp_host=env.get("TMC_SMTP_HOST", "").strip(),
+        smtp_port=_int(env, "TMC_SMTP_PORT", 25, low=1, high=65535),
+        smtp_username=env.get("TMC_SMTP_USERNAME", ""),
+        smtp_password=env.get("TMC_SMTP_PASSWORD", ""),
+        smtp_tls=smtp_tls,  # type: ignore[arg-type]
+        mail_from=env.get("TMC_MAIL_FROM", Settings.mail_from),
+        sms_api_url=env.get("TMC_SMS_API_URL", "").strip().rstrip("/"),
+        sms_api_key=env.get("TMC_SMS_API_KEY", ""),
+        sms_template_id=env.get("TMC_SMS_TEMPLATE_ID", ""),
+        session_idle_minutes=_int(env, "TMC_SESSION_IDLE_MINUTES", 20, low=1, high=240),
+        session_absolute_hours=_int(env, "TMC_SESSION_ABSOLUTE_HOURS", 12, low=1, high=72),
+        invitation_days=_int(env, "TMC_INVITATION_DAYS", 14, low=1, high=90),
+    )

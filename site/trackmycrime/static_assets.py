@@ -1,0 +1,70 @@
+"""Static files with content hashes in their names, so they can be cached for a year."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from .paths import STATIC_DIR
+
+YEAR_IN_SECONDS = 365 * 24 * 3600
+COMPRESSIBLE = {".css", ".js", ".svg", ".txt", ".json", ".map"}
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    gzipped: bytes | None
+    media_type: str
+    etag: str
+
+
+class StaticAssets:
+    """Reads static/ once at start-up; serves 'css/tmc.3f2a1b9c.css' with a long cache."""
+
+    def __init__(self, root: Path = STATIC_DIR, prefix: str = "/static/") -> None:
+        self.prefix = prefix
+        self._by_url_path: dict[str, Asset] = {}
+        self._fingerprinted: dict[str, str] = {}
+        for path in sorted(root.rglob("*")):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            relative = path.relative_to(root).as_posix()
+            body = path.read_bytes()
+            digest = hashlib.sha256(body).hexdigest()[:10]
+            stem, dot, suffix = relative.rpartition(".")
+            hashed = f"{stem}.{digest}.{suffix}" if dot else f"{relative}.{digest}"
+            media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            if media_type.startswith("text/") or media_type.endswith("javascript"):
+                media_type += "; charset=utf-8"
+            gzipped = None
+            if path.suffix in COMPRESSIBLE and len(body) > 512:
+                gzipped = gzip.compress(body, compresslevel=9, mtime=0)
+            self._by_url_path[hashed] = Asset(body, gzipped, media_type, f'"{digest}"')
+            self._fingerprinted[relative] = hashed
+
+    def url(self, relative: str) -> str:
+        return self.prefix + self._fingerprinted[relative]
+
+    async def serve(self, request: Request) -> Response:
+        asset = self._by_url_path.get(request.path_params["path"])
+        if asset is None:
+            return PlainTextResponse("Not found", status_code=404)
+        headers = {
+            "Cache-Control": f"public, max-age={YEAR_IN_SECONDS}, immutable",
+            "ETag": asset.etag,
+            "Vary": "Accept-Encoding",
+        }
+        if request.headers.get("if-none-match") == asset.etag:
+            return Response(status_code=304, headers=headers)
+        body = asset.body
+        if asset.gzipped and "gzip" in request.headers.get("accept-encoding", ""):
+            body = asset.gzipped
+            headers["Content-Encoding"] = "gzip"
+        return Response(body, media_type=asset.media_type, headers=headers)

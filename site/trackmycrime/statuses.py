@@ -1,0 +1,93 @@
+"""Crime status codes from the records system, in the plain English that parties read.
+
+The one table of statuses: the ingest API validates against it, pages show its wording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .i18n import gettext as _
+
+
+@dataclass(frozen=True)
+class Status:
+    code: str
+    label: str
+    explanation: str
+    closes_crime: bool = False
+
+
+def _table() -> dict[str, Status]:
+    rows = [
+        Status(
+            "recorded",
+            _("Crime recorded"),
+            _("Your report has been recorded. It will be looked at by an officer."),
+        ),
+        Status(
+            "officer_assigned",
+            _("Officer assigned"),
+            _("An officer has been given your case and will be in touch."),
+        ),
+        Status("under_investigation", _("Under investigation"), _("Officers are investigating the crime.")),
+        Status(
+            "suspect_identified",
+            _("Suspect identified"),
+            _("The police have identified someone they think may be responsible."),
+        ),
+        Status("suspect_arrested", _("Suspect arrested"), _("A suspect has been arrested.")),
+        Status(
+            "suspect_interviewed",
+            _("Suspect interviewed"),
+            _("A suspect has been interviewed under caution."),
+        ),
+        Status(
+            "released_on_bail",
+            _("Suspect released on bail"),
+            _(
+                "The suspect has been released on bail while the investigation continues. "
+                "Bail can come with conditions, such as not contacting you."
+            ),
+        ),
+        Status(
+            "released_under_investigation",
+            _("Suspect released under investigation"),
+            _("The suspect has been released without bail while the investigation continues."),
+        ),
+        Status(
+            "released_no_further_action",
+            _("Suspect released without charge"),
+            _("The suspect has been released and will not be charged at the moment."),
+        ),
+        Status(
+            "charged",
+            _("Suspect charged"),
+            _("A suspect has been charged with an offence. The case will go to court."),
+        ),
+        Status("court_date_set", _("Court date set"), _("A date has been set for a court hearing.")),
+        Status(
+            "no_further_action",
+            _("No further action"),
+            _(
+                "The police have decided to take no further action at the moment. "
+                "You can ask for this decision to be reviewed."
+            ),
+            closes_crime=True,
+        ),
+        Status("closed", _("Case closed"), _("The investigation has ended."), closes_crime=True),
+    ]
+    return {row.code: row for row in rows}
+
+
+STATUS_CODES: tuple[str, ...] = tuple(_table())
+
+
+def status(code: str) -> Status:
+    """The status in the current language; unknown codes read as 'Under investigation'."""
+    table = _table()
+    return table.get(code, table["under_investigation"])
+
+
+def is_known(code: str) -> bool:
+    return code in STATUS_CODES

@@ -1,0 +1,1 @@
+"""Victims' Code entitlements, deadlines and working days."""

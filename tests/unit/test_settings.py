@@ -1,0 +1,52 @@
+"""Settings from TMC_* variables: bad values stop start-up with one clear line."""
+
+import pytest
+from trackmycrime.settings import SettingsError, load_settings
+
+
+def test_defaults_to_a_sqlite_file():
+    settings = load_settings({}, mode="demo")
+    assert settings.database_url.startswith("sqlite:///")
+
+
+def test_production_refuses_a_missing_or_default_secret_key():
+    with pytest.raises(SettingsError, match="TMC_SECRET_KEY"):
+        load_settings({}).check_for_production()
+    with pytest.raises(SettingsError, match="TMC_SECRET_KEY"):
+        load_settings({"TMC_SECRET_KEY": "change-me"}).check_for_production()
+    with pytest.raises(SettingsError, match="too short"):
+        load_settings({"TMC_SECRET_KEY": "short"}).check_for_production()
+    load_settings({"TMC_SECRET_KEY": "x" * 40}).check_for_production()
+
+
+def test_demo_and_test_mode_accept_the_default_key():
+    load_settings({}, mode="demo").check_for_production()
+    load_settings({"TMC_MODE": "test"}).check_for_production()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TMC_SMTP_PORT", "twenty-five", "TMC_SMTP_PORT must be a whole number"),
+        ("TMC_SMTP_PORT", "70000", "between 1 and 65535"),
+        ("TMC_SMTP_TLS", "maybe", "none, starttls or tls"),
+        ("TMC_DATABASE_URL", "mysql://localhost/tmc", "sqlite:/// or postgresql://"),
+        ("TMC_BASE_URL", "portal.example", "must start with http"),
+        ("TMC_MODE", "staging", "production, demo or test"),
+    ],
+)
+def test_malformed_settings_are_explained(name, value, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings({name: value})
+
+
+def test_https_base_url_means_secure_cookies():
+    assert load_settings({"TMC_BASE_URL": "https://portal.example"}).secure_cookies
+    assert not load_settings({"TMC_BASE_URL": "http://127.0.0.1:8000"}).secure_cookies
+
+
+def test_postgresql_urls_get_our_own_async_driver():
+    from trackmycrime.database import async_url
+
+    assert async_url("postgresql://u@h/db").startswith("postgresql+asyncpg://")
+    assert async_url("sqlite:///x.db") == "sqlite+aiosqlite:///x.db"
