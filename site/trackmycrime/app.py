@@ -16,16 +16,19 @@ from starlette.routing import BaseRoute, Route
 from .auth.csrf import CSRFMiddleware
 from .auth.passwords import use_fast_hashing
 from .database import Database
+from .ingest.routes import routes as ingest_routes
+from .officer.routes import routes as officer_routes
 from .pages import create_templates, render
 from .public.routes import routes as public_routes
 from .security_headers import SecurityHeadersMiddleware
 from .settings import Settings, load_settings
 from .static_assets import StaticAssets
+from .victim.routes import routes as victim_routes
 
 
 def all_routes(assets: StaticAssets, settings: Settings) -> list[BaseRoute]:
     routes: list[BaseRoute] = [Route("/static/{path:path}", assets.serve, name="static")]
-    routes += public_routes
+    routes += public_routes + victim_routes + officer_routes + ingest_routes
     if settings.mode == "demo":
         from .demo.routes import routes as demo_routes
 

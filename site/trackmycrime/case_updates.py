@@ -1,0 +1,27 @@
+"""Who may read an update: everyone on the crime, only its victims, or one party."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_
+from sqlalchemy.sql.elements import ColumnElement
+
+from .models import Audience, CaseUpdate, Party, PartyRole
+
+
+def is_visible_to(update: CaseUpdate, party: Party) -> bool:
+    if update.crime_id != party.crime_id:
+        return False
+    if update.audience == Audience.ALL:
+        return True
+    if update.audience == Audience.VICTIMS:
+        return party.role == PartyRole.VICTIM
+    return update.audience == Audience.PARTY and update.party_id == party.id
+
+
+def visible_to_party_clause(party: Party) -> ColumnElement[bool]:
+    """The same rule as is_visible_to, as a WHERE clause for a party's timeline query."""
+    allowed = [CaseUpdate.audience == Audience.ALL]
+    if party.role == PartyRole.VICTIM:
+        allowed.append(CaseUpdate.audience == Audience.VICTIMS)
+    allowed.append((CaseUpdate.audience == Audience.PARTY) & (CaseUpdate.party_id == party.id))  # type: ignore[arg-type]
+    return (CaseUpdate.crime_id == party.crime_id) & or_(*allowed)  # type: ignore[return-value]

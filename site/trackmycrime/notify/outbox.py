@@ -1,0 +1,104 @@
+"""Writing alerts to the outbox, in the caller's transaction, at most once per cause.
+
+Nothing here sends anything: `tmc worker` (notify/worker.py) claims and sends the rows.
+The context holds only what the message templates may say: never the offence, an update's
+text, a message's body or a date of birth.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from sqlalchemy import select as sa_select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..models import AlertChannel, Force, Officer, OutboxMessage, OutboxStatus, Party, utcnow
+
+
+class AlertKind:
+    INVITATION = "invitation"
+    UPDATE_WAITING = "update_waiting"
+    NEW_MESSAGE = "new_message"
+    PASSWORD_RESET = "password_reset"
+    ACCOUNT_LOCKED = "account_locked"
+    UNREAD_REMINDER = "unread_reminder"
+    ALL = (INVITATION, UPDATE_WAITING, NEW_MESSAGE, PASSWORD_RESET, ACCOUNT_LOCKED, UNREAD_REMINDER)
+
+
+FORBIDDEN_CONTEXT_KEYS = {"offence", "text", "body", "message", "date_of_birth", "update_text"}
+
+
+def channels_for(party: Party) -> list[str]:
+    """Where this party wants alerts, given what we have for them."""
+    if party.opted_out_at is not None or party.account_deleted_at is not None:
+        return []
+    wanted = {
+        AlertChannel.EMAIL: ["email"],
+        AlertChannel.SMS: ["sms"],
+        AlertChannel.BOTH: ["email", "sms"],
+        AlertChannel.NONE: [],
+    }.get(party.alert_channel, ["email"])
+    return [c for c in wanted if (party.email if c == "email" else party.mobile)]
+
+
+def _recipient(party: Party, channel: str) -> str:
+    return party.email if channel == "email" else party.mobile
+
+
+async def queue_alert(
+    db: AsyncSession,
+    *,
+    force: Force,
+    kind: str,
+    party: Party | None = None,
+    officer: Officer | None = None,
+    channels: Iterable[str] | None = None,
+    cause: str,
+    context: dict[str, str] | None = None,
+) -> list[OutboxMessage]:
+    """Queue one alert per channel; `cause` (e.g. "update:17") makes repeats no-ops.
+
+    For a party the channels default to their preferences; for an officer, email.
+    Rows already queued for the same cause, recipient kind and channel are not queued again.
+    """
+    if kind not in AlertKind.ALL:
+        raise ValueError(f"unknown alert kind {kind!r}")
+    context = dict(context or {})
+    leaked = FORBIDDEN_CONTEXT_KEYS & set(context)
+    if leaked:
+        raise ValueError(f"alerts must not carry case detail: {sorted(leaked)}")
+    if party is not None:
+        chosen = list(channels) if channels is not None else channels_for(party)
+        who = f"party:{party.id}"
+    elif officer is not None:
+        chosen = ["email"]
+        who = f"officer:{officer.id}"
+    else:
+        raise ValueError("an alert needs a party or an officer")
+    queued: list[OutboxMessage] = []
+    for channel in chosen:
+        recipient = _recipient(party, channel) if party is not None else officer.email  # type: ignore[union-attr]
+        if not recipient:
+            continue
+        dedupe_key = f"{kind}:{cause}:{who}:{channel}"
+        exists = await db.execute(sa_select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+        if exists.first() is not None:
+            continue
+        row = OutboxMessage(
+            force_id=force.id,  # type: ignore[arg-type]
+            kind=kind,
+            channel=channel,
+            party_id=party.id if party else None,
+            officer_id=officer.id if officer else None,
+            recipient=recipient,
+            context_json=json.dumps(context, sort_keys=True),
+            dedupe_key=dedupe_key,
+            status=OutboxStatus.PENDING,
+            next_attempt_at=utcnow(),
+        )
+        db.add(row)
+        queued.append(row)
+    if queued:
+        await db.flush()
+    return queued
