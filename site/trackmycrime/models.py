@@ -317,7 +317,40 @@ class AuditEvent(SQLModel, table=True):
     detail: str = _text()
 
 
+# ---------------------------------------------------------------- Victims' Code
+
+
+class Entitlement(SQLModel, table=True):
+    """Something a party is owed under the Victims' Code (to be told of an event), and by when.
+
+    Rows are kept in step with a crime's history by victims_code.refresh_entitlements(); the
+    officer inbox and the party's case page read them.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("party_id", "event", "event_key", name="uq_entitlement_party_event"),
+        Index("ix_entitlement_force_due", "force_id", "met_at", "due_at"),
+        Index("ix_entitlement_party_due", "party_id", "met_at", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    force_id: int = Field(foreign_key="force.id")
+    crime_id: int = Field(foreign_key="crime.id", index=True)
+    party_id: int = Field(foreign_key="party.id")
+    # A status code from statuses.py, "regular_contact" or "update_requested".
+    event: str = Field(max_length=40)
+    # What makes this entitlement distinct, e.g. the causing update's id or the contact period.
+    event_key: str = Field(max_length=64)
+    event_at: dt.datetime = _when(nullable=False)
+    due_at: dt.datetime = _when(nullable=False)
+    met_at: dt.datetime | None = _when()
+    # "update" or "message": what told the party.
+    met_by: str = Field(default="", max_length=20)
+    enhanced_rights: bool = False
+
+
 __all__ = [
+    "Entitlement",
     "ApiKey",
     "AuditEvent",
     "CaseUpdate",
