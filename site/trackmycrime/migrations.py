@@ -31,13 +31,13 @@ def upgrade_with_connection(connection: Connection) -> None:
     command.upgrade(alembic_config(str(connection.engine.url), connection), "head")
 
 
-def new_revision(database_url: str, message: str) -> None:
-    command.revision(alembic_config(database_url), message=message, autogenerate=True)
+def new_revision(database_url: str, message: str, rev_id: str | None = None) -> None:
+    command.revision(alembic_config(database_url), message=message, autogenerate=True, rev_id=rev_id)
 
 
 if __name__ == "__main__":  # python -m trackmycrime.migrations revision "message"
     from .settings import load_settings
 
-    if len(sys.argv) != 3 or sys.argv[1] != "revision":
-        sys.exit('usage: python -m trackmycrime.migrations revision "what changed"')
-    new_revision(load_settings().database_url, sys.argv[2])
+    if len(sys.argv) not in (3, 4) or sys.argv[1] != "revision":
+        sys.exit('usage: python -m trackmycrime.migrations revision "what changed" [revision-id]')
+    new_revision(load_settings().database_url, sys.argv[2], sys.argv[3] if len(sys.argv) == 4 else None)
