@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 04:46:56.514221
+Create Date: 2026-11-26 04:47:33.112563
 """
 
 from collections.abc import Sequence
@@ -126,6 +126,7 @@ def upgrade() -> None:
         sa.Column("reported_at", trackmycrime.models.UTCDateTime(), nullable=False),
         sa.Column("officer_in_charge_id", sa.Integer(), nullable=True),
         sa.Column("closed_at", trackmycrime.models.UTCDateTime(), nullable=True),
+        sa.Column("personal_data_removed_at", trackmycrime.models.UTCDateTime(), nullable=True),
         sa.Column("created_at", trackmycrime.models.UTCDateTime(), nullable=False),
         sa.Column("updated_at", trackmycrime.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(

@@ -200,6 +200,13 @@ def cmd_apikey_create(args: argparse.Namespace) -> None:
     print(key_text)
 
 
+def cmd_retention_run(args: argparse.Namespace) -> None:
+    from .retention import run_retention
+
+    result = _run_in_transaction(run_retention)
+    print(f"Removed personal data from {result.crimes} closed crimes ({result.parties} parties).")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tmc", description="TrackMyCrime")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -249,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
     apikey_create.add_argument("--force", required=True)
     apikey_create.add_argument("--label", default="")
     apikey_create.set_defaults(run=cmd_apikey_create)
+
+    retention = commands.add_parser("retention", help="remove personal data of old closed crimes")
+    retention_commands = retention.add_subparsers(dest="retention_command", required=True, metavar="TASK")
+    retention_run = retention_commands.add_parser("run", help="remove what is past each force's period")
+    retention_run.set_defaults(run=cmd_retention_run)
 
     for register in _extra_commands:
         register(commands)

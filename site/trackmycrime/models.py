@@ -120,6 +120,8 @@ class Crime(SQLModel, table=True):
     reported_at: dt.datetime = _when(nullable=False)
     officer_in_charge_id: int | None = Field(default=None, foreign_key="officer.id")
     closed_at: dt.datetime | None = _when()
+    # Set by `tmc retention run` once parties' personal data and messages have been removed.
+    personal_data_removed_at: dt.datetime | None = _when()
     created_at: dt.datetime = _when(default_now=True)
     updated_at: dt.datetime = _when(default_now=True)
 

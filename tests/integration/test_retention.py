@@ -1,0 +1,128 @@
+"""`tmc retention run` removes personal data of crimes closed longer than the force's period."""
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from trackmycrime.models import (
+    AuditEvent,
+    CaseUpdate,
+    Crime,
+    Feedback,
+    Force,
+    Message,
+    OutboxMessage,
+    Party,
+    WebSession,
+    utcnow,
+)
+from trackmycrime.retention import run_retention
+
+pytestmark = pytest.mark.anyio
+NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
+
+
+async def _crime_with_a_party(db, force, reference, closed_days_ago):
+    crime = Crime(
+        force_id=force.id,
+        reference=reference,
+        reference_key=reference,
+        offence="Burglary",
+        status="closed" if closed_days_ago is not None else "under_investigation",
+        reported_at=NOW - dt.timedelta(days=900),
+        closed_at=None if closed_days_ago is None else NOW - dt.timedelta(days=closed_days_ago),
+    )
+    db.add(crime)
+    await db.flush()
+    party = Party(
+        crime_id=crime.id,
+        rms_party_id="P1",
+        surname="Distinctive",
+        surname_key="distinctive",
+        forenames="Alex",
+        date_of_birth=dt.date(1980, 2, 29),
+        email="alex@example.org",
+        mobile="+447700900123",
+        password_hash="$argon2id$stored",
+    )
+    db.add(party)
+    await db.flush()
+    db.add(Message(crime_id=crime.id, party_id=party.id, direction="from_party", body="my secret words"))
+    db.add(CaseUpdate(crime_id=crime.id, text="An update naming someone", status="closed", occurred_at=NOW))
+    db.add(Feedback(crime_id=crime.id, party_id=party.id, rating=5, comment="named comment"))
+    db.add(
+        WebSession(
+            token_hash=reference.ljust(64, "0"),
+            party_id=party.id,
+            csrf_token="x",
+            expires_at=NOW + dt.timedelta(hours=1),
+        )
+    )
+    db.add(
+        OutboxMessage(
+            force_id=force.id,
+            kind="update_waiting",
+            channel="email",
+            party_id=party.id,
+            recipient="alex@example.org",
+        )
+    )
+    return crime, party
+
+
+async def test_only_crimes_closed_longer_than_the_period_lose_personal_data(db):
+    async with db.transaction() as session:
+        force = Force(code="AS", name="Avon", retention_days=365)
+        session.add(force)
+        await session.flush()
+        old, old_party = await _crime_with_a_party(session, force, "OLD1", closed_days_ago=400)
+        recent, recent_party = await _crime_with_a_party(session, force, "NEW1", closed_days_ago=100)
+        open_crime, open_party = await _crime_with_a_party(session, force, "OPEN1", closed_days_ago=None)
+
+    async with db.transaction() as session:
+        result = await run_retention(session, NOW)
+    assert (result.crimes, result.parties) == (1, 1)
+
+    async with db.session() as session:
+        removed = await session.get(Party, old_party.id)
+        assert (removed.surname, removed.email, removed.mobile, removed.date_of_birth) == ("", "", "", None)
+        assert removed.password_hash is None and removed.account_deleted_at is not None
+        messages = (await session.exec(select(Message).where(Message.crime_id == old.id))).all()
+        assert [m.body for m in messages] == [""] and messages[0].direction == "from_party"
+        feedback = (await session.exec(select(Feedback).where(Feedback.crime_id == old.id))).one()
+        assert (feedback.rating, feedback.comment) == (5, "")
+        update = (await session.exec(select(CaseUpdate).where(CaseUpdate.crime_id == old.id))).one()
+        assert (update.status, update.text) == ("closed", "")
+        assert not (await session.exec(select(WebSession).where(WebSession.party_id == old_party.id))).all()
+        assert not (
+            await session.exec(select(OutboxMessage).where(OutboxMessage.party_id == old_party.id))
+        ).all()
+        assert (await session.get(Crime, old.id)).personal_data_removed_at is not None
+        audit = (await session.exec(select(AuditEvent).where(AuditEvent.action == "retention.remove"))).all()
+        assert [a.crime_id for a in audit] == [old.id]
+        for kept in (recent_party.id, open_party.id):
+            assert (await session.get(Party, kept)).surname == "Distinctive"
+
+
+async def test_running_twice_removes_nothing_more(db):
+    async with db.transaction() as session:
+        force = Force(code="AS", name="Avon", retention_days=30)
+        session.add(force)
+        await session.flush()
+        await _crime_with_a_party(session, force, "OLD1", closed_days_ago=31)
+    async with db.transaction() as session:
+        assert (await run_retention(session, NOW)).crimes == 1
+    async with db.transaction() as session:
+        assert (await run_retention(session, NOW)).crimes == 0
+
+
+def test_the_command_reports_what_it_removed(tmp_path):
+    from tests.integration.test_cli import tmc
+
+    env = {"TMC_DATABASE_URL": f"sqlite:///{tmp_path / 'r.sqlite3'}", "TMC_SECRET_KEY": "x" * 40}
+    assert tmc("db", "upgrade", env_extra=env).returncode == 0
+    result = tmc("retention", "run", env_extra=env)
+    assert result.returncode == 0, result.stderr
+    assert "Removed personal data from 0 closed crimes (0 parties)." in result.stdout
+    assert utcnow()
