@@ -2,15 +2,16 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 04:47:33.112563
+Create Date: 2026-11-26 05:38:08.954720
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
-import trackmycrime.models
 from alembic import op
+
+import trackmycrime.models
 
 revision: str = "0001"
 down_revision: str | None = None

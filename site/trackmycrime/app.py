@@ -24,6 +24,7 @@ from .security_headers import SecurityHeadersMiddleware
 from .settings import Settings, load_settings
 from .static_assets import StaticAssets
 from .victim.routes import routes as victim_routes
+from .victims_code.rules import configure as configure_victims_code_rules
 
 
 def all_routes(assets: StaticAssets, settings: Settings) -> list[BaseRoute]:
@@ -49,6 +50,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
     settings = settings or load_settings()
     settings.check_for_production()
+    configure_victims_code_rules(settings.victims_code_rules)
     use_fast_hashing(settings.mode != "production")
     assets = StaticAssets()
     db = database or Database(settings.database_url)

@@ -271,6 +271,52 @@ def build_parser() -> argparse.ArgumentParser:
 _extra_commands: list[Callable[[Any], None]] = []
 
 
+def _register_worker(commands: Any) -> None:
+    from .notify.cli import register
+
+    register(commands)
+
+
+_extra_commands.append(_register_worker)
+
+
+# ---------------------------------------------------------------- tmc victims-code
+
+
+def cmd_victims_code(args: argparse.Namespace) -> None:
+    from .victims_code import commands as victims_code
+
+    settings = _settings()
+    try:
+        if args.victims_code_command == "check":
+            lines = victims_code.run_check(settings, args.file)
+        elif args.victims_code_command == "bank-holidays":
+            lines = victims_code.run_bank_holidays(settings, args.year)
+        else:
+            _check_database(settings)
+            lines = [victims_code.run_refresh(settings, args.force)]
+    except SettingsError as error:
+        fail(str(error))
+    print("\n".join(lines))
+
+
+def _register_victims_code(commands: Any) -> None:
+    parser = commands.add_parser("victims-code", help="Victims' Code rules and entitlements")
+    tasks = parser.add_subparsers(dest="victims_code_command", required=True, metavar="TASK")
+    check = tasks.add_parser("check", help="check a rules file (default: the one in use) and summarise it")
+    check.add_argument("file", nargs="?", default=None)
+    check.set_defaults(run=cmd_victims_code)
+    holidays = tasks.add_parser("bank-holidays", help="list a year's bank holidays (default: this year)")
+    holidays.add_argument("year", nargs="?", type=positive_number, default=None)
+    holidays.set_defaults(run=cmd_victims_code)
+    refresh = tasks.add_parser("refresh", help="recompute every crime's entitlements (after a rules change)")
+    refresh.add_argument("--force", default=None, help="only this force's crimes (its code)")
+    refresh.set_defaults(run=cmd_victims_code)
+
+
+_extra_commands.append(_register_victims_code)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     args.run(args)

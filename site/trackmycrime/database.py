@@ -38,21 +38,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(database_url: str) -> AsyncEngine:
+def create_engine(database_url: str, *, pre_ping: bool = True) -> AsyncEngine:
     url = async_url(database_url)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=pre_ping)
 
 
 class Database:
     """Owns the engine and hands out sessions; one per process."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, pre_ping: bool = True) -> None:
+        """pre_ping=False saves a round trip per query for callers that retry failed queries
+        themselves (the alert worker); others get a checked connection every time."""
         self.url = database_url
-        self.engine = create_engine(database_url)
+        self.engine = create_engine(database_url, pre_ping=pre_ping)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @property

@@ -10,7 +10,7 @@ from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_time, get_month_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -54,8 +54,25 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_language.get()).ngettext(singular, plural, n)
 
 
+# Pages show dozens of dates each, so the locale and its month names are looked up once per
+# language: formatting through Babel's pattern machinery each time was a fifth of the case page.
+@cache
+def _locale_for(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+@cache
+def _month_names(language: str) -> dict[int, str]:
+    return dict(get_month_names("wide", context="format", locale=_locale_for(language)).items())
+
+
 def _locale() -> Locale:
-    return Locale.parse(current_language.get())
+    return _locale_for(current_language.get())
+
+
+def _day_month_year(value: dt.date) -> str:
+    """Babel's 'd MMMM y' (e.g. '5 Tachwedd 2026' in Welsh), without parsing the pattern each time."""
+    return f"{value.day} {_month_names(current_language.get())[value.month]} {value.year}"
 
 
 def date_in_words(value: dt.date | dt.datetime | None) -> str:
@@ -64,7 +81,7 @@ def date_in_words(value: dt.date | dt.datetime | None) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = value.astimezone(LONDON).date()
-    return format_date(value, format="d MMMM y", locale=_locale())
+    return _day_month_year(value)
 
 
 def datetime_in_words(value: dt.datetime | None) -> str:
@@ -72,7 +89,7 @@ def datetime_in_words(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     local = value.astimezone(LONDON)
-    day = format_date(local.date(), format="d MMMM y", locale=_locale())
+    day = _day_month_year(local.date())
     if current_language.get() == "en":
         time = local.strftime("%-I:%M%p").lower()
     else:
@@ -81,7 +98,16 @@ def datetime_in_words(value: dt.datetime | None) -> str:
 
 
 def iso_datetime(value: dt.datetime | None) -> str:
-    return "" if value is None else format_datetime(value, "yyyy-MM-dd'T'HH:mm:ssXXX", locale="en")
+    """For datetime="" attributes: '2026-07-29T01:30:05+01:00', 'Z' for UTC (and for naive values)."""
+    if value is None:
+        return ""
+    text = value.replace(tzinfo=None).isoformat(timespec="seconds")
+    offset = value.utcoffset()
+    if not offset:
+        return text + "Z"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def number(value: float | int) -> str:

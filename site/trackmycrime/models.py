@@ -243,6 +243,8 @@ class OutboxStatus:
     SENT = "sent"
     FAILED = "failed"
     HELD = "held"
+    # Not sent because it no longer applied (account deleted, already registered): not a failure.
+    CANCELLED = "cancelled"
 
 
 class OutboxMessage(SQLModel, table=True):

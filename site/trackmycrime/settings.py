@@ -34,9 +34,19 @@ class Settings:
     sms_api_url: str = ""
     sms_api_key: str = ""
     sms_template_id: str = ""
+    # The alert sender (`tmc worker`): sends at once per worker, seconds between looks at the
+    # outbox when idle, how long a claim lasts before another worker may take the row over,
+    # attempts before giving up, and the first retry delay (doubling, with jitter, up to an hour).
+    worker_concurrency: int = 4
+    worker_poll_seconds: float = 1.0
+    worker_lease_seconds: float = 120.0
+    worker_max_attempts: int = 12
+    worker_retry_seconds: float = 30.0
     session_idle_minutes: int = 20
     session_absolute_hours: int = 12
     invitation_days: int = 14
+    # A Victims' Code rules file to use instead of the shipped victims_code/rules.toml.
+    victims_code_rules: str = ""
     default_language: str = "en"
     demo_mail_catcher: bool = False
     extra: dict[str, str] = field(default_factory=dict)
@@ -72,6 +82,28 @@ def _int(env: dict[str, str], name: str, default: int, *, low: int, high: int) -
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, not {value}.")
     return value
+
+
+def _seconds(env: dict[str, str], name: str, default: float, *, low: float, high: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}.") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low:g} and {high:g} seconds, not {value:g}.")
+    return value
+
+
+def _victims_code_rules(path: str) -> str:
+    """The rules file's path, once checked: a mistake in it stops start-up with the problem named."""
+    if path:
+        from .victims_code.rules import load_rules
+
+        load_rules(path)
+    return path
 
 
 def _database_url(raw: str) -> str:
@@ -115,8 +147,14 @@ def load_settings(environ: dict[str, str] | None = None, *, mode: Mode | None = 
         mail_from=env.get("TMC_MAIL_FROM", Settings.mail_from),
         sms_api_url=env.get("TMC_SMS_API_URL", "").strip().rstrip("/"),
         sms_api_key=env.get("TMC_SMS_API_KEY", ""),
-        sms_template_id=env.get("TMC_SMS_TEMPLATE_ID", ""),
+        sms_template_id=env.get("TMC_SMS_TEMPLATE_ID", "").strip(),
+        worker_concurrency=_int(env, "TMC_WORKER_CONCURRENCY", 4, low=1, high=64),
+        worker_poll_seconds=_seconds(env, "TMC_WORKER_POLL_SECONDS", 1.0, low=0.05, high=60),
+        worker_lease_seconds=_seconds(env, "TMC_WORKER_LEASE_SECONDS", 120.0, low=60, high=3600),
+        worker_max_attempts=_int(env, "TMC_WORKER_MAX_ATTEMPTS", 12, low=1, high=100),
+        worker_retry_seconds=_seconds(env, "TMC_WORKER_RETRY_SECONDS", 30.0, low=1, high=3600),
         session_idle_minutes=_int(env, "TMC_SESSION_IDLE_MINUTES", 20, low=1, high=240),
         session_absolute_hours=_int(env, "TMC_SESSION_ABSOLUTE_HOURS", 12, low=1, high=72),
         invitation_days=_int(env, "TMC_INVITATION_DAYS", 14, low=1, high=90),
+        victims_code_rules=_victims_code_rules(env.get("TMC_VICTIMS_CODE_RULES", "").strip()),
     )

@@ -6,8 +6,10 @@ import gzip
 import hashlib
 import mimetypes
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+import brotli
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -23,6 +25,25 @@ class Asset:
     gzipped: bytes | None
     media_type: str
     etag: str
+    brotli: bytes | None = None
+
+
+@cache
+def _compressed(body: bytes) -> tuple[bytes, bytes]:
+    """gzip for every client, brotli (about 10% smaller; browsers ask for it over HTTPS) for most:
+    the best each can do, once per process, since the files never change while it runs."""
+    gzipped = gzip.compress(body, compresslevel=9, mtime=0)
+    return gzipped, brotli.compress(body, quality=11, mode=brotli.MODE_TEXT)
+
+
+def accepted_encodings(header: str) -> set[str]:
+    """The codings an Accept-Encoding header allows (those not refused with q=0)."""
+    accepted = set()
+    for part in header.lower().split(","):
+        name, _, parameters = part.partition(";")
+        if parameters.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000"):
+            accepted.add(name.strip())
+    return accepted
 
 
 class StaticAssets:
@@ -43,10 +64,10 @@ class StaticAssets:
             media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             if media_type.startswith("text/") or media_type.endswith("javascript"):
                 media_type += "; charset=utf-8"
-            gzipped = None
+            gzipped = brotlied = None
             if path.suffix in COMPRESSIBLE and len(body) > 512:
-                gzipped = gzip.compress(body, compresslevel=9, mtime=0)
-            self._by_url_path[hashed] = Asset(body, gzipped, media_type, f'"{digest}"')
+                gzipped, brotlied = _compressed(body)
+            self._by_url_path[hashed] = Asset(body, gzipped, media_type, f'"{digest}"', brotlied)
             self._fingerprinted[relative] = hashed
 
     def url(self, relative: str) -> str:
@@ -64,7 +85,11 @@ class StaticAssets:
         if request.headers.get("if-none-match") == asset.etag:
             return Response(status_code=304, headers=headers)
         body = asset.body
-        if asset.gzipped and "gzip" in request.headers.get("accept-encoding", ""):
+        accepted = accepted_encodings(request.headers.get("accept-encoding", ""))
+        if asset.brotli and "br" in accepted:
+            body = asset.brotli
+            headers["Content-Encoding"] = "br"
+        elif asset.gzipped and "gzip" in accepted:
             body = asset.gzipped
             headers["Content-Encoding"] = "gzip"
         return Response(body, media_type=asset.media_type, headers=headers)

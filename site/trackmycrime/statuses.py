@@ -6,7 +6,9 @@ The one table of statuses: the ingest API validates against it, pages show its w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
+from .i18n import current_language
 from .i18n import gettext as _
 
 
@@ -83,9 +85,16 @@ def _table() -> dict[str, Status]:
 STATUS_CODES: tuple[str, ...] = tuple(_table())
 
 
+@cache
+def _table_in(language: str) -> dict[str, Status]:
+    """The table translated into `language` (the current one when it is first asked for), built once:
+    pages look a status up for every update they show."""
+    return _table()
+
+
 def status(code: str) -> Status:
     """The status in the current language; unknown codes read as 'Under investigation'."""
-    table = _table()
+    table = _table_in(current_language.get())
     return table.get(code, table["under_investigation"])
 
 

@@ -45,11 +45,16 @@
       var input = document.getElementById(button.getAttribute("aria-controls"));
       button.type = "button";
       button.removeAttribute("name");
-      button.addEventListener("click", function () {
-        var show = input.type === "password";
+      var group = button.closest("[data-password-input]");
+      var status = group && group.querySelector("[data-password-status]");
+      function setShown(show) {
         input.type = show ? "text" : "password";
         button.firstChild.textContent = show ? (button.dataset.hideText || "Hide") : (button.dataset.showText || "Show");
-      });
+        if (status) { status.textContent = show ? status.dataset.shownText : status.dataset.hiddenText; }
+      }
+      button.addEventListener("click", function () { setShown(input.type === "password"); });
+      // Hidden again before sending, so that browsers offer to save it as a password.
+      if (input.form) { input.form.addEventListener("submit", function () { if (input.type !== "password") { setShown(false); } }); }
     });
   }
 
@@ -77,17 +82,104 @@
     enhanceCharacterCounts(root);
   }
 
+  // Requests made by an element marked data-background (polling) are not the person's doing.
+  function isBackground(event) {
+    var source = event.detail && event.detail.elt;
+    return Boolean(source && source.closest && source.closest("[data-background]"));
+  }
+
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || ""; } catch (ignored) { return ""; }
+  }
+
+  function postQuietly(url) {
+    return fetch(url, { method: "POST", credentials: "same-origin", redirect: "manual", headers: { "X-CSRF-Token": csrfToken() } });
+  }
+
+  function inWords(milliseconds) {
+    var seconds = Math.max(0, Math.ceil(milliseconds / 1000));
+    var minutes = Math.floor(seconds / 60);
+    var rest = seconds % 60;
+    var parts = [];
+    if (minutes) { parts.push(minutes + (minutes === 1 ? " minute" : " minutes")); }
+    if (rest || !minutes) { parts.push(rest + (rest === 1 ? " second" : " seconds")); }
+    return parts.join(" ");
+  }
+
+  // The idle-timeout warning: a modal dialog (focus moves into it and it is announced) shortly
+  // before the server would end an idle session, with a way to stay signed in. Without
+  // JavaScript the server simply ends the session and the sign-in page says why.
+  function enhanceIdleWarning() {
+    var dialog = document.querySelector("[data-idle-warning]");
+    var minutes = parseFloat(document.body.getAttribute("data-idle-minutes"));
+    if (!dialog || !minutes || typeof dialog.showModal !== "function") { return; }
+    var WARN_BEFORE = 2 * 60 * 1000;
+    // The server notes activity at most once a minute, so its clock may have started up to a minute earlier.
+    var idle = Math.max(minutes * 60 * 1000 - 60 * 1000, 60 * 1000);
+    var warnAfter = Math.max(idle - WARN_BEFORE, idle / 2);
+    var countdown = dialog.querySelector("[data-idle-countdown]");
+    var warnTimer = null, endTimer = null, tickTimer = null, deadline = 0;
+
+    function tick() { if (countdown) { countdown.textContent = "(" + inWords(deadline - Date.now()) + ")"; } }
+    function warn() {
+      tick();
+      tickTimer = setInterval(tick, 1000);
+      if (!dialog.open) { dialog.showModal(); }
+    }
+    function restart() {
+      clearTimeout(warnTimer); clearTimeout(endTimer); clearInterval(tickTimer);
+      deadline = Date.now() + idle;
+      warnTimer = setTimeout(warn, warnAfter);
+      endTimer = setTimeout(signOut, idle);
+    }
+    function signOut() {
+      clearInterval(tickTimer);
+      // Background polling stops first, so that its own "signed out" redirect cannot race ours.
+      document.querySelectorAll("[data-background]").forEach(function (element) { element.remove(); });
+      var leave = function () { window.location.assign(dialog.getAttribute("data-signed-out-url")); };
+      postQuietly(dialog.getAttribute("data-sign-out-url")).then(leave, leave);
+    }
+    function stay() {
+      postQuietly(dialog.getAttribute("data-keep-alive-url")).then(function (response) {
+        if (response.status === 204) {
+          if (dialog.open) { dialog.close(); }
+          restart();
+        } else {
+          window.location.assign(dialog.getAttribute("data-signed-out-url"));
+        }
+      }, function () { /* offline for a moment: the dialog stays, so they can try again */ });
+    }
+    dialog.querySelector("[data-idle-stay-form]").addEventListener("submit", function (event) {
+      event.preventDefault();
+      stay();
+    });
+    dialog.addEventListener("cancel", function (event) {
+      event.preventDefault();
+      stay();
+    });
+    document.addEventListener("htmx:afterRequest", function (event) {
+      if (!isBackground(event)) { restart(); }
+    });
+    restart();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.body.classList.add("js-enabled");
     enhanceQuickExit();
     enhanceErrorSummaryLinks();
     enhance(document);
     focusErrorSummary(document);
+    enhanceIdleWarning();
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    enhance(event.target);
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
     enhance(event.target);
-    focusErrorSummary(event.target);
+    // Background polling never moves focus.
+    if (!isBackground(event)) { focusErrorSummary(event.target); }
   });
 
   window.TrackMyCrime = { enhance: enhance, leaveThisSite: leaveThisSite };

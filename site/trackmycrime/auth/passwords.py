@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import anyio.to_thread
 from argon2 import PasswordHasher
@@ -12,12 +16,27 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 
-# Above OWASP's minimum for argon2id (19 MiB, t=2, p=1); about 100 ms on this project's machines.
-PRODUCTION_HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=2)
+# Above OWASP's minimum for argon2id (19 MiB, t=2, p=1, or 46 MiB, t=1): one hash takes 110-150 ms on
+# this project's 2-core machine (bench/signin_cost.py). One lane, so that a hash keeps to one core
+# and leaves the others to the site; stored hashes with other parameters are redone at sign-in.
+PRODUCTION_HASHER = PasswordHasher(time_cost=2, memory_cost=64 * 1024, parallelism=1)
 # Tests and the demo hash many passwords; the scheme is the same, only the cost is lower.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
 
 _hasher = PRODUCTION_HASHER
+
+# Hashing is CPU-bound and uses every core it is given. At most this many hashes run at once in a
+# process, so that a burst of sign-ins queues for the hasher instead of starving every other
+# request (and the event loop) of CPU: measured in bench/signin_cost.py.
+HASHES_AT_ONCE = max(1, (os.cpu_count() or 2) // 2)
+_hashing = threading.BoundedSemaphore(HASHES_AT_ONCE)
+Result = TypeVar("Result")
+
+
+def _in_a_hashing_slot(work: Callable[..., Result], *args: object) -> Result:
+    """Runs in a worker thread: waits there for a free hashing slot, not on the event loop."""
+    with _hashing:
+        return work(*args)
 
 
 def use_fast_hashing(enabled: bool) -> None:
@@ -30,7 +49,7 @@ def hash_password_now(password: str) -> str:
 
 
 async def hash_password(password: str) -> str:
-    return await anyio.to_thread.run_sync(_hasher.hash, password)
+    return await anyio.to_thread.run_sync(_in_a_hashing_slot, _hasher.hash, password)
 
 
 # A stored hash to verify against when there is no account, so that the answer takes as long.
@@ -56,7 +75,8 @@ def _verify(stored_hash: str | None, password: str) -> tuple[bool, bool]:
 
 async def verify_password(stored_hash: str | None, password: str) -> tuple[bool, bool]:
     """(matches, needs_rehash); with no stored hash it does the same work and answers no."""
-    return await anyio.to_thread.run_sync(_verify, stored_hash, password[:MAX_PASSWORD_LENGTH])
+    checked = password[:MAX_PASSWORD_LENGTH]
+    return await anyio.to_thread.run_sync(_in_a_hashing_slot, _verify, stored_hash, checked)
 
 
 @cache

@@ -105,7 +105,7 @@ def _is_live(web_session: WebSession, request: Request, now: dt.datetime) -> boo
 
 async def _touch(db: AsyncSession, web_session: WebSession, now: dt.datetime) -> None:
     if now - web_session.last_seen_at > TOUCH_EVERY:
-        await db.execute(
+        await db.exec(
             update(WebSession)
             .where(WebSession.id == web_session.id)  # type: ignore[arg-type]
             .values(last_seen_at=now)
@@ -116,7 +116,7 @@ async def _touch(db: AsyncSession, web_session: WebSession, now: dt.datetime) ->
 async def end_current_session(db: AsyncSession, request: Request) -> None:
     token_hash = _token_hash(request)
     if token_hash:
-        await db.execute(
+        await db.exec(
             update(WebSession)
             .where(WebSession.token_hash == token_hash)  # type: ignore[arg-type]
             .where(WebSession.ended_at.is_(None))  # type: ignore[union-attr]
@@ -135,7 +135,7 @@ async def end_all_sessions(
         statement = statement.where(WebSession.officer_id == officer_id)  # type: ignore[arg-type]
     else:
         raise ValueError("say whose sessions to end")
-    await db.execute(statement.values(ended_at=utcnow()))
+    await db.exec(statement.values(ended_at=utcnow()))
 
 
 def _redirect_to(request: Request, url: str) -> Response:
@@ -146,7 +146,16 @@ def _redirect_to(request: Request, url: str) -> Response:
 
 def party_required(endpoint: Endpoint) -> Endpoint:
     """Only a signed-in party; sets request.state.party, .crime, .force and .web_session."""
+    return _party_required(endpoint, touch=True)
 
+
+def party_required_quietly(endpoint: Endpoint) -> Endpoint:
+    """As party_required, but the request is not activity (background polling), so that a tab
+    left open cannot keep an idle session alive."""
+    return _party_required(endpoint, touch=False)
+
+
+def _party_required(endpoint: Endpoint, *, touch: bool) -> Endpoint:
     @functools.wraps(endpoint)
     async def wrapper(request: Request) -> Response:
         token_hash = _token_hash(request)
@@ -162,11 +171,15 @@ def party_required(endpoint: Endpoint) -> Endpoint:
                         .where(WebSession.token_hash == token_hash)
                     )
                 ).first()
-                if row and _is_live(row[0], request, now) and row[1].account_deleted_at is None:
+                signed_in = bool(row and _is_live(row[0], request, now) and row[1].account_deleted_at is None)
+                if row and signed_in and touch:
                     await _touch(db, row[0], now)
-                    state = request.state
-                    state.web_session, state.party, state.crime, state.force = row
-                    return await endpoint(request)
+            # The look-up's connection is back in the pool before the page opens its own: one
+            # connection per request, not two (bench/README.md, server speed).
+            if row and signed_in:
+                state = request.state
+                state.web_session, state.party, state.crime, state.force = row
+                return await endpoint(request)
         return _redirect_to(request, "/sign-in?signed_out=1" if token_hash else "/sign-in")
 
     return wrapper
@@ -190,15 +203,18 @@ def officer_required(*roles: str) -> Callable[[Endpoint], Endpoint]:
                             .where(WebSession.token_hash == token_hash)
                         )
                     ).first()
-                    if row and _is_live(row[0], request, now) and row[1].disabled_at is None:
-                        if roles and row[1].role not in roles:
-                            from ..pages import render
-
-                            return render(request, "errors/forbidden.html", status_code=403)
+                    signed_in = bool(row and _is_live(row[0], request, now) and row[1].disabled_at is None)
+                    allowed = bool(row and signed_in and (not roles or row[1].role in roles))
+                    if row and allowed:
                         await _touch(db, row[0], now)
-                        state = request.state
-                        state.web_session, state.officer, state.force = row
-                        return await endpoint(request)
+                if row and signed_in and not allowed:
+                    from ..pages import render
+
+                    return render(request, "errors/forbidden.html", status_code=403)
+                if row and allowed:  # with the look-up's connection back in the pool
+                    state = request.state
+                    state.web_session, state.officer, state.force = row
+                    return await endpoint(request)
             return _redirect_to(request, "/officer/sign-in")
 
         return wrapper

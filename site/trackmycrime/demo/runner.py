@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ..app import create_app
 from ..database import Database
 from ..migrations import upgrade_with_connection
+from ..notify.worker import BackgroundWorker
 from ..settings import Settings
 from .mail_catcher import MailCatcher
 from .seed import DemoLogins, seed_demo
@@ -40,6 +41,7 @@ def demo_settings(database_path: Path, port: int, catcher: MailCatcher) -> Setti
         smtp_tls="none",
         mail_from="Demoshire Police <no-reply@demoshire-police.example>",
         demo_mail_catcher=True,
+        worker_poll_seconds=0.5,
     )
 
 
@@ -80,10 +82,15 @@ def run_demo(port: int = 8000, host: str = "127.0.0.1") -> None:
             config = uvicorn.Config(
                 app, host=host, port=port, log_level="warning", proxy_headers=False, server_header=False
             )
+            # The alert sender runs alongside the site, so demo alerts land in the mail catcher.
+            alerts = BackgroundWorker(settings)
+            alerts.start()
             try:
                 uvicorn.Server(config).run()
             except KeyboardInterrupt:
                 pass  # uvicorn has already shut down gracefully and re-raises the Ctrl-C
+            finally:
+                alerts.stop()
         finally:
             catcher.stop()
         print("TrackMyCrime demo stopped.", flush=True)

@@ -23,6 +23,7 @@ from ..models import (
     utcnow,
 )
 from ..officer.accounts import add_officer
+from ..victims_code.entitlements import refresh_entitlements
 
 OFFICER_PASSWORD = "demo officer password"
 VICTIM_PASSWORD = "demo victim password"
@@ -288,6 +289,10 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
         email="jordan.smith@example.org",
     )
     await party(fraud, "W1", "Sam", "Taylor", dt.date(1990, 1, 9), registered=False, email="", role="witness")
+
+    for crime_row in (burglary, theft, damage, fraud):
+        assert crime_row.id is not None
+        await refresh_entitlements(db, crime_row.id)
 
     return DemoLogins(
         force_code=force.code,

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
+from sqlalchemy import or_, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth.tokens import sha256_hex
-from ..models import ApiKey
+from ..models import ApiKey, Force, utcnow
 
 KEY_PREFIX = "tmc_"
+MAX_KEY_LENGTH = 200
+# Recording every use would be a write per request; once a minute says enough.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 def new_key_text() -> str:
@@ -23,3 +29,46 @@ async def create_api_key(db: AsyncSession, *, force_id: int, label: str = "") ->
     db.add(api_key)
     await db.flush()
     return api_key, key_text
+
+
+def bearer_key(authorization: str | None) -> str | None:
+    """The key from an `Authorization: Bearer <key>` header, or None."""
+    scheme, _, key = (authorization or "").strip().partition(" ")
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key or len(key) > MAX_KEY_LENGTH:
+        return None
+    return key
+
+
+async def active_key(db: AsyncSession, key_text: str) -> tuple[ApiKey, Force] | None:
+    """The unrevoked key with this text and its force; found by hash, so timing reveals nothing."""
+    found = await db.exec(
+        select(ApiKey, Force)
+        .join(Force, col(Force.id) == col(ApiKey.force_id))
+        .where(ApiKey.key_hash == sha256_hex(key_text), col(ApiKey.revoked_at).is_(None))
+    )
+    row = found.first()
+    return (row[0], row[1]) if row else None
+
+
+def needs_last_used_update(api_key: ApiKey, now: dt.datetime) -> bool:
+    return api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION
+
+
+async def record_key_use(db: AsyncSession, api_key_id: int, now: dt.datetime) -> None:
+    """Set last_used_at, at most once per LAST_USED_RESOLUTION, whatever other requests do meanwhile."""
+    await db.exec(
+        update(ApiKey)
+        .where(
+            col(ApiKey.id) == api_key_id,
+            or_(col(ApiKey.last_used_at).is_(None), col(ApiKey.last_used_at) <= now - LAST_USED_RESOLUTION),
+        )
+        .values(last_used_at=now)
+    )
+
+
+async def revoke_api_key(db: AsyncSession, api_key: ApiKey) -> None:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = utcnow()
+        db.add(api_key)
+        await db.flush()

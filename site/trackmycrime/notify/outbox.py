@@ -82,7 +82,7 @@ async def queue_alert(
         if not recipient:
             continue
         dedupe_key = f"{kind}:{cause}:{who}:{channel}"
-        exists = await db.execute(sa_select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+        exists = await db.exec(sa_select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
         if exists.first() is not None:
             continue
         row = OutboxMessage(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth.passwords import hash_password
@@ -32,12 +32,12 @@ async def add_officer(
         raise ValueError(f"role must be one of {', '.join(OfficerRole.ALL)}")
     email = normalise_email(email)
     shoulder_number = (shoulder_number or "").strip() or None
-    clash = select(Officer).where(Officer.force_id == force_id, Officer.email == email)
+    clash = select(Officer).where(col(Officer.force_id) == force_id, col(Officer.email) == email)
     if (await db.exec(clash)).first():
         raise OfficerExists(f"an officer with the email {email} already exists in this force")
     if shoulder_number:
         clash = select(Officer).where(
-            Officer.force_id == force_id, Officer.shoulder_number == shoulder_number
+            col(Officer.force_id) == force_id, col(Officer.shoulder_number) == shoulder_number
         )
         if (await db.exec(clash)).first():
             raise OfficerExists(f"shoulder number {shoulder_number} is already used in this force")

@@ -1,7 +1,58 @@
-"""Routes of the victim area, mounted by app.py."""
+"""Routes of the victim area, mounted by app.py. No victim URL carries a crime or party id."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
-routes: list[BaseRoute] = []
+from . import case, feedback, password_reset, preferences, registration, sign_in
+
+routes: list[BaseRoute] = [
+    Route("/sign-in", sign_in.show_sign_in, methods=["GET"], name="victim_sign_in"),
+    Route("/sign-in", sign_in.sign_in, methods=["POST"]),
+    Route("/sign-out", sign_in.sign_out, methods=["POST"], name="victim_sign_out"),
+    Route(
+        "/sign-out-everywhere",
+        sign_in.sign_out_everywhere,
+        methods=["POST"],
+        name="victim_sign_out_everywhere",
+    ),
+    Route("/signed-out", sign_in.signed_out, methods=["GET"], name="victim_signed_out"),
+    Route("/keep-alive", sign_in.keep_alive, methods=["POST"], name="victim_keep_alive"),
+    Route("/register", registration.show_code_form, methods=["GET"], name="victim_register"),
+    Route("/register", registration.check_code, methods=["POST"]),
+    Route(
+        "/register/confirm", registration.confirm_details, methods=["POST"], name="victim_register_confirm"
+    ),
+    Route(
+        "/register/password", registration.choose_password, methods=["POST"], name="victim_register_password"
+    ),
+    Route("/register/{token}", registration.open_invitation, methods=["GET"], name="victim_invitation"),
+    Route("/case", case.case_page, methods=["GET"], name="victim_case"),
+    Route("/case/activity", case.case_activity, methods=["GET"], name="victim_case_activity"),
+    Route("/case/messages", case.send_message, methods=["POST"], name="victim_send_message"),
+    Route("/preferences", preferences.show_preferences, methods=["GET"], name="victim_preferences"),
+    Route("/preferences", preferences.save_preferences, methods=["POST"]),
+    Route("/opt-out", preferences.show_opt_out, methods=["GET"], name="victim_opt_out"),
+    Route("/opt-out", preferences.opt_out, methods=["POST"]),
+    Route("/opt-in", preferences.opt_in, methods=["POST"], name="victim_opt_in"),
+    Route("/delete-account", preferences.show_delete_account, methods=["GET"], name="victim_delete_account"),
+    Route("/delete-account", preferences.delete_account, methods=["POST"]),
+    Route("/account-deleted", preferences.account_deleted, methods=["GET"], name="victim_account_deleted"),
+    Route(
+        "/forgotten-password",
+        password_reset.show_request_form,
+        methods=["GET"],
+        name="victim_forgotten_password",
+    ),
+    Route("/forgotten-password", password_reset.request_reset, methods=["POST"]),
+    Route(
+        "/forgotten-password/sent", password_reset.reset_requested, methods=["GET"], name="victim_reset_sent"
+    ),
+    Route(
+        "/reset-password/{token}", password_reset.show_new_password_form, methods=["GET"], name="victim_reset"
+    ),
+    Route("/reset-password/{token}", password_reset.set_new_password, methods=["POST"]),
+    Route("/feedback", feedback.show_feedback_form, methods=["GET"], name="victim_feedback"),
+    Route("/feedback", feedback.give_feedback, methods=["POST"]),
+    Route("/feedback/thank-you", feedback.thank_you, methods=["GET"], name="victim_feedback_thank_you"),
+]

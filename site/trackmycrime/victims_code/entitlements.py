@@ -1,14 +1,402 @@
-"""What each party is owed under the Victims' Code, kept in step with the crime's history."""
+"""What each party is owed under the Victims' Code, kept in step with the crime's history.
+
+The rows are a function of the crime's history and the rules, recomputed by refresh_entitlements():
+
+* Events. Each update whose status the rules list (a suspect arrested, charged, ...) is owed to
+  each party whose role the rule names and who may see that update (case_updates.is_visible_to),
+  within the rule's working days (the enhanced-rights figure when Party.enhanced_rights is set
+  now; a change to the flag re-dates open and past rows alike). event_key is the update's id.
+* Being told. A party is told by an update visible to them that carries text for them (a bare
+  status code from the records system does not explain anything, so it tells nobody; the causing
+  update itself counts when it has text) or by a message sent to them. An update tells them at
+  max(occurred_at, created_at): not before it happened nor before it reached the portal. An
+  entitlement is met by the earliest telling about something at or after the event (an update
+  occurring at or after it, or a message sent at or after it); an update seen only by another
+  party discharges nothing for this one.
+* Regular contact ("regular_contact"). The party is owed an update every Party.update_interval_days
+  calendar days (28 unless agreed otherwise; 0 or less: none agreed) counted from the London date
+  they were last told anything, or from when the portal started tracking them. The due day moves
+  to the next working day when it falls on a weekend or bank holiday. There is at most one open
+  row per party, keyed by the London date the period began. A period in which the party was told
+  before it fell due leaves no row (it is replaced by the next period): only periods that fell due
+  are kept, so a lapse counts against the on-time rate and chatty threads do not inflate it.
+* Closure. Once a crime is closed (Crime.closed_at) no regular contact is owed for periods that
+  would fall due after the closure; a period that lapsed before closure stays owed until the
+  party is told. Once a party has been told of the closure (told at or after the closing status
+  update, or at or after closed_at when there is none), nothing further is owed to them: later
+  events create no rows. Until then, everything before it stays owed (and telling them of the
+  closure meets those too). Reopening (closed_at cleared) restores regular contact.
+* Parties who opted out of the portal or deleted their account are still owed: the Code applies
+  whether or not someone uses the portal. portal_note() tells officers to tell them another way.
+
+Once retention has removed a crime's personal data (Crime.personal_data_removed_at), its rows are
+left as they were: the update texts that told parties are gone, and the record must not change.
+
+Rows of other events (e.g. "update_requested", made by record_update_request()) are never deleted
+here; only their met_at is kept up to date by the same telling rule.
+"""
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..case_updates import is_visible_to
+from ..i18n import gettext as _
+from ..models import CaseUpdate, Crime, Entitlement, Message, MessageDirection, Party, utcnow
+from ..statuses import STATUS_CODES, status
+from .rules import REGULAR_CONTACT, Rules, current_rules
+from .working_days import WorkingCalendar, end_of_london_day, london_date
+
+UPDATE_REQUESTED = "update_requested"
+MET_BY_UPDATE = "update"
+MET_BY_MESSAGE = "message"
+_MANAGED_EVENTS = frozenset(STATUS_CODES) | {REGULAR_CONTACT}
+
+Key = tuple[int, str, str]
+
+
+@dataclass(frozen=True)
+class _Telling:
+    """One time a party was told something: `about` is when it speaks from, `at` when they could read it."""
+
+    about: dt.datetime
+    at: dt.datetime
+    by: str
+
+
+@dataclass
+class _Owed:
+    event_at: dt.datetime
+    due_at: dt.datetime
+    met_at: dt.datetime | None
+    met_by: str
+    enhanced_rights: bool
+
+
+class _PartyHistory:
+    """Everything a party has been told, answering 'when were they first told after X?' quickly."""
+
+    def __init__(self, tellings: Iterable[_Telling]) -> None:
+        by_about = sorted(tellings, key=lambda t: (t.about, t.at))
+        self._abouts = [t.about for t in by_about]
+        # _first_from[i]: the earliest-read telling among by_about[i:].
+        self._first_from: list[_Telling | None] = [None] * (len(by_about) + 1)
+        for index in range(len(by_about) - 1, -1, -1):
+            later = self._first_from[index + 1]
+            here = by_about[index]
+            self._first_from[index] = here if later is None or here.at <= later.at else later
+        self.by_time = sorted(by_about, key=lambda t: t.at)
+
+    def first_told_after(self, moment: dt.datetime) -> _Telling | None:
+        """The earliest telling about something at or after `moment`."""
+        return self._first_from[bisect.bisect_left(self._abouts, moment)]
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """Objects not yet read back from the database may hold naive UTC; compare them as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _tells_party(update: CaseUpdate) -> bool:
+    return bool(update.text and update.text.strip())
+
+
+def _history(party: Party, updates: Sequence[CaseUpdate], messages: Sequence[Message]) -> _PartyHistory:
+    tellings = [
+        _Telling(
+            about=_aware(update.occurred_at),
+            at=max(_aware(update.occurred_at), _aware(update.created_at)),
+            by=MET_BY_UPDATE,
+        )
+        for update in updates
+        if _tells_party(update) and is_visible_to(update, party)
+    ]
+    tellings += [
+        _Telling(about=_aware(message.created_at), at=_aware(message.created_at), by=MET_BY_MESSAGE)
+        for message in messages
+        if message.party_id == party.id and message.direction == MessageDirection.TO_PARTY
+    ]
+    return _PartyHistory(tellings)
+
+
+def _closure_at(crime: Crime, updates: Sequence[CaseUpdate]) -> dt.datetime | None:
+    """When the crime was closed: the last closing status update by Crime.closed_at, else closed_at.
+
+    (Ingest sets closed_at from the first closing status, so "no further action" then "closed"
+    closes it at the first; a status closing it again after a reopening is picked by its time.)
+    """
+    if crime.closed_at is None:
+        return None
+    closed_at = _aware(crime.closed_at)
+    closing = [
+        _aware(u.occurred_at)
+        for u in updates
+        if u.status and status(u.status).closes_crime and _aware(u.occurred_at) <= closed_at
+    ]
+    return max(closing, default=closed_at)
+
+
+def _event_rows(
+    party: Party,
+    history: _PartyHistory,
+    updates: Sequence[CaseUpdate],
+    rules: Rules,
+    owed_until: dt.datetime | None,
+) -> dict[Key, _Owed]:
+    assert party.id is not None
+    rows: dict[Key, _Owed] = {}
+    for update in updates:
+        rule = rules.event(update.status)
+        if rule is None or not rule.is_owed_to(party.role) or not is_visible_to(update, party):
+            continue
+        event_at = _aware(update.occurred_at)
+        if owed_until is not None and event_at > owed_until:
+            continue
+        told = history.first_told_after(event_at)
+        working_days = rule.deadline_in_working_days(party.enhanced_rights)
+        rows[(party.id, update.status or "", str(update.id))] = _Owed(
+            event_at=event_at,
+            due_at=rules.calendar.deadline(event_at, working_days),
+            met_at=told.at if told else None,
+            met_by=told.by if told else "",
+            enhanced_rights=party.enhanced_rights,
+        )
+    return rows
+
+
+def regular_contact_due(calendar: WorkingCalendar, period_start: dt.date, interval_days: int) -> dt.datetime:
+    """The end of the day an update falls due, `interval_days` after the London date last told."""
+    due_day = calendar.next_working_day(period_start + dt.timedelta(days=interval_days))
+    return end_of_london_day(due_day)
+
+
+def _regular_contact_rows(
+    party: Party, crime: Crime, history: _PartyHistory, rules: Rules, closure_at: dt.datetime | None
+) -> dict[Key, _Owed]:
+    assert party.id is not None
+    interval = party.update_interval_days or 0
+    if interval <= 0 or party.role not in rules.regular_contact_owed_to:
+        return {}
+    tracked_since = max(_aware(party.created_at), _aware(crime.reported_at))
+    # Each period begins on a London date: when tracking began, then each day the party was told.
+    starts: list[tuple[dt.date, dt.datetime]] = [(london_date(tracked_since), tracked_since)]
+    for telling in history.by_time:
+        day = london_date(telling.at)
+        if day > starts[-1][0]:
+            starts.append((day, telling.at))
+    rows: dict[Key, _Owed] = {}
+    for index, (day, began_at) in enumerate(starts):
+        if closure_at is not None and began_at >= closure_at:
+            break
+        due_at = regular_contact_due(rules.calendar, day, interval)
+        next_start = starts[index + 1] if index + 1 < len(starts) else None
+        met_at = next_start[1] if next_start else None
+        if closure_at is not None and due_at > closure_at:
+            break  # closed before this period fell due: telling of the closure is what is owed
+        if met_at is not None and met_at <= due_at:
+            continue  # told within the period: nothing fell due
+        rows[(party.id, REGULAR_CONTACT, day.isoformat())] = _Owed(
+            event_at=began_at,
+            due_at=due_at,
+            met_at=met_at,
+            met_by=_met_by_at(history, met_at),
+            enhanced_rights=party.enhanced_rights,
+        )
+    return rows
+
+
+def _met_by_at(history: _PartyHistory, met_at: dt.datetime | None) -> str:
+    if met_at is None:
+        return ""
+    return next((t.by for t in history.by_time if t.at == met_at), MET_BY_UPDATE)
+
+
+def owed_rows(
+    crime: Crime,
+    parties: Sequence[Party],
+    updates: Sequence[CaseUpdate],
+    messages: Sequence[Message],
+    rules: Rules,
+) -> tuple[dict[Key, _Owed], dict[int, _PartyHistory]]:
+    """The entitlements the crime's history gives its parties, with each party's history."""
+    ordered = sorted(updates, key=lambda u: (_aware(u.occurred_at), u.id or 0))
+    closure_at = _closure_at(crime, ordered)
+    rows: dict[Key, _Owed] = {}
+    histories: dict[int, _PartyHistory] = {}
+    for party in parties:
+        assert party.id is not None
+        history = histories[party.id] = _history(party, ordered, messages)
+        owed_until = None
+        if closure_at is not None:
+            told_of_closure = history.first_told_after(closure_at)
+            owed_until = told_of_closure.at if told_of_closure else None
+        rows |= _event_rows(party, history, ordered, rules, owed_until)
+        rows |= _regular_contact_rows(party, crime, history, rules, closure_at)
+    return rows, histories
 
 
 async def refresh_entitlements(db: AsyncSession, crime_id: int) -> None:
-    """Bring the crime's Entitlement rows up to date with its updates and messages.
+    """Bring the crime's Entitlement rows up to date with its status, updates, parties and messages.
 
-    Call it in the same transaction as any change to a crime's status, updates, parties or
-    messages. Idempotent. (Being built under issue 10.)
+    Call it in the same transaction as any change to a crime's status, updates, parties (including
+    enhanced_rights and update_interval_days) or messages to a party; it flushes but never commits.
+    Idempotent: calling it again changes nothing. Reads the crime (locked FOR UPDATE on
+    PostgreSQL, so two refreshes of one crime take turns), its parties, updates, messages and
+    entitlements in one query each. A crime that does not exist is ignored, and so is one whose
+    personal data retention has removed (its compliance record stays as it was).
     """
+    crime = (await db.exec(select(Crime).where(Crime.id == crime_id).with_for_update())).first()
+    if crime is None or crime.personal_data_removed_at is not None:
+        return  # retention blanked the update texts, so the record stands as it was
+    parties = (await db.exec(select(Party).where(Party.crime_id == crime_id))).all()
+    updates = (await db.exec(select(CaseUpdate).where(CaseUpdate.crime_id == crime_id))).all()
+    messages = (
+        await db.exec(
+            select(Message).where(
+                Message.crime_id == crime_id, Message.direction == MessageDirection.TO_PARTY
+            )
+        )
+    ).all()
+    existing = (await db.exec(select(Entitlement).where(Entitlement.crime_id == crime_id))).all()
+    wanted, histories = owed_rows(crime, parties, updates, messages, current_rules())
+    assert crime.id is not None
+    await _sync(db, crime, existing, wanted, histories)
+    await db.flush()
+
+
+async def _sync(
+    db: AsyncSession,
+    crime: Crime,
+    existing: Sequence[Entitlement],
+    wanted: dict[Key, _Owed],
+    histories: dict[int, _PartyHistory],
+) -> None:
+    assert crime.id is not None
+    found: dict[Key, Entitlement] = {(row.party_id, row.event, row.event_key): row for row in existing}
+    for key, row in found.items():
+        if key in wanted:
+            _copy(wanted[key], row)
+        elif row.event in _MANAGED_EVENTS:
+            await db.delete(row)
+        elif row.party_id in histories:
+            told = histories[row.party_id].first_told_after(_aware(row.event_at))
+            _copy_met(row, told.at if told else None, told.by if told else "")
+    for key, owed in wanted.items():
+        if key not in found:
+            party_id, event, event_key = key
+            row = Entitlement(
+                force_id=crime.force_id,
+                crime_id=crime.id,
+                party_id=party_id,
+                event=event,
+                event_key=event_key,
+            )
+            _copy(owed, row)
+            db.add(row)
+
+
+def _copy(owed: _Owed, row: Entitlement) -> None:
+    if row.event_at is None or _aware(row.event_at) != owed.event_at:
+        row.event_at = owed.event_at
+    if row.due_at is None or _aware(row.due_at) != owed.due_at:
+        row.due_at = owed.due_at
+    if row.enhanced_rights != owed.enhanced_rights:
+        row.enhanced_rights = owed.enhanced_rights
+    _copy_met(row, owed.met_at, owed.met_by)
+
+
+def _copy_met(row: Entitlement, met_at: dt.datetime | None, met_by: str) -> None:
+    current = _aware(row.met_at) if row.met_at else None
+    if current != met_at:
+        row.met_at = met_at
+    if row.met_by != met_by:
+        row.met_by = met_by
+
+
+# ---------------------------------------------------------------- reading what a party is owed
+
+
+async def next_update_due(db: AsyncSession, party_id: int) -> dt.datetime | None:
+    """When the party's next update is due (UTC; the earliest unmet deadline, perhaps past), or None.
+
+    None means nothing is owed: e.g. a closed crime whose closure the party has been told of.
+    """
+    query = select(func.min(Entitlement.due_at)).where(
+        Entitlement.party_id == party_id, col(Entitlement.met_at).is_(None)
+    )
+    earliest = (await db.exec(query)).one()
+    return _aware(earliest) if earliest else None
+
+
+async def owed_to_party(db: AsyncSession, party_id: int) -> list[Entitlement]:
+    """The party's unmet entitlements, soonest due first."""
+    query = (
+        select(Entitlement)
+        .where(Entitlement.party_id == party_id, col(Entitlement.met_at).is_(None))
+        .order_by(col(Entitlement.due_at), col(Entitlement.id))
+    )
+    return list((await db.exec(query)).all())
+
+
+async def record_update_request(
+    db: AsyncSession, party: Party, requested_at: dt.datetime | None = None
+) -> Entitlement:
+    """The party asked for an update: owe them one within the general deadline ("update_requested").
+
+    One request per party per London day (a second request that day returns the first). Met by
+    the same rule as everything else once refresh_entitlements() runs (it runs here too).
+    """
+    assert party.id is not None
+    requested_at = _aware(requested_at or utcnow())
+    rules = current_rules()
+    key = (party.id, UPDATE_REQUESTED, london_date(requested_at).isoformat())
+    row = (
+        await db.exec(
+            select(Entitlement).where(
+                Entitlement.party_id == key[0], Entitlement.event == key[1], Entitlement.event_key == key[2]
+            )
+        )
+    ).first()
+    if row is None:
+        crime = await db.get(Crime, party.crime_id)
+        assert crime is not None and crime.id is not None
+        row = Entitlement(
+            force_id=crime.force_id,
+            crime_id=crime.id,
+            party_id=party.id,
+            event=UPDATE_REQUESTED,
+            event_key=key[2],
+            event_at=requested_at,
+            due_at=rules.calendar.deadline(
+                requested_at, rules.deadline_in_working_days(party.enhanced_rights)
+            ),
+            enhanced_rights=party.enhanced_rights,
+        )
+        db.add(row)
+        await refresh_entitlements(db, crime.id)
+    return row
+
+
+def event_label(event: str) -> str:
+    """What an entitlement is for, in plain English: 'Suspect arrested', 'Regular update', ..."""
+    if event == REGULAR_CONTACT:
+        return _("Regular update")
+    if event == UPDATE_REQUESTED:
+        return _("Update requested")
+    return status(event).label
+
+
+def portal_note(party: Party) -> str | None:
+    """For officers: why the portal alone may not reach this party, or None when it can."""
+    if party.account_deleted_at is not None:
+        return _("Deleted their portal account: tell them another way.")
+    if party.opted_out_at is not None:
+        return _("Opted out of the portal: tell them another way.")
     return None

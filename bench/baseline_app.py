@@ -1,0 +1,62 @@
+"""The baselines for server_speed.py: the same server answering the same bytes from memory.
+
+`app` is a Starlette app with the portal's own middleware (security headers, gzip, CSRF cookie)
+whose one endpoint returns a page captured from the portal: no database, no template, no session.
+`bare` is a plain ASGI callable sending the same page already gzipped: the floor of what uvicorn
+itself costs. Both read the captured page from the file named by BENCH_BASELINE_BODY.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from trackmycrime.auth.csrf import CSRFMiddleware
+from trackmycrime.security_headers import SecurityHeadersMiddleware
+
+BODY = Path(os.environ["BENCH_BASELINE_BODY"]).read_bytes()
+SECRET_KEY = os.environ.get("TMC_SECRET_KEY", "bench-secret-key-that-is-long-enough-for-production-checks")
+
+
+async def page(request: Request) -> Response:
+    return HTMLResponse(BODY)
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+# The same middleware, in the same order and with the same settings, as trackmycrime.app.create_app.
+app = Starlette(
+    routes=[Route("/health", health), Route("/{path:path}", page)],
+    middleware=[
+        Middleware(SecurityHeadersMiddleware, https=False),
+        Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
+        Middleware(CSRFMiddleware, secret_key=SECRET_KEY, secure=False),
+    ],
+)
+
+_GZIPPED = gzip.compress(BODY, compresslevel=6)
+_HEADERS = [
+    (b"content-type", b"text/html; charset=utf-8"),
+    (b"content-encoding", b"gzip"),
+    (b"vary", b"Accept-Encoding"),
+    (b"cache-control", b"no-store"),
+    (b"content-length", str(len(_GZIPPED)).encode()),
+]
+
+
+async def bare(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
+    await send({"type": "http.response.body", "body": _GZIPPED})

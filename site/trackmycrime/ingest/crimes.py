@@ -1,0 +1,284 @@
+"""Creating and updating a crime, its officer in charge and its parties from the records system."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .. import identity
+from ..auth.tokens import sha256_hex
+from ..models import CaseUpdate, Crime, Force, Officer, OutboxMessage, Party, utcnow
+from ..notify.outbox import AlertKind, queue_alert
+from ..statuses import status as status_of
+from .schemas import CrimeIn, CrimeOut, OfficerIn, OfficerOut, PartyIn, PartyOut
+from .updates import alert_parties_of_update, set_crime_status
+
+
+class PersonalDataRemoved(Exception):
+    """The crime was closed long enough ago for retention to remove its personal data."""
+
+
+@dataclass
+class CrimeChanges:
+    """What one PUT did, for the response code and the audit log."""
+
+    created: bool = False
+    status_changed: bool = False
+    new_parties: list[Party] = field(default_factory=list)
+    changed_parties: list[Party] = field(default_factory=list)
+    invited_parties: list[Party] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = ["created" if self.created else "updated"]
+        if self.status_changed:
+            parts.append("status changed")
+        for label, parties in (
+            ("new parties", self.new_parties),
+            ("changed parties", self.changed_parties),
+            ("invited", self.invited_parties),
+        ):
+            if parties:
+                parts.append(f"{label}: {', '.join(p.rms_party_id for p in parties)}")
+        return "; ".join(parts)
+
+
+async def crime_by_reference(
+    db: AsyncSession, force: Force, reference: str, *, for_update: bool = False
+) -> Crime | None:
+    """The force's crime with this reference, however its separators and case are written.
+
+    for_update locks the row until the transaction ends: writes to one crime then queue up instead
+    of deadlocking on PostgreSQL, and a repeated request sees what the first one stored.
+    """
+    query = select(Crime).where(
+        Crime.force_id == force.id, Crime.reference_key == identity.reference_key(reference)
+    )
+    if for_update:
+        query = query.with_for_update()
+    return (await db.exec(query)).first()
+
+
+async def upsert_crime(
+    db: AsyncSession, *, force: Force, reference: str, body: CrimeIn
+) -> tuple[Crime, CrimeChanges]:
+    """Make the force's crime what the records system says it is now; parties not listed are kept."""
+    changes = CrimeChanges()
+    officer = await officer_in_charge(db, force, body.officer_in_charge)
+    crime = await crime_by_reference(db, force, reference, for_update=True)
+    if crime is not None and crime.personal_data_removed_at is not None:
+        raise PersonalDataRemoved(reference)
+    if crime is None:
+        crime = Crime(
+            force_id=force.id,  # type: ignore[arg-type]
+            reference=reference,
+            reference_key=identity.reference_key(reference),
+            offence=body.offence,
+            status=body.status,
+            reported_at=body.reported_at,
+        )
+        changes.created = True
+    previous_status = None if changes.created else crime.status
+    crime.offence = body.offence
+    crime.offence_code = body.offence_code
+    crime.reported_at = body.reported_at
+    crime.officer_in_charge_id = officer.id if officer else None
+    crime.updated_at = utcnow()
+    db.add(crime)
+    await db.flush()
+
+    parties = await upsert_parties(db, crime, body.parties, changes)
+    changes.invited_parties = await invite_parties(db, force, [p for p in parties if p is not None])
+
+    if body.status != previous_status:
+        changes.status_changed = True
+        await record_status_change(db, force, crime, body.status)
+    return crime, changes
+
+
+async def record_status_change(db: AsyncSession, force: Force, crime: Crime, new_status: str) -> CaseUpdate:
+    """A status-only update on the timeline, so parties see the change and are told of it."""
+    now = utcnow()
+    set_crime_status(crime, new_status, at=now)
+    update = CaseUpdate(crime_id=crime.id, status=new_status, occurred_at=now)  # type: ignore[arg-type]
+    db.add(update)
+    db.add(crime)
+    await db.flush()
+    await alert_parties_of_update(db, force, update)
+    return update
+
+
+# ---------------------------------------------------------------- officer in charge
+
+
+async def officer_in_charge(db: AsyncSession, force: Force, given: OfficerIn | None) -> Officer | None:
+    """The force's officer with this email, created without a password if they have no account yet.
+
+    An officer with password_hash "" cannot sign in; they still show as the crime's OIC.
+    """
+    if given is None:
+        return None
+    email = given.email.lower()
+    found = await db.exec(select(Officer).where(Officer.force_id == force.id, Officer.email == email))
+    officer = found.first()
+    if officer is None:
+        officer = Officer(force_id=force.id, email=email, name=given.name, password_hash="")  # type: ignore[arg-type]
+    officer.name = given.name
+    shoulder_number = given.shoulder_number or None
+    if shoulder_number and shoulder_number != officer.shoulder_number:
+        # A number already worn by another officer of the force is left alone rather than refusing
+        # the whole crime: the force admin sorts out such a clash.
+        if not await _shoulder_number_taken(db, force, shoulder_number, officer):
+            officer.shoulder_number = shoulder_number
+    db.add(officer)
+    await db.flush()
+    return officer
+
+
+async def _shoulder_number_taken(db: AsyncSession, force: Force, number: str, officer: Officer) -> bool:
+    query = select(Officer.id).where(Officer.force_id == force.id, Officer.shoulder_number == number)
+    if officer.id is not None:
+        query = query.where(Officer.id != officer.id)
+    return (await db.exec(query)).first() is not None
+
+
+# ---------------------------------------------------------------- parties
+
+
+def _party_values(given: PartyIn) -> dict[str, object]:
+    return {
+        "role": given.role,
+        "forenames": given.forenames,
+        "surname": given.surname,
+        "date_of_birth": given.date_of_birth,
+        "email": given.email or "",
+        "mobile": (given.mobile or "").replace(" ", ""),
+        "preferred_language": given.preferred_language,
+        "enhanced_rights": given.enhanced_rights,
+        "contact_consent": given.contact_consent,
+    }
+
+
+async def parties_of(db: AsyncSession, crime: Crime) -> list[Party]:
+    found = await db.exec(select(Party).where(Party.crime_id == crime.id).order_by(col(Party.id)))
+    return list(found.all())
+
+
+async def upsert_parties(
+    db: AsyncSession, crime: Crime, given: list[PartyIn], changes: CrimeChanges
+) -> list[Party]:
+    """Create new parties and correct known ones in place, keeping their accounts."""
+    known = {party.rms_party_id: party for party in await parties_of(db, crime)}
+    result: list[Party] = []
+    for item in sorted(given, key=lambda p: p.rms_party_id):
+        values = _party_values(item)
+        party = known.get(item.rms_party_id)
+        if party is None:
+            party = Party(crime_id=crime.id, rms_party_id=item.rms_party_id, **values)  # type: ignore[arg-type]
+            changes.new_parties.append(party)
+        elif _correct_party(party, values):
+            changes.changed_parties.append(party)
+        party.surname_key = identity.surname_key(party.surname)
+        db.add(party)
+        result.append(party)
+    await db.flush()
+    return result
+
+
+def _correct_party(party: Party, values: dict[str, object]) -> bool:
+    """Whether anything changed; the account (password, preferences, sign-in state) is kept."""
+    if all(getattr(party, name) == value for name, value in values.items()):
+        return False
+    if party.email != values["email"] and party.password_hash is None and party.invited_at:
+        # Invited at an address now corrected: invite again at the new one.
+        party.invited_at = None
+    for name, value in values.items():
+        setattr(party, name, value)
+    party.updated_at = utcnow()
+    return True
+
+
+def _may_be_invited(party: Party) -> bool:
+    return bool(
+        party.email
+        and party.contact_consent
+        and party.password_hash is None
+        and party.invited_at is None
+        and party.opted_out_at is None
+        and party.account_deleted_at is None
+    )
+
+
+async def invite_parties(db: AsyncSession, force: Force, parties: list[Party]) -> list[Party]:
+    """Queue an invitation to register for each party with an email who agreed to be contacted."""
+    invited: list[Party] = []
+    for party in parties:
+        if not _may_be_invited(party):
+            continue
+        cause = f"invitation:{party.id}"
+        if await _was_invited_before(db, party):
+            cause += f":{sha256_hex(party.email)[:16]}"
+        await queue_alert(
+            db,
+            force=force,
+            kind=AlertKind.INVITATION,
+            party=party,
+            channels=["email"],
+            cause=cause,
+            context={"force_name": force.name},
+        )
+        party.invited_at = utcnow()
+        db.add(party)
+        invited.append(party)
+    if invited:
+        await db.flush()
+    return invited
+
+
+async def _was_invited_before(db: AsyncSession, party: Party) -> bool:
+    found = await db.exec(
+        select(OutboxMessage.id).where(
+            OutboxMessage.party_id == party.id, OutboxMessage.kind == AlertKind.INVITATION
+        )
+    )
+    return found.first() is not None
+
+
+# ---------------------------------------------------------------- what the API answers
+
+
+async def crime_view(db: AsyncSession, crime: Crime) -> CrimeOut:
+    officer = await db.get(Officer, crime.officer_in_charge_id) if crime.officer_in_charge_id else None
+    return CrimeOut(
+        reference=crime.reference,
+        offence=crime.offence,
+        offence_code=crime.offence_code,
+        status=crime.status,
+        status_label=status_of(crime.status).label,
+        reported_at=crime.reported_at,
+        closed_at=crime.closed_at,
+        officer_in_charge=(
+            OfficerOut(email=officer.email, name=officer.name, shoulder_number=officer.shoulder_number)
+            if officer
+            else None
+        ),
+        parties=[_party_view(party) for party in await parties_of(db, crime)],
+    )
+
+
+def _party_view(party: Party) -> PartyOut:
+    return PartyOut(
+        rms_party_id=party.rms_party_id,
+        role=party.role,
+        forenames=party.forenames,
+        surname=party.surname,
+        date_of_birth=party.date_of_birth,
+        email=party.email or None,
+        mobile=party.mobile or None,
+        preferred_language=party.preferred_language,
+        enhanced_rights=party.enhanced_rights,
+        contact_consent=party.contact_consent,
+        invited_at=party.invited_at,
+        registered=bool(party.password_hash),
+    )

@@ -1,0 +1,225 @@
+"""The OpenAPI 3.1 document of the ingest API, built from the same models that validate requests."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from .schemas import CrimeIn, CrimeOut, Problem, UpdateIn, UpdateOut
+
+API_VERSION = "1.0.0"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+CRIME_EXAMPLE: dict[str, Any] = {
+    "offence": "Burglary of a home",
+    "status": "under_investigation",
+    "reported_at": "2026-11-20T14:05:00Z",
+    "officer_in_charge": {
+        "email": "sam.jones@police.example",
+        "name": "PC Sam Jones",
+        "shoulder_number": "1234",
+    },
+    "parties": [
+        {
+            "rms_party_id": "P1",
+            "role": "victim",
+            "forenames": "Alex",
+            "surname": "O'Brien",
+            "date_of_birth": "1980-02-29",
+            "email": "alex@example.org",
+            "mobile": "+447700900123",
+            "preferred_language": "en",
+            "enhanced_rights": False,
+            "contact_consent": True,
+        }
+    ],
+}
+
+UPDATE_EXAMPLE: dict[str, Any] = {
+    "rms_update_id": "U-77",
+    "status": "suspect_arrested",
+    "text": "A man has been arrested.",
+    "occurred_at": "2026-11-21T09:30:00Z",
+    "audience": "all",
+}
+
+_PROBLEMS = {
+    400: "The body is not valid JSON.",
+    401: "No API key, or a key that is not valid or has been revoked.",
+    404: "The force has no crime with this reference (crimes of other forces are never revealed).",
+    409: (
+        "The rms_update_id was used before for an update with different content, or the crime's "
+        "personal data was removed at the end of the force's retention period."
+    ),
+    413: "The body is larger than 256 KB.",
+    415: "The body is not sent as application/json (UTF-8, not compressed).",
+    422: "Fields or the crime reference are not valid; `errors` lists each one.",
+}
+
+
+def _schemas() -> dict[str, Any]:
+    _, top = models_json_schema(
+        [
+            (CrimeIn, "validation"),
+            (UpdateIn, "validation"),
+            (CrimeOut, "serialization"),
+            (UpdateOut, "serialization"),
+            (Problem, "serialization"),
+        ],
+        ref_template="#/components/schemas/{model}",
+    )
+    return dict(top["$defs"])
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _problems(*statuses: int) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    for status in statuses:
+        response: dict[str, Any] = {
+            "description": _PROBLEMS[status],
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": _ref("Problem")}},
+        }
+        if status == 401:
+            response["headers"] = {
+                "WWW-Authenticate": {"schema": {"type": "string"}, "description": "The Bearer challenge."}
+            }
+        responses[str(status)] = response
+    return responses
+
+
+def _json(schema_name: str, description: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": _ref(schema_name)}},
+        **extra,
+    }
+
+
+def _body(schema_name: str, example: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": _ref(schema_name), "example": example}},
+    }
+
+
+REFERENCE_PARAMETER = {
+    "name": "crime_reference",
+    "in": "path",
+    "required": True,
+    "description": (
+        "The crime reference as the force writes it, e.g. AS-2026-000123. It must match the pattern the "
+        "force configured; case, spaces and separators are ignored when matching a stored crime. "
+        "Percent-encode a / as %2F."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 40},
+}
+
+LOCATION_HEADER = {
+    "Location": {"schema": {"type": "string"}, "description": "The crime's address in the API."}
+}
+
+
+def _paths() -> dict[str, Any]:
+    return {
+        "/api/v1/crimes/{crime_reference}": {
+            "parameters": [REFERENCE_PARAMETER],
+            "put": {
+                "operationId": "putCrime",
+                "summary": "Create or update a crime, its officer in charge and its parties",
+                "description": (
+                    "Send the crime as the records system holds it now. Parties are matched by "
+                    "rms_party_id and corrected in place (their portal account is kept); parties not "
+                    "listed are kept. A new party with an email and contact_consent is invited to "
+                    "register. A changed status adds a status update to the timeline and alerts the "
+                    "registered parties."
+                ),
+                "requestBody": _body("CrimeIn", CRIME_EXAMPLE),
+                "responses": {
+                    "200": _json(
+                        "CrimeOut", "The crime was updated (or was already so).", headers=LOCATION_HEADER
+                    ),
+                    "201": _json("CrimeOut", "The crime was created.", headers=LOCATION_HEADER),
+                    **_problems(400, 401, 409, 413, 415, 422),
+                },
+            },
+            "get": {
+                "operationId": "getCrime",
+                "summary": "Read a crime as TrackMyCrime holds it",
+                "responses": {
+                    "200": _json("CrimeOut", "The crime."),
+                    **_problems(401, 404, 422),
+                },
+            },
+        },
+        "/api/v1/crimes/{crime_reference}/updates": {
+            "parameters": [REFERENCE_PARAMETER],
+            "post": {
+                "operationId": "postUpdate",
+                "summary": "Add an update for the parties of a crime",
+                "description": (
+                    "Idempotent by rms_update_id: sending the same update again stores nothing new, "
+                    "queues no alert and answers 200 with the stored update. A status also becomes the "
+                    "crime's status: the status last received, by PUT or update, is the crime's."
+                ),
+                "requestBody": _body("UpdateIn", UPDATE_EXAMPLE),
+                "responses": {
+                    "200": _json("UpdateOut", "The update was already stored; nothing changed."),
+                    "201": _json("UpdateOut", "The update was stored and the parties alerted."),
+                    **_problems(400, 401, 404, 409, 413, 415, 422),
+                },
+            },
+        },
+        "/api/v1/openapi.json": {
+            "get": {
+                "operationId": "getOpenApiDocument",
+                "summary": "This document",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "The OpenAPI document.",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+    }
+
+
+@lru_cache(maxsize=8)
+def _document(base_url: str) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "TrackMyCrime records-system API",
+            "version": API_VERSION,
+            "description": (
+                "How a force's records system (RMS) sends crimes, parties and updates to TrackMyCrime "
+                "as soon as they are recorded. Every request carries the force's API key. Errors are "
+                "RFC 9457 problem details. See docs/ingest-api.md for worked examples."
+            ),
+        },
+        "servers": [{"url": base_url}],
+        "security": [{"apiKey": []}],
+        "paths": _paths(),
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {
+                "apiKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A key issued with `tmc apikey create --force CODE`, sent as "
+                    "`Authorization: Bearer <key>`.",
+                }
+            },
+        },
+    }
+
+
+def openapi_document(base_url: str) -> dict[str, Any]:
+    """The document; callers must not change it (it is built once per base URL)."""
+    return _document(base_url.rstrip("/"))

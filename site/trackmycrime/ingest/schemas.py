@@ -1,0 +1,232 @@
+"""The ingest API's request and response bodies: validated here, documented from here in OpenAPI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from ..models import PartyRole
+from ..statuses import STATUS_CODES
+
+UK = ZoneInfo("Europe/London")
+# Clocks of the records system and of this service may differ a little.
+CLOCK_SKEW = dt.timedelta(hours=24)
+EARLIEST_DATE = dt.date(1900, 1, 1)
+EARLIEST_TIME = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+
+# No control characters (NUL cannot be stored in PostgreSQL) and no bidirectional overrides, which
+# could make a name read differently on an officer's screen.
+_SINGLE_LINE = r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+_MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+RMS_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$"
+RESERVED_PARTY_IDS = ("all", "victims")
+
+
+def _line(max_length: int, *, min_length: int = 0) -> object:
+    return StringConstraints(
+        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=_SINGLE_LINE
+    )
+
+
+RmsId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64, pattern=RMS_ID_PATTERN)]
+StatusCode = Literal[STATUS_CODES]  # type: ignore[valid-type]
+_EMAIL = r"[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f.]+(\.[^@\s\x00-\x1f\x7f-\x9f.]+)+"
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=f"^{_EMAIL}$")]
+# Records systems often send "" for "none": accepted and stored as none.
+OptionalEmail = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=f"^({_EMAIL})?$")
+]
+OptionalMobile = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=32, pattern=r"^(\+?[0-9][0-9 ]{6,30})?$")
+]
+Language = Annotated[str, StringConstraints(max_length=8, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$")]
+
+
+def uk_today() -> dt.date:
+    return dt.datetime.now(UK).date()
+
+
+def _date_of_birth_in_the_past(value: dt.date) -> dt.date:
+    if value > uk_today():
+        raise ValueError("Date of birth must be in the past")
+    if value < EARLIEST_DATE:
+        raise ValueError("Date of birth must be after 1 January 1900")
+    return value
+
+
+def _plausible_time(value: dt.datetime) -> dt.datetime:
+    """In UTC, not before 1900 and not more than a day ahead of our clock."""
+    try:
+        in_utc = value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("Time must be between 1900 and now") from None
+    if in_utc < EARLIEST_TIME or in_utc > dt.datetime.now(dt.UTC) + CLOCK_SKEW:
+        raise ValueError("Time must be between 1900 and now")
+    return in_utc
+
+
+DateOfBirth = Annotated[dt.date, AfterValidator(_date_of_birth_in_the_past)]
+PastTime = Annotated[AwareDatetime, AfterValidator(_plausible_time)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True)
+
+
+class OfficerIn(_Body):
+    """The officer in charge, matched to an officer of the force by email."""
+
+    email: Email = Field(description="The officer's force email; how the officer is recognised.")
+    name: Annotated[str, _line(200, min_length=1)] = Field(description="As victims should read it.")
+    shoulder_number: Annotated[str, _line(20)] | None = None
+
+
+class PartyIn(_Body):
+    """A victim or witness; `rms_party_id` identifies them on this crime from one request to the next."""
+
+    rms_party_id: RmsId = Field(description="The records system's id for this person on this crime.")
+    role: Literal[PartyRole.ALL]  # type: ignore[valid-type]
+    forenames: Annotated[str, _line(100)] = ""
+    surname: Annotated[str, _line(100, min_length=1)]
+    date_of_birth: DateOfBirth | None = Field(
+        default=None, description="Needed to sign in; YYYY-MM-DD, not in the future."
+    )
+    email: OptionalEmail | None = Field(default=None, description="Where the invitation to register is sent.")
+    mobile: OptionalMobile | None = Field(default=None, description="For text alerts, e.g. +447700900123.")
+    preferred_language: Language = "en"
+    enhanced_rights: bool = Field(
+        default=False, description="Entitled to enhanced rights under the Victims' Code (faster updates)."
+    )
+    contact_consent: bool = Field(
+        default=False, description="The person agreed to be contacted through TrackMyCrime."
+    )
+
+    @field_validator("rms_party_id")
+    @classmethod
+    def _id_is_not_an_audience(cls, value: str) -> str:
+        if value.lower() in RESERVED_PARTY_IDS:
+            raise ValueError(f'"{value}" names an audience of updates, so it cannot be a party id')
+        return value
+
+
+class CrimeIn(_Body):
+    """A crime as the records system holds it now; parties not listed are kept."""
+
+    offence: Annotated[str, _line(200, min_length=1)]
+    offence_code: Annotated[str, _line(40)] = ""
+    status: StatusCode
+    reported_at: PastTime
+    officer_in_charge: OfficerIn | None = Field(default=None, description="Omit or null when none yet.")
+    parties: list[PartyIn] = Field(default_factory=list, max_length=50)
+
+    @field_validator("parties")
+    @classmethod
+    def _party_ids_are_unique(cls, parties: list[PartyIn]) -> list[PartyIn]:
+        seen: set[str] = set()
+        for party in parties:
+            if party.rms_party_id in seen:
+                raise ValueError(f'The rms_party_id "{party.rms_party_id}" is given to two parties')
+            seen.add(party.rms_party_id)
+        return parties
+
+
+class UpdateIn(_Body):
+    """An update for the parties: a status, a text written for them, or both."""
+
+    rms_update_id: RmsId = Field(description="The records system's id: sending it again changes nothing.")
+    status: StatusCode | None = Field(default=None, description="Also becomes the crime's status.")
+    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000, pattern=_MULTI_LINE)] = (
+        Field(default="", description="Plain text the parties read; no markup.")
+    )
+    occurred_at: PastTime | None = Field(default=None, description="When it happened; now if omitted.")
+    audience: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=64, pattern=RMS_ID_PATTERN)
+    ] = Field(default="all", description='"all", "victims", or the rms_party_id of one party.')
+
+    @model_validator(mode="after")
+    def _says_something(self) -> UpdateIn:
+        if self.status is None and not self.text:
+            raise ValueError("Give a status, a text, or both")
+        return self
+
+
+# ---------------------------------------------------------------- responses
+
+
+class _Response(BaseModel):
+    # Undocumented fields in a response then fail the schema check in the tests.
+    model_config = ConfigDict(extra="forbid")
+
+
+class OfficerOut(_Response):
+    email: str
+    name: str
+    shoulder_number: str | None
+
+
+class PartyOut(_Response):
+    rms_party_id: str
+    role: str
+    forenames: str
+    surname: str
+    date_of_birth: dt.date | None
+    email: str | None
+    mobile: str | None
+    preferred_language: str
+    enhanced_rights: bool
+    contact_consent: bool
+    invited_at: dt.datetime | None = Field(description="When an invitation to register was queued.")
+    registered: bool = Field(description="Whether the person has registered for the portal.")
+
+
+class CrimeOut(_Response):
+    reference: str
+    offence: str
+    offence_code: str
+    status: StatusCode
+    status_label: str = Field(description="The status as parties read it.")
+    reported_at: dt.datetime
+    closed_at: dt.datetime | None
+    officer_in_charge: OfficerOut | None
+    parties: list[PartyOut]
+
+
+class UpdateOut(_Response):
+    rms_update_id: str | None
+    status: StatusCode | None
+    text: str
+    audience: str
+    occurred_at: dt.datetime
+    created_at: dt.datetime
+
+
+class InvalidField(_Response):
+    detail: str = Field(description="What is wrong, in plain English.")
+    pointer: str | None = Field(
+        default=None, description='A JSON Pointer into the request body, e.g. "#/parties/0/surname".'
+    )
+    parameter: str | None = Field(default=None, description="The path parameter, when it is the culprit.")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[InvalidField] | None = Field(default=None, description="Each invalid field, when any.")

@@ -1,0 +1,169 @@
+"""Alert wording: templates/email/ and templates/sms/, rendered in the reader's language.
+
+The templates see only `MessageFields`: the force's name and phone number, the service name, where
+to sign in (or a single-use link made now, at send time, from the party row) and whether the reader
+is an officer. Nothing about the case (offence, updates, messages, reference, date of birth) can
+reach them, because nothing about the case is ever loaded here.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from functools import cache, lru_cache
+
+import jinja2
+
+from .. import i18n
+from ..auth.links import RESET_LINK_HOURS, invitation_url, password_reset_url
+from ..models import Force, Officer, Party
+from ..paths import TEMPLATES_DIR
+from ..settings import Settings
+from .outbox import AlertKind
+
+SERVICE_NAME = "TrackMyCrime"
+EMERGENCY_PHONE = "999"
+
+
+@dataclass(frozen=True)
+class MessageFields:
+    """Everything an alert template may say."""
+
+    kind: str
+    force_name: str
+    help_phone: str
+    action_url: str
+    sign_in_url: str
+    for_officer: bool
+    lang: str
+    link_days: int = 0
+    link_hours: int = 0
+    service_name: str = SERVICE_NAME
+    emergency_phone: str = EMERGENCY_PHONE
+
+    def personalisation(self, text: str) -> dict[str, str]:
+        """What a GOV.UK Notify template may use: our whole text, or its parts."""
+        return {
+            "message": text,
+            "force_name": self.force_name,
+            "url": self.action_url,
+            "service_name": self.service_name,
+        }
+
+
+@dataclass(frozen=True)
+class EmailContent:
+    subject: str
+    text: str
+    html: str
+
+
+def reader_language(requested: str | None) -> str:
+    """The reader's language if we have its catalogue, else English (so `lang` tells the truth)."""
+    language = i18n.choose_language(requested)
+    if language != i18n.DEFAULT_LANGUAGE and not isinstance(
+        i18n.translations(language), _gettext.GNUTranslations
+    ):
+        return i18n.DEFAULT_LANGUAGE
+    return language
+
+
+def message_fields(
+    settings: Settings, kind: str, force: Force, *, party: Party | None = None, officer: Officer | None = None
+) -> MessageFields:
+    """The fields for one alert; invitation and reset links are signed now, never stored."""
+    if kind not in AlertKind.ALL:
+        raise ValueError(f"unknown alert kind {kind!r}")
+    for_officer = party is None
+    sign_in_url = f"{settings.base_url}/officer/sign-in" if for_officer else f"{settings.base_url}/sign-in"
+    action_url, link_days, link_hours = sign_in_url, 0, 0
+    if party is not None and kind == AlertKind.INVITATION:
+        action_url, link_days = invitation_url(settings, party), settings.invitation_days
+    elif party is not None and kind == AlertKind.PASSWORD_RESET:
+        action_url, link_hours = password_reset_url(settings, party), RESET_LINK_HOURS
+    language = party.preferred_language if party is not None else settings.default_language
+    return MessageFields(
+        kind=kind,
+        force_name=force.name,
+        help_phone=force.non_emergency_phone or "101",
+        action_url=action_url,
+        sign_in_url=sign_in_url,
+        for_officer=for_officer,
+        lang=reader_language(language),
+        link_days=link_days,
+        link_hours=link_hours,
+    )
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(("html",), default_for_string=False, default=False),
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
+    )
+    return environment
+
+
+@contextmanager
+def _language(lang: str) -> Iterator[None]:
+    token = i18n.current_language.set(lang)
+    try:
+        yield
+    finally:
+        i18n.current_language.reset(token)
+
+
+def _tidy(text: str) -> str:
+    """No runs of blank lines or trailing spaces, whatever the template's whitespace."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if line or (tidy and tidy[-1]):
+            tidy.append(line)
+    return "\n".join(tidy) + "\n"
+
+
+def render_email(fields: MessageFields) -> EmailContent:
+    if fields.link_days or fields.link_hours:
+        return _render_email(fields)  # a personal link: nothing to share with other readers
+    return _shared_email(fields)
+
+
+def render_sms(fields: MessageFields) -> str:
+    if fields.link_days or fields.link_hours:
+        return _render_sms(fields)
+    return _shared_sms(fields)
+
+
+def _render_email(fields: MessageFields) -> EmailContent:
+    variables = asdict(fields)
+    with _language(fields.lang):
+        text_template = _templates().get_template(f"email/{fields.kind}.txt")
+        subject_block = text_template.blocks["subject"](text_template.new_context(variables))
+        subject = " ".join("".join(subject_block).split())
+        text = text_template.render(variables)
+        html = (
+            _templates().get_template(f"email/{fields.kind}.html").render({**variables, "subject": subject})
+        )
+    return EmailContent(subject=subject, text=_tidy(text), html=html)
+
+
+def _render_sms(fields: MessageFields) -> str:
+    with _language(fields.lang):
+        text = _templates().get_template(f"sms/{fields.kind}.txt").render(asdict(fields))
+    return " ".join(text.split())
+
+
+# Most alerts of a kind read the same for everyone of a force and language: render them once.
+_shared_email = lru_cache(maxsize=256)(_render_email)
+_shared_sms = lru_cache(maxsize=256)(_render_sms)

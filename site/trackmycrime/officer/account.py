@@ -1,0 +1,77 @@
+"""An officer's own account: their details, and changing their password."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .. import audit
+from ..auth.passwords import hash_password, verify_password
+from ..auth.sessions import end_all_sessions, set_session_cookie, start_session
+from ..i18n import gettext as _
+from ..models import Officer
+from .access import officer_page
+from .admin import new_password_problems, role_in_words, wants_password_shown
+from .forms import Errors, read_form
+from .rendering import redirect, render_page
+
+
+@officer_page(needs_two_factor=False)
+async def account_page(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        return await render_page(
+            request,
+            db,
+            "officer/account.html",
+            {"role_in_words": role_in_words, "done": request.query_params.get("done", "")},
+        )
+
+
+async def _password_form(
+    request: Request, db: AsyncSession, errors: Errors | None = None, values: dict[str, str] | None = None
+) -> Response:
+    context = {"errors": errors or {}, "values": values or {}, "password_shown": bool(values)}
+    return await render_page(request, db, "officer/password.html", context)
+
+
+@officer_page(needs_two_factor=False)
+async def password_page(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        return await _password_form(request, db)
+
+
+@officer_page(needs_two_factor=False)
+async def change_password(request: Request) -> Response:
+    values = await read_form(request)
+    async with request.app.state.db.transaction() as db:
+        officer = await db.get(Officer, request.state.officer.id)
+        assert officer is not None
+        shown = wants_password_shown(values)
+        if shown is not None:
+            return await _password_form(request, db, values=values if shown else None)
+        errors: Errors = {}
+        current = values.get("current_password", "")
+        if not current:
+            errors["current_password"] = _("Enter your current password")
+        elif not (await verify_password(officer.password_hash, current))[0]:
+            errors["current_password"] = _("Your current password is not correct")
+        words = tuple(officer.name.split()) + (officer.email.split("@")[0],)
+        errors.update(new_password_problems(values, words))
+        if errors:
+            return await _password_form(request, db, errors)
+        officer.password_hash = await hash_password(values["password"])
+        audit.record(db, request, "officer.password_change", force_id=officer.force_id, actor=officer)
+        # Every other browser is signed out; this one gets a new session.
+        await end_all_sessions(db, officer_id=officer.id)
+        response = redirect("/officer/account", done="password")
+        set_session_cookie(request, response, await start_session(db, request, officer_id=officer.id))
+        return response
+
+
+routes = [
+    Route("/officer/account", account_page, methods=["GET"], name="officer_account"),
+    Route("/officer/password", password_page, methods=["GET"], name="officer_password"),
+    Route("/officer/password", change_password, methods=["POST"]),
+]

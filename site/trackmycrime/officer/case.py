@@ -1,0 +1,341 @@
+"""The officer's crime page: what the parties see, plus who is registered, alerts and deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .. import audit, statuses
+from ..i18n import gettext as _
+from ..models import (
+    AlertChannel,
+    Audience,
+    CaseUpdate,
+    Crime,
+    Entitlement,
+    Force,
+    Message,
+    MessageDirection,
+    Officer,
+    OutboxMessage,
+    Party,
+    PartyRole,
+    utcnow,
+)
+from ..notify.outbox import AlertKind
+from ..pages import is_htmx
+from ..victims_code.entitlements import event_label, portal_note
+from .access import officer_page, path_id, sees_whole_force, visible_crime
+from .deadlines import due_in_words, is_overdue
+from .forms import Errors, whole_number
+from .queries import party_name
+from .rendering import render_page, render_partial
+from .update_templates import template_by_key, update_templates
+
+ALERTS_SHOWN = 50
+
+
+@dataclass
+class Conversation:
+    """One party's thread with the officers, oldest first."""
+
+    party: Party
+    name: str
+    messages: list[tuple[Message, str]] = field(default_factory=list)
+
+    @property
+    def unread(self) -> int:
+        return sum(
+            1
+            for m, _name in self.messages
+            if m.direction == MessageDirection.FROM_PARTY and m.read_at is None
+        )
+
+    @property
+    def can_reply(self) -> bool:
+        return self.party.account_deleted_at is None
+
+
+@dataclass
+class CrimePage:
+    crime: Crime
+    officer_in_charge: Officer | None
+    parties: list[Party]
+    conversations: list[Conversation]
+    updates: list[tuple[CaseUpdate, str]]
+    entitlements: list[Entitlement]
+    alerts: list[OutboxMessage]
+    officers: list[Officer]
+
+    def name_of(self, party_id: int | None) -> str:
+        for party in self.parties:
+            if party.id == party_id:
+                return party_name(party)
+        return _("someone no longer on this crime")
+
+    def conversation(self, party_id: int | None) -> Conversation:
+        return next(c for c in self.conversations if c.party.id == party_id)
+
+    @property
+    def unmet(self) -> list[Entitlement]:
+        return [e for e in self.entitlements if e.met_at is None]
+
+    @property
+    def met(self) -> list[Entitlement]:
+        return sorted(
+            (e for e in self.entitlements if e.met_at is not None), key=lambda e: e.due_at, reverse=True
+        )
+
+
+async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> CrimePage:
+    """Everything the page shows, in a fixed number of queries."""
+    parties = list(
+        (
+            await db.exec(
+                select(Party)
+                .where(col(Party.crime_id) == crime.id)
+                .order_by(col(Party.role).desc(), col(Party.id))
+            )
+        ).all()
+    )
+    oic = await db.get(Officer, crime.officer_in_charge_id) if crime.officer_in_charge_id else None
+    update_rows = (
+        await db.exec(
+            select(CaseUpdate, col(Officer.name))
+            .outerjoin(Officer, col(Officer.id) == col(CaseUpdate.author_officer_id))
+            .where(col(CaseUpdate.crime_id) == crime.id)
+            .order_by(col(CaseUpdate.occurred_at).desc(), col(CaseUpdate.id).desc())
+        )
+    ).all()
+    message_rows = (
+        await db.exec(
+            select(Message, col(Officer.name))
+            .outerjoin(Officer, col(Officer.id) == col(Message.officer_id))
+            .where(col(Message.crime_id) == crime.id)
+            .order_by(col(Message.created_at), col(Message.id))
+        )
+    ).all()
+    entitlements = list(
+        (
+            await db.exec(
+                select(Entitlement)
+                .where(col(Entitlement.crime_id) == crime.id)
+                .order_by(col(Entitlement.due_at))
+            )
+        ).all()
+    )
+    party_ids = [p.id for p in parties]
+    alerts = (
+        list(
+            (
+                await db.exec(
+                    select(OutboxMessage)
+                    .where(col(OutboxMessage.party_id).in_(party_ids))
+                    .order_by(col(OutboxMessage.created_at).desc(), col(OutboxMessage.id).desc())
+                    .limit(ALERTS_SHOWN)
+                )
+            ).all()
+        )
+        if party_ids
+        else []
+    )
+    officers: list[Officer] = []
+    if sees_whole_force(officer):
+        officers = list(
+            (
+                await db.exec(
+                    select(Officer)
+                    .where(col(Officer.force_id) == crime.force_id, col(Officer.disabled_at).is_(None))
+                    .order_by(col(Officer.name))
+                )
+            ).all()
+        )
+    conversations = [Conversation(p, party_name(p)) for p in parties]
+    by_party = {c.party.id: c for c in conversations}
+    for message, author in message_rows:
+        if message.party_id in by_party:
+            by_party[message.party_id].messages.append((message, author or ""))
+    return CrimePage(
+        crime=crime,
+        officer_in_charge=oic,
+        parties=parties,
+        conversations=conversations,
+        updates=[(u, author or "") for u, author in update_rows],
+        entitlements=entitlements,
+        alerts=alerts,
+        officers=officers,
+    )
+
+
+def audience_in_words(update: CaseUpdate, page: CrimePage) -> str:
+    if update.audience == Audience.ALL:
+        return _("Everyone on this crime")
+    if update.audience == Audience.VICTIMS:
+        return _("Victims only")
+    return _("Only {name}").format(name=page.name_of(update.party_id))
+
+
+def alert_channel_in_words(party: Party) -> str:
+    if party.opted_out_at is not None:
+        return _("Opted out of the portal")
+    return {
+        AlertChannel.EMAIL: _("Email"),
+        AlertChannel.SMS: _("Text message"),
+        AlertChannel.BOTH: _("Email and text message"),
+        AlertChannel.NONE: _("No alerts"),
+    }.get(party.alert_channel, _("Email"))
+
+
+def role_in_words(party: Party) -> str:
+    return _("victim") if party.role == PartyRole.VICTIM else _("witness")
+
+
+def audience_options(page: CrimePage) -> list[tuple[str, str]]:
+    options = [("all", _("Everyone on this crime")), ("victims", _("Victims only"))]
+    for party in page.parties:
+        if party.account_deleted_at is None:
+            options.append(
+                (
+                    f"party-{party.id}",
+                    _("Only {name} ({role})").format(name=party_name(party), role=role_in_words(party)),
+                )
+            )
+    return options
+
+
+def status_options(crime: Crime) -> list[tuple[str, str]]:
+    current = statuses.status(crime.status).label
+    options = [("", _("Keep the current status ({status})").format(status=current))]
+    options += [(code, statuses.status(code).label) for code in statuses.STATUS_CODES]
+    return options
+
+
+def alert_kind_in_words(kind: str) -> str:
+    return {
+        AlertKind.INVITATION: _("Invitation"),
+        AlertKind.UPDATE_WAITING: _("Update waiting"),
+        AlertKind.NEW_MESSAGE: _("New message"),
+        AlertKind.PASSWORD_RESET: _("Password reset"),
+        AlertKind.ACCOUNT_LOCKED: _("Account locked"),
+        AlertKind.UNREAD_REMINDER: _("Reminder to read"),
+    }.get(kind, kind)
+
+
+def officer_options(page: CrimePage) -> list[tuple[str, str]]:
+    options = [] if page.crime.officer_in_charge_id else [("", _("No one"))]
+    for officer in page.officers:
+        team = f", {officer.team}" if officer.team else ""
+        options.append((str(officer.id), f"{officer.name}{team}"))
+    return options
+
+
+def helpers() -> dict[str, Any]:
+    """Functions the crime templates call."""
+    return {
+        "status_of": statuses.status,
+        "audience_in_words": audience_in_words,
+        "alert_channel_in_words": alert_channel_in_words,
+        "role_in_words": role_in_words,
+        "event_label": event_label,
+        "portal_note": portal_note,
+        "due_in_words": due_in_words,
+        "is_overdue": is_overdue,
+        "alert_kind_in_words": alert_kind_in_words,
+        "update_template_options": [(t.key, t.title) for t in update_templates()],
+    }
+
+
+def page_context(
+    request: Request,
+    page: CrimePage,
+    *,
+    errors: Errors | None = None,
+    form: str = "",
+    party_id: int | None = None,
+    values: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The crime page's template context; `form` and `party_id` say which form the errors are for."""
+    done_party = request.query_params.get("party", "")
+    chosen = template_by_key(request.query_params.get("template", ""))
+    update_values = values if form == "update" and values is not None else {}
+    if chosen is not None and not update_values:
+        update_values = {"text": chosen.text, "status": chosen.status or "", "audience": "all"}
+    return {
+        **helpers(),
+        "page": page,
+        "crime": page.crime,
+        "now": utcnow(),
+        "errors": errors or {},
+        "error_form": form,
+        "error_party_id": party_id,
+        "values": values or {},
+        "update_values": update_values,
+        "chosen_template": chosen.key if chosen else "",
+        "audience_options": audience_options(page),
+        "status_options": status_options(page.crime),
+        "can_reassign": sees_whole_force(request.state.officer),
+        "officer_options": officer_options(page),
+        "done": request.query_params.get("done", ""),
+        "done_party": whole_number(done_party),
+        "swapped": is_htmx(request),
+    }
+
+
+async def render_crime_page(
+    request: Request,
+    db: AsyncSession,
+    page: CrimePage,
+    *,
+    errors: Errors | None = None,
+    form: str = "",
+    party_id: int | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    context = page_context(request, page, errors=errors, form=form, party_id=party_id, values=values)
+    return await render_page(request, db, "officer/crime.html", context)
+
+
+def render_section(
+    request: Request, template: str, page: CrimePage, announcement: str = "", **context: Any
+) -> Response:
+    """A section of the crime page for an htmx swap, with news for the live region."""
+    full = page_context(
+        request,
+        page,
+        errors=context.pop("errors", None),
+        form=context.pop("form", ""),
+        party_id=context.pop("party_id", None),
+        values=context.pop("values", None),
+    )
+    return render_partial(request, template, {**full, **context, "announcement": announcement})
+
+
+@officer_page()
+async def crime_page(request: Request) -> Response:
+    officer: Officer = request.state.officer
+    crime_id = path_id(request, "crime_id")
+    async with request.app.state.db.transaction() as db:
+        crime = await visible_crime(db, officer, crime_id)
+        audit.record(db, request, "crime.view", force_id=crime.force_id, crime_id=crime.id, actor=officer)
+        page = await load_crime_page(db, officer, crime)
+        return await render_crime_page(request, db, page)
+
+
+async def force_of(db: AsyncSession, crime: Crime) -> Force:
+    force = await db.get(Force, crime.force_id)
+    assert force is not None
+    return force
+
+
+def updated_now(crime: Crime, now: dt.datetime | None = None) -> None:
+    crime.updated_at = now or utcnow()
+
+
+routes = [Route("/officer/crimes/{crime_id}", crime_page, methods=["GET"], name="officer_crime")]

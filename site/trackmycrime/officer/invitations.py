@@ -1,0 +1,117 @@
+"""Inviting a party to register: an email with a link, or a one-time code read out or posted."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .. import audit
+from ..auth.links import (
+    format_registration_code,
+    new_registration_code,
+    normalise_registration_code,
+    registration_code_expiry,
+)
+from ..auth.passwords import hash_password
+from ..models import OutboxMessage, Party, utcnow
+from ..notify.outbox import AlertKind, queue_alert
+from .access import officer_page
+from .case import force_of
+from .parties import crime_and_party
+from .queries import party_name
+from .rendering import redirect, render_page
+
+
+def may_register(party: Party) -> bool:
+    return not party.password_hash and party.account_deleted_at is None
+
+
+async def invitations_sent(db: AsyncSession, party: Party) -> int:
+    query = select(func.count()).where(
+        col(OutboxMessage.party_id) == party.id, col(OutboxMessage.kind) == AlertKind.INVITATION
+    )
+    return int((await db.exec(query)).one())
+
+
+@officer_page()
+async def send_invitation(request: Request) -> Response:
+    officer = request.state.officer
+    async with request.app.state.db.transaction() as db:
+        crime, party = await crime_and_party(db, officer, request)
+        if not may_register(party) or not party.email:
+            return redirect(f"/officer/crimes/{crime.id}#party-{party.id}-heading")
+        number = await invitations_sent(db, party) + 1
+        force = await force_of(db, crime)
+        await queue_alert(
+            db,
+            force=force,
+            kind=AlertKind.INVITATION,
+            party=party,
+            channels=["email"],
+            cause=f"invitation:{party.id}:{number}",
+            context={"force_name": force.name},
+        )
+        party.invited_at = utcnow()
+        audit.record(
+            db,
+            request,
+            "party.invite",
+            force_id=crime.force_id,
+            crime_id=crime.id,
+            party_id=party.id,
+            actor=officer,
+        )
+        return redirect(f"/officer/crimes/{crime.id}#people-heading", done="invited", party=party.id or 0)
+
+
+@officer_page()
+async def give_registration_code(request: Request) -> Response:
+    """A new code, shown once: only its hash is kept, and any earlier code stops working."""
+    officer = request.state.officer
+    async with request.app.state.db.transaction() as db:
+        crime, party = await crime_and_party(db, officer, request)
+        if not may_register(party):
+            return redirect(f"/officer/crimes/{crime.id}#party-{party.id}-heading")
+        code = new_registration_code()
+        party.registration_code_hash = await hash_password(normalise_registration_code(code))
+        party.registration_code_expires_at = registration_code_expiry()
+        audit.record(
+            db,
+            request,
+            "party.registration_code",
+            force_id=crime.force_id,
+            crime_id=crime.id,
+            party_id=party.id,
+            actor=officer,
+        )
+        return await render_page(
+            request,
+            db,
+            "officer/registration_code.html",
+            {
+                "crime": crime,
+                "name": party_name(party),
+                "code": format_registration_code(code),
+                "expires_at": party.registration_code_expires_at,
+            },
+        )
+
+
+routes = [
+    Route(
+        "/officer/crimes/{crime_id}/parties/{party_id}/invitation",
+        send_invitation,
+        methods=["POST"],
+        name="officer_invite",
+    ),
+    Route(
+        "/officer/crimes/{crime_id}/parties/{party_id}/registration-code",
+        give_registration_code,
+        methods=["POST"],
+        name="officer_registration_code",
+    ),
+]

@@ -1,0 +1,171 @@
+"""Replying to a party and marking their messages read."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .. import audit
+from ..i18n import gettext as _
+from ..models import Crime, Message, MessageDirection, Officer, Party, utcnow
+from ..notify.outbox import AlertKind, queue_alert
+from ..pages import is_htmx
+from ..victims_code.entitlements import refresh_entitlements
+from .access import officer_page, saved_id
+from .case import force_of, load_crime_page, render_crime_page, render_section
+from .forms import Errors, read_form
+from .parties import crime_and_party, may_be_alerted
+from .queries import party_name
+from .rendering import redirect
+
+MAX_MESSAGE_LENGTH = 5000
+
+
+def reply_problems(field: str, body: str) -> Errors:
+    if not body.strip():
+        return {field: _("Enter your message")}
+    if len(body) > MAX_MESSAGE_LENGTH:
+        return {field: _("Your message must be 5,000 characters or fewer")}
+    return {}
+
+
+async def mark_messages_read(db: AsyncSession, party: Party) -> int:
+    result = await db.exec(
+        update(Message)
+        .where(
+            col(Message.party_id) == party.id,
+            col(Message.direction) == MessageDirection.FROM_PARTY,
+            col(Message.read_at).is_(None),
+        )
+        .values(read_at=utcnow())
+    )
+    return int(result.rowcount or 0)
+
+
+async def send_reply(
+    db: AsyncSession, request: Request, officer: Officer, crime: Crime, party: Party, body: str
+) -> Message:
+    """Store the reply, tell the party something is waiting (never what), and count it as telling
+    them under the Victims' Code."""
+    message = Message(
+        crime_id=saved_id(crime),
+        party_id=saved_id(party),
+        direction=MessageDirection.TO_PARTY,
+        officer_id=officer.id,
+        body=body.strip(),
+        created_at=utcnow(),
+    )
+    db.add(message)
+    await mark_messages_read(db, party)
+    await db.flush()
+    if may_be_alerted(party):
+        force = await force_of(db, crime)
+        await queue_alert(
+            db,
+            force=force,
+            kind=AlertKind.NEW_MESSAGE,
+            party=party,
+            cause=f"message:{message.id}",
+            context={"force_name": force.name},
+        )
+    audit.record(
+        db,
+        request,
+        "message.send",
+        force_id=crime.force_id,
+        crime_id=crime.id,
+        party_id=party.id,
+        actor=officer,
+    )
+    await refresh_entitlements(db, saved_id(crime))
+    return message
+
+
+async def _after(
+    request: Request, db: AsyncSession, officer: Officer, crime: Crime, party: Party, done: str, news: str
+) -> Response:
+    if is_htmx(request):
+        page = await load_crime_page(db, officer, crime)
+        return render_section(
+            request,
+            "officer/_conversation.html",
+            page,
+            news,
+            conversation=page.conversation(party.id),
+            done=done,
+            done_party=party.id,
+        )
+    return redirect(f"/officer/crimes/{crime.id}#conversation-{party.id}", done=done, party=party.id or 0)
+
+
+@officer_page()
+async def reply(request: Request) -> Response:
+    officer: Officer = request.state.officer
+    form = await read_form(request)
+    async with request.app.state.db.transaction() as db:
+        crime, party = await crime_and_party(db, officer, request)
+        if party.account_deleted_at is not None:
+            raise HTTPException(404)
+        field = f"reply-{party.id}"
+        body = form.get(field, "")
+        errors = reply_problems(field, body)
+        if errors:
+            page = await load_crime_page(db, officer, crime)
+            if is_htmx(request):
+                return render_section(
+                    request,
+                    "officer/_conversation.html",
+                    page,
+                    _("There is a problem with your message"),
+                    conversation=page.conversation(party.id),
+                    errors=errors,
+                    form="reply",
+                    party_id=party.id,
+                    values={field: body},
+                )
+            return await render_crime_page(
+                request, db, page, errors=errors, form="reply", party_id=party.id, values={field: body}
+            )
+        await send_reply(db, request, officer, crime, party, body)
+        news = _("Your reply to {name} has been sent.").format(name=party_name(party))
+        return await _after(request, db, officer, crime, party, "reply", news)
+
+
+@officer_page()
+async def mark_read(request: Request) -> Response:
+    officer: Officer = request.state.officer
+    async with request.app.state.db.transaction() as db:
+        crime, party = await crime_and_party(db, officer, request)
+        if await mark_messages_read(db, party):
+            audit.record(
+                db,
+                request,
+                "message.mark_read",
+                force_id=crime.force_id,
+                crime_id=crime.id,
+                party_id=party.id,
+                actor=officer,
+            )
+        news = _("Messages from {name} marked as read.").format(name=party_name(party))
+        return await _after(request, db, officer, crime, party, "read", news)
+
+
+routes = [
+    Route(
+        "/officer/crimes/{crime_id}/parties/{party_id}/messages",
+        reply,
+        methods=["POST"],
+        name="officer_reply",
+    ),
+    Route(
+        "/officer/crimes/{crime_id}/parties/{party_id}/read",
+        mark_read,
+        methods=["POST"],
+        name="officer_mark_read",
+    ),
+]

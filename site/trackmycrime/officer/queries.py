@@ -1,0 +1,243 @@
+"""What the officer inbox reads: cases needing attention, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..identity import reference_key, surname_key
+from ..models import (
+    AuditEvent,
+    CaseUpdate,
+    Crime,
+    Entitlement,
+    Message,
+    MessageDirection,
+    Officer,
+    Party,
+)
+from .deadlines import due_soon_before
+
+# A crime given to an officer in this many days, with no word from an officer since, is "new".
+NEW_CASE_DAYS = 14
+SEARCH_LIMIT = 50
+REASSIGN_ACTION = "crime.reassign"
+
+
+@dataclass
+class Attention:
+    """Why a crime needs an officer now."""
+
+    unread_messages: int = 0
+    oldest_unread_at: dt.datetime | None = None
+    overdue_updates: int = 0
+    due_soon_updates: int = 0
+    earliest_due_at: dt.datetime | None = None
+    assigned_at: dt.datetime | None = None
+
+    @property
+    def newly_assigned(self) -> bool:
+        return self.assigned_at is not None
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.unread_messages or self.overdue_updates or self.due_soon_updates or self.assigned_at)
+
+    def urgency(self) -> tuple[int, dt.datetime]:
+        """Most urgent first: overdue updates, unread messages, updates due soon, new cases."""
+        far = dt.datetime.max.replace(tzinfo=dt.UTC)
+        if self.overdue_updates:
+            return 0, self.earliest_due_at or far
+        if self.unread_messages:
+            return 1, self.oldest_unread_at or far
+        if self.due_soon_updates:
+            return 2, self.earliest_due_at or far
+        if self.assigned_at:
+            return 3, self.assigned_at
+        return 4, far
+
+
+@dataclass
+class InboxItem:
+    crime: Crime
+    officer_in_charge: Officer | None
+    attention: Attention
+    party_names: list[str] = field(default_factory=list)
+
+
+def party_name(party: Party) -> str:
+    return " ".join(part for part in (party.forenames, party.surname) if part)
+
+
+async def _unread_messages(db: AsyncSession, scope: ColumnElement[bool], found: dict[int, Attention]) -> None:
+    rows = await db.exec(
+        select(col(Message.crime_id), func.count(), func.min(col(Message.created_at)))
+        .join(Crime, col(Crime.id) == col(Message.crime_id))
+        .where(scope, col(Message.direction) == MessageDirection.FROM_PARTY, col(Message.read_at).is_(None))
+        .group_by(col(Message.crime_id))
+    )
+    for crime_id, count, oldest in rows.all():
+        attention = found.setdefault(crime_id, Attention())
+        attention.unread_messages, attention.oldest_unread_at = count, oldest
+
+
+async def _updates_owed(
+    db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime, found: dict[int, Attention]
+) -> None:
+    overdue = func.sum(case((col(Entitlement.due_at) < now, 1), else_=0))
+    rows = await db.exec(
+        select(col(Entitlement.crime_id), overdue, func.count(), func.min(col(Entitlement.due_at)))
+        .join(Crime, col(Crime.id) == col(Entitlement.crime_id))
+        .where(
+            scope,
+            col(Entitlement.met_at).is_(None),
+            col(Entitlement.due_at) < due_soon_before(now),
+        )
+        .group_by(col(Entitlement.crime_id))
+    )
+    for crime_id, overdue_count, total, earliest in rows.all():
+        attention = found.setdefault(crime_id, Attention())
+        attention.overdue_updates = int(overdue_count or 0)
+        attention.due_soon_updates = int(total) - attention.overdue_updates
+        attention.earliest_due_at = earliest
+
+
+async def _newly_assigned(
+    db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime, found: dict[int, Attention]
+) -> None:
+    cutoff = now - dt.timedelta(days=NEW_CASE_DAYS)
+    reassigned = (
+        select(col(AuditEvent.crime_id), func.max(col(AuditEvent.at)).label("at"))
+        .where(col(AuditEvent.action) == REASSIGN_ACTION, col(AuditEvent.at) >= cutoff)
+        .group_by(col(AuditEvent.crime_id))
+        .subquery()
+    )
+    last_officer_update = (
+        select(func.max(col(CaseUpdate.created_at)))
+        .where(col(CaseUpdate.crime_id) == col(Crime.id), col(CaseUpdate.author_officer_id).is_not(None))
+        .correlate(Crime)
+        .scalar_subquery()
+    )
+    last_officer_message = (
+        select(func.max(col(Message.created_at)))
+        .where(col(Message.crime_id) == col(Crime.id), col(Message.direction) == MessageDirection.TO_PARTY)
+        .correlate(Crime)
+        .scalar_subquery()
+    )
+    # Five columns: more than sqlmodel's select() and exec() are typed for, so SQLAlchemy's own.
+    rows = await db.exec(  # type: ignore[call-overload]
+        sa_select(
+            col(Crime.id), col(Crime.created_at), reassigned.c.at, last_officer_update, last_officer_message
+        )
+        .outerjoin(reassigned, reassigned.c.crime_id == col(Crime.id))
+        .where(
+            scope,
+            col(Crime.closed_at).is_(None),
+            col(Crime.officer_in_charge_id).is_not(None),
+            or_(col(Crime.created_at) >= cutoff, reassigned.c.at.is_not(None)),
+        )
+    )
+    for crime_id, created_at, reassigned_at, updated_at, messaged_at in rows.all():
+        assigned_at = max(created_at, reassigned_at) if reassigned_at else created_at
+        contacted = [t for t in (updated_at, messaged_at) if t is not None and t >= assigned_at]
+        if not contacted:
+            found.setdefault(crime_id, Attention()).assigned_at = assigned_at
+
+
+async def attention_by_crime(
+    db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime
+) -> dict[int, Attention]:
+    """Three queries, whatever the number of crimes."""
+    found: dict[int, Attention] = {}
+    await _unread_messages(db, scope, found)
+    await _updates_owed(db, scope, now, found)
+    await _newly_assigned(db, scope, now, found)
+    return found
+
+
+async def _crimes_with_officers(db: AsyncSession, crime_ids: list[int]) -> list[tuple[Crime, Officer | None]]:
+    if not crime_ids:
+        return []
+    rows = await db.exec(
+        select(Crime, Officer)
+        .outerjoin(Officer, col(Officer.id) == col(Crime.officer_in_charge_id))
+        .where(col(Crime.id).in_(crime_ids))
+    )
+    return list(rows.all())
+
+
+async def _party_names(db: AsyncSession, crime_ids: list[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = {}
+    if not crime_ids:
+        return names
+    rows = await db.exec(
+        select(Party)
+        .where(col(Party.crime_id).in_(crime_ids), col(Party.account_deleted_at).is_(None))
+        .order_by(col(Party.role).desc(), col(Party.id))
+    )
+    for party in rows.all():
+        names.setdefault(party.crime_id, []).append(party_name(party))
+    return names
+
+
+async def inbox_items(
+    db: AsyncSession,
+    scope: ColumnElement[bool],
+    now: dt.datetime,
+    *,
+    only_needing_attention: bool = True,
+    crime_ids: list[int] | None = None,
+) -> list[InboxItem]:
+    """Crimes in scope, most urgent first, in five queries."""
+    attention = await attention_by_crime(db, scope, now)
+    ids = list(attention) if crime_ids is None else crime_ids
+    rows = await _crimes_with_officers(db, ids)
+    names = await _party_names(db, ids)
+    items = [
+        InboxItem(crime, oic, attention.get(crime.id or 0, Attention()), names.get(crime.id or 0, []))
+        for crime, oic in rows
+    ]
+    if only_needing_attention:
+        items = [item for item in items if item.attention.needs_attention]
+    items.sort(key=lambda item: (*item.attention.urgency(), -item.crime.reported_at.timestamp()))
+    return items
+
+
+def search_clause(text: str) -> ColumnElement[bool] | None:
+    """Crimes whose reference contains the text, or with a party whose surname starts with it."""
+    conditions: list[ColumnElement[bool]] = []
+    key = reference_key(text)
+    if len(key) >= 3:
+        conditions.append(col(Crime.reference_key).contains(key))
+    surname = surname_key(text)
+    if surname:
+        by_surname = select(col(Party.crime_id)).where(
+            col(Party.surname_key).startswith(surname, autoescape=True),
+            col(Party.account_deleted_at).is_(None),
+        )
+        conditions.append(col(Crime.id).in_(by_surname))
+    return or_(*conditions) if conditions else None
+
+
+async def search_crime_ids(db: AsyncSession, visible: ColumnElement[bool], text: str) -> list[int]:
+    clause = search_clause(text)
+    if clause is None:
+        return []
+    rows = await db.exec(
+        select(col(Crime.id))
+        .where(visible, clause)
+        .order_by(col(Crime.reported_at).desc())
+        .limit(SEARCH_LIMIT)
+    )
+    return [crime_id for crime_id in rows.all() if crime_id is not None]
+
+
+async def attention_count(db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime) -> int:
+    """How many crimes in scope need attention: the number in the navigation."""
+    return sum(1 for a in (await attention_by_crime(db, scope, now)).values() if a.needs_attention)

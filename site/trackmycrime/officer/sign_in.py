@@ -1,0 +1,308 @@
+"""Officer sign-in: email or shoulder number and password, then a code when two-step is on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from sqlalchemy import or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from .. import audit
+from ..auth import throttle
+from ..auth.cookies import cookie_name
+from ..auth.passwords import hash_password, verify_password
+from ..auth.sessions import (
+    clear_session_cookie,
+    client_address,
+    end_current_session,
+    officer_required,
+    set_session_cookie,
+    start_session,
+)
+from ..auth.tokens import Signer
+from ..forces import service_force
+from ..i18n import gettext as _
+from ..models import Officer, utcnow
+from ..pages import render
+from . import totp
+from .accounts import normalise_email
+from .forms import Errors, read_form
+
+WINDOW = dt.timedelta(minutes=15)
+CLIENT_ATTEMPTS = 50
+ACCOUNT_ATTEMPTS = 5
+LOCKED_FOR = dt.timedelta(minutes=15)
+CODE_ATTEMPTS = 5
+# At most this many officers share a shoulder number across the forces of one deployment.
+MAX_CANDIDATES = 5
+PENDING_PURPOSE = "officer-second-factor"
+PENDING_SECONDS = 5 * 60
+
+
+def generic_error() -> str:
+    return _(
+        "Enter a correct email address or shoulder number and password. After 5 wrong attempts "
+        "you will need to wait 15 minutes before you can try again."
+    )
+
+
+def client_key(request: Request) -> str:
+    return f"officer-sign-in:ip:{client_address(request)}"
+
+
+def pending_cookie_name(request: Request) -> str:
+    return cookie_name("officer_pending", request.app.state.settings.secure_cookies)
+
+
+def password_fingerprint(officer: Officer) -> str:
+    return hashlib.sha256(officer.password_hash.encode()).hexdigest()[:16]
+
+
+def is_locked(officer: Officer, now: dt.datetime) -> bool:
+    return officer.locked_until is not None and officer.locked_until > now
+
+
+async def candidates(db: AsyncSession, identifier: str) -> list[Officer]:
+    """Enabled officers whose email or shoulder number this is (shoulder numbers are per force)."""
+    identifier = identifier.strip()[:254]
+    rows = await db.exec(
+        select(Officer)
+        .where(
+            or_(
+                col(Officer.email) == normalise_email(identifier), col(Officer.shoulder_number) == identifier
+            ),
+            col(Officer.disabled_at).is_(None),
+        )
+        .order_by(col(Officer.id))
+        .limit(MAX_CANDIDATES)
+    )
+    return list(rows.all())
+
+
+async def check_password(
+    db: AsyncSession, request: Request, identifier: str, password: str
+) -> Officer | None:
+    """The officer these details belong to, or None; wrong passwords count towards a lockout."""
+    now = utcnow()
+    found = await candidates(db, identifier)
+    if not found:
+        await verify_password(None, password)
+        return None
+    matched: Officer | None = None
+    for officer in found:
+        ok, needs_rehash = await verify_password(officer.password_hash, password)
+        if ok and not is_locked(officer, now) and matched is None:
+            matched = officer
+            if needs_rehash:
+                officer.password_hash = await hash_password(password)
+    if matched is not None:
+        matched.failed_sign_ins, matched.locked_until = 0, None
+        return matched
+    for officer in found:
+        if is_locked(officer, now):
+            continue
+        officer.failed_sign_ins += 1
+        if officer.failed_sign_ins >= ACCOUNT_ATTEMPTS:
+            officer.failed_sign_ins, officer.locked_until = 0, now + LOCKED_FOR
+        audit.record(db, request, "officer.sign_in_failed", force_id=officer.force_id, actor=officer)
+    return None
+
+
+async def finish_sign_in(db: AsyncSession, request: Request, officer: Officer) -> Response:
+    officer.last_sign_in_at = utcnow()
+    officer.failed_sign_ins, officer.locked_until = 0, None
+    audit.record(db, request, "officer.sign_in", force_id=officer.force_id, actor=officer)
+    signed = await start_session(db, request, officer_id=officer.id)
+    response = RedirectResponse("/officer", status_code=303)
+    set_session_cookie(request, response, signed)
+    response.delete_cookie(pending_cookie_name(request), path="/")
+    return response
+
+
+def _sign_in_form(
+    request: Request,
+    *,
+    errors: Errors | None = None,
+    identifier: str = "",
+    status: int = 200,
+    password_shown: str | None = None,
+) -> Response:
+    return render(
+        request,
+        "officer/sign_in.html",
+        {
+            "errors": errors or {},
+            "identifier": identifier,
+            "password_shown": password_shown,
+            "signed_out": request.query_params.get("signed_out") == "1",
+        },
+        status_code=status,
+    )
+
+
+async def _with_service_force(request: Request) -> None:
+    async with request.app.state.db.session() as db:
+        request.state.force = await service_force(db)
+
+
+async def sign_in_page(request: Request) -> Response:
+    await _with_service_force(request)
+    return _sign_in_form(request)
+
+
+async def sign_in(request: Request) -> Response:
+    await _with_service_force(request)
+    form = await read_form(request)
+    identifier = form.get("identifier", "").strip()[:254]
+    password = form.get("password", "")
+    if form.get("show_password") in ("0", "1"):
+        # The Show/Hide button without JavaScript: the same form again, the password as asked.
+        shown = password if form["show_password"] == "1" else None
+        return _sign_in_form(request, identifier=identifier, password_shown=shown)
+    errors: Errors = {}
+    if not identifier:
+        errors["identifier"] = _("Enter your email address or shoulder number")
+    if not password:
+        errors["password"] = _("Enter your password")
+    if errors:
+        return _sign_in_form(request, errors=errors, identifier=identifier)
+    async with request.app.state.db.transaction() as db:
+        if await throttle.is_limited(db, client_key(request), limit=CLIENT_ATTEMPTS, window=WINDOW):
+            too_many = _(
+                "There have been too many attempts to sign in from this device. "
+                "Wait 15 minutes and try again."
+            )
+            return _sign_in_form(request, errors={"identifier": too_many}, identifier=identifier, status=429)
+        officer = await check_password(db, request, identifier, password)
+        if officer is not None and officer.totp_secret:
+            return _to_code_step(request, officer)
+        if officer is not None:
+            return await finish_sign_in(db, request, officer)
+        # Only failures count: a whole police station may share one address.
+        await throttle.hit(db, client_key(request), window=WINDOW)
+    return _sign_in_form(request, errors={"identifier": generic_error()}, identifier=identifier)
+
+
+def _to_code_step(request: Request, officer: Officer) -> Response:
+    settings = request.app.state.settings
+    pending = Signer(settings.secret_key).sign(
+        PENDING_PURPOSE, {"o": officer.id, "f": password_fingerprint(officer)}
+    )
+    response = RedirectResponse("/officer/sign-in/code", status_code=303)
+    response.set_cookie(
+        pending_cookie_name(request),
+        pending,
+        max_age=PENDING_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+    return response
+
+
+async def _pending_officer(db: AsyncSession, request: Request) -> Officer | None:
+    """The officer who gave the right password in this browser in the last few minutes."""
+    raw = request.cookies.get(pending_cookie_name(request))
+    if not raw:
+        return None
+    value = Signer(request.app.state.settings.secret_key).unsign(
+        PENDING_PURPOSE, raw, max_age_seconds=PENDING_SECONDS
+    )
+    if not isinstance(value, dict) or not isinstance(value.get("o"), int):
+        return None
+    officer = await db.get(Officer, value["o"])
+    if (
+        officer is None
+        or officer.disabled_at is not None
+        or not officer.totp_secret
+        or is_locked(officer, utcnow())
+        or password_fingerprint(officer) != value.get("f")
+    ):
+        return None
+    return officer
+
+
+def _code_form(request: Request, *, errors: Errors | None = None, status: int = 200) -> Response:
+    return render(request, "officer/sign_in_code.html", {"errors": errors or {}}, status_code=status)
+
+
+async def code_page(request: Request) -> Response:
+    await _with_service_force(request)
+    async with request.app.state.db.session() as db:
+        if await _pending_officer(db, request) is None:
+            return RedirectResponse("/officer/sign-in", status_code=303)
+    return _code_form(request)
+
+
+async def check_code(request: Request) -> Response:
+    await _with_service_force(request)
+    form = await read_form(request)
+    code = totp.normalise_code(form.get("code", ""))
+    async with request.app.state.db.transaction() as db:
+        officer = await _pending_officer(db, request)
+        if officer is None:
+            return RedirectResponse("/officer/sign-in", status_code=303)
+        if not code:
+            return _code_form(request, errors={"code": _("Enter the code from your authenticator app")})
+        if len(code) != 6:
+            return _code_form(request, errors={"code": _("The code must be 6 digits")})
+        if await _code_accepted(db, officer, code):
+            return await finish_sign_in(db, request, officer)
+        failures = await throttle.hit(db, f"officer-code:{officer.id}", window=WINDOW)
+        audit.record(db, request, "officer.code_failed", force_id=officer.force_id, actor=officer)
+        if failures >= CODE_ATTEMPTS:
+            officer.locked_until = utcnow() + LOCKED_FOR
+            await throttle.reset(db, f"officer-code:{officer.id}")
+            response = _sign_in_form(
+                request,
+                errors={
+                    "identifier": _("There were too many wrong codes. Wait 15 minutes, then sign in again.")
+                },
+            )
+            response.delete_cookie(pending_cookie_name(request), path="/")
+            return response
+    return _code_form(
+        request,
+        errors={"code": _("The code is not correct or has expired. Enter the code your app shows now")},
+    )
+
+
+async def _code_accepted(db: AsyncSession, officer: Officer, code: str) -> bool:
+    step = totp.matching_step(officer.totp_secret or "", code, utcnow())
+    if step is None:
+        return False
+    # A code works once: its time step is remembered (as a throttle key) for longer than it lives.
+    uses = await throttle.hit(db, f"officer-code-used:{officer.id}:{step}", window=dt.timedelta(minutes=3))
+    return uses == 1
+
+
+async def sign_out(request: Request) -> Response:
+    async with request.app.state.db.transaction() as db:
+        await end_current_session(db, request)
+    response = RedirectResponse("/officer/sign-in?signed_out=1", status_code=303)
+    clear_session_cookie(request, response)
+    return response
+
+
+@officer_required()
+async def keep_alive(request: Request) -> Response:
+    """The idle warning's "Stay signed in": the request itself counts as activity."""
+    if request.headers.get("x-csrf-token"):
+        return Response(status_code=204)
+    return RedirectResponse("/officer", status_code=303)
+
+
+routes = [
+    Route("/officer/sign-in", sign_in_page, methods=["GET"], name="officer_sign_in"),
+    Route("/officer/sign-in", sign_in, methods=["POST"]),
+    Route("/officer/sign-in/code", code_page, methods=["GET"], name="officer_sign_in_code"),
+    Route("/officer/sign-in/code", check_code, methods=["POST"]),
+    Route("/officer/sign-out", sign_out, methods=["POST"], name="officer_sign_out"),
+    Route("/officer/keep-alive", keep_alive, methods=["POST"], name="officer_keep_alive"),
+]

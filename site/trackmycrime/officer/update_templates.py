@@ -1,0 +1,107 @@
+"""Standard updates an officer can start from: plain English, nothing to fill in, each with a status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..i18n import gettext as _
+
+
+@dataclass(frozen=True)
+class UpdateTemplate:
+    key: str
+    title: str
+    text: str
+    status: str | None = None
+
+
+def _templates() -> tuple[UpdateTemplate, ...]:
+    return (
+        UpdateTemplate(
+            "no_news",
+            _("No news yet"),
+            _(
+                "There is no new information about your case at the moment. The investigation is "
+                "continuing and we will update you again soon. "
+                "If you have anything to add, send us a message."
+            ),
+        ),
+        UpdateTemplate(
+            "enquiries",
+            _("Enquiries under way"),
+            _(
+                "We are carrying out enquiries, such as looking for CCTV and speaking to people who may "
+                "have seen what happened. We will tell you when we have more to share."
+            ),
+            "under_investigation",
+        ),
+        UpdateTemplate(
+            "arrested",
+            _("Suspect arrested"),
+            _("A suspect has been arrested. We will tell you what happens next within 5 working days."),
+            "suspect_arrested",
+        ),
+        UpdateTemplate(
+            "interviewed",
+            _("Suspect interviewed"),
+            _(
+                "A suspect has been interviewed under caution. We are now considering the evidence and "
+                "will tell you what happens next."
+            ),
+            "suspect_interviewed",
+        ),
+        UpdateTemplate(
+            "bail",
+            _("Released on bail"),
+            _(
+                "The suspect has been released on bail while we continue to investigate. If you are "
+                "worried about your safety, call 999 in an emergency or 101 at other times."
+            ),
+            "released_on_bail",
+        ),
+        UpdateTemplate(
+            "released_under_investigation",
+            _("Released under investigation"),
+            _(
+                "The suspect has been released without bail while we continue to investigate. We will "
+                "tell you when a decision is made."
+            ),
+            "released_under_investigation",
+        ),
+        UpdateTemplate(
+            "charged",
+            _("Suspect charged"),
+            _(
+                "A suspect has been charged. The case will now go to court. The Witness Care Unit will "
+                "contact you about court dates and any support you need."
+            ),
+            "charged",
+        ),
+        UpdateTemplate(
+            "no_further_action",
+            _("No further action"),
+            _(
+                "We have decided to take no further action at the moment. This means no one will be "
+                "charged unless new evidence comes to light. You have the right to ask for this "
+                "decision to be reviewed: reply to this message to ask."
+            ),
+            "no_further_action",
+        ),
+        UpdateTemplate(
+            "closed",
+            _("Case closed"),
+            _(
+                "We have closed the investigation. If new information comes to light, we will look at "
+                "the case again. Thank you for your help."
+            ),
+            "closed",
+        ),
+    )
+
+
+def update_templates() -> tuple[UpdateTemplate, ...]:
+    return _templates()
+
+
+def template_by_key(key: str) -> UpdateTemplate | None:
+    return next((t for t in _templates() if t.key == key), None)

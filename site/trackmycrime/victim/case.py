@@ -1,0 +1,180 @@
+"""The case page: status, officer, next update, timeline, messages; new activity without a reload."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from .. import audit
+from ..auth import throttle
+from ..auth.sessions import party_required, party_required_quietly
+from ..i18n import gettext as _
+from ..i18n import ngettext
+from ..models import Crime, Party, utcnow
+from ..pages import is_htmx, render, render_html
+from ..statuses import status
+from . import forms, queries
+
+POLL_SECONDS = 30
+MESSAGES_PER_HOUR = 20
+MESSAGE_WINDOW = dt.timedelta(hours=1)
+
+
+def is_closed(crime: Crime) -> bool:
+    return crime.closed_at is not None or status(crime.status).closes_crime
+
+
+def case_context(request: Request, view: queries.CaseView, **extra: Any) -> dict[str, Any]:
+    crime: Crime = request.state.crime
+    party: Party = request.state.party
+    next_due = view.next_due.due_at if view.next_due else None
+    context = {
+        "crime": crime,
+        "party": party,
+        "view": view,
+        "crime_status": status(crime.status),
+        "status_of": status,
+        "closed": is_closed(crime),
+        "next_due": next_due,
+        "next_due_is_late": next_due is not None and next_due < utcnow(),
+        "marker": view.activity.marker(),
+        "poll_seconds": POLL_SECONDS,
+        "message_limit": forms.MESSAGE_MAX,
+        "new_update_ids": (),
+        "values": {},
+        "errors": {},
+        "oob": False,
+        "as_fragment": is_htmx(request),
+        "announcement": "",
+        "sent": False,
+        "welcome": False,
+        "password_changed": False,
+    }
+    context.update(extra)
+    return context
+
+
+async def load_case(request: Request) -> queries.CaseView:
+    """The case as the party sees it; showing it marks the officers' new messages as read."""
+    party: Party = request.state.party
+    async with request.app.state.db.transaction() as db:
+        view = await queries.case_view(db, party, request.state.crime)
+        await queries.mark_replies_read(db, party, view)
+    return view
+
+
+@party_required
+async def case_page(request: Request) -> Response:
+    view = await load_case(request)
+    return render(
+        request,
+        "victim/case.html",
+        case_context(
+            request,
+            view,
+            welcome=request.query_params.get("welcome") == "1",
+            sent=request.query_params.get("sent") == "1",
+            password_changed=request.query_params.get("password_changed") == "1",
+        ),
+    )
+
+
+@party_required_quietly
+async def case_activity(request: Request) -> Response:
+    """Polled by htmx: nothing (204) when nothing is new, else the changed parts, out of band."""
+    if not is_htmx(request):
+        return RedirectResponse("/case", status_code=303)
+    seen = queries.Activity.from_marker(request.query_params.get("seen", "")[:100])
+    async with request.app.state.db.session() as db:
+        now = await queries.current_activity(db, request.state.party)
+    if seen == now:
+        return Response(status_code=204)
+    view = await load_case(request)
+    context = case_context(
+        request,
+        view,
+        oob=True,
+        new_update_ids=_new_update_ids(view, seen),
+        announcement=_announcement(view, seen),
+    )
+    return HTMLResponse(render_html(request, "victim/case.html", context, block="activity"))
+
+
+def _new_update_ids(view: queries.CaseView, seen: queries.Activity | None) -> set[int]:
+    if seen is None:
+        return set()
+    return {entry.update.id for entry in view.timeline if (entry.update.id or 0) > seen.last_update_id}  # type: ignore[misc]
+
+
+def _announcement(view: queries.CaseView, seen: queries.Activity | None) -> str:
+    """What to say in the live region about what has just appeared on the page."""
+    if seen is None:
+        return _("Your case page has been updated.")
+    updates = sum(1 for entry in view.timeline if (entry.update.id or 0) > seen.last_update_id)
+    replies = sum(
+        1 for item in view.thread if not item.is_mine and (item.message.id or 0) > seen.last_message_id
+    )
+    parts = []
+    if replies:
+        parts.append(
+            ngettext("%(num)s new message from the police.", "%(num)s new messages from the police.", replies)
+            % {"num": replies}
+        )
+    if updates:
+        parts.append(ngettext("%(num)s new update.", "%(num)s new updates.", updates) % {"num": updates})
+    return " ".join(parts) or _("Your case page has been updated.")
+
+
+@party_required
+async def send_message(request: Request) -> Response:
+    party: Party = request.state.party
+    crime: Crime = request.state.crime
+    submitted = await forms.submitted(request)
+    form = forms.Form()
+    body = forms.required_text(
+        form,
+        submitted,
+        "message",
+        missing=_("Enter your message"),
+        max_length=forms.MESSAGE_MAX,
+        too_long=_("Your message must be {n} characters or fewer").format(n=f"{forms.MESSAGE_MAX:,}"),
+        multiline=True,
+    )
+    key = f"victim-message:party:{party.id}"
+    async with request.app.state.db.transaction() as db:
+        if form.is_valid and await throttle.is_limited(
+            db, key, limit=MESSAGES_PER_HOUR, window=MESSAGE_WINDOW
+        ):
+            form.error(
+                "message",
+                _(
+                    "You have sent a lot of messages in the last hour. Try again later, or call 101. "
+                    "In an emergency, call 999"
+                ),
+            )
+        if form.is_valid:
+            await throttle.hit(db, key, window=MESSAGE_WINDOW)
+            message = queries.add_party_message(db, party, crime, body)
+            await db.flush()
+            audit.record(
+                db,
+                request,
+                "party_sent_message",
+                force_id=crime.force_id,
+                crime_id=crime.id,
+                party_id=party.id,
+                actor=party,
+                detail=f"message:{message.id}",
+            )
+    if not form.is_valid:
+        view = await load_case(request)
+        context = case_context(request, view, values=form.values, errors=form.errors)
+        return render(request, "victim/case.html", context, fragment="message_form")
+    if not is_htmx(request):
+        return RedirectResponse("/case?sent=1#send-message", status_code=303)
+    view = await load_case(request)
+    context = case_context(request, view, oob=True, sent=True, announcement=_("Your message has been sent."))
+    return HTMLResponse(render_html(request, "victim/case.html", context, block="message_sent"))

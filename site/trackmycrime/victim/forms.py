@@ -1,0 +1,197 @@
+"""Reading and checking the victim forms: values as typed, and errors keyed by field in plain English."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+
+from ..auth.passwords import MAX_PASSWORD_LENGTH
+from ..i18n import gettext as _
+from ..models import Force
+
+SURNAME_MAX = 100
+REFERENCE_MAX = 40
+CODE_MAX = 40
+PASSWORD_FIELD_MAX = 1000
+MESSAGE_MAX = 2000
+FEEDBACK_COMMENT_MAX = 1200
+EARLIEST_BIRTH_YEAR = 1900
+
+# Anything a person cannot type: NUL (which PostgreSQL refuses), other C0 controls and DEL.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+
+@dataclass
+class Form:
+    """What the person typed (cleaned, never passwords unless asked) and what is wrong with it."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+
+async def submitted(request: Request) -> FormData:
+    """The posted fields. No victim form takes a file, so any file sent is closed and ignored."""
+    form = await request.form()
+    await form.close()
+    return form
+
+
+def text(form: FormData, name: str, *, multiline: bool = False) -> str:
+    """A field's value as a person typed it: a string, without control characters."""
+    raw = form.get(name)
+    if not isinstance(raw, str):
+        return ""
+    if multiline:
+        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+        return _CONTROL_CHARACTERS.sub("", raw).strip()
+    return _CONTROL_CHARACTERS.sub("", raw.replace("\n", " ").replace("\r", " ").replace("\t", " ")).strip()
+
+
+def wants_password_shown(form: FormData) -> bool | None:
+    """True or False when the no-JavaScript "Show"/"Hide" password button was pressed; None otherwise."""
+    choice = form.get("show_password")
+    if choice not in ("0", "1"):
+        return None
+    return choice == "1"
+
+
+def required_text(
+    result: Form,
+    form: FormData,
+    name: str,
+    *,
+    missing: str,
+    max_length: int,
+    too_long: str,
+    multiline: bool = False,
+) -> str:
+    value = text(form, name, multiline=multiline)
+    result.values[name] = value
+    if not value:
+        result.error(name, missing)
+    elif len(value) > max_length:
+        result.error(name, too_long)
+    return value
+
+
+def surname(result: Form, form: FormData) -> str:
+    return required_text(
+        result,
+        form,
+        "surname",
+        missing=_("Enter your surname"),
+        max_length=SURNAME_MAX,
+        too_long=_("Surname must be {n} characters or fewer").format(n=SURNAME_MAX),
+    )
+
+
+def crime_reference(result: Form, form: FormData) -> str:
+    return required_text(
+        result,
+        form,
+        "reference",
+        missing=_("Enter your crime reference number"),
+        max_length=REFERENCE_MAX,
+        too_long=_("Crime reference number must be {n} characters or fewer").format(n=REFERENCE_MAX),
+    )
+
+
+def password(result: Form, form: FormData, *, missing: str | None = None) -> str:
+    """The password exactly as typed (spaces count); never kept in result.values."""
+    raw = form.get("password")
+    value = raw if isinstance(raw, str) else ""
+    if not value:
+        result.error("password", missing or _("Enter your password"))
+    elif len(value) > PASSWORD_FIELD_MAX:
+        result.error("password", _("Password must be {n} characters or fewer").format(n=MAX_PASSWORD_LENGTH))
+    return value
+
+
+def chosen_force(result: Form, form: FormData, forces: list[Force]) -> Force | None:
+    """The force the person chose, when several share this deployment; the only one otherwise."""
+    if len(forces) < 2:
+        # With no force at all nothing can match; the caller answers as for any mismatch.
+        return forces[0] if forces else None
+    code = text(form, "force")
+    result.values["force"] = code
+    chosen = next((force for force in forces if force.code == code), None)
+    if chosen is None:
+        result.error("force", _("Select the police force you reported the crime to"))
+    return chosen
+
+
+def _month(raw: str) -> int | None:
+    if raw.isdigit():
+        return int(raw)
+    return _MONTH_NAMES.get(raw.strip(".").lower())
+
+
+def date_of_birth(result: Form, form: FormData, *, name: str = "date_of_birth") -> dt.date | None:
+    """A past date from three fields (day, month, year), with GOV.UK's date error messages."""
+    parts = {part: text(form, f"{name}-{part}").replace(" ", "")[:20] for part in ("day", "month", "year")}
+    for part, value in parts.items():
+        result.values[f"{name}-{part}"] = value
+    missing = [part for part in ("day", "month", "year") if not parts[part]]
+    if len(missing) == 3:
+        result.error(name, _("Enter your date of birth"))
+        return None
+    if missing:
+        words = {"day": _("a day"), "month": _("a month"), "year": _("a year")}
+        result.error(
+            name,
+            _("Date of birth must include {parts}").format(
+                parts=_(" and ").join(words[part] for part in missing)
+            ),
+        )
+        return None
+    month = _month(parts["month"])
+    if not parts["day"].isdigit() or month is None or not parts["year"].isdigit():
+        result.error(name, _("Date of birth must be a real date"))
+        return None
+    if len(parts["year"]) != 4:
+        result.error(name, _("Year must include 4 numbers"))
+        return None
+    try:
+        born = dt.date(int(parts["year"]), month, int(parts["day"]))
+    except ValueError:
+        result.error(name, _("Date of birth must be a real date"))
+        return None
+    if born >= dt.date.today():
+        result.error(name, _("Date of birth must be in the past"))
+        return None
+    if born.year < EARLIEST_BIRTH_YEAR:
+        result.error(name, _("Date of birth must be the same as or after 1 January {year}").format(year=1900))
+        return None
+    return born

@@ -1,0 +1,167 @@
+"""Alerts and account: how news reaches the party, opting out, signing out everywhere, deleting it."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from .. import audit
+from ..auth.sessions import clear_session_cookie, end_all_sessions, party_required
+from ..i18n import gettext as _
+from ..models import AlertChannel, Crime, Party, utcnow
+from ..pages import render
+from . import forms
+from .force_choice import forces_for_page
+
+
+def notice(key: str) -> str:
+    """The success message after a change, named in the query string so that a reload shows it again."""
+    return {
+        "saved": _("Your alert choices have been saved"),
+        "opted_out": _("You have opted out"),
+        "opted_in": _("You have opted back in"),
+    }.get(key, "")
+
+
+def channel_options(party: Party) -> list[tuple[str, str, str]]:
+    """The choices that make sense for what the police have on file for this party."""
+    options = []
+    if party.email:
+        options.append((AlertChannel.EMAIL, _("By email"), _("To {email}").format(email=party.email)))
+    if party.mobile:
+        options.append((AlertChannel.SMS, _("By text message"), _("To {mobile}").format(mobile=party.mobile)))
+    if party.email and party.mobile:
+        options.append((AlertChannel.BOTH, _("By email and text message"), _("To both of the above")))
+    options.append(
+        (AlertChannel.NONE, _("No alerts"), _("You will need to sign in from time to time to check for news"))
+    )
+    return options
+
+
+def preferences_page(request: Request, form: forms.Form | None = None) -> Response:
+    party: Party = request.state.party
+    values = form.values if form else {"alert_channel": party.alert_channel}
+    return render(
+        request,
+        "victim/preferences.html",
+        {
+            "values": values,
+            "errors": form.errors if form else {},
+            "channel_options": channel_options(party),
+            "notice": notice(request.query_params.get("done", "")),
+        },
+    )
+
+
+@party_required
+async def show_preferences(request: Request) -> Response:
+    return preferences_page(request)
+
+
+@party_required
+async def save_preferences(request: Request) -> Response:
+    party: Party = request.state.party
+    crime: Crime = request.state.crime
+    submitted = await forms.submitted(request)
+    form = forms.Form()
+    choice = forms.text(submitted, "alert_channel")
+    form.values["alert_channel"] = choice
+    if choice not in {value for value, _label, _hint in channel_options(party)}:
+        form.error("alert_channel", _("Select how you want to be told about news on your case"))
+        return preferences_page(request, form)
+    async with request.app.state.db.transaction() as db:
+        stored = await db.get(Party, party.id)
+        assert stored is not None
+        stored.alert_channel = choice
+        stored.updated_at = utcnow()
+        db.add(stored)
+        audit.record(
+            db,
+            request,
+            "party_changed_alerts",
+            force_id=crime.force_id,
+            crime_id=crime.id,
+            party_id=party.id,
+            actor=party,
+            detail=f"alert_channel={choice}",
+        )
+    return RedirectResponse("/preferences?done=saved", status_code=303)
+
+
+@party_required
+async def show_opt_out(request: Request) -> Response:
+    return render(request, "victim/opt_out.html")
+
+
+async def _set_opted_out(request: Request, opted_out: bool) -> None:
+    party: Party = request.state.party
+    crime: Crime = request.state.crime
+    async with request.app.state.db.transaction() as db:
+        stored = await db.get(Party, party.id)
+        assert stored is not None
+        stored.opted_out_at = utcnow() if opted_out else None
+        stored.updated_at = utcnow()
+        db.add(stored)
+        audit.record(
+            db,
+            request,
+            "party_opted_out" if opted_out else "party_opted_in",
+            force_id=crime.force_id,
+            crime_id=crime.id,
+            party_id=party.id,
+            actor=party,
+        )
+
+
+@party_required
+async def opt_out(request: Request) -> Response:
+    await _set_opted_out(request, True)
+    return RedirectResponse("/preferences?done=opted_out", status_code=303)
+
+
+@party_required
+async def opt_in(request: Request) -> Response:
+    await _set_opted_out(request, False)
+    return RedirectResponse("/preferences?done=opted_in", status_code=303)
+
+
+@party_required
+async def show_delete_account(request: Request) -> Response:
+    return render(request, "victim/delete_account.html")
+
+
+@party_required
+async def delete_account(request: Request) -> Response:
+    """Remove the login and keep the police record: the crime, the updates and the messages stay."""
+    party: Party = request.state.party
+    crime: Crime = request.state.crime
+    async with request.app.state.db.transaction() as db:
+        stored = await db.get(Party, party.id)
+        assert stored is not None
+        now = utcnow()
+        stored.password_hash = None
+        stored.account_deleted_at = now
+        stored.registration_code_hash = None
+        stored.registration_code_expires_at = None
+        stored.failed_sign_ins = 0
+        stored.locked_until = None
+        stored.updated_at = now
+        db.add(stored)
+        await end_all_sessions(db, party_id=party.id)
+        audit.record(
+            db,
+            request,
+            "party_deleted_account",
+            force_id=crime.force_id,
+            crime_id=crime.id,
+            party_id=party.id,
+            actor=party,
+        )
+    response = RedirectResponse("/account-deleted", status_code=303)
+    clear_session_cookie(request, response)
+    return response
+
+
+async def account_deleted(request: Request) -> Response:
+    await forces_for_page(request)
+    return render(request, "victim/account_deleted.html")

@@ -1,0 +1,328 @@
+"""Registering: prove who you are (invitation link, or crime reference and code), confirm your
+surname and date of birth, then choose a password.
+
+Between steps the page carries a short-lived signed note of who is registering and how far they
+have got; nothing is stored until the password is set, which also kills the link and the code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .. import audit
+from ..auth import throttle
+from ..auth.links import (
+    CODE_LENGTH,
+    link_still_valid,
+    normalise_registration_code,
+    party_id_from_link,
+)
+from ..auth.passwords import hash_password, password_problem, verify_password
+from ..auth.sessions import client_address, end_all_sessions, start_session
+from ..auth.tokens import INVITATION, Signer
+from ..i18n import gettext as _
+from ..identity import reference_key, surname_key
+from ..models import Crime, Force, Party, utcnow
+from ..pages import render
+from . import forms, queries
+from .force_choice import force_options, forces_for_page
+from .sign_in import signed_in_redirect
+
+PROGRESS = "victim-registration"
+PROGRESS_MINUTES = 30
+IDENTIFIED = "identified"
+CONFIRMED = "confirmed"
+
+CODE_FAILURE_LIMIT = 10
+CONFIRM_FAILURE_LIMIT = 5
+FAILURE_WINDOW = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Registering:
+    party: Party
+    crime: Crime
+    force: Force
+    stage: str
+
+
+# ---------------------------------------------------------------- the signed note carried between steps
+
+
+def progress_token(request: Request, party: Party, stage: str) -> str:
+    signer = Signer(request.app.state.settings.secret_key)
+    return signer.sign(PROGRESS, {"p": party.id, "s": stage, "t": int(time.time())})
+
+
+async def registering_from(request: Request, token: str, *, stage: str) -> Registering | None:
+    """Who is registering, if the note is genuine, recent, at this stage, and they are still unregistered."""
+    signer = Signer(request.app.state.settings.secret_key)
+    note = signer.unsign(PROGRESS, token[:2000], max_age_seconds=PROGRESS_MINUTES * 60)
+    if not isinstance(note, dict) or note.get("s") != stage or not isinstance(note.get("p"), int):
+        return None
+    async with request.app.state.db.session() as db:
+        found = await queries.party_with_crime(db, note["p"])
+    if found is None:
+        return None
+    party, crime, force = found
+    deleted_since = party.account_deleted_at and party.account_deleted_at.timestamp() >= note.get("t", 0)
+    if party.password_hash is not None or deleted_since:
+        return None
+    request.state.force = force
+    return Registering(party, crime, force, stage)
+
+
+def confirm_page(
+    request: Request, registering: Registering, form: forms.Form | None = None, *, status_code: int = 200
+) -> Response:
+    form = form or forms.Form()
+    return render(
+        request,
+        "victim/register_confirm.html",
+        {
+            "values": form.values,
+            "errors": form.errors,
+            "progress": progress_token(request, registering.party, IDENTIFIED),
+        },
+        status_code=status_code,
+    )
+
+
+def password_page(
+    request: Request,
+    registering: Registering,
+    form: forms.Form | None = None,
+    *,
+    show_password: bool = False,
+    password: str = "",
+) -> Response:
+    form = form or forms.Form()
+    return render(
+        request,
+        "victim/register_password.html",
+        {
+            "errors": form.errors,
+            "progress": progress_token(request, registering.party, CONFIRMED),
+            "show_password": show_password,
+            "password": password if show_password else "",
+        },
+    )
+
+
+def start_again_page(request: Request) -> Response:
+    return render(request, "victim/register_start_again.html", status_code=400)
+
+
+def too_many_attempts_page(request: Request) -> Response:
+    return render(request, "victim/register_blocked.html", status_code=429)
+
+
+# ---------------------------------------------------------------- step 1a: crime reference and code
+
+
+def code_page(request: Request, forces: list[Force], form: forms.Form | None = None) -> Response:
+    form = form or forms.Form()
+    return render(
+        request,
+        "victim/register_start.html",
+        {"values": form.values, "errors": form.errors, "force_options": force_options(forces)},
+    )
+
+
+async def show_code_form(request: Request) -> Response:
+    return code_page(request, await forces_for_page(request))
+
+
+async def check_code(request: Request) -> Response:
+    forces = await forces_for_page(request)
+    submitted = await forms.submitted(request)
+    form = forms.Form()
+    force = forms.chosen_force(form, submitted, forces)
+    reference = forms.crime_reference(form, submitted)
+    code = forms.required_text(
+        form,
+        submitted,
+        "code",
+        missing=_("Enter your registration code"),
+        max_length=forms.CODE_MAX,
+        too_long=_("Registration code must be {n} letters and numbers").format(n=CODE_LENGTH),
+    )
+    if code and "code" not in form.errors and len(normalise_registration_code(code)) != CODE_LENGTH:
+        form.error("code", _("Registration code must be {n} letters and numbers").format(n=CODE_LENGTH))
+    if not form.is_valid:
+        return code_page(request, forces, form)
+    async with request.app.state.db.transaction() as db:
+        party, limited = await _party_holding_code(
+            db, request, force, reference, normalise_registration_code(code)
+        )
+    if limited:
+        return too_many_attempts_page(request)
+    if party is None:
+        form.error(
+            "reference",
+            _(
+                "The details you entered do not match our records. Check the crime reference number "
+                "and registration code, then try again"
+            ),
+        )
+        return code_page(request, forces, form)
+    async with request.app.state.db.session() as db:
+        found = await queries.party_with_crime(db, party.id)  # type: ignore[arg-type]
+    assert found is not None
+    request.state.force = found[2]
+    return confirm_page(request, Registering(*found, stage=IDENTIFIED))
+
+
+async def _party_holding_code(
+    db: AsyncSession, request: Request, force: Force | None, reference: str, code: str
+) -> tuple[Party | None, bool]:
+    """(the party the code belongs to, whether this client or crime has had too many tries)."""
+    force_id = force.id if force and force.id else 0
+    client = f"victim-register:client:{client_address(request)}"
+    crime = f"victim-register:crime:{force_id}:{reference_key(reference)}"
+    limited = await throttle.is_limited(
+        db, client, limit=CODE_FAILURE_LIMIT, window=FAILURE_WINDOW
+    ) or await throttle.is_limited(db, crime, limit=CODE_FAILURE_LIMIT, window=FAILURE_WINDOW)
+    candidates = (
+        await queries.parties_holding_a_code(db, force_id=force_id, reference_key=reference_key(reference))
+        if force_id
+        else []
+    )
+    holder = None
+    # Always at least one verification (against a dummy hash when no one holds a code), so that an
+    # unknown crime answers as slowly as a wrong code.
+    stored_hashes: list[tuple[Party | None, str | None]] = [
+        (candidate, candidate.registration_code_hash) for candidate in candidates
+    ] or [(None, None)]
+    for candidate, stored_hash in stored_hashes:
+        matches, _rehash = await verify_password(stored_hash, code)
+        if matches and candidate is not None and holder is None:
+            holder = candidate
+    if limited:
+        return None, True
+    if holder is None:
+        await throttle.hit(db, client, window=FAILURE_WINDOW)
+        await throttle.hit(db, crime, window=FAILURE_WINDOW)
+    return holder, False
+
+
+# ---------------------------------------------------------------- step 1b: the invitation link
+
+
+def link_is_usable(party: Party, fingerprint: str) -> bool:
+    if party.password_hash is not None or not link_still_valid(party, fingerprint):
+        return False
+    if party.account_deleted_at is not None:
+        # A deleted account may register again only from an invitation sent after the deletion.
+        return party.invited_at is not None and party.invited_at > party.account_deleted_at
+    return True
+
+
+async def open_invitation(request: Request) -> Response:
+    link = party_id_from_link(request.app.state.settings, INVITATION, request.path_params["token"][:2000])
+    found = None
+    if link is not None:
+        async with request.app.state.db.session() as db:
+            found = await queries.party_with_crime(db, link[0])
+    if link is None or found is None or not link_is_usable(found[0], link[1]):
+        await forces_for_page(request)
+        return render(request, "victim/register_link_invalid.html", status_code=404)
+    request.state.force = found[2]
+    return confirm_page(request, Registering(*found, stage=IDENTIFIED))
+
+
+# ---------------------------------------------------------------- step 2: confirm surname and date of birth
+
+
+async def confirm_details(request: Request) -> Response:
+    submitted = await forms.submitted(request)
+    registering = await registering_from(request, forms.text(submitted, "progress"), stage=IDENTIFIED)
+    if registering is None:
+        await forces_for_page(request)
+        return start_again_page(request)
+    form = forms.Form()
+    surname = forms.surname(form, submitted)
+    born = forms.date_of_birth(form, submitted)
+    if not form.is_valid:
+        return confirm_page(request, registering, form)
+    key = f"victim-register:party:{registering.party.id}"
+    async with request.app.state.db.transaction() as db:
+        if await throttle.is_limited(db, key, limit=CONFIRM_FAILURE_LIMIT, window=FAILURE_WINDOW):
+            return too_many_attempts_page(request)
+        party = registering.party
+        if surname_key(surname) != party.surname_key or born is None or born != party.date_of_birth:
+            await throttle.hit(db, key, window=FAILURE_WINDOW)
+            form.error(
+                "surname",
+                _(
+                    "The surname or date of birth you entered does not match our records. "
+                    "Check them and try again"
+                ),
+            )
+            return confirm_page(request, registering, form)
+    return password_page(request, Registering(party, registering.crime, registering.force, CONFIRMED))
+
+
+# ---------------------------------------------------------------- step 3: choose a password
+
+
+async def choose_password(request: Request) -> Response:
+    submitted = await forms.submitted(request)
+    registering = await registering_from(request, forms.text(submitted, "progress"), stage=CONFIRMED)
+    if registering is None:
+        await forces_for_page(request)
+        return start_again_page(request)
+    form = forms.Form()
+    password = forms.password(form, submitted, missing=_("Enter a password"))
+    shown = forms.wants_password_shown(submitted)
+    if shown is not None:
+        return password_page(request, registering, show_password=shown, password=password)
+    problem = form.errors.get("password") or password_problem(
+        password,
+        personal_words=(
+            registering.party.surname,
+            registering.party.surname_key,
+            registering.party.forenames,
+            registering.crime.reference,
+        ),
+    )
+    if problem:
+        form.errors = {"password": problem}
+        return password_page(request, registering, form)
+    async with request.app.state.db.transaction() as db:
+        party = await db.get(Party, registering.party.id)
+        if party is None or party.password_hash is not None:
+            return start_again_page(request)
+        await _register(db, party, await hash_password(password))
+        audit.record(
+            db,
+            request,
+            "party_registered",
+            force_id=registering.force.id,
+            crime_id=registering.crime.id,
+            party_id=party.id,
+            actor=party,
+        )
+        signed_token = await start_session(db, request, party_id=party.id)
+    return signed_in_redirect(request, signed_token, "/case?welcome=1")
+
+
+async def _register(db: AsyncSession, party: Party, password_hash: str) -> None:
+    now = utcnow()
+    party.password_hash = password_hash
+    party.registered_at = now
+    party.registration_code_hash = None
+    party.registration_code_expires_at = None
+    party.account_deleted_at = None
+    party.failed_sign_ins = 0
+    party.locked_until = None
+    party.last_sign_in_at = now
+    party.updated_at = now
+    db.add(party)
+    await end_all_sessions(db, party_id=party.id)

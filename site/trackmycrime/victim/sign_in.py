@@ -1,0 +1,237 @@
+"""Signing in with surname, crime reference, date of birth and password; signing out; staying in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from .. import audit
+from ..auth.passwords import hash_password, verify_password
+from ..auth.sessions import (
+    clear_session_cookie,
+    client_address,
+    end_all_sessions,
+    end_current_session,
+    party_required,
+    set_session_cookie,
+    start_session,
+)
+from ..i18n import gettext as _
+from ..identity import reference_key, surname_key
+from ..models import Crime, Force, Party, utcnow
+from ..notify.outbox import AlertKind, queue_alert
+from ..pages import render
+from . import forms, lockout, queries
+from .force_choice import force_options, forces_for_page
+
+
+class Outcome(Enum):
+    SIGNED_IN = "signed in"
+    NO_MATCH = "no match"
+    TOO_MANY_ATTEMPTS = "too many attempts"
+
+
+def sign_in_page(
+    request: Request,
+    forces: list[Force],
+    form: forms.Form,
+    *,
+    show_password: bool = False,
+    password: str = "",
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "victim/sign_in.html",
+        {
+            "values": form.values,
+            "errors": form.errors,
+            "force_options": force_options(forces),
+            "show_password": show_password,
+            "password": password if show_password else "",
+            "signed_out": request.query_params.get("signed_out") == "1",
+            "idle_minutes": request.app.state.settings.session_idle_minutes,
+        },
+        status_code=status_code,
+    )
+
+
+def no_match(form: forms.Form) -> forms.Form:
+    """The one answer for any mismatch: unknown crime, wrong surname or date of birth, wrong password."""
+    form.error(
+        "surname",
+        _(
+            "The details you entered do not match our records. Check your surname, crime reference "
+            "number, date of birth and password, then try again"
+        ),
+    )
+    return form
+
+
+def signed_in_redirect(request: Request, signed_token: str, url: str = "/case") -> Response:
+    response = RedirectResponse(url, status_code=303)
+    set_session_cookie(request, response, signed_token)
+    return response
+
+
+async def show_sign_in(request: Request) -> Response:
+    forces = await forces_for_page(request)
+    return sign_in_page(request, forces, forms.Form())
+
+
+async def sign_in(request: Request) -> Response:
+    forces = await forces_for_page(request)
+    submitted = await forms.submitted(request)
+    form = forms.Form()
+    force = forms.chosen_force(form, submitted, forces)
+    surname = forms.surname(form, submitted)
+    reference = forms.crime_reference(form, submitted)
+    born = forms.date_of_birth(form, submitted)
+    password = forms.password(form, submitted)
+    shown = forms.wants_password_shown(submitted)
+    if shown is not None:
+        return sign_in_page(
+            request, forces, forms.Form(values=form.values), show_password=shown, password=password
+        )
+    if not form.is_valid or born is None:
+        return sign_in_page(request, forces, form)
+    async with request.app.state.db.transaction() as db:
+        outcome, signed_token = await attempt_sign_in(
+            db,
+            request,
+            force=force,
+            details_key=lockout.details_key(
+                force.id if force and force.id else 0, reference_key(reference), surname_key(surname), born
+            ),
+            reference=reference,
+            surname=surname,
+            born=born,
+            password=password,
+        )
+    if outcome is Outcome.SIGNED_IN and signed_token:
+        return signed_in_redirect(request, signed_token)
+    if outcome is Outcome.TOO_MANY_ATTEMPTS:
+        return render(
+            request,
+            "victim/sign_in_blocked.html",
+            {"lock_minutes": int(lockout.LOCK_FOR.total_seconds() // 60)},
+            status_code=429,
+        )
+    return sign_in_page(request, forces, no_match(form))
+
+
+async def attempt_sign_in(
+    db: AsyncSession,
+    request: Request,
+    *,
+    force: Force | None,
+    details_key: str,
+    reference: str,
+    surname: str,
+    born: dt.date,
+    password: str,
+) -> tuple[Outcome, str | None]:
+    """Check the details; the same work, and the same answers, whether or not the account exists."""
+    address = client_address(request)
+    client_limited = await lockout.client_is_limited(db, address)
+    locked = await lockout.is_locked(db, details_key)
+    found = None
+    if force is not None and force.id is not None:
+        found = await queries.party_by_sign_in_details(
+            db,
+            force_id=force.id,
+            reference_key=reference_key(reference),
+            surname_key=surname_key(surname),
+            date_of_birth=born,
+        )
+    matches, needs_rehash = await verify_password(found[0].password_hash if found else None, password)
+    if client_limited or locked:
+        return Outcome.TOO_MANY_ATTEMPTS, None
+    if not matches or found is None or force is None:
+        lock_ends = await lockout.count_failure(db, details_key, address)
+        if found is not None and force is not None:
+            await _note_failure_on_account(db, force, found[0], lock_ends)
+        return (Outcome.TOO_MANY_ATTEMPTS if lock_ends else Outcome.NO_MATCH), None
+    party, crime = found
+    await lockout.forget_failures(db, details_key)
+    if needs_rehash:
+        party.password_hash = await hash_password(password)
+    party.failed_sign_ins = 0
+    party.locked_until = None
+    party.last_sign_in_at = utcnow()
+    db.add(party)
+    audit.record(
+        db,
+        request,
+        "party_signed_in",
+        force_id=crime.force_id,
+        crime_id=crime.id,
+        party_id=party.id,
+        actor=party,
+    )
+    return Outcome.SIGNED_IN, await start_session(db, request, party_id=party.id)
+
+
+async def _note_failure_on_account(
+    db: AsyncSession, force: Force, party: Party, lock_ends: dt.datetime | None
+) -> None:
+    """Mirror the failure on the account for officers, and tell its owner when it locks."""
+    party.failed_sign_ins += 1
+    if lock_ends is not None:
+        party.locked_until = lock_ends
+        await queue_alert(
+            db,
+            force=force,
+            kind=AlertKind.ACCOUNT_LOCKED,
+            party=party,
+            channels=["email"],
+            cause=f"locked:{party.id}:{lock_ends.isoformat()}",
+        )
+    db.add(party)
+
+
+async def sign_out(request: Request) -> Response:
+    async with request.app.state.db.transaction() as db:
+        await end_current_session(db, request)
+    response = RedirectResponse("/signed-out", status_code=303)
+    clear_session_cookie(request, response)
+    return response
+
+
+@party_required
+async def sign_out_everywhere(request: Request) -> Response:
+    party: Party = request.state.party
+    crime: Crime = request.state.crime
+    async with request.app.state.db.transaction() as db:
+        await end_all_sessions(db, party_id=party.id)
+        audit.record(
+            db,
+            request,
+            "party_signed_out_everywhere",
+            force_id=crime.force_id,
+            crime_id=crime.id,
+            party_id=party.id,
+            actor=party,
+        )
+    response = RedirectResponse("/signed-out?everywhere=1", status_code=303)
+    clear_session_cookie(request, response)
+    return response
+
+
+async def signed_out(request: Request) -> Response:
+    await forces_for_page(request)
+    return render(
+        request, "victim/signed_out.html", {"everywhere": request.query_params.get("everywhere") == "1"}
+    )
+
+
+@party_required
+async def keep_alive(request: Request) -> Response:
+    """The idle warning's "Stay signed in": the request itself counts as activity."""
+    if request.headers.get("x-csrf-token"):
+        return Response(status_code=204)
+    return RedirectResponse("/case", status_code=303)

@@ -1,0 +1,148 @@
+"""Helpers for the victim portal's browser tests: parties of their own in the live demo, sign-in, checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from tests.axe import JS_OFF_PAGES, assert_accessible
+from tests.browser_fixtures import run_outside_event_loop
+from tests.web.victim_data import (
+    PASSWORD,
+    VictimCase,
+    add_crime,
+    add_message,
+    add_party,
+    add_update,
+    give_registration_code,
+)
+from trackmycrime.database import Database
+from trackmycrime.models import Force, Officer
+
+T = TypeVar("T")
+WIDTHS = (320, 1280)
+_numbers = itertools.count(1)
+
+
+def in_live_database(live_server: Any, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one transaction on the live server's database (SQLite, shared by all browser tests)."""
+
+    async def run() -> T:
+        database = Database(live_server.settings.database_url)
+        try:
+            async with database.transaction() as session:
+                return await work(session)
+        finally:
+            await database.dispose()
+
+    return run_outside_event_loop(run)
+
+
+def new_victim(live_server: Any, *, registered: bool = True, **party_options: Any) -> VictimCase:
+    """A crime and party of this test's own in the demo force, so that changes touch no other test."""
+    reference = f"DP-2026-{os.getpid() % 1000:03d}{next(_numbers):03d}"
+
+    async def create(session: AsyncSession) -> VictimCase:
+        force = (await session.exec(select(Force).where(Force.code == "DEMO"))).one()
+        officer = (await session.exec(select(Officer).where(Officer.name == "PC Sam Jones"))).one()
+        crime = await add_crime(session, force, officer, reference=reference)
+        party_options.setdefault("surname", "Hughes")
+        party_options.setdefault("email", f"{reference.lower()}@example.org")
+        party = await add_party(session, crime, password=PASSWORD if registered else None, **party_options)
+        add_update(session, crime, "Your crime has been recorded.", status="recorded", days_ago=3)
+        return VictimCase(force, officer, crime, party)
+
+    return in_live_database(live_server, create)
+
+
+def issue_code(live_server: Any, case: VictimCase) -> str:
+    async def issue(session: AsyncSession) -> str:
+        from trackmycrime.models import Party
+
+        party = await session.get(Party, case.party.id)
+        assert party is not None
+        return await give_registration_code(session, party)
+
+    return in_live_database(live_server, issue)
+
+
+def officer_replies(live_server: Any, case: VictimCase, body: str) -> None:
+    async def reply(session: AsyncSession) -> None:
+        add_message(session, case.party, body, officer=case.officer, days_ago=0)
+
+    in_live_database(live_server, reply)
+
+
+def officer_posts_update(live_server: Any, case: VictimCase, text: str, status: str | None = None) -> None:
+    async def post(session: AsyncSession) -> None:
+        add_update(session, case.crime, text, status=status, days_ago=0)
+
+    in_live_database(live_server, post)
+
+
+def fill_date(page: Any, name: str, born: dt.date) -> None:
+    page.get_by_label("Day").fill(str(born.day))
+    page.get_by_label("Month").fill(str(born.month))
+    page.get_by_label("Year").fill(str(born.year))
+
+
+def sign_in(page: Any, live_server: Any, case: VictimCase | None = None) -> None:
+    """Sign in through the form, as the demo victim unless a case of the test's own is given."""
+    page.goto(live_server.url + "/sign-in")
+    if case is None:
+        logins = live_server.logins
+        surname, reference, born, password = (
+            logins.victim_surname,
+            logins.victim_reference,
+            logins.victim_date_of_birth,
+            logins.victim_password,
+        )
+    else:
+        assert case.party.date_of_birth is not None
+        surname, reference, born, password = (
+            case.party.surname,
+            case.crime.reference,
+            case.party.date_of_birth,
+            case.password,
+        )
+    page.get_by_label("Surname").fill(surname)
+    page.get_by_label("Crime reference number").fill(reference)
+    fill_date(page, "date_of_birth", born)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url("**/case*")
+
+
+def check_page(page: Any, state: str) -> None:
+    """axe-clean and no sideways scrolling, at 320 and 1280 CSS pixels wide."""
+    original = page.viewport_size
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_accessible(page, f"{state} at {width}px")
+        if page not in JS_OFF_PAGES:
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= width, f"{page.url} scrolls sideways at {width}px ({state})"
+    if original:
+        page.set_viewport_size(original)
+
+
+def focused(page: Any) -> str:
+    """What has keyboard focus: its id, else its text."""
+    return page.evaluate(
+        "(() => { const e = document.activeElement; return e.id || (e.textContent || '').trim(); })()"
+    )
+
+
+def tab_to(page: Any, element_id: str, limit: int = 60) -> None:
+    """Press Tab until the element with this id has focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"Tab never reached #{element_id}")

@@ -1,0 +1,171 @@
+"""A local HTTP server that checks requests as GOV.UK Notify's API does, for the text message tests.
+
+It knows one service (an API key of the form `{name}-{service id}-{secret}`) and one template with
+placeholders. Like Notify it wants `Authorization: Bearer <JWT>`, HS256-signed with the key's secret,
+`iss` = the service id and `iat` within 30 seconds of now; a personalisation that covers the
+template's placeholders; and answers 201 with a notification id. `.fail_next(status, times)` makes
+it answer errors for a while; `.sent` and `.rejections` say what happened.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+
+CLOCK_SKEW_SECONDS = 30
+UK_MOBILE = re.compile(r"^(\+44|0044|0)7\d{9}$")
+
+
+@dataclass
+class FakeNotify:
+    service_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    secret: str = field(default_factory=lambda: str(uuid.uuid4()))
+    template_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    placeholders: frozenset[str] = frozenset({"message"})
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    rejections: list[tuple[int, str]] = field(default_factory=list)
+    requests: int = 0
+    _failures: list[int] = field(default_factory=list)
+    _server: ThreadingHTTPServer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def api_key(self) -> str:
+        return f"tmc_test-{self.service_id}-{self.secret}"
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FakeNotify:
+        notify = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                notify._handle(self, "POST")
+
+            def do_GET(self) -> None:  # noqa: N802
+                notify._handle(self, "GET")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def fail_next(self, status: int, times: int = 1) -> None:
+        with self._lock:
+            self._failures.extend([status] * times)
+
+    # ------------------------------------------------------------------ requests
+
+    def _handle(self, request: BaseHTTPRequestHandler, method: str) -> None:
+        with self._lock:
+            self.requests += 1
+            failure = self._failures.pop(0) if self._failures else None
+        status, body = self._answer(request, method, failure)
+        if status >= 400:
+            with self._lock:
+                self.rejections.append((status, body["errors"][0]["message"]))
+        payload = json.dumps(body).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(payload)))
+        request.end_headers()
+        request.wfile.write(payload)
+
+    def _answer(
+        self, request: BaseHTTPRequestHandler, method: str, failure: int | None
+    ) -> tuple[int, dict[str, Any]]:
+        problem = self._check_token(request.headers.get("Authorization", ""))
+        if problem:
+            return _error(403, "AuthError", problem)
+        if failure is not None:
+            return _error(failure, "Exception" if failure >= 500 else "RateLimitError", "Failing on purpose")
+        path = urlsplit(request.path)
+        if method == "POST" and path.path == "/v2/notifications/sms":
+            length = int(request.headers.get("Content-Length", "0"))
+            try:
+                body = json.loads(request.rfile.read(length))
+            except ValueError:
+                return _error(400, "BadRequestError", "Invalid JSON")
+            return self._send_sms(body)
+        if method == "GET" and path.path == "/v2/notifications":
+            reference = parse_qs(path.query).get("reference", [""])[0]
+            with self._lock:
+                found = [n for n in self.sent if n["reference"] == reference]
+            return 200, {"notifications": found, "links": {}}
+        return _error(404, "NotFound", "Not found")
+
+    def _check_token(self, authorization: str) -> str:
+        if not authorization.startswith("Bearer "):
+            return "Unauthorized: authentication token must be provided"
+        token = authorization.removeprefix("Bearer ")
+        try:
+            header = jwt.get_unverified_header(token)
+            claims = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            return "Invalid token: could not decode your JSON Web Token"
+        if header.get("alg") != "HS256" or header.get("typ") != "JWT":
+            return "Invalid token: algorithm used is not HS256"
+        if claims.get("iss") != self.service_id:
+            return "Invalid token: service id does not match the API key"
+        try:
+            jwt.decode(token, self.secret, algorithms=["HS256"], options={"verify_iat": False})
+        except jwt.PyJWTError:
+            return "Invalid token: API key not found"
+        issued_at = claims.get("iat")
+        if not isinstance(issued_at, int) or abs(time.time() - issued_at) > CLOCK_SKEW_SECONDS:
+            return "Error: Your system clock must be accurate to within 30 seconds"
+        return ""
+
+    def _send_sms(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if body.get("template_id") != self.template_id:
+            return _error(400, "BadRequestError", "Template not found")
+        personalisation = body.get("personalisation") or {}
+        missing = sorted(self.placeholders - set(personalisation))
+        if missing:
+            return _error(400, "BadRequestError", f"Missing personalisation: {', '.join(missing)}")
+        number = re.sub(r"[\s()-]", "", str(body.get("phone_number", "")))
+        if not UK_MOBILE.match(number):
+            return _error(400, "ValidationError", "phone_number Not a UK mobile number")
+        content = str(personalisation.get("message", ""))
+        notification = {
+            "id": str(uuid.uuid4()),
+            "reference": body.get("reference"),
+            "phone_number": body["phone_number"],
+            "personalisation": personalisation,
+            "content": {"body": content, "from_number": "TrackMyCrime"},
+            "template": {"id": self.template_id, "version": 1},
+            "status": "created",
+        }
+        with self._lock:
+            self.sent.append(notification)
+        return 201, {
+            "id": notification["id"],
+            "reference": notification["reference"],
+            "content": notification["content"],
+            "template": {**notification["template"], "uri": f"/v2/template/{self.template_id}"},
+            "uri": f"/v2/notifications/{notification['id']}",
+        }
+
+
+def _error(status: int, kind: str, message: str) -> tuple[int, dict[str, Any]]:
+    return status, {"status_code": status, "errors": [{"error": kind, "message": message}]}

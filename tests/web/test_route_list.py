@@ -1,0 +1,32 @@
+"""No URL appears or disappears without thought: the app's routes match tests/routes.txt.
+
+After adding or removing a route on purpose, regenerate the list:
+    python -m tests.web.test_route_list > tests/routes.txt
+"""
+
+from pathlib import Path
+
+from starlette.routing import Route
+
+from trackmycrime.app import create_app
+from trackmycrime.settings import Settings
+
+ROUTE_LIST = Path(__file__).resolve().parents[1] / "routes.txt"
+
+
+def current_routes(mode: str = "demo") -> list[str]:
+    app = create_app(Settings(mode=mode, secret_key="x" * 40))  # type: ignore[arg-type]
+    lines = []
+    for route in app.routes:
+        if isinstance(route, Route):
+            methods = ",".join(sorted((route.methods or set()) - {"HEAD"}))
+            lines.append(f"{methods:12} {route.path}")
+    return sorted(lines)
+
+
+def test_routes_match_the_committed_list():
+    assert current_routes() == ROUTE_LIST.read_text().splitlines()
+
+
+if __name__ == "__main__":
+    print("\n".join(current_routes()))
