@@ -17,11 +17,12 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 from trackmycrime.auth.passwords import PRODUCTION_HASHER
 from trackmycrime.auth.tokens import SESSION, Signer, random_token, sha256_hex
@@ -112,12 +113,16 @@ async def _admin(statement: str) -> None:
         await admin.dispose()
 
 
+def database_url(name: str) -> str:
+    return POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + name
+
+
 @contextlib.asynccontextmanager
-async def throwaway_database(prefix: str = "tmc_bench") -> AsyncIterator[str]:
-    """A new, empty PostgreSQL database with the schema; dropped afterwards."""
+async def throwaway_database(prefix: str = "tmc_bench", *, keep: bool = False) -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database with the schema; dropped afterwards unless `keep`."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     await _admin(f'CREATE DATABASE "{name}"')
-    url = POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + name
+    url = database_url(name)
     try:
         database = Database(url)
         async with database.engine.begin() as connection:
@@ -125,7 +130,10 @@ async def throwaway_database(prefix: str = "tmc_bench") -> AsyncIterator[str]:
         await database.dispose()
         yield url
     finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if keep:
+            print(f"kept the database {name} (drop it with: dropdb -h 127.0.0.1 -U postgres {name})")
+        else:
+            await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # ---------------------------------------------------------------- a case with a history
@@ -276,6 +284,66 @@ async def add_history(
             )
         )
     await session.flush()  # type: ignore[attr-defined]
+
+
+def _catch_up(connection: Any) -> list[str]:
+    """Add what the models gained since a kept database was built: tables, columns (with their
+    defaults, as the bulk load would have written them) and indexes. Never drops anything."""
+    from sqlalchemy import inspect
+    from sqlalchemy.schema import CreateIndex
+
+    inspector = inspect(connection)
+    done = []
+    existing_tables = set(inspector.get_table_names())
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name not in existing_tables:
+            table.create(connection)
+            done.append(f"table {table.name}")
+            continue
+        columns = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in columns:
+                continue
+            kind = column.type.compile(dialect=connection.dialect)
+            default = column.default.arg if column.default is not None else None  # type: ignore[attr-defined]
+            literal = "" if default is None or callable(default) else f" DEFAULT {_sql_literal(default)}"
+            connection.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{literal}')
+            done.append(f"column {table.name}.{column.name}")
+        indexes = {index["name"] for index in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in indexes:
+                connection.execute(CreateIndex(index))
+                done.append(f"index {index.name}")
+    return done
+
+
+def _sql_literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+async def catch_up_schema(db: Database) -> None:
+    async with db.engine.begin() as connection:
+        done = await connection.run_sync(_catch_up)
+    if done:
+        print("brought the kept database up to the models: " + ", ".join(done))
+        async with db.engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.execute(text("ANALYZE"))
+
+
+async def find_case(db: Database, reference: str = "BE-2026-000123") -> BenchCase:
+    """The bench case of a database seeded earlier (kept with --keep)."""
+    async with db.session() as session:
+        crime = (await session.exec(select(Crime).where(Crime.reference == reference))).one()
+        party = (await session.exec(select(Party).where(Party.crime_id == crime.id))).one()
+    assert party.date_of_birth is not None and crime.officer_in_charge_id is not None
+    return BenchCase(
+        crime.force_id, crime.officer_in_charge_id, crime.id, party.id, reference, party.surname, party.date_of_birth  # type: ignore[arg-type]
+    )
 
 
 async def seed_inbox(db: Database, case: BenchCase, *, crimes: int = 30) -> None:

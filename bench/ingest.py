@@ -20,7 +20,7 @@ import uuid
 import httpx
 from sqlalchemy import func, text
 from sqlalchemy.ext.asyncio import create_async_engine
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
 from trackmycrime.app import create_app
 from trackmycrime.database import Database, async_url
@@ -142,9 +142,10 @@ async def run(arguments: argparse.Namespace) -> None:
             started, cpu_started = time.perf_counter(), time.process_time()
             await asyncio.gather(*[send_updates(http, key, share, arguments.crimes) for share in shares])
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        updates = await count(
-            db, select(func.count()).select_from(CaseUpdate).where(CaseUpdate.rms_update_id.is_not(None))
-        )  # type: ignore[union-attr]
+        stored = (
+            select(func.count()).select_from(CaseUpdate).where(col(CaseUpdate.rms_update_id).is_not(None))
+        )
+        updates = await count(db, stored)
         alerts = await count(db, select(func.count()).select_from(OutboxMessage)) - alerts_before
         print(
             f"{updates} updates over {arguments.crimes} crimes with {arguments.concurrency} senders in "
@@ -153,10 +154,8 @@ async def run(arguments: argparse.Namespace) -> None:
         )
         # CPU time of this process (the application, and the senders, which are cheap) varies far less
         # than the rate when the machine is shared: it says what one core of a web process can carry.
-        per_core = updates / cpu
-        print(
-            f"application CPU per update: {1000 * cpu / updates:.1f} ms (about {per_core:,.0f} updates/s per core)"
-        )
+        print(f"application CPU per update: {1000 * cpu / updates:.1f} ms", end=" ")
+        print(f"(about {updates / cpu:,.0f} updates/s for each core given to web processes)")
     finally:
         await db.dispose()
         await drop_database(arguments.database, url)

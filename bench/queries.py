@@ -1,6 +1,7 @@
 """Flat as the data grows: query plans at a million crimes, and case-page latency at 10,000 and 1,000,000.
 
-    python bench/queries.py [--crimes 1000000] [--small 10000] [--json results.json]
+    python bench/queries.py [--crimes 1000000] [--small 10000] [--keep] [--json results.json]
+    python bench/queries.py --reuse tmc_bench_small_... tmc_bench_large_...   # measure again
 
 Builds two PostgreSQL databases with the same bench case (a victim with 20 updates and 20
 messages, an officer with 31 crimes in the inbox) and, around it, `--small` and `--crimes` crimes
@@ -30,7 +31,10 @@ from benchkit import (
     BENCH_DIR,
     BenchCase,
     Figure,
+    catch_up_schema,
     cookie_header,
+    database_url,
+    find_case,
     machine_load,
     print_table,
     save_figures,
@@ -192,20 +196,47 @@ async def latencies(
 # ---------------------------------------------------------------- the whole run
 
 
-async def measure(crimes: int, small: int, rounds: int, per_round: int) -> list[Figure]:
-    print(f"load before: {machine_load()}")
+async def measure(crimes: int, small: int, rounds: int, per_round: int, keep: bool) -> list[Figure]:
     async with (
-        throwaway_database("tmc_bench_small") as small_url,
-        throwaway_database("tmc_bench_large") as large_url,
+        throwaway_database("tmc_bench_small", keep=keep) as small_url,
+        throwaway_database("tmc_bench_large", keep=keep) as large_url,
     ):
         print(f"building {small:,} and {crimes:,} crimes")
         started = time.perf_counter()
         small_case = await build(small_url, small)
         large_case = await build(large_url, crimes)
         built = time.perf_counter() - started
-        explained = await explain_visits(large_url, large_case, crimes)
-        timings = await latencies((small_url, large_url), (small_case, large_case), rounds, per_round)
+        return await measure_built((small_url, large_url), (small_case, large_case), rounds, per_round, built)
+
+
+async def measure_built(
+    urls: tuple[str, str], cases: tuple[BenchCase, BenchCase], rounds: int, per_round: int, built: float
+) -> list[Figure]:
+    print(f"load before measuring: {machine_load()}")
+    small, crimes = [await _crimes_in(url) for url in urls]
+    explained = await explain_visits(urls[1], cases[1], crimes)
+    timings = await latencies(urls, cases, rounds, per_round)
     return figures(explained, timings, crimes, small, built)
+
+
+async def _crimes_in(url: str) -> int:
+    database = Database(url)
+    try:
+        return await count_crimes(database)
+    finally:
+        await database.dispose()
+
+
+async def reuse(names: list[str], rounds: int, per_round: int) -> list[Figure]:
+    """Measure again on the two databases a run with --keep left behind."""
+    urls = (database_url(names[0]), database_url(names[1]))
+    cases = []
+    for url in urls:
+        database = Database(url)
+        await catch_up_schema(database)
+        cases.append(await find_case(database))
+        await database.dispose()
+    return await measure_built(urls, (cases[0], cases[1]), rounds, per_round, 0.0)
 
 
 def figures(
@@ -242,7 +273,8 @@ def figures(
                 abs(change) <= LATENCY_TOLERANCE if path == "/case" else None,
             )
         )
-    rows.append(Figure("queries", "time to build both databases", f"{built:.0f} s"))
+    if built:
+        rows.append(Figure("queries", "time to build both databases", f"{built:.0f} s"))
     return rows
 
 
@@ -254,9 +286,14 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=10_000, help="crimes in the small database")
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--per-round", type=int, default=50)
+    parser.add_argument("--keep", action="store_true", help="keep the two databases for --reuse")
+    parser.add_argument("--reuse", nargs=2, metavar=("SMALL", "LARGE"), help="database names kept by --keep")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
-    results = asyncio.run(measure(args.crimes, args.small, args.rounds, args.per_round))
+    if args.reuse:
+        results = asyncio.run(reuse(args.reuse, args.rounds, args.per_round))
+    else:
+        results = asyncio.run(measure(args.crimes, args.small, args.rounds, args.per_round, args.keep))
     print(f"load after: {machine_load()}")
     print_table(results)
     save_figures(results, args.json)

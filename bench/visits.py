@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,6 +85,7 @@ async def hot_visits(database: Database, case: BenchCase) -> list[Visit]:
         _key, api_key = await create_api_key(session, force_id=case.force_id, label="bench")
     api = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
     transport = httpx.ASGITransport(app=app)
+    run = uuid.uuid4().hex[:8]  # new update ids on a database kept from an earlier run
     visits: list[tuple[str, str, Callable[[httpx.AsyncClient, int], Awaitable[Any]]]] = []
 
     async def case_page(client: httpx.AsyncClient, _n: int) -> None:
@@ -133,7 +135,7 @@ async def hot_visits(database: Database, case: BenchCase) -> list[Visit]:
         response = await client.put(f"/api/v1/crimes/{reference}", content=json.dumps(crime), headers=api)
         if response.status_code not in (200, 201):
             raise RuntimeError(f"PUT crime: {response.status_code} {response.text[:300]}")
-        update = {"rms_update_id": f"U-{n}", "text": "An officer has reviewed the CCTV.", "audience": "all"}
+        update = {"rms_update_id": f"U-{run}-{n}", "text": "An officer has reviewed the CCTV.", "audience": "all"}
         await _expect(
             await client.post(f"/api/v1/crimes/{reference}/updates", content=json.dumps(update), headers=api),
             201,

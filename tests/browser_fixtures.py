@@ -13,11 +13,13 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+
 from trackmycrime.app import create_app
 from trackmycrime.database import Database
 from trackmycrime.demo.mail_catcher import MailCatcher, free_port
 from trackmycrime.demo.runner import prepare_database
 from trackmycrime.demo.seed import DemoLogins
+from trackmycrime.notify.worker import BackgroundWorker
 from trackmycrime.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -95,7 +97,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             time.sleep(0.05)
     else:
         raise RuntimeError("the live server did not start")
+    alerts = BackgroundWorker(settings.with_changes(worker_poll_seconds=0.2))  # as in `tmc demo`
+    alerts.start()
     yield LiveServer(settings.base_url, logins, catcher, settings)
+    alerts.stop()
     server.should_exit = True
     thread.join(timeout=10)
     catcher.stop()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 05:38:08.954720
+Create Date: 2026-11-26 06:00:16.196789
 """
 
 from collections.abc import Sequence
@@ -33,6 +33,9 @@ def upgrade() -> None:
         sa.Column("support_services_json", sa.Text(), nullable=False),
         sa.Column("retention_days", sa.Integer(), nullable=False),
         sa.Column("unread_reminder_days", sa.Integer(), nullable=False),
+        sa.Column("update_request_interval_days", sa.Integer(), nullable=False),
+        sa.Column("portal_offence_codes", sa.Text(), nullable=False),
+        sa.Column("portal_excluded_offence_codes", sa.Text(), nullable=False),
         sa.Column("created_at", trackmycrime.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -84,6 +87,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.create_index("ix_audit_action_at", ["action", "at"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_crime_id"), ["crime_id"], unique=False)
         batch_op.create_index("ix_audit_force_at", ["force_id", "at"], unique=False)
 
@@ -173,9 +177,17 @@ def upgrade() -> None:
         sa.Column("account_deleted_at", trackmycrime.models.UTCDateTime(), nullable=True),
         sa.Column("created_at", trackmycrime.models.UTCDateTime(), nullable=False),
         sa.Column("updated_at", trackmycrime.models.UTCDateTime(), nullable=False),
+        sa.Column("shares_address_with_suspect", sa.Boolean(), nullable=False),
+        sa.Column("portal_override_reason", sa.Text(), nullable=False),
+        sa.Column("portal_override_at", trackmycrime.models.UTCDateTime(), nullable=True),
+        sa.Column("portal_override_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["crime_id"],
             ["crime.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["portal_override_by_id"],
+            ["officer.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("crime_id", "rms_party_id", name="uq_party_crime_rms_id"),
@@ -212,6 +224,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("case_update", schema=None) as batch_op:
         batch_op.create_index("ix_case_update_crime_occurred", ["crime_id", "occurred_at"], unique=False)
+
+    op.create_table(
+        "contact_agreement",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("party_id", sa.Integer(), nullable=False),
+        sa.Column("interval_days", sa.Integer(), nullable=False),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("agreed_at", trackmycrime.models.UTCDateTime(), nullable=False),
+        sa.Column("agreed_by", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["party_id"],
+            ["party.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("contact_agreement", schema=None) as batch_op:
+        batch_op.create_index("ix_contact_agreement_party_agreed", ["party_id", "agreed_at"], unique=False)
 
     op.create_table(
         "entitlement",
@@ -362,11 +391,66 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_web_session_party_id"), ["party_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_web_session_token_hash"), ["token_hash"], unique=True)
 
+    op.create_table(
+        "update_read",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("update_id", sa.Integer(), nullable=False),
+        sa.Column("party_id", sa.Integer(), nullable=False),
+        sa.Column("first_read_at", trackmycrime.models.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["party_id"],
+            ["party.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["update_id"],
+            ["case_update.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("update_id", "party_id", name="uq_update_read_update_party"),
+    )
+    with op.batch_alter_table("update_read", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_update_read_party_id"), ["party_id"], unique=False)
+
+    op.create_table(
+        "update_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("crime_id", sa.Integer(), nullable=False),
+        sa.Column("party_id", sa.Integer(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("requested_at", trackmycrime.models.UTCDateTime(), nullable=False),
+        sa.Column("entitlement_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["crime_id"],
+            ["crime.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["entitlement_id"],
+            ["entitlement.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["party_id"],
+            ["party.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("update_request", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_update_request_crime_id"), ["crime_id"], unique=False)
+        batch_op.create_index("ix_update_request_party_requested", ["party_id", "requested_at"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("update_request", schema=None) as batch_op:
+        batch_op.drop_index("ix_update_request_party_requested")
+        batch_op.drop_index(batch_op.f("ix_update_request_crime_id"))
+
+    op.drop_table("update_request")
+    with op.batch_alter_table("update_read", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_update_read_party_id"))
+
+    op.drop_table("update_read")
     with op.batch_alter_table("web_session", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_web_session_token_hash"))
         batch_op.drop_index(batch_op.f("ix_web_session_party_id"))
@@ -394,6 +478,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_entitlement_crime_id"))
 
     op.drop_table("entitlement")
+    with op.batch_alter_table("contact_agreement", schema=None) as batch_op:
+        batch_op.drop_index("ix_contact_agreement_party_agreed")
+
+    op.drop_table("contact_agreement")
     with op.batch_alter_table("case_update", schema=None) as batch_op:
         batch_op.drop_index("ix_case_update_crime_occurred")
 
@@ -414,6 +502,7 @@ def downgrade() -> None:
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_force_at")
         batch_op.drop_index(batch_op.f("ix_audit_event_crime_id"))
+        batch_op.drop_index("ix_audit_action_at")
 
     op.drop_table("audit_event")
     with op.batch_alter_table("apikey", schema=None) as batch_op:

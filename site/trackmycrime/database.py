@@ -38,13 +38,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# The site's queries are small and index-backed; when PostgreSQL over-estimates an officer's
+# caseload it starts parallel workers, which cost 1-200 ms to launch against 0.2 ms for the query
+# itself (bench/README.md, "Queries"). A report that wants parallelism can SET LOCAL it back.
+POSTGRES_SETTINGS = {"max_parallel_workers_per_gather": "0"}
+
+
 def create_engine(database_url: str, *, pre_ping: bool = True) -> AsyncEngine:
     url = async_url(database_url)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=pre_ping)
+    return create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=pre_ping,
+        connect_args={"server_settings": POSTGRES_SETTINGS},
+    )
 
 
 class Database:

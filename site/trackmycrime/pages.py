@@ -48,7 +48,13 @@ def render_html(
     if block is None:
         return template.render(full_context)
     render_block = template.blocks[block]
-    return "".join(render_block(template.new_context(full_context)))
+    context = template.new_context(full_context)
+    # A template's top-level `{% from ... import %}` lines run before its first output, not in
+    # its blocks: start the whole render just long enough for them, so a block can use them.
+    started = template.root_render_func(context)
+    next(started, None)
+    started.close()
+    return "".join(render_block(context))
 
 
 def render(

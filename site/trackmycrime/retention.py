@@ -23,6 +23,7 @@ from .models import (
     Message,
     OutboxMessage,
     Party,
+    UpdateRequest,
     WebSession,
     utcnow,
 )
@@ -73,6 +74,7 @@ async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime)
     await db.exec(update(Message).where(col(Message.crime_id) == crime.id).values(body=""))  # type: ignore[call-overload]
     await db.exec(update(CaseUpdate).where(col(CaseUpdate.crime_id) == crime.id).values(text=""))  # type: ignore[call-overload]
     await db.exec(update(Feedback).where(col(Feedback.crime_id) == crime.id).values(comment=""))  # type: ignore[call-overload]
+    await db.exec(update(UpdateRequest).where(col(UpdateRequest.crime_id) == crime.id).values(note=""))  # type: ignore[call-overload]
     crime.personal_data_removed_at = now
     db.add(crime)
     return len(party_ids)

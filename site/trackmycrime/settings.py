@@ -38,7 +38,7 @@ class Settings:
     # outbox when idle, how long a claim lasts before another worker may take the row over,
     # attempts before giving up, and the first retry delay (doubling, with jitter, up to an hour).
     worker_concurrency: int = 4
-    worker_poll_seconds: float = 1.0
+    worker_poll_seconds: float = 0.5
     worker_lease_seconds: float = 120.0
     worker_max_attempts: int = 12
     worker_retry_seconds: float = 30.0
@@ -149,7 +149,7 @@ def load_settings(environ: dict[str, str] | None = None, *, mode: Mode | None = 
         sms_api_key=env.get("TMC_SMS_API_KEY", ""),
         sms_template_id=env.get("TMC_SMS_TEMPLATE_ID", "").strip(),
         worker_concurrency=_int(env, "TMC_WORKER_CONCURRENCY", 4, low=1, high=64),
-        worker_poll_seconds=_seconds(env, "TMC_WORKER_POLL_SECONDS", 1.0, low=0.05, high=60),
+        worker_poll_seconds=_seconds(env, "TMC_WORKER_POLL_SECONDS", 0.5, low=0.05, high=60),
         worker_lease_seconds=_seconds(env, "TMC_WORKER_LEASE_SECONDS", 120.0, low=60, high=3600),
         worker_max_attempts=_int(env, "TMC_WORKER_MAX_ATTEMPTS", 12, low=1, high=100),
         worker_retry_seconds=_seconds(env, "TMC_WORKER_RETRY_SECONDS", 30.0, low=1, high=3600),

@@ -341,6 +341,21 @@ async def test_tmc_worker_once_sends_what_is_due_and_stops(db, smtp, tmp_path):
     assert smtp.total == 2
 
 
+async def test_tmc_worker_refuses_a_malformed_gateway_key_or_an_unsafe_secret(db, smtp, tmp_path):
+    environment = worker_environment(db.url, smtp) | {"TMC_SMS_API_KEY": "abc", "TMC_SMS_TEMPLATE_ID": "t"}
+    command = [sys.executable, "-m", "trackmycrime", "worker", "--once"]
+    result = await asyncio.to_thread(
+        subprocess.run, command, env=environment, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2 and "TMC_SMS_API_KEY is not a GOV.UK Notify API key" in result.stderr
+    production = {k: v for k, v in worker_environment(db.url, smtp).items() if k != "TMC_MODE"}
+    result = await asyncio.to_thread(
+        subprocess.run, command, env=production, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2 and "TMC_SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 async def test_tmc_worker_stops_cleanly_on_sigterm(db, smtp, tmp_path):
     people = await make_people(db)
     await queue(db, people, party=people.parties[0])

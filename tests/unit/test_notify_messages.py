@@ -41,9 +41,9 @@ PERSONAL = [
     "Quartermain",
     "perpetua@example.org",
     "+447700900123",
-    "1971",
-    "17 March",
-    "17/03",
+    "17 March 1971",
+    "1971-03-17",
+    "17/03/1971",
     "PC Sam Jones",
 ]
 

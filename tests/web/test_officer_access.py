@@ -119,6 +119,12 @@ CHECKS = [
     Check("POST", lambda w, k: party(w, k, w.witness.id) + "/invitation", ACT_ON_CASE),
     Check(
         "POST",
+        lambda w, k: party(w, k, w.victim.id) + "/portal-override",
+        ACT_ON_CASE,
+        lambda w: {f"portal_reason_{w.victim.id}": "Spoke to them"},
+    ),
+    Check(
+        "POST",
         lambda w, k: party(w, k, w.witness.id) + "/registration-code",
         R(200, 404, 200, 200, 404, SIGN_IN, SIGN_IN),
     ),
@@ -133,6 +139,8 @@ CHECKS = [
     Check("GET", lambda w, k: "/officer/compliance", SUPERVISORS),
     Check("GET", lambda w, k: "/officer/statistics", SUPERVISORS),
     Check("GET", lambda w, k: "/officer/statistics.csv?period=last-90-days", SUPERVISORS),
+    Check("GET", lambda w, k: "/officer/compliance/export.csv?period=last-90-days", SUPERVISORS),
+    Check("GET", lambda w, k: "/officer/compliance/export.json?include_names=yes", SUPERVISORS),
     Check("GET", lambda w, k: "/officer/admin", ADMINS),
     Check("GET", lambda w, k: "/officer/admin/officers", ADMINS),
     Check("GET", lambda w, k: "/officer/admin/officers/new", ADMINS),

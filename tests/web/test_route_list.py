@@ -6,7 +6,7 @@ After adding or removing a route on purpose, regenerate the list:
 
 from pathlib import Path
 
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from trackmycrime.app import create_app
 from trackmycrime.settings import Settings
@@ -16,12 +16,18 @@ ROUTE_LIST = Path(__file__).resolve().parents[1] / "routes.txt"
 
 def current_routes(mode: str = "demo") -> list[str]:
     app = create_app(Settings(mode=mode, secret_key="x" * 40))  # type: ignore[arg-type]
+    return sorted(_lines(app.routes))
+
+
+def _lines(routes: list[BaseRoute], prefix: str = "") -> list[str]:
     lines = []
-    for route in app.routes:
+    for route in routes:
         if isinstance(route, Route):
             methods = ",".join(sorted((route.methods or set()) - {"HEAD"}))
-            lines.append(f"{methods:12} {route.path}")
-    return sorted(lines)
+            lines.append(f"{methods:12} {prefix}{route.path}")
+        elif isinstance(route, Mount):  # e.g. the records-system API under /api
+            lines += _lines(route.routes, prefix + route.path)
+    return lines
 
 
 def test_routes_match_the_committed_list():

@@ -41,7 +41,7 @@ def demo_settings(database_path: Path, port: int, catcher: MailCatcher) -> Setti
         smtp_tls="none",
         mail_from="Demoshire Police <no-reply@demoshire-police.example>",
         demo_mail_catcher=True,
-        worker_poll_seconds=0.5,
+        worker_poll_seconds=0.2,
     )
 
 

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import identity
 from ..auth.tokens import sha256_hex
+from ..eligibility import portal_offered
 from ..models import CaseUpdate, Crime, Force, Officer, OutboxMessage, Party, utcnow
 from ..notify.outbox import AlertKind, queue_alert
 from ..statuses import status as status_of
@@ -89,7 +90,8 @@ async def upsert_crime(
     await db.flush()
 
     parties = await upsert_parties(db, crime, body.parties, changes)
-    changes.invited_parties = await invite_parties(db, force, [p for p in parties if p is not None])
+    offered = [p for p in parties if p is not None and portal_offered(force, crime, p)]
+    changes.invited_parties = await invite_parties(db, force, offered)
 
     if body.status != previous_status:
         changes.status_changed = True
@@ -157,6 +159,7 @@ def _party_values(given: PartyIn) -> dict[str, object]:
         "preferred_language": given.preferred_language,
         "enhanced_rights": given.enhanced_rights,
         "contact_consent": given.contact_consent,
+        "shares_address_with_suspect": given.shares_address_with_suspect,
     }
 
 

@@ -33,6 +33,7 @@ CRIME_EXAMPLE: dict[str, Any] = {
             "preferred_language": "en",
             "enhanced_rights": False,
             "contact_consent": True,
+            "shares_address_with_suspect": False,
         }
     ],
 }
@@ -136,7 +137,9 @@ def _paths() -> dict[str, Any]:
                     "rms_party_id and corrected in place (their portal account is kept); parties not "
                     "listed are kept. A new party with an email and contact_consent is invited to "
                     "register. A changed status adds a status update to the timeline and alerts the "
-                    "registered parties."
+                    "registered parties. Parties the force's portal rules exclude (by offence_code, or "
+                    "flagged shares_address_with_suspect) are neither invited nor alerted unless an "
+                    "officer has recorded a reason to offer them the portal."
                 ),
                 "requestBody": _body("CrimeIn", CRIME_EXAMPLE),
                 "responses": {

@@ -112,6 +112,11 @@ class PartyIn(_Body):
     contact_consent: bool = Field(
         default=False, description="The person agreed to be contacted through TrackMyCrime."
     )
+    shares_address_with_suspect: bool = Field(
+        default=False,
+        description="The person shares an address with a suspect: never invited to the portal or "
+        "alerted, since an alert could reach the suspect, unless an officer records a reason to.",
+    )
 
     @field_validator("rms_party_id")
     @classmethod

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from sqlalchemy import select as sa_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..models import AlertChannel, Force, Officer, OutboxMessage, OutboxStatus, Party, utcnow
+from ..eligibility import portal_offered
+from ..models import AlertChannel, Crime, Force, Officer, OutboxMessage, OutboxStatus, Party, utcnow
 
 
 class AlertKind:
@@ -46,6 +47,16 @@ def _recipient(party: Party, channel: str) -> str:
     return party.email if channel == "email" else party.mobile
 
 
+async def _portal_offered(db: AsyncSession, force: Force, party: Party) -> bool:
+    """No alert of any kind to a party the force's rules keep off the portal (issue 12)."""
+    if not party.shares_address_with_suspect and not (
+        force.portal_offence_codes or force.portal_excluded_offence_codes
+    ):
+        return True  # the usual case: no rules, no query
+    crime = await db.get(Crime, party.crime_id)
+    return crime is not None and portal_offered(force, crime, party)
+
+
 async def queue_alert(
     db: AsyncSession,
     *,
@@ -69,6 +80,8 @@ async def queue_alert(
     if leaked:
         raise ValueError(f"alerts must not carry case detail: {sorted(leaked)}")
     if party is not None:
+        if not await _portal_offered(db, force, party):
+            return []
         chosen = list(channels) if channels is not None else channels_for(party)
         who = f"party:{party.id}"
     elif officer is not None:

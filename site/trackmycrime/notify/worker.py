@@ -13,12 +13,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import col, select
 
 from ..auth.links import RESET_LINK_HOURS
 from ..database import Database
 from ..models import Force, Officer, Party, utcnow
+from ..read_receipts import queue_unread_reminders
 from ..settings import Settings
 from . import claim
 from .claim import ClaimedAlert
@@ -34,6 +35,8 @@ log = logging.getLogger("trackmycrime.notify")
 DATABASE_DOWN = (SQLAlchemyError, OSError, ConnectionError)
 LONGEST_PAUSE_SECONDS = 300.0
 PARK_EVERY_SECONDS = 60.0
+# How often to look for updates left unread long enough to send their one reminder (issue 11).
+REMINDERS_EVERY_SECONDS = 60.0
 # Forces change rarely (a name, a phone number): read them again after this long.
 FORCES_FOR_SECONDS = 60.0
 # Security messages the person asked for (or must know about) go even to those who opted out.
@@ -77,6 +80,7 @@ class Worker:
         self._paused_until: dict[str, float] = {}
         self._pauses: Counter[str] = Counter()
         self._parked_at: float | None = None
+        self._reminded_at: float | None = None
 
     # ------------------------------------------------------------------ the loop
 
@@ -95,6 +99,7 @@ class Worker:
             while not self.stopping:
                 try:
                     await self._park_unsendable()
+                    await self._queue_reminders()
                     alerts = await claim.claim_due(
                         self._engine,
                         channels=self._open_channels(),
@@ -161,6 +166,19 @@ class Worker:
         self._parked_at = time.monotonic()
         if held or released:
             log.info("held %d alerts with no way to send them; released %d held alerts", held, released)
+
+    async def _queue_reminders(self) -> None:
+        """Once a minute: queue the one reminder owed for each update a party has left unread."""
+        if self._reminded_at is not None and time.monotonic() - self._reminded_at < REMINDERS_EVERY_SECONDS:
+            return
+        try:
+            async with self.database.transaction() as db:
+                queued = await queue_unread_reminders(db)
+        except IntegrityError:
+            queued = 0  # another worker queued the same reminders at the same moment
+        self._reminded_at = time.monotonic()
+        if queued:
+            log.info("queued %d reminders for updates left unread", queued)
 
     def _pause(self, channel: str) -> None:
         """The provider is down: stop claiming this channel for a while, longer each time."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlmodel import col, select
@@ -13,11 +14,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import audit, statuses
+from ..case_updates import is_visible_to
+from ..eligibility import exclusion_reason
 from ..i18n import gettext as _
 from ..models import (
     AlertChannel,
     Audience,
     CaseUpdate,
+    ContactAgreement,
     Crime,
     Entitlement,
     Force,
@@ -31,6 +35,7 @@ from ..models import (
 )
 from ..notify.outbox import AlertKind
 from ..pages import is_htmx
+from ..read_receipts import reads_on_crime
 from ..victims_code.entitlements import event_label, portal_note
 from .access import officer_page, path_id, sees_whole_force, visible_crime
 from .deadlines import due_in_words, is_overdue
@@ -73,6 +78,18 @@ class CrimePage:
     entitlements: list[Entitlement]
     alerts: list[OutboxMessage]
     officers: list[Officer]
+    # Each party's latest agreed contact (issue 11), by party id.
+    agreements: dict[int, ContactAgreement] = field(default_factory=dict)
+    # (update id, party id) -> when that party first read the update (issue 11).
+    reads: dict[tuple[int, int], dt.datetime] = field(default_factory=dict)
+
+    def readers(self, update: CaseUpdate) -> list[tuple[str, dt.datetime | None]]:
+        """Each party who may see the update, with when they first read it (None: not yet)."""
+        return [
+            (party_name(party), self.reads.get((update.id, party.id)))  # type: ignore[arg-type]
+            for party in self.parties
+            if is_visible_to(update, party)
+        ]
 
     def name_of(self, party_id: int | None) -> str:
         for party in self.parties:
@@ -146,6 +163,17 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         if party_ids
         else []
     )
+    agreements: dict[int, ContactAgreement] = {}
+    if party_ids:
+        for agreement in (
+            await db.exec(
+                select(ContactAgreement)
+                .where(col(ContactAgreement.party_id).in_(party_ids))
+                .order_by(col(ContactAgreement.agreed_at), col(ContactAgreement.id))
+            )
+        ).all():
+            agreements[agreement.party_id] = agreement
+    reads = await reads_on_crime(db, crime.id)  # type: ignore[arg-type]
     officers: list[Officer] = []
     if sees_whole_force(officer):
         officers = list(
@@ -171,6 +199,8 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         entitlements=entitlements,
         alerts=alerts,
         officers=officers,
+        agreements=agreements,
+        reads=reads,
     )
 
 
@@ -285,6 +315,7 @@ def page_context(
         "done": request.query_params.get("done", ""),
         "done_party": whole_number(done_party),
         "swapped": is_htmx(request),
+        "portal_exclusion": partial(exclusion_reason, request.state.force, page.crime),
     }
 
 

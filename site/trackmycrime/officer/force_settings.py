@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import audit
+from ..eligibility import MAX_CODES_TEXT, codes_text
 from ..i18n import gettext as _
 from ..models import Force, Officer
 from .access import officer_page
@@ -24,6 +25,7 @@ SERVICE_FIELDS = ("name", "offers", "phone", "website", "hours")
 WEBSITE_PATTERN = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 RETENTION_DAYS = (30, 3650)
 REMINDER_DAYS = (1, 60)
+UPDATE_REQUEST_DAYS = (1, 90)
 
 
 def services_of(force: Force) -> list[dict[str, str]]:
@@ -45,6 +47,9 @@ def values_of(force: Force) -> dict[str, str]:
         "crime_ref_pattern": force.crime_ref_pattern,
         "retention_days": str(force.retention_days),
         "unread_reminder_days": str(force.unread_reminder_days),
+        "update_request_interval_days": str(force.update_request_interval_days),
+        "portal_offence_codes": force.portal_offence_codes,
+        "portal_excluded_offence_codes": force.portal_excluded_offence_codes,
     }
     for number, service in enumerate(services_of(force), start=1):
         values.update({f"service-{number}-{f}": v for f, v in service.items()})
@@ -128,6 +133,16 @@ def parse_settings(values: dict[str, str]) -> tuple[dict[str, Any], Errors]:
     if settings["website"] and "website" not in errors and not WEBSITE_PATTERN.fullmatch(settings["website"]):
         errors["website"] = _("Enter a website address that starts with https://")
     check_pattern(errors, settings["crime_ref_pattern"])
+    for name, label in (
+        ("portal_offence_codes", _("list of offence codes offered the portal")),
+        ("portal_excluded_offence_codes", _("list of offence codes never offered the portal")),
+    ):
+        if name in values:  # left as it is by a form that does not send it
+            settings[name] = codes_text(_check_text(errors, values, name, label, MAX_CODES_TEXT, False))
+    if "update_request_interval_days" in values:  # left as it is by a form that does not send it
+        settings["update_request_interval_days"] = _check_days(
+            errors, values, "update_request_interval_days", _("update request interval"), UPDATE_REQUEST_DAYS
+        )
     services = []
     for number, fields in submitted_services(values):
         if not any(fields.values()):

@@ -17,6 +17,7 @@ from ..auth.links import (
     registration_code_expiry,
 )
 from ..auth.passwords import hash_password
+from ..eligibility import portal_offered
 from ..models import OutboxMessage, Party, utcnow
 from ..notify.outbox import AlertKind, queue_alert
 from .access import officer_page
@@ -42,10 +43,10 @@ async def send_invitation(request: Request) -> Response:
     officer = request.state.officer
     async with request.app.state.db.transaction() as db:
         crime, party = await crime_and_party(db, officer, request)
-        if not may_register(party) or not party.email:
+        force = await force_of(db, crime)
+        if not may_register(party) or not party.email or not portal_offered(force, crime, party):
             return redirect(f"/officer/crimes/{crime.id}#party-{party.id}-heading")
         number = await invitations_sent(db, party) + 1
-        force = await force_of(db, crime)
         await queue_alert(
             db,
             force=force,
@@ -74,7 +75,7 @@ async def give_registration_code(request: Request) -> Response:
     officer = request.state.officer
     async with request.app.state.db.transaction() as db:
         crime, party = await crime_and_party(db, officer, request)
-        if not may_register(party):
+        if not may_register(party) or not portal_offered(await force_of(db, crime), crime, party):
             return redirect(f"/officer/crimes/{crime.id}#party-{party.id}-heading")
         code = new_registration_code()
         party.registration_code_hash = await hash_password(normalise_registration_code(code))

@@ -21,7 +21,9 @@ from ..models import (
     MessageDirection,
     Officer,
     Party,
+    UpdateRequest,
 )
+from ..victims_code.entitlements import UPDATE_REQUESTED
 from .deadlines import due_soon_before
 
 # A crime given to an officer in this many days, with no word from an officer since, is "new".
@@ -30,10 +32,21 @@ SEARCH_LIMIT = 50
 REASSIGN_ACTION = "crime.reassign"
 
 
+@dataclass(frozen=True)
+class OpenUpdateRequest:
+    """A party asked for an update ("Ask for an update") and has not been told anything since."""
+
+    party_id: int
+    note: str
+    requested_at: dt.datetime
+    due_at: dt.datetime
+
+
 @dataclass
 class Attention:
     """Why a crime needs an officer now."""
 
+    update_requests: list[OpenUpdateRequest] = field(default_factory=list)
     unread_messages: int = 0
     oldest_unread_at: dt.datetime | None = None
     overdue_updates: int = 0
@@ -47,11 +60,19 @@ class Attention:
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.unread_messages or self.overdue_updates or self.due_soon_updates or self.assigned_at)
+        return bool(
+            self.update_requests
+            or self.unread_messages
+            or self.overdue_updates
+            or self.due_soon_updates
+            or self.assigned_at
+        )
 
     def urgency(self) -> tuple[int, dt.datetime]:
-        """Most urgent first: overdue updates, unread messages, updates due soon, new cases."""
+        """Most urgent first: asked for an update, overdue updates, unread messages, due soon, new cases."""
         far = dt.datetime.max.replace(tzinfo=dt.UTC)
+        if self.update_requests:
+            return -1, min(request.due_at for request in self.update_requests)
         if self.overdue_updates:
             return 0, self.earliest_due_at or far
         if self.unread_messages:
@@ -98,6 +119,7 @@ async def _updates_owed(
             scope,
             col(Entitlement.met_at).is_(None),
             col(Entitlement.due_at) < due_soon_before(now),
+            col(Entitlement.event) != UPDATE_REQUESTED,  # shown as requests, with their notes
         )
         .group_by(col(Entitlement.crime_id))
     )
@@ -106,6 +128,22 @@ async def _updates_owed(
         attention.overdue_updates = int(overdue_count or 0)
         attention.due_soon_updates = int(total) - attention.overdue_updates
         attention.earliest_due_at = earliest
+
+
+async def _open_update_requests(
+    db: AsyncSession, scope: ColumnElement[bool], found: dict[int, Attention]
+) -> None:
+    rows = await db.exec(
+        select(UpdateRequest, col(Entitlement.due_at))
+        .join(Entitlement, col(Entitlement.id) == col(UpdateRequest.entitlement_id))
+        .join(Crime, col(Crime.id) == col(UpdateRequest.crime_id))
+        .where(scope, col(Entitlement.met_at).is_(None))
+        .order_by(col(Entitlement.due_at), col(UpdateRequest.id))
+    )
+    for asked, due_at in rows.all():
+        found.setdefault(asked.crime_id, Attention()).update_requests.append(
+            OpenUpdateRequest(asked.party_id, asked.note, asked.requested_at, due_at)
+        )
 
 
 async def _newly_assigned(
@@ -153,8 +191,9 @@ async def _newly_assigned(
 async def attention_by_crime(
     db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime
 ) -> dict[int, Attention]:
-    """Three queries, whatever the number of crimes."""
+    """Four queries, whatever the number of crimes."""
     found: dict[int, Attention] = {}
+    await _open_update_requests(db, scope, found)
     await _unread_messages(db, scope, found)
     await _updates_owed(db, scope, now, found)
     await _newly_assigned(db, scope, now, found)

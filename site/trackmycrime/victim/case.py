@@ -15,8 +15,9 @@ from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..models import Crime, Party, utcnow
 from ..pages import is_htmx, render, render_html
+from ..read_receipts import mark_updates_read
 from ..statuses import status
-from . import forms, queries
+from . import forms, queries, update_requests
 
 POLL_SECONDS = 30
 MESSAGES_PER_HOUR = 20
@@ -52,17 +53,21 @@ def case_context(request: Request, view: queries.CaseView, **extra: Any) -> dict
         "sent": False,
         "welcome": False,
         "password_changed": False,
+        "asking": None,
+        "asked": False,
+        "note_limit": update_requests.NOTE_MAX,
     }
     context.update(extra)
     return context
 
 
 async def load_case(request: Request) -> queries.CaseView:
-    """The case as the party sees it; showing it marks the officers' new messages as read."""
+    """The case as the party sees it; showing it marks the officers' new messages and the updates read."""
     party: Party = request.state.party
     async with request.app.state.db.transaction() as db:
         view = await queries.case_view(db, party, request.state.crime)
         await queries.mark_replies_read(db, party, view)
+        await mark_updates_read(db, party)
     return view
 
 
@@ -78,6 +83,8 @@ async def case_page(request: Request) -> Response:
             welcome=request.query_params.get("welcome") == "1",
             sent=request.query_params.get("sent") == "1",
             password_changed=request.query_params.get("password_changed") == "1",
+            asking=await update_requests.load_asking(request),
+            asked=request.query_params.get("asked") == "1",
         ),
     )
 
@@ -171,7 +178,8 @@ async def send_message(request: Request) -> Response:
             )
     if not form.is_valid:
         view = await load_case(request)
-        context = case_context(request, view, values=form.values, errors=form.errors)
+        asking = None if is_htmx(request) else await update_requests.load_asking(request)
+        context = case_context(request, view, values=form.values, errors=form.errors, asking=asking)
         return render(request, "victim/case.html", context, fragment="message_form")
     if not is_htmx(request):
         return RedirectResponse("/case?sent=1#send-message", status_code=303)

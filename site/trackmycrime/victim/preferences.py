@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from .. import audit
 from ..auth.sessions import clear_session_cookie, end_all_sessions, party_required
 from ..i18n import gettext as _
-from ..models import AlertChannel, Crime, Party, utcnow
+from ..models import AlertChannel, ContactAgreement, Crime, Party, utcnow
 from ..pages import render
+from ..victims_code import refresh_entitlements
 from . import forms
 from .force_choice import forces_for_page
 
@@ -38,9 +41,31 @@ def channel_options(party: Party) -> list[tuple[str, str, str]]:
     return options
 
 
-def preferences_page(request: Request, form: forms.Form | None = None) -> Response:
+INTERVAL_CHOICES = (14, 28, 56)
+
+
+def interval_options() -> list[tuple[str, str]]:
+    """How often to hear from the police while nothing happens (Victims' Code Right 6)."""
+    return [(str(days), _("Every {weeks} weeks").format(weeks=days // 7)) for days in INTERVAL_CHOICES]
+
+
+async def latest_agreement(db: AsyncSession, party_id: int) -> ContactAgreement | None:
+    return (
+        await db.exec(
+            select(ContactAgreement)
+            .where(col(ContactAgreement.party_id) == party_id)
+            .order_by(col(ContactAgreement.agreed_at).desc(), col(ContactAgreement.id).desc())
+            .limit(1)
+        )
+    ).first()
+
+
+async def preferences_page(request: Request, form: forms.Form | None = None) -> Response:
     party: Party = request.state.party
     values = form.values if form else {"alert_channel": party.alert_channel}
+    values.setdefault("update_interval", str(party.update_interval_days))
+    async with request.app.state.db.session() as db:
+        agreement = await latest_agreement(db, party.id)  # type: ignore[arg-type]
     return render(
         request,
         "victim/preferences.html",
@@ -48,6 +73,8 @@ def preferences_page(request: Request, form: forms.Form | None = None) -> Respon
             "values": values,
             "errors": form.errors if form else {},
             "channel_options": channel_options(party),
+            "interval_options": interval_options(),
+            "agreement": agreement,
             "notice": notice(request.query_params.get("done", "")),
         },
     )
@@ -55,7 +82,18 @@ def preferences_page(request: Request, form: forms.Form | None = None) -> Respon
 
 @party_required
 async def show_preferences(request: Request) -> Response:
-    return preferences_page(request)
+    return await preferences_page(request)
+
+
+def chosen_interval(form: forms.Form, raw: str, current: int) -> int:
+    """The chosen interval in days; a form without the question keeps the current one."""
+    form.values["update_interval"] = raw
+    if not raw:
+        return current
+    if raw not in {value for value, _label in interval_options()}:
+        form.error("update_interval", _("Select how often you want an update when there is no news"))
+        return current
+    return int(raw)
 
 
 @party_required
@@ -68,13 +106,26 @@ async def save_preferences(request: Request) -> Response:
     form.values["alert_channel"] = choice
     if choice not in {value for value, _label, _hint in channel_options(party)}:
         form.error("alert_channel", _("Select how you want to be told about news on your case"))
-        return preferences_page(request, form)
+    interval = chosen_interval(form, forms.text(submitted, "update_interval"), party.update_interval_days)
+    if form.errors:
+        return await preferences_page(request, form)
     async with request.app.state.db.transaction() as db:
         stored = await db.get(Party, party.id)
         assert stored is not None
+        interval_changed = stored.update_interval_days != interval
+        if interval_changed or stored.alert_channel != choice:
+            db.add(
+                ContactAgreement(
+                    party_id=stored.id, interval_days=interval, channel=choice, agreed_by="party"
+                )
+            )  # type: ignore[arg-type]
         stored.alert_channel = choice
+        stored.update_interval_days = interval
         stored.updated_at = utcnow()
         db.add(stored)
+        if interval_changed:
+            await db.flush()
+            await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
         audit.record(
             db,
             request,
@@ -83,7 +134,8 @@ async def save_preferences(request: Request) -> Response:
             crime_id=crime.id,
             party_id=party.id,
             actor=party,
-            detail=f"alert_channel={choice}",
+            detail=f"alert_channel={choice}"
+            + (f" update_interval_days={interval}" if interval_changed else ""),
         )
     return RedirectResponse("/preferences?done=saved", status_code=303)
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from . import case, feedback, password_reset, preferences, registration, sign_in
+from . import (
+    case,
+    feedback,
+    password_reset,
+    preferences,
+    registration,
+    rights,
+    sign_in,
+    support,
+    update_requests,
+)
 
 routes: list[BaseRoute] = [
     Route("/sign-in", sign_in.show_sign_in, methods=["GET"], name="victim_sign_in"),
@@ -30,6 +40,14 @@ routes: list[BaseRoute] = [
     Route("/case", case.case_page, methods=["GET"], name="victim_case"),
     Route("/case/activity", case.case_activity, methods=["GET"], name="victim_case_activity"),
     Route("/case/messages", case.send_message, methods=["POST"], name="victim_send_message"),
+    Route(
+        "/case/ask-for-update",
+        update_requests.ask_for_update,
+        methods=["POST"],
+        name="victim_ask_for_update",
+    ),
+    Route("/rights", rights.rights_page, methods=["GET"], name="victim_rights"),
+    Route("/support", support.support_page, methods=["GET"], name="victim_support"),
     Route("/preferences", preferences.show_preferences, methods=["GET"], name="victim_preferences"),
     Route("/preferences", preferences.save_preferences, methods=["POST"]),
     Route("/opt-out", preferences.show_opt_out, methods=["GET"], name="victim_opt_out"),

@@ -1,0 +1,55 @@
+"""The whole-site accessibility audit passes: every page, state, role and width, axe-core and our own checks."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from accessibility import audit
+from tests.browser import officer_browsers, victim_pages
+
+
+def signed_in_pages(browser: Any, live_server: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One browser context per role, signed in once; the victim is a party of this test's own."""
+    pages: dict[str, Any] = {}
+    for role in audit.ROLES:
+        pages[role] = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    case = victim_pages.new_victim(live_server)
+    victim_pages.sign_in(pages["victim"], live_server, case)
+    logins = live_server.logins
+    for role, email in (
+        ("officer", logins.officer_email),
+        ("supervisor", logins.supervisor_email),
+        ("admin", logins.admin_email),
+    ):
+        officer_browsers.sign_in(pages[role], live_server.url, email, logins.officer_password)
+    return pages, {"crime_id": case.crime.id}
+
+
+def test_every_page_in_every_state_passes_the_audit(browser, live_server, tmp_path: Path):
+    pages, params = signed_in_pages(browser, live_server)
+    try:
+        result = audit.run_audit(live_server.url, pages, params)
+    finally:
+        for page in pages.values():
+            page.context.close()
+
+    if os.environ.get("TMC_ACCESSIBILITY_WRITE") == "1":  # python -m accessibility.audit
+        audit.write(result)
+    else:
+        audit.write(result, tmp_path / "report.md", tmp_path / "summary.json")
+    report = (tmp_path / "report.md").read_text() if not os.environ.get("TMC_ACCESSIBILITY_WRITE") else ""
+
+    assert result.axe_version, "axe-core did not run"
+    assert {state.role for state in result.tested} == set(audit.ROLES)
+    assert len(result.tested) >= 50
+    problems = "\n".join(
+        f"{f.role}, {f.page}, {f.state}{f' at {f.width}px' if f.width else ''}: {f.check}: {f.message}"
+        for f in result.findings
+    )
+    assert not result.findings, f"{len(result.findings)} accessibility problem(s):\n{problems}"
+    if report:
+        assert "| victim | Your case | timeout warning shown | pass | pass | pass | pass |" in report
+        assert json.loads((tmp_path / "summary.json").read_text())["states_tested"] == len(result.tested)

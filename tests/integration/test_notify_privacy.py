@@ -1,0 +1,139 @@
+"""No case detail in any alert: every kind, sent for real by email (headers, both parts) and text,
+for a crime whose offence, update, message, reference and victim's date of birth are distinctive."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import json
+
+import pytest
+
+from tests.fake_notify import FakeNotify
+from tests.worker_support import SmtpServer, outbox_rows, worker_settings
+from trackmycrime.models import (
+    AlertChannel,
+    CaseUpdate,
+    Crime,
+    Force,
+    Message,
+    MessageDirection,
+    Officer,
+    OutboxStatus,
+    Party,
+    utcnow,
+)
+from trackmycrime.notify.outbox import AlertKind, queue_alert
+from trackmycrime.notify.worker import send_due_alerts
+
+pytestmark = pytest.mark.anyio
+
+OFFENCE = "Theft of a tangerine tandem bicycle from a greenhouse"
+UPDATE_TEXT = "Zebedee Marchbanks was interviewed under caution at Lowbridge custody suite"
+MESSAGE_BODY = "Please bring the marmalade receipts to the front counter"
+REFERENCE = "DS-2026-004217"
+BIRTH = dt.date(1971, 3, 17)
+SECRETS = [
+    OFFENCE,
+    "tandem",
+    UPDATE_TEXT,
+    "Marchbanks",
+    "under caution",
+    MESSAGE_BODY,
+    "marmalade",
+    REFERENCE,
+    "DS2026004217",
+    "17 March 1971",
+    "1971-03-17",
+    "17/03/1971",
+    "17.03.1971",
+    "Perpetua",
+    "Quartermain",
+    "PC Sam Jones",
+]
+
+
+async def test_no_alert_of_any_kind_says_anything_about_the_case(db):
+    smtp, notify = SmtpServer().up(), FakeNotify().start()
+    try:
+        await _crime_with_every_kind_of_alert(db)
+        settings = worker_settings(db.url, smtp).with_changes(
+            sms_api_url=notify.url, sms_api_key=notify.api_key, sms_template_id=notify.template_id
+        )
+        await send_due_alerts(settings, db)
+    finally:
+        smtp.down()
+        notify.stop()
+
+    rows = await outbox_rows(db)
+    assert {r.status for r in rows} == {OutboxStatus.SENT}, [(r.kind, r.channel, r.last_error) for r in rows]
+    assert len(smtp.raw) == len(AlertKind.ALL) + 2  # every kind to the victim, two to the officer
+    assert len(notify.sent) == len(AlertKind.ALL)
+    everything = [_readable(raw) for raw in smtp.raw] + [
+        json.dumps(text, ensure_ascii=False) for text in notify.sent
+    ]
+    for secret in SECRETS:
+        leaks = [text[:80] for text in everything if secret.lower() in text.lower()]
+        assert not leaks, f"{secret!r} appears in {leaks}"
+    for row in rows:
+        for secret in SECRETS:
+            assert secret not in row.context_json
+
+
+def _readable(raw: bytes) -> str:
+    """Every header and both parts, decoded as a reader (or a leak) would see them."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    headers = "\n".join(f"{name}: {value}" for name, value in message.items())
+    parts = [part.get_content() for part in message.walk() if part.get_content_maintype() == "text"]
+    assert len(parts) == 2
+    return "\n".join([headers, *parts])
+
+
+async def _crime_with_every_kind_of_alert(db) -> None:
+    async with db.transaction() as session:
+        force = Force(code="DS", name="Demoshire Police")
+        session.add(force)
+        await session.flush()
+        officer = Officer(force_id=force.id, email="sam.jones@police.example", name="PC Sam Jones")
+        session.add(officer)
+        await session.flush()
+        crime = Crime(
+            force_id=force.id,
+            reference=REFERENCE,
+            reference_key="DS2026004217",
+            offence=OFFENCE,
+            reported_at=utcnow(),
+            officer_in_charge_id=officer.id,
+        )
+        session.add(crime)
+        await session.flush()
+        party = Party(
+            crime_id=crime.id,
+            rms_party_id="P1",
+            forenames="Perpetua",
+            surname="Quartermain",
+            surname_key="quartermain",
+            date_of_birth=BIRTH,
+            email="victim@example.org",
+            mobile="+447700900123",
+            alert_channel=AlertChannel.BOTH,
+        )
+        session.add(party)
+        await session.flush()
+        update = CaseUpdate(
+            crime_id=crime.id, text=UPDATE_TEXT, occurred_at=utcnow(), author_officer_id=officer.id
+        )
+        message = Message(
+            crime_id=crime.id,
+            party_id=party.id,
+            direction=MessageDirection.TO_PARTY,
+            officer_id=officer.id,
+            body=MESSAGE_BODY,
+        )
+        session.add_all([update, message])
+        await session.flush()
+        for kind in AlertKind.ALL:
+            await queue_alert(session, force=force, kind=kind, party=party, cause=f"{kind}:{update.id}")
+        for kind in (AlertKind.NEW_MESSAGE, AlertKind.UNREAD_REMINDER):
+            await queue_alert(session, force=force, kind=kind, officer=officer, cause=f"{kind}:{message.id}")
