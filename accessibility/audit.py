@@ -1,4 +1,4 @@
-"""Whole-site accessibility audit: every page and state, per role, at 320, 768 and 1280 px, axe-core and more."""
+"""Whole-site accessibility audit: every page and state, per role and width, with axe-core and more."""
 
 from __future__ import annotations
 
@@ -76,6 +76,14 @@ def press(button: str) -> Step:
     return lambda page: page.get_by_role("button", name=button, exact=True).first.click()
 
 
+def follow(link: str) -> Step:
+    def step(page: Any) -> None:
+        with page.expect_navigation():
+            page.get_by_role("link", name=link, exact=True).first.click()
+
+    return step
+
+
 def wait_for(selector: str) -> Step:
     return lambda page: page.locator(selector).first.wait_for(state="visible")
 
@@ -102,9 +110,13 @@ def page_states() -> list[State]:
             "/sign-in",
             (fill("Surname", "Smith"), fill("Crime reference number", "DP-2026-000123"), fill("Day", "4")),
         ),
-        State("visitor", "Sign in", "with errors", "/sign-in", (press("Sign in"), ERRORS), failed_submit=True),
+        State(
+            "visitor", "Sign in", "with errors", "/sign-in", (press("Sign in"), ERRORS), failed_submit=True
+        ),
         State("visitor", "Register", "empty", "/register"),
-        State("visitor", "Register", "with errors", "/register", (press("Continue"), ERRORS), failed_submit=True),
+        State(
+            "visitor", "Register", "with errors", "/register", (press("Continue"), ERRORS), failed_submit=True
+        ),
         State("visitor", "Forgotten password", "empty", "/forgotten-password"),
         State(
             "visitor",
@@ -114,13 +126,39 @@ def page_states() -> list[State]:
             (press("Send reset link"), ERRORS),
             failed_submit=True,
         ),
+        State(
+            "visitor",
+            "Reset link sent",
+            "empty",
+            "/forgotten-password",
+            (
+                fill("Surname", "Nobody"),
+                fill("Crime reference number", "DP-2026-999999"),
+                fill("Day", "1"),
+                fill("Month", "2"),
+                fill("Year", "1980"),
+                press("Send reset link"),
+                lambda page: page.wait_for_url("**/forgotten-password/sent*"),
+            ),
+        ),
         State("visitor", "Signed out", "empty", "/signed-out"),
         State("visitor", "Officer sign in", "empty", "/officer/sign-in"),
         State(
-            "visitor", "Officer sign in", "with errors", "/officer/sign-in", (press("Sign in"), ERRORS), failed_submit=True
+            "visitor",
+            "Officer sign in",
+            "with errors",
+            "/officer/sign-in",
+            (press("Sign in"), ERRORS),
+            failed_submit=True,
         ),
         State("victim", "Your case", "empty", "/case"),
-        State("victim", "Your case", "message filled", "/case", (fill("Your message", "Thank you for the update."),)),
+        State(
+            "victim",
+            "Your case",
+            "message filled",
+            "/case",
+            (fill("Your message", "Thank you for the update."),),
+        ),
         State(
             "victim",
             "Your case",
@@ -134,19 +172,39 @@ def page_states() -> list[State]:
             "Your case",
             "message sent (htmx swap)",
             "/case",
-            (fill("Your message", "Thank you for the update."), press("Send message"), wait_for("#send-message .notification")),
+            (
+                fill("Your message", "Thank you for the update."),
+                press("Send message"),
+                wait_for("#send-message .notification"),
+            ),
         ),
         State("victim", "Your case", "timeout warning shown", "/case", (show_idle_warning,)),
         State("victim", "Alerts and account", "empty", "/preferences"),
         State("victim", "Opt out", "empty", "/opt-out"),
         State("victim", "Feedback", "empty", "/feedback"),
-        State("victim", "Feedback", "with errors", "/feedback", (press("Send feedback"), ERRORS), failed_submit=True),
+        State(
+            "victim",
+            "Feedback",
+            "with errors",
+            "/feedback",
+            (press("Send feedback"), ERRORS),
+            failed_submit=True,
+        ),
+        State(
+            "victim",
+            "Feedback sent",
+            "empty",
+            "/feedback",
+            (
+                lambda page: page.locator("form[action='/feedback'] input[type=radio]").first.check(),
+                press("Send feedback"),
+                lambda page: page.wait_for_url("**/feedback/thank-you*"),
+            ),
+        ),
         State("victim", "Delete account", "empty", "/delete-account"),
         State("victim", "Your rights", "empty", "/rights", optional=True),
         State("victim", "Support", "empty", "/support", optional=True),
         State("victim", "Property", "empty", "/property", optional=True),
-        # Last of the victim's states: it ends their account.
-        State("victim", "Account deleted", "empty", "/delete-account", (press("Delete my account"), lambda page: page.wait_for_url("**/account-deleted"))),
         State("officer", "Inbox", "empty", "/officer"),
         State("officer", "Inbox", "search results", "/officer?q=o%27brien"),
         State("officer", "Inbox", "no search results", "/officer?q=nobody-at-all"),
@@ -177,9 +235,19 @@ def page_states() -> list[State]:
             (lambda page: page.locator("[id^=send-reply-]").first.click(), ERRORS),
             failed_submit=True,
         ),
-        State("officer", "Crime", "timeout warning shown", "/officer/crimes/{crime_id}", (show_idle_warning,)),
+        State(
+            "officer", "Crime", "timeout warning shown", "/officer/crimes/{crime_id}", (show_idle_warning,)
+        ),
         State("supervisor", "All crimes", "empty", "/officer/crimes"),
         State("supervisor", "All crimes", "filtered to none", "/officer/crimes?status=court_date_set"),
+        State(
+            "supervisor",
+            "Crime",
+            "with people not yet registered",
+            "/officer/crimes",
+            (follow("DP-2026-001012"),),
+        ),
+        State("supervisor", "Crime", "closed", "/officer/crimes", (follow("DP-2026-000789"),)),
         State("supervisor", "Victims' Code compliance", "empty", "/officer/compliance"),
         State(
             "supervisor",
@@ -191,12 +259,25 @@ def page_states() -> list[State]:
         State("supervisor", "Statistics", "last 12 months", "/officer/statistics?period=last-12-months"),
         State("admin", "Admin", "empty", "/officer/admin"),
         State("admin", "Officers", "empty", "/officer/admin/officers"),
+        State("admin", "An officer", "empty", "/officer/admin/officers", (follow("DC Lee Evans"),)),
         State("admin", "Add an officer", "empty", "/officer/admin/officers/new"),
         State(
-            "admin", "Add an officer", "with errors", "/officer/admin/officers/new", (press("Add officer"), ERRORS), failed_submit=True
+            "admin",
+            "Add an officer",
+            "with errors",
+            "/officer/admin/officers/new",
+            (press("Add officer"), ERRORS),
+            failed_submit=True,
         ),
         State("admin", "API keys", "empty", "/officer/admin/api-keys"),
-        State("admin", "API keys", "with errors", "/officer/admin/api-keys", (press("Create key"), ERRORS), failed_submit=True),
+        State(
+            "admin",
+            "API keys",
+            "with errors",
+            "/officer/admin/api-keys",
+            (press("Create key"), ERRORS),
+            failed_submit=True,
+        ),
         State("admin", "Force settings", "empty", "/officer/admin/force"),
         State(
             "admin",
@@ -205,6 +286,14 @@ def page_states() -> list[State]:
             "/officer/admin/force",
             (fill("Force name", ""), press("Save settings"), ERRORS),
             failed_submit=True,
+        ),
+        # Last of all: it ends the victim's account, which the officer states above still need.
+        State(
+            "victim",
+            "Account deleted",
+            "empty",
+            "/delete-account",
+            (press("Delete my account"), lambda page: page.wait_for_url("**/account-deleted")),
         ),
     ]
     return states
@@ -248,7 +337,8 @@ PASSWORD_TOKENS = {"current-password", "new-password"}
 def autocomplete_problems(inputs: Iterable[dict[str, Any]], staff: bool) -> list[str]:
     problems = []
     for field_ in inputs:
-        wanted = PASSWORD_TOKENS if field_["type"] == "password" else None
+        is_password = field_["type"] == "password" or "password" in field_["name"]  # shown passwords are text
+        wanted = PASSWORD_TOKENS if is_password else None
         for pattern, tokens in AUTOCOMPLETE:
             if wanted is None and pattern.search(field_["name"]):
                 wanted = tokens
@@ -256,8 +346,11 @@ def autocomplete_problems(inputs: Iterable[dict[str, Any]], staff: bool) -> list
             continue
         given = (field_["autocomplete"] or "").split()
         token = given[-1] if given else ""
-        if token not in wanted and not (staff and token == "off" and field_["type"] != "password"):
-            problems.append(f"`{field_['name']}` has autocomplete={field_['autocomplete']!r}, expected one of {sorted(wanted)}")
+        if token not in wanted and not (staff and token == "off" and not is_password):
+            given_text = repr(field_["autocomplete"])
+            problems.append(
+                f"`{field_['name']}` has autocomplete={given_text}, expected one of {sorted(wanted)}"
+            )
     return problems
 
 
@@ -320,7 +413,9 @@ class Auditor:
             self.titles.setdefault(match["page"], set()).add(state.page)
         for problem in heading_problems(facts["levels"]):
             self.note(state, None, "headings", problem)
-        for problem in autocomplete_problems(facts["inputs"], staff=state.role in ("officer", "supervisor", "admin")):
+        for problem in autocomplete_problems(
+            facts["inputs"], staff=state.role in ("officer", "supervisor", "admin")
+        ):
             self.note(state, None, "autocomplete", problem)
         if state.failed_submit and not facts["focusInErrorSummary"]:
             self.note(state, None, "error focus", "focus is not on the error summary after a failed submit")
@@ -337,7 +432,12 @@ class Auditor:
                 self.visit(state)
             except Exception as error:  # noqa: BLE001 - a state that cannot be reached is a finding
                 self.result.tested.append(state)
-                self.note(state, None, "reached", f"could not reach this state: {type(error).__name__}: {error}"[:300])
+                self.note(
+                    state,
+                    None,
+                    "reached",
+                    f"could not reach this state: {type(error).__name__}: {error}"[:300],
+                )
         self.check_unique_titles()
         return self.result
 
@@ -364,11 +464,15 @@ def report_markdown(result: AuditResult) -> str:
         + ", ".join(f"{width} px" for width in result.widths)
         + f"; problems found: {len(result.findings)}.",
         "",
-        "| Role | Page | State | " + " | ".join(f"{width} px" for width in result.widths) + " | Other checks |",
+        "| Role | Page | State | "
+        + " | ".join(f"{width} px" for width in result.widths)
+        + " | Other checks |",
         "|---|---|---|" + "---|" * len(result.widths) + "---|",
     ]
     for state in result.tested:
-        mine = [f for f in result.findings if (f.role, f.page, f.state) == (state.role, state.page, state.state)]
+        mine = [
+            f for f in result.findings if (f.role, f.page, f.state) == (state.role, state.page, state.state)
+        ]
         cells = []
         for width in result.widths:
             count = sum(1 for f in mine if f.width == width)
@@ -380,13 +484,20 @@ def report_markdown(result: AuditResult) -> str:
             + f" | {'pass' if not other else f'**{other} problem(s)**'} |"
         )
     if result.skipped:
-        lines += ["", "Not yet built, so not tested: " + ", ".join(f"{s.page} (`{s.path}`)" for s in result.skipped) + "."]
+        lines += [
+            "",
+            "Not yet built, so not tested: "
+            + ", ".join(f"{s.page} (`{s.path}`)" for s in result.skipped)
+            + ".",
+        ]
     lines += ["", "## Problems", ""]
     if not result.findings:
         lines.append("None found.")
     for finding in result.findings:
         where = f" at {finding.width} px" if finding.width else ""
-        lines.append(f"- {finding.role}, {finding.page}, {finding.state}{where}: {finding.check}: {finding.message}")
+        lines.append(
+            f"- {finding.role}, {finding.page}, {finding.state}{where}: {finding.check}: {finding.message}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -410,7 +521,8 @@ def summary(result: AuditResult) -> dict[str, Any]:
             "focus moves to the error summary after a failed submit",
         ],
         "automated_problems": [
-            f"{f.page} ({f.state}{f', {f.width} px' if f.width else ''}): {f.message}" for f in result.findings
+            f"{f.page} ({f.state}{f', {f.width} px' if f.width else ''}): {f.message}"
+            for f in result.findings
         ],
         "known_issues": list(KNOWN_ISSUES),
     }
@@ -418,7 +530,9 @@ def summary(result: AuditResult) -> dict[str, Any]:
 
 def write(result: AuditResult, report: Path = REPORT, summary_file: Path = SUMMARY) -> None:
     report.write_text(report_markdown(result), encoding="utf-8")
-    summary_file.write_text(json.dumps(summary(result), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    summary_file.write_text(
+        json.dumps(summary(result), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 def main() -> int:

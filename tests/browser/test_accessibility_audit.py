@@ -1,4 +1,4 @@
-"""The whole-site accessibility audit passes: every page, state, role and width, axe-core and our own checks."""
+"""The whole-site accessibility audit passes: every page, state, role and width, axe-core and more."""
 
 from __future__ import annotations
 

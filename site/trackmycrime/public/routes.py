@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from ..forces import service_force
 from ..pages import render
+from .accessibility import audit_summary
 
 
 async def start_page(request: Request) -> Response:
@@ -20,7 +21,7 @@ async def start_page(request: Request) -> Response:
 async def accessibility_statement(request: Request) -> Response:
     async with request.app.state.db.session() as db:
         request.state.force = await service_force(db)
-    return render(request, "public/accessibility.html")
+    return render(request, "public/accessibility.html", {"audit": audit_summary()})
 
 
 async def health(request: Request) -> Response:
