@@ -307,7 +307,9 @@ def _catch_up(connection: Any) -> list[str]:
             kind = column.type.compile(dialect=connection.dialect)
             default = column.default.arg if column.default is not None else None  # type: ignore[attr-defined]
             literal = "" if default is None or callable(default) else f" DEFAULT {_sql_literal(default)}"
-            connection.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{literal}')
+            connection.exec_driver_sql(
+                f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{literal}'
+            )
             done.append(f"column {table.name}.{column.name}")
         indexes = {index["name"] for index in inspector.get_indexes(table.name)}
         for index in table.indexes:
@@ -342,7 +344,13 @@ async def find_case(db: Database, reference: str = "BE-2026-000123") -> BenchCas
         party = (await session.exec(select(Party).where(Party.crime_id == crime.id))).one()
     assert party.date_of_birth is not None and crime.officer_in_charge_id is not None
     return BenchCase(
-        crime.force_id, crime.officer_in_charge_id, crime.id, party.id, reference, party.surname, party.date_of_birth  # type: ignore[arg-type]
+        crime.force_id,
+        crime.officer_in_charge_id,
+        crime.id,
+        party.id,
+        reference,
+        party.surname,
+        party.date_of_birth,  # type: ignore[arg-type]
     )
 
 
@@ -372,7 +380,7 @@ async def seed_inbox(db: Database, case: BenchCase, *, crimes: int = 30) -> None
                 surname_key=surname_key(f"Hart{n}"),
                 date_of_birth=dt.date(1975, 6, 1 + n % 28),
                 email=f"robin{n}@example.org",
-                password_hash="$argon2id$bench$not-a-real-hash",
+                password_hash="$argon2id$bench$not-a-real-hash",  # noqa: S106 - never signs in
                 registered_at=now - dt.timedelta(days=35),
             )
             session.add(party)

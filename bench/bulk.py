@@ -1,8 +1,8 @@
 """Many crimes at once for the scale benchmarks: INSERT ... SELECT from generate_series on PostgreSQL.
 
 Each background crime belongs to the bench force, has one registered victim, two updates, one
-message, one Victims' Code entitlement and one audit event (a sign-in, or now and then a
-reassignment). Most are closed (as in a real force's history, where a
+message, one Victims' Code entitlement, one audit event (a sign-in, or now and then a
+reassignment) and a read receipt for each update. Most are closed (as in a real force's history, where a
 year's open crimes are a small part of all it holds) and none belongs to the bench officer, so the
 bench officer's inbox and the bench victim's case page show the same thing at any scale: only the
 amount of data around them grows.
@@ -22,6 +22,7 @@ from trackmycrime.database import Database
 BACKGROUND_OFFICERS = 400
 OPEN_ONE_IN = 30  # about 3% of the history is open
 NOW = "(now() at time zone 'utc')"
+SURNAMES = "(ARRAY['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Patel'])"
 
 
 def _table(name: str) -> Table:
@@ -57,11 +58,13 @@ def insert_select(table: str, values: dict[str, str], source: str) -> str:
             continue
         columns[column.name] = _default_sql(column)
     names = ", ".join(f'"{name}"' for name in columns)
-    return f'INSERT INTO "{table}" ({names}) SELECT {", ".join(columns.values())} FROM {source}'
+    # Built from the models and this file's constants only; no outside input reaches it.
+    return f'INSERT INTO "{table}" ({names}) SELECT {", ".join(columns.values())} FROM {source}'  # noqa: S608
 
 
 async def _max_id(connection: AsyncConnection, table: str) -> int:
-    return int((await connection.execute(text(f'SELECT coalesce(max(id), 0) FROM "{table}"'))).scalar_one())
+    found = await connection.execute(text(f'SELECT coalesce(max(id), 0) FROM "{table}"'))  # noqa: S608
+    return int(found.scalar_one())
 
 
 async def _background_officers(connection: AsyncConnection, force_id: int) -> tuple[int, int]:
@@ -118,7 +121,8 @@ async def add_background_crimes(
                         "status": f"CASE WHEN {is_open} THEN 'under_investigation' ELSE 'closed' END",
                         "reported_at": reported,
                         "officer_in_charge_id": f"{officer} + g % {officers}",
-                        "closed_at": f"CASE WHEN {is_open} THEN NULL ELSE {reported} + interval '40 days' END",
+                        "closed_at": f"CASE WHEN {is_open} THEN NULL "
+                        f"ELSE {reported} + interval '40 days' END",
                         "created_at": reported,
                         "updated_at": reported,
                     },
@@ -136,10 +140,8 @@ async def add_background_crimes(
                         "crime_id": "c.id",
                         "rms_party_id": "'P1'",
                         "forenames": "'Sam'",
-                        "surname": "(ARRAY['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Patel'])[1 + c.id % 6]"
-                        " || c.id",
-                        "surname_key": "lower((ARRAY['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Patel'])"
-                        "[1 + c.id % 6]) || c.id",
+                        "surname": f"{SURNAMES}[1 + c.id % 6] || c.id",
+                        "surname_key": f"lower({SURNAMES}[1 + c.id % 6]) || c.id",
                         "date_of_birth": "date '1950-01-01' + (c.id % 20000)::int",
                         "email": "'party' || c.id || '@example.org'",
                         "password_hash": "'$argon2id$v=19$m=65536,t=3,p=2$bulk$not-a-real-hash'",
@@ -196,7 +198,8 @@ async def add_background_crimes(
                         "event_key": "'period:1'",
                         "event_at": "p.created_at",
                         "due_at": "p.created_at + interval '28 days'",
-                        "met_at": "CASE WHEN c.closed_at IS NULL THEN NULL ELSE p.created_at + interval '20 days' END",
+                        "met_at": "CASE WHEN c.closed_at IS NULL THEN NULL "
+                        "ELSE p.created_at + interval '20 days' END",
                         "met_by": "CASE WHEN c.closed_at IS NULL THEN '' ELSE 'update' END",
                     },
                     f"party AS p JOIN crime AS c ON c.id = p.crime_id WHERE p.id > {party_from}",
@@ -223,6 +226,21 @@ async def add_background_crimes(
             ),
             {"force": force_id},
         )
+        if "update_read" in SQLModel.metadata.tables:  # read receipts: each victim has read each update
+            await connection.execute(
+                text(
+                    insert_select(
+                        "update_read",
+                        {
+                            "update_id": "u.id",
+                            "party_id": "p.id",
+                            "first_read_at": "u.occurred_at + interval '1 day'",
+                        },
+                        "party AS p JOIN case_update AS u ON u.crime_id = p.crime_id "
+                        f"WHERE p.id > {party_from}",
+                    )
+                )
+            )
     async with database.engine.connect() as connection:
         autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
         await autocommit.execute(text("VACUUM ANALYZE"))

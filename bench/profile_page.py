@@ -73,7 +73,7 @@ def profile(path: str, seconds: int, connections: int) -> None:
                     "py-spy", "record", "--pid", str(server.process.pid), "--duration", str(seconds),
                     "--rate", "250", "--format", "raw", "--output", str(output), "--nonblocking",
                 ]  # fmt: skip
-                spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+                spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603, ASYNC220
                 headers = {"Cookie": cookies, "Accept-Encoding": "gzip"}
                 result = run_wrk(server.url + path, seconds=seconds, connections=connections, headers=headers)
                 spy.wait(timeout=seconds + 30)
@@ -86,7 +86,9 @@ def profile(path: str, seconds: int, connections: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("path", nargs="?", default="/case")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=10)

@@ -11,7 +11,7 @@ of history (bulk.py: a victim, two updates, a message, an entitlement and an aud
   officer inbox and crime page, the ingest API) by running them in-process against the large
   database, and runs EXPLAIN (ANALYZE, BUFFERS) on each, in a transaction that is rolled back;
   the plans are kept in bench/explain/<request>.txt. A sequential scan of a table that grows with
-  the crimes (crime, party, case_update, message, entitlement, audit_event) is a failure.
+  the crimes (crime, party, case_update, message, entitlement, audit_event, update_read) is a failure.
 - serves each database with uvicorn and times the case page (and the inbox) with one client,
   alternating between the two servers in rounds so that background noise falls on both alike.
 """
@@ -49,7 +49,7 @@ from visits import Statement, Visit, hot_visits
 
 from trackmycrime.database import Database
 
-GROWING_TABLES = ("crime", "party", "case_update", "message", "entitlement", "audit_event")
+GROWING_TABLES = ("crime", "party", "case_update", "message", "entitlement", "audit_event", "update_read")
 CHUNK = 250_000
 LATENCY_TOLERANCE = 0.20
 

@@ -60,11 +60,14 @@ def main() -> int:
             result = subprocess.run(command, cwd=BENCH_DIR.parent, env=os.environ.copy(), check=False)  # noqa: S603
             if result.returncode != 0 or not output.exists():
                 failed.append(script)
-                figures.append(Figure(script.removesuffix(".py"), "could not run", f"exit {result.returncode}"))
+                figures.append(
+                    Figure(script.removesuffix(".py"), "could not run", f"exit {result.returncode}")
+                )
             else:
                 figures += load_figures(output)
     print()
-    print(f"TrackMyCrime benchmarks ({'full' if args.full else 'small'} scale), {time.perf_counter() - started:.0f} s;")
+    scale = "full" if args.full else "small"
+    print(f"TrackMyCrime benchmarks ({scale} scale), {time.perf_counter() - started:.0f} s;")
     print(f"load average (1, 5, 15 min) before: {load_before}; after: {machine_load()}")
     print()
     print_table(figures)

@@ -75,7 +75,9 @@ def median_result(results: list[LoadResult]) -> LoadResult:
     )
 
 
-def measure(url: str, cookies: tuple[str, str], seconds: int, connections: int, repeats: int) -> dict[str, LoadResult]:
+def measure(
+    url: str, cookies: tuple[str, str], seconds: int, connections: int, repeats: int
+) -> dict[str, LoadResult]:
     victim, officer = cookies
     runs: dict[str, list[LoadResult]] = {}
     with tempfile.TemporaryDirectory() as folder, uvicorn_server("trackmycrime.asgi:app", url) as portal:
@@ -83,20 +85,23 @@ def measure(url: str, cookies: tuple[str, str], seconds: int, connections: int, 
         body.write_bytes(check(portal.url + "/case", victim))
         check(portal.url + "/officer", officer)
         environment = {"BENCH_BASELINE_BODY": str(body)}
-        with uvicorn_server("baseline_app:app", env=environment) as baseline, uvicorn_server(
-            "baseline_app:bare", env=environment, options=("--lifespan", "off")
-        ) as bare:
+        with (
+            uvicorn_server("baseline_app:app", env=environment) as baseline,
+            uvicorn_server("baseline_app:bare", env=environment, options=("--lifespan", "off")) as bare,
+        ):
             targets = {
                 "baseline": (baseline.url + "/case", victim),
                 "case page": (portal.url + "/case", victim),
                 "officer inbox": (portal.url + "/officer", officer),
                 "bare ASGI": (bare.url + "/case", victim),
             }
-            for name, (target, cookie) in targets.items():  # warm up each
+            for target, cookie in targets.values():  # warm up each
                 run_wrk(target, seconds=1, connections=connections, headers=_headers(cookie))
             for _ in range(repeats):
                 for name, (target, cookie) in targets.items():
-                    result = run_wrk(target, seconds=seconds, connections=connections, headers=_headers(cookie))
+                    result = run_wrk(
+                        target, seconds=seconds, connections=connections, headers=_headers(cookie)
+                    )
                     runs.setdefault(name, []).append(result)
     return {name: median_result(results) for name, results in runs.items()}
 
@@ -115,17 +120,22 @@ def figures(results: dict[str, LoadResult], connections: int) -> list[Figure]:
             Figure(
                 "server speed",
                 f"{name} ({connections} connections)",
-                f"{result.requests_per_second:,.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
-                f"{ratio:.2f} of baseline" + (f", {result.errors} ERRORS" if result.errors else ""),
+                f"{result.requests_per_second:,.0f} req/s, p50 {result.p50_ms:.1f} ms, "
+                f"p99 {result.p99_ms:.1f} ms, {ratio:.2f} of baseline"
+                + (f", {result.errors} ERRORS" if result.errors else ""),
                 ">= 0.33 of baseline" if is_target else "",
-                (ratio >= TARGET_RATIO and not result.errors) if is_target else (None if not result.errors else False),
+                (ratio >= TARGET_RATIO and not result.errors)
+                if is_target
+                else (None if not result.errors else False),
             )
         )
     return rows
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=3)
@@ -137,7 +147,9 @@ def main() -> None:
             cookies = await prepare(url)
             print(f"load before: {machine_load()}")
             # measured inside the block, so that the database still exists
-            results = await asyncio.to_thread(measure, url, cookies, args.seconds, args.connections, args.repeats)
+            results = await asyncio.to_thread(
+                measure, url, cookies, args.seconds, args.connections, args.repeats
+            )
             print(f"load after: {machine_load()}")
             rows = figures(results, args.connections)
             print_table(rows)

@@ -100,7 +100,9 @@ async def health_latencies(base_url: str, until: float) -> list[float]:
     return took
 
 
-async def burst(base_url: str, case: BenchCase, seconds: float, clients: int) -> tuple[float, float, list[float]]:
+async def burst(
+    base_url: str, case: BenchCase, seconds: float, clients: int
+) -> tuple[float, float, list[float]]:
     """(sign-ins per second, median sign-in ms, /health latencies during the burst)."""
     done: list[float] = []
     until = time.perf_counter() + seconds
@@ -123,7 +125,8 @@ async def measure(seconds: float, clients: int) -> list[Figure]:
     rows = [
         Figure(
             "sign-in",
-            f"argon2id t={hasher.time_cost}, m={hasher.memory_cost // 1024} MiB, p={hasher.parallelism}: one hash",
+            f"argon2id t={hasher.time_cost}, m={hasher.memory_cost // 1024} MiB, "
+            f"p={hasher.parallelism}: one hash",
             f"{hash_ms:.0f} ms (verify {verify_ms:.0f} ms); OWASP minimum "
             + ("met" if meets_owasp_minimum(hasher) else "NOT MET"),
             "50-250 ms, >= OWASP",
@@ -149,8 +152,8 @@ async def measure(seconds: float, clients: int) -> list[Figure]:
         Figure(
             "sign-in",
             "/health latency while signing in (p50 / p99)",
-            f"{p(busy, 0.5):.1f} / {p(busy, 0.99):.1f} ms, against {p(quiet, 0.5):.1f} / {p(quiet, 0.99):.1f} ms "
-            f"when idle ({len(busy)} samples)",
+            f"{p(busy, 0.5):.1f} / {p(busy, 0.99):.1f} ms, "
+            f"against {p(quiet, 0.5):.1f} / {p(quiet, 0.99):.1f} ms when idle ({len(busy)} samples)",
             "p99 < one hash",
             waited < hash_ms,
         )
@@ -159,7 +162,9 @@ async def measure(seconds: float, clients: int) -> list[Figure]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--json", help="also write the figures to this file")

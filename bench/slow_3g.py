@@ -140,7 +140,9 @@ def figures(results: dict[str, tuple[Load, Load]]) -> list[Figure]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     rows = figures(asyncio.run(serve_and_browse()))

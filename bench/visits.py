@@ -135,7 +135,11 @@ async def hot_visits(database: Database, case: BenchCase) -> list[Visit]:
         response = await client.put(f"/api/v1/crimes/{reference}", content=json.dumps(crime), headers=api)
         if response.status_code not in (200, 201):
             raise RuntimeError(f"PUT crime: {response.status_code} {response.text[:300]}")
-        update = {"rms_update_id": f"U-{run}-{n}", "text": "An officer has reviewed the CCTV.", "audience": "all"}
+        update = {
+            "rms_update_id": f"U-{run}-{n}",
+            "text": "An officer has reviewed the CCTV.",
+            "audience": "all",
+        }
         await _expect(
             await client.post(f"/api/v1/crimes/{reference}/updates", content=json.dumps(update), headers=api),
             201,

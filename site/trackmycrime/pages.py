@@ -48,13 +48,12 @@ def render_html(
     if block is None:
         return template.render(full_context)
     render_block = template.blocks[block]
-    context = template.new_context(full_context)
+    block_context = template.new_context(full_context)
     # A template's top-level `{% from ... import %}` lines run before its first output, not in
     # its blocks: start the whole render just long enough for them, so a block can use them.
-    started = template.root_render_func(context)
-    next(started, None)
-    started.close()
-    return "".join(render_block(context))
+    for _first_output in template.root_render_func(block_context):
+        break
+    return "".join(render_block(block_context))
 
 
 def render(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import String, and_, cast, exists, literal, or_
+from sqlalchemy import Exists, String, and_, cast, exists, literal, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,6 +22,7 @@ from .models import (
     Party,
     PartyRole,
     UpdateRead,
+    UTCDateTime,
     utcnow,
 )
 from .notify.outbox import AlertKind, queue_alert
@@ -36,8 +38,8 @@ async def mark_updates_read(db: AsyncSession, party: Party, now: dt.datetime | N
         select(
             col(CaseUpdate.id),
             literal(party.id),
-            literal(now or utcnow(), UpdateRead.__table__.c.first_read_at.type),
-        )  # type: ignore[attr-defined]
+            literal(now or utcnow(), UTCDateTime()),
+        )
         .where(visible_to_party_clause(party))
         .where(
             ~exists().where(
@@ -45,7 +47,7 @@ async def mark_updates_read(db: AsyncSession, party: Party, now: dt.datetime | N
             )
         )
     )
-    dialect = postgresql if db.bind.dialect.name == "postgresql" else sqlite
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
         dialect.insert(UpdateRead)
         .from_select(["update_id", "party_id", "first_read_at"], unread)
@@ -66,7 +68,7 @@ async def reads_on_crime(db: AsyncSession, crime_id: int) -> dict[tuple[int, int
     return {(update_id, party_id): read_at for update_id, party_id, read_at in rows}
 
 
-def _reminder_sent(party_id_column: object) -> object:
+def _reminder_sent(party_id_column: Any) -> Exists:
     """An unread reminder for this update and party is already in the outbox (on any channel)."""
     pattern = literal(f"{AlertKind.UNREAD_REMINDER}:reminder:") + cast(CaseUpdate.id, String) + literal(":%")
     return exists().where(
@@ -118,7 +120,7 @@ async def updates_needing_reminders(
             ~exists().where(
                 col(UpdateRead.update_id) == col(CaseUpdate.id), col(UpdateRead.party_id) == col(Party.id)
             ),
-            ~_reminder_sent(col(Party.id)),  # type: ignore[arg-type]
+            ~_reminder_sent(col(Party.id)),
         )
         .order_by(col(CaseUpdate.created_at))
         .limit(REMINDERS_PER_PASS)

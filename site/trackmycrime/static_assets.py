@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import brotli
+import brotli  # type: ignore[import-untyped]
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 

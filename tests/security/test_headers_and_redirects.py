@@ -62,15 +62,15 @@ def test_the_listing_covers_the_site():
     assert {"/", "/sign-in", "/officer/sign-in", "/case", "/officer/admin/audit"} <= set(PLAIN_GETS)
 
 
-@pytest.mark.parametrize("path", PLAIN_GETS)
-async def test_every_page_has_the_security_headers_and_never_fails_for_htmx(client, path):
-    response = await client.http.get(path)
-    assert response.status_code < 500
-    assert_security_headers(response)
-    assert_local(response)
-    response = await client.http.get(path, headers={"HX-Request": "true"})
-    assert response.status_code < 500, response.text[:500]
-    assert_security_headers(response)
+async def test_every_page_has_the_security_headers_and_never_fails_for_htmx(client):
+    for path in PLAIN_GETS:
+        response = await client.http.get(path)
+        assert response.status_code < 500, path
+        assert_security_headers(response)
+        assert_local(response)
+        response = await client.http.get(path, headers={"HX-Request": "true"})
+        assert response.status_code < 500, f"{path}: {response.text[:500]}"
+        assert_security_headers(response)
 
 
 async def test_signed_in_victim_pages_have_the_security_headers(app, client, db):
@@ -92,13 +92,13 @@ async def test_signed_in_officer_pages_have_the_security_headers(client, db):
         assert_security_headers(response)
 
 
-@pytest.mark.parametrize("path", PLAIN_GETS)
-async def test_no_page_redirects_off_the_site(client, path):
-    for target in EVIL:
-        query = {name: target for name in REDIRECT_PARAMETERS}
-        response = await client.http.get(path, params=query)
-        assert response.status_code < 500
-        assert_local(response)
+async def test_no_page_redirects_off_the_site(client):
+    for path in PLAIN_GETS:
+        for target in EVIL:
+            query = {name: target for name in REDIRECT_PARAMETERS}
+            response = await client.http.get(path, params=query)
+            assert response.status_code < 500, path
+            assert_local(response)
 
 
 async def test_sign_in_forms_never_redirect_off_the_site(app, db):

@@ -1,4 +1,4 @@
-"""Sessions: a new id at every sign-in, sign-out ends the session on the server, a new password ends them all."""
+"""Sessions: a new id at each sign-in; sign-out ends the session on the server; a new password ends all."""
 
 from __future__ import annotations
 

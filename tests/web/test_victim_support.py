@@ -56,6 +56,7 @@ async def test_the_page_lists_local_and_national_services_and_rights(client, db,
     main = text_of(page.select_one("main"))
     assert "08 08 16 89 111" in main and "116 123" in main and "0808 2000 247" in main
     assert "Victims' Code" in main
+    assert page.select_one('main a[href="/rights"]'), "links to the Your rights page rather than repeating it"
     assert "Complain to Avon and Somerset Police first" in main
     assert "Parliamentary and Health Service Ombudsman" in main
 

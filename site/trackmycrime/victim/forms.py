@@ -152,8 +152,13 @@ def chosen_force(result: Form, form: FormData, forces: list[Force]) -> Force | N
     return chosen
 
 
+def _digits(raw: str) -> bool:
+    """Only 0 to 9: str.isdigit also accepts '²', which int() refuses."""
+    return raw.isascii() and raw.isdigit()
+
+
 def _month(raw: str) -> int | None:
-    if raw.isdigit():
+    if _digits(raw):
         return int(raw)
     return _MONTH_NAMES.get(raw.strip(".").lower())
 
@@ -177,7 +182,7 @@ def date_of_birth(result: Form, form: FormData, *, name: str = "date_of_birth") 
         )
         return None
     month = _month(parts["month"])
-    if not parts["day"].isdigit() or month is None or not parts["year"].isdigit():
+    if not _digits(parts["day"]) or month is None or not _digits(parts["year"]):
         result.error(name, _("Date of birth must be a real date"))
         return None
     if len(parts["year"]) != 4:

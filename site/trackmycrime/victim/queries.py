@@ -61,7 +61,7 @@ class Activity:
     @classmethod
     def from_marker(cls, marker: str) -> Activity | None:
         parts = marker.split(".")
-        if len(parts) != 4 or not all(part.isdigit() and len(part) < 19 for part in parts):
+        if len(parts) != 4 or not all(part.isascii() and part.isdigit() and len(part) < 19 for part in parts):
             return None
         return cls(*(int(part) for part in parts))
 
