@@ -511,6 +511,15 @@ class LoadResult:
     p99_ms: float
     errors: int
     requests: int
+    # CPU time the server process used per request (all of it, not just while answering): a figure
+    # that other work on the machine disturbs far less than requests per second.
+    cpu_ms_per_request: float = 0.0
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _milliseconds(value: str) -> float:
@@ -519,14 +528,22 @@ def _milliseconds(value: str) -> float:
 
 
 def run_wrk(
-    url: str, *, seconds: int, connections: int, headers: dict[str, str] | None = None, threads: int = 1
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    headers: dict[str, str] | None = None,
+    threads: int = 1,
+    server_pid: int | None = None,
 ) -> LoadResult:
     """wrk against the URL; answers other than 2xx/3xx and socket errors count as errors (check the
     URL answers 200 first: wrk does not count a redirect to the sign-in page as one)."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
+    cpu_before = process_cpu_seconds(server_pid) if server_pid else 0.0
     output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    cpu = process_cpu_seconds(server_pid) - cpu_before if server_pid else 0.0
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     p50 = _milliseconds(re.search(r"\s50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
     p99 = _milliseconds(re.search(r"\s99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
@@ -536,7 +553,7 @@ def run_wrk(
     errors = int(bad.group(1)) if bad else 0
     if socket_errors:
         errors += sum(int(n) for n in socket_errors.groups())
-    return LoadResult(rate, p50, p99, errors, total)
+    return LoadResult(rate, p50, p99, errors, total, 1000 * cpu / max(total, 1))
 
 
 def quiet_enough(limit: float = 0.7) -> bool:

@@ -72,6 +72,7 @@ def median_result(results: list[LoadResult]) -> LoadResult:
         statistics.median(r.p99_ms for r in results),
         sum(r.errors for r in results),
         sum(r.requests for r in results),
+        statistics.median(r.cpu_ms_per_request for r in results),
     )
 
 
@@ -90,17 +91,21 @@ def measure(
             uvicorn_server("baseline_app:bare", env=environment, options=("--lifespan", "off")) as bare,
         ):
             targets = {
-                "baseline": (baseline.url + "/case", victim),
-                "case page": (portal.url + "/case", victim),
-                "officer inbox": (portal.url + "/officer", officer),
-                "bare ASGI": (bare.url + "/case", victim),
+                "baseline": (baseline, "/case", victim),
+                "case page": (portal, "/case", victim),
+                "officer inbox": (portal, "/officer", officer),
+                "bare ASGI": (bare, "/case", victim),
             }
-            for target, cookie in targets.values():  # warm up each
-                run_wrk(target, seconds=1, connections=connections, headers=_headers(cookie))
+            for server, path, cookie in targets.values():  # warm up each
+                run_wrk(server.url + path, seconds=1, connections=connections, headers=_headers(cookie))
             for _ in range(repeats):
-                for name, (target, cookie) in targets.items():
+                for name, (server, path, cookie) in targets.items():
                     result = run_wrk(
-                        target, seconds=seconds, connections=connections, headers=_headers(cookie)
+                        server.url + path,
+                        seconds=seconds,
+                        connections=connections,
+                        headers=_headers(cookie),
+                        server_pid=server.process.pid,
                     )
                     runs.setdefault(name, []).append(result)
     return {name: median_result(results) for name, results in runs.items()}
@@ -111,17 +116,19 @@ def _headers(cookies: str) -> dict[str, str]:
 
 
 def figures(results: dict[str, LoadResult], connections: int) -> list[Figure]:
-    baseline = results["baseline"].requests_per_second
+    baseline = results["baseline"]
     rows = []
     for name, result in results.items():
-        ratio = result.requests_per_second / baseline
+        ratio = result.requests_per_second / baseline.requests_per_second
+        cpu_ratio = baseline.cpu_ms_per_request / max(result.cpu_ms_per_request, 1e-9)
         is_target = name == "case page"
         rows.append(
             Figure(
                 "server speed",
                 f"{name} ({connections} connections)",
                 f"{result.requests_per_second:,.0f} req/s, p50 {result.p50_ms:.1f} ms, "
-                f"p99 {result.p99_ms:.1f} ms, {ratio:.2f} of baseline"
+                f"p99 {result.p99_ms:.1f} ms, {ratio:.2f} of baseline; "
+                f"server CPU {result.cpu_ms_per_request:.2f} ms/request ({cpu_ratio:.2f} of baseline's)"
                 + (f", {result.errors} ERRORS" if result.errors else ""),
                 ">= 0.33 of baseline" if is_target else "",
                 (ratio >= TARGET_RATIO and not result.errors)

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
+
 from trackmycrime.app import create_app
 from trackmycrime.database import Database, async_url
 from trackmycrime.demo.mail_catcher import MailCatcher
@@ -33,7 +34,12 @@ TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-the-checks"
 pytest_plugins = ["tests.browser_fixtures"]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    deselect_sqlite_runs_of_postgresql_only_tests(config, items)
+    sort_browser_tests_last(items)
+
+
+def sort_browser_tests_last(items: list[pytest.Item]) -> None:
     """Browser tests last: Playwright's sync API leaves an event loop behind it."""
 
     def uses_browser(item: pytest.Item) -> bool:
@@ -45,6 +51,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if uses_browser(item):
             item.add_marker(pytest.mark.browser)
     items.sort(key=uses_browser)
+
+
+def deselect_sqlite_runs_of_postgresql_only_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked postgresql_only exists only in the PostgreSQL run (not skipped on SQLite)."""
+    on_sqlite = [
+        item
+        for item in items
+        if item.get_closest_marker("postgresql_only")
+        and getattr(getattr(item, "callspec", None), "params", {}).get("database_url") == "sqlite"
+    ]
+    if on_sqlite:
+        config.hook.pytest_deselected(items=on_sqlite)
+        items[:] = [item for item in items if item not in on_sqlite]
 
 
 @pytest.fixture(scope="session")

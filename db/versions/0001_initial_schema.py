@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 06:07:30.101017
+Create Date: 2026-11-26 06:35:23.117106
 """
 
 from collections.abc import Sequence

@@ -7,6 +7,7 @@ import sys
 import time
 
 import httpx
+
 from trackmycrime.demo.mail_catcher import free_port
 
 

@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
+
 from trackmycrime.database import Database
 from trackmycrime.migrations import upgrade_with_connection
 from trackmycrime.models import CaseUpdate, Crime, Force, utcnow

@@ -111,7 +111,7 @@ async def test_a_worker_killed_between_claiming_and_sending_is_covered_after_its
     rows = await assert_all_recorded_sent(db, ids)
     assert {r.id for r in rows if r.attempts == 2} == abandoned_ids
     late = min(smtp.arrival_times[expected_message_id(i)] for i in abandoned_ids) - claimed_at
-    assert late >= 1.4
+    assert late >= 1.0  # it waited for the lease (1.5 s from the claim), not sent at once
     report(
         "worker killed after claiming",
         alerts=len(ids),
@@ -139,7 +139,7 @@ async def _drain_with_worker_processes(database_url: str, smtp: SmtpServer, work
         )
         for _ in range(workers)
     ]
-    outputs = [(await process.communicate())[0].decode() for process in processes]
+    outputs = [(await asyncio.wait_for(process.communicate(), 300))[0].decode() for process in processes]
     shares = []
     for process, output in zip(processes, outputs, strict=True):
         assert process.returncode == 0, output
@@ -147,10 +147,9 @@ async def _drain_with_worker_processes(database_url: str, smtp: SmtpServer, work
     return shares
 
 
+@pytest.mark.postgresql_only  # several workers at once is for PostgreSQL (SKIP LOCKED); SQLite runs one
 @pytest.mark.parametrize("workers", [2, 4])
 async def test_several_workers_drain_5000_alerts_each_arriving_exactly_once(db, workers):
-    if db.is_sqlite:
-        pytest.skip("several workers at once is for PostgreSQL (SKIP LOCKED); SQLite runs one")
     smtp = SmtpServer(keep_messages=False).up()
     people = await make_people(db, parties=50)
     ids = await queue_many(db, people, 5000)
@@ -189,9 +188,8 @@ async def _terminate_connections(database: Database) -> int:
         return int(result.scalar_one())
 
 
+@pytest.mark.postgresql_only  # a database server restart is a PostgreSQL matter
 async def test_the_worker_reconnects_when_the_database_restarts_under_it(db):
-    if db.is_sqlite:
-        pytest.skip("a database server restart is a PostgreSQL matter")
     smtp = SmtpServer(keep_messages=False).up()
     people = await make_people(db, parties=20)
     ids = await queue_many(db, people, 1500)
@@ -212,6 +210,7 @@ async def test_the_worker_reconnects_when_the_database_restarts_under_it(db):
         smtp.down()
 
     assert cut >= 3
+    assert worker.counts["database_errors"] >= 1  # it did lose its connections, and carried on
     assert_each_arrived_once(smtp, ids)
     await assert_all_recorded_sent(db, ids)
     report(

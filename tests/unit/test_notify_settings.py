@@ -1,7 +1,10 @@
-"""The alert sender's settings: sensible defaults, and bad values explained in one line."""
+"""The alert sender's settings (defaults, bad values explained in one line) and its retry waits."""
+
+import random
 
 import pytest
 
+from trackmycrime.notify.claim import retry_delay
 from trackmycrime.settings import SettingsError, load_settings
 
 
@@ -46,3 +49,11 @@ def test_worker_settings_are_read():
 def test_malformed_worker_settings_are_explained(name, value, message):
     with pytest.raises(SettingsError, match=message):
         load_settings({name: value})
+
+
+def test_retry_waits_double_with_jitter_up_to_an_hour():
+    rng = random.Random(4)
+    for attempts, ceiling in [(1, 30), (2, 60), (3, 120), (4, 240), (8, 3600), (30, 3600)]:
+        waits = [retry_delay(attempts, 30, rng) for _ in range(200)]
+        assert all(ceiling / 2 <= wait <= ceiling for wait in waits), attempts
+        assert max(waits) - min(waits) > ceiling / 4  # spread out: workers do not retry in step

@@ -1,6 +1,7 @@
 """Settings from TMC_* variables: bad values stop start-up with one clear line."""
 
 import pytest
+
 from trackmycrime.settings import SettingsError, load_settings
 
 

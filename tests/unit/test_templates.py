@@ -4,6 +4,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+
 from trackmycrime.pages import create_templates
 from trackmycrime.paths import TEMPLATES_DIR
 from trackmycrime.static_assets import StaticAssets

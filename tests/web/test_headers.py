@@ -20,9 +20,8 @@ async def test_security_headers_on_every_response(client, url):
 
 
 async def test_no_hsts_on_plain_http_but_hsts_over_https(app, settings, db):
-    from trackmycrime.app import create_app
-
     from tests.webclient import WebClient
+    from trackmycrime.app import create_app
 
     async with WebClient(app) as plain:
         assert "strict-transport-security" not in (await plain.http.get("/")).headers

@@ -110,6 +110,7 @@ class Worker:
                 except DATABASE_DOWN as error:
                     if once:
                         raise
+                    self.counts["database_errors"] += 1
                     database_wait = min(10.0, max(0.25, database_wait * 2))
                     log.warning(
                         "database unavailable (%s); trying again in %.1fs", _one_line(error), database_wait
@@ -198,6 +199,7 @@ class Worker:
         try:
             people = await self._load_people(alerts)
         except DATABASE_DOWN as error:
+            self.counts["database_errors"] += 1
             log.warning("database unavailable while loading recipients (%s)", _one_line(error))
             await self._try_release(alerts)
             return
@@ -277,6 +279,7 @@ class Worker:
                     log.warning("alert %d: our claim had expired; another worker has it", alert.id)
                 return
             except DATABASE_DOWN as error:
+                self.counts["database_errors"] += 1
                 if time.monotonic() > deadline:
                     log.error("alert %d: could not record the outcome (%s)", alert.id, _one_line(error))
                     return
