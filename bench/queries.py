@@ -5,7 +5,8 @@
 
 Builds two PostgreSQL databases with the same bench case (a victim with 20 updates and 20
 messages, an officer with 31 crimes in the inbox) and, around it, `--small` and `--crimes` crimes
-of history (bulk.py: a victim, two updates, a message, an entitlement and an audit row each). Then:
+of history (bulk.py: a victim, two updates, a message, an entitlement, an audit row and read
+receipts each). Then:
 
 - records every SQL statement of the hot requests (victim case page and its polling, victim sign-in,
   officer inbox and crime page, the ingest API) by running them in-process against the large
@@ -52,6 +53,9 @@ from trackmycrime.database import Database
 GROWING_TABLES = ("crime", "party", "case_update", "message", "entitlement", "audit_event", "update_read")
 CHUNK = 250_000
 LATENCY_TOLERANCE = 0.20
+# Where the plans go: bench/explain/ holds the million-crime plans the README describes, so a
+# smaller run (bench/run) writes elsewhere (--explain-dir).
+explain_folder = BENCH_DIR / "explain"
 
 
 @dataclass
@@ -130,8 +134,8 @@ async def explain_visits(url: str, case: BenchCase, crimes: int) -> list[tuple[V
 
 
 def write_plans(visit: Visit, plans: list[Plan], crimes: int) -> None:
-    folder = BENCH_DIR / "explain"
-    folder.mkdir(exist_ok=True)
+    folder = explain_folder
+    folder.mkdir(parents=True, exist_ok=True)
     lines = [
         f"{visit.description}",
         f"{len(plans)} statements; database of {crimes:,} crimes (bench/queries.py, PostgreSQL).",
@@ -288,8 +292,11 @@ def main() -> None:
     parser.add_argument("--per-round", type=int, default=50)
     parser.add_argument("--keep", action="store_true", help="keep the two databases for --reuse")
     parser.add_argument("--reuse", nargs=2, metavar=("SMALL", "LARGE"), help="database names kept by --keep")
+    parser.add_argument("--explain-dir", type=Path, help="where to write the plans (default bench/explain)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
+    global explain_folder
+    explain_folder = args.explain_dir or explain_folder
     if args.reuse:
         results = asyncio.run(reuse(args.reuse, args.rounds, args.per_round))
     else:

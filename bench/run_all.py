@@ -16,7 +16,10 @@ from benchkit import BENCH_DIR, Figure, load_figures, machine_load, print_table
 SMALL = {
     "page_weight.py": [],
     "server_speed.py": ["--seconds", "5", "--repeats", "1"],
-    "queries.py": ["--crimes", "100000", "--small", "10000", "--rounds", "3", "--per-round", "30"],
+    "queries.py": [
+        *("--crimes", "100000", "--small", "10000", "--rounds", "3", "--per-round", "30"),
+        *("--explain-dir", "{scratch}/explain"),  # bench/explain/ keeps the million-crime plans
+    ],
     "signin_cost.py": ["--seconds", "5"],
     "slow_3g.py": [],
 }
@@ -56,6 +59,7 @@ def main() -> int:
         for script, options in plan.items():
             output = Path(folder) / (script + ".json")
             print(f"== {script} {' '.join(options)}", flush=True)
+            options = [option.replace("{scratch}", folder) for option in options]
             command = [sys.executable, str(BENCH_DIR / script), *options, "--json", str(output)]
             result = subprocess.run(command, cwd=BENCH_DIR.parent, env=os.environ.copy(), check=False)  # noqa: S603
             if result.returncode != 0 or not output.exists():
