@@ -18,6 +18,7 @@ AXE_OPTIONS = {
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
+    page.wait_for_load_state("domcontentloaded")
     # axe-core is injected once per document, so checking one page at several widths runs it again cheaply.
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(_axe.axe_script)

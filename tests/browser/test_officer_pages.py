@@ -40,14 +40,21 @@ def open_crime(reference: str, then: Callable[[Any], None] | None = None) -> Vis
     def visit(page: Any, url: str) -> None:
         page.goto(url + "/officer/crimes")
         page.get_by_role("link", name=reference).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Crime {reference}")
         if then:
             then(page)
 
     return visit
 
 
-def click(name: str) -> Callable[[Any], None]:
-    return lambda page: page.get_by_role("button", name=name, exact=True).first.click()
+def click(name: str, then_shows: str) -> Callable[[Any], None]:
+    """Press a button, then wait for what it brings up, so axe never runs on a page mid-navigation."""
+
+    def press(page: Any) -> None:
+        page.get_by_role("button", name=name, exact=True).first.click()
+        expect(page.get_by_text(then_shows).first).to_be_visible()
+
+    return press
 
 
 def period_error(path: str) -> Visit:
@@ -81,11 +88,15 @@ PAGES: list[tuple[str, str, Visit]] = [
     ("supervisor", "all crimes", goto("/officer/crimes")),
     ("supervisor", "all crimes, filtered to none", goto("/officer/crimes?status=court_date_set")),
     ("supervisor", "crime page with unregistered people", open_crime("DP-2026-001012")),
-    ("supervisor", "invitation sent", open_crime("DP-2026-001012", click("Send the invitation again"))),
+    (
+        "supervisor",
+        "invitation sent",
+        open_crime("DP-2026-001012", click("Send the invitation again", "Invitation sent to")),
+    ),
     (
         "supervisor",
         "registration code shown once",
-        open_crime("DP-2026-001012", click("Give a registration code")),
+        open_crime("DP-2026-001012", click("Give a registration code", "Their registration code is")),
     ),
     ("supervisor", "closed crime", open_crime("DP-2026-000789")),
     ("supervisor", "Victims' Code compliance", goto("/officer/compliance")),
@@ -103,6 +114,7 @@ PAGES: list[tuple[str, str, Visit]] = [
         lambda page, url: (
             page.goto(url + "/officer/admin/officers"),
             page.get_by_role("link", name="DC Lee Evans").click(),
+            expect(page.get_by_role("heading", level=1)).to_have_text("DC Lee Evans"),
         ),
     ),
     (
@@ -191,6 +203,7 @@ def test_two_step_verification_from_set_up_to_signing_in_with_a_code(officer_pag
         expect(page.locator(".notification")).to_contain_text("Two-step verification is on")
         assert_accessible(page, "two-step verification on")
         page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url("**/officer/sign-in?signed_out=1")
 
         page.goto(live_server.url + "/officer/sign-in")
         page.get_by_label("Email address or shoulder number").fill(email)
