@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 06:35:23.117106
+Create Date: 2026-11-26 07:13:42.553246
 """
 
 from collections.abc import Sequence
@@ -181,6 +181,7 @@ def upgrade() -> None:
         sa.Column("portal_override_reason", sa.Text(), nullable=False),
         sa.Column("portal_override_at", trackmycrime.models.UTCDateTime(), nullable=True),
         sa.Column("portal_override_by_id", sa.Integer(), nullable=True),
+        sa.Column("has_property", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["crime_id"],
             ["crime.id"],
@@ -297,34 +298,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_feedback_crime_id"), ["crime_id"], unique=False)
 
     op.create_table(
-        "message",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("crime_id", sa.Integer(), nullable=False),
-        sa.Column("party_id", sa.Integer(), nullable=False),
-        sa.Column("direction", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
-        sa.Column("officer_id", sa.Integer(), nullable=True),
-        sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("created_at", trackmycrime.models.UTCDateTime(), nullable=False),
-        sa.Column("read_at", trackmycrime.models.UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["crime_id"],
-            ["crime.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["officer_id"],
-            ["officer.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["party_id"],
-            ["party.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    with op.batch_alter_table("message", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_message_crime_id"), ["crime_id"], unique=False)
-        batch_op.create_index("ix_message_party_created", ["party_id", "created_at"], unique=False)
-
-    op.create_table(
         "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("force_id", sa.Integer(), nullable=False),
@@ -364,6 +337,33 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_outbox_party_id"), ["party_id"], unique=False)
 
     op.create_table(
+        "property_item",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("crime_id", sa.Integer(), nullable=False),
+        sa.Column("rms_item_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("category", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("value_pence", sa.Integer(), nullable=True),
+        sa.Column("owner_party_id", sa.Integer(), nullable=True),
+        sa.Column("state_changed_at", trackmycrime.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", trackmycrime.models.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", trackmycrime.models.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["crime_id"],
+            ["crime.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_party_id"],
+            ["party.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("crime_id", "rms_item_id", name="uq_property_crime_rms_id"),
+    )
+    with op.batch_alter_table("property_item", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_property_item_crime_id"), ["crime_id"], unique=False)
+
+    op.create_table(
         "web_session",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -390,6 +390,39 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_web_session_officer_id"), ["officer_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_web_session_party_id"), ["party_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_web_session_token_hash"), ["token_hash"], unique=True)
+
+    op.create_table(
+        "message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("crime_id", sa.Integer(), nullable=False),
+        sa.Column("party_id", sa.Integer(), nullable=False),
+        sa.Column("direction", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("officer_id", sa.Integer(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", trackmycrime.models.UTCDateTime(), nullable=False),
+        sa.Column("read_at", trackmycrime.models.UTCDateTime(), nullable=True),
+        sa.Column("property_item_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["crime_id"],
+            ["crime.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["officer_id"],
+            ["officer.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["party_id"],
+            ["party.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["property_item_id"],
+            ["property_item.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("message", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_message_crime_id"), ["crime_id"], unique=False)
+        batch_op.create_index("ix_message_party_created", ["party_id", "created_at"], unique=False)
 
     op.create_table(
         "update_read",
@@ -451,23 +484,27 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_update_read_party_id"))
 
     op.drop_table("update_read")
+    with op.batch_alter_table("message", schema=None) as batch_op:
+        batch_op.drop_index("ix_message_party_created")
+        batch_op.drop_index(batch_op.f("ix_message_crime_id"))
+
+    op.drop_table("message")
     with op.batch_alter_table("web_session", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_web_session_token_hash"))
         batch_op.drop_index(batch_op.f("ix_web_session_party_id"))
         batch_op.drop_index(batch_op.f("ix_web_session_officer_id"))
 
     op.drop_table("web_session")
+    with op.batch_alter_table("property_item", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_property_item_crime_id"))
+
+    op.drop_table("property_item")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_party_id"))
         batch_op.drop_index(batch_op.f("ix_outbox_force_id"))
         batch_op.drop_index("ix_outbox_due")
 
     op.drop_table("outbox")
-    with op.batch_alter_table("message", schema=None) as batch_op:
-        batch_op.drop_index("ix_message_party_created")
-        batch_op.drop_index(batch_op.f("ix_message_crime_id"))
-
-    op.drop_table("message")
     with op.batch_alter_table("feedback", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_feedback_crime_id"))
 

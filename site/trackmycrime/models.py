@@ -185,6 +185,9 @@ class Party(SQLModel, table=True):
     portal_override_reason: str = _text()
     portal_override_at: dt.datetime | None = _when()
     portal_override_by_id: int | None = Field(default=None, foreign_key="officer.id")
+    # Whether any property item recorded on the crime is theirs to see (issue 11): kept by the
+    # ingest API so that every victim page can offer the property link without a query.
+    has_property: bool = False
 
 
 # ---------------------------------------------------------------- what parties read
@@ -235,6 +238,8 @@ class Message(SQLModel, table=True):
     body: str = _text()
     created_at: dt.datetime = _when(default_now=True)
     read_at: dt.datetime | None = _when()
+    # A party's addition or correction to one item of property (issue 11).
+    property_item_id: int | None = Field(default=None, foreign_key="property_item.id")
 
 
 class Feedback(SQLModel, table=True):
@@ -413,6 +418,37 @@ class UpdateRead(SQLModel, table=True):
     update_id: int = Field(foreign_key="case_update.id")
     party_id: int = Field(foreign_key="party.id", index=True)
     first_read_at: dt.datetime = _when(default_now=True)
+
+
+# ---------------------------------------------------------------- property (issue 11)
+
+
+class PropertyState:
+    MISSING = "missing"
+    DAMAGED = "damaged"
+    RECOVERED = "recovered"
+    RETURNED = "returned"
+    ALL = (MISSING, DAMAGED, RECOVERED, RETURNED)
+
+
+class PropertyItem(SQLModel, table=True):
+    """Property recorded against a crime by the records system: stolen, lost or damaged."""
+
+    __tablename__ = "property_item"
+    __table_args__ = (UniqueConstraint("crime_id", "rms_item_id", name="uq_property_crime_rms_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_id: int = Field(foreign_key="crime.id", index=True)
+    rms_item_id: str = Field(max_length=64)
+    description: str = Field(max_length=500)
+    category: str = Field(default="", max_length=100)
+    state: str = Field(default=PropertyState.MISSING, max_length=12)
+    value_pence: int | None = None
+    # The victim it belongs to; none when it is the crime's victims' in common.
+    owner_party_id: int | None = Field(default=None, foreign_key="party.id")
+    state_changed_at: dt.datetime = _when(default_now=True)
+    created_at: dt.datetime = _when(default_now=True)
+    updated_at: dt.datetime = _when(default_now=True)
 
 
 # ---------------------------------------------------------------- performance (issue 9)

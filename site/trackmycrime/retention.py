@@ -1,9 +1,9 @@
 """`tmc retention run`: remove personal data of crimes closed longer than the force's period.
 
 What stays is anonymous: the crime's offence and dates, the statuses and times of updates,
-the direction and times of messages, feedback ratings, and Victims' Code entitlements, so that
-a force's statistics and compliance figures still add up. The audit log is kept as it is: it
-records who did what, and has its own legal retention.
+the direction and times of messages, property categories and states, feedback ratings, and
+Victims' Code entitlements, so that a force's statistics and compliance figures still add up.
+The audit log is kept as it is: it records who did what, and has its own legal retention.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from .models import (
     Message,
     OutboxMessage,
     Party,
+    PropertyItem,
     UpdateRequest,
     WebSession,
     utcnow,
@@ -49,7 +50,7 @@ async def crimes_due_for_removal(db: AsyncSession, now: dt.datetime) -> list[tup
 
 
 async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime) -> int:
-    """Anonymise one crime's parties, messages, updates and feedback; returns the party count."""
+    """Anonymise one crime's parties, messages, updates, property and feedback; returns the party count."""
     party_ids = list((await db.exec(select(Party.id).where(Party.crime_id == crime.id))).all())
     if party_ids:
         await db.exec(delete(WebSession).where(col(WebSession.party_id).in_(party_ids)))  # type: ignore[call-overload]
@@ -75,6 +76,13 @@ async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime)
     await db.exec(update(CaseUpdate).where(col(CaseUpdate.crime_id) == crime.id).values(text=""))  # type: ignore[call-overload]
     await db.exec(update(Feedback).where(col(Feedback.crime_id) == crime.id).values(comment=""))  # type: ignore[call-overload]
     await db.exec(update(UpdateRequest).where(col(UpdateRequest.crime_id) == crime.id).values(note=""))  # type: ignore[call-overload]
+    # A description can identify its owner ("grey Raleigh bike, serial WTU123"); the category and
+    # state stay for the statistics.
+    await db.exec(
+        update(PropertyItem)  # type: ignore[call-overload]
+        .where(col(PropertyItem.crime_id) == crime.id)
+        .values(description="", value_pence=None)
+    )
     crime.personal_data_removed_at = now
     db.add(crime)
     return len(party_ids)

@@ -10,9 +10,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from .. import identity
 from ..auth.tokens import sha256_hex
 from ..eligibility import portal_offered
-from ..models import CaseUpdate, Crime, Force, Officer, OutboxMessage, Party, utcnow
+from ..models import CaseUpdate, Crime, Force, Officer, OutboxMessage, Party, PropertyItem, utcnow
 from ..notify.outbox import AlertKind, queue_alert
+from ..property import items_of_crime, mark_parties_with_property
 from ..statuses import status as status_of
+from .property_items import check_owners, property_view, upsert_property
 from .schemas import CrimeIn, CrimeOut, OfficerIn, OfficerOut, PartyIn, PartyOut
 from .updates import alert_parties_of_update, set_crime_status
 
@@ -30,6 +32,8 @@ class CrimeChanges:
     new_parties: list[Party] = field(default_factory=list)
     changed_parties: list[Party] = field(default_factory=list)
     invited_parties: list[Party] = field(default_factory=list)
+    new_items: list[PropertyItem] = field(default_factory=list)
+    items_changing_state: list[PropertyItem] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = ["created" if self.created else "updated"]
@@ -42,6 +46,10 @@ class CrimeChanges:
         ):
             if parties:
                 parts.append(f"{label}: {', '.join(p.rms_party_id for p in parties)}")
+        item_changes = (("new items", self.new_items), ("item state changed", self.items_changing_state))
+        for label, items in item_changes:
+            if items:
+                parts.append(f"{label}: {', '.join(item.rms_item_id for item in items)}")
         return "; ".join(parts)
 
 
@@ -64,12 +72,17 @@ async def crime_by_reference(
 async def upsert_crime(
     db: AsyncSession, *, force: Force, reference: str, body: CrimeIn
 ) -> tuple[Crime, CrimeChanges]:
-    """Make the force's crime what the records system says it is now; parties not listed are kept."""
+    """Make the force's crime what the records system says it is now; parties and items not listed are kept.
+
+    Raises PersonalDataRemoved or UnknownPropertyOwner before writing anything.
+    """
     changes = CrimeChanges()
-    officer = await officer_in_charge(db, force, body.officer_in_charge)
     crime = await crime_by_reference(db, force, reference, for_update=True)
     if crime is not None and crime.personal_data_removed_at is not None:
         raise PersonalDataRemoved(reference)
+    if body.property:
+        check_owners(body, await parties_of(db, crime) if crime is not None else [])
+    officer = await officer_in_charge(db, force, body.officer_in_charge)
     if crime is None:
         crime = Crime(
             force_id=force.id,  # type: ignore[arg-type]
@@ -92,6 +105,14 @@ async def upsert_crime(
     parties = await upsert_parties(db, crime, body.parties, changes)
     offered = [p for p in parties if p is not None and portal_offered(force, crime, p)]
     changes.invited_parties = await invite_parties(db, force, offered)
+
+    if body.property is not None:
+        changes.new_items, changes.items_changing_state = await upsert_property(
+            db, force=force, crime=crime, given=body.property, parties=await parties_of(db, crime)
+        )
+    elif changes.new_parties or changes.changed_parties:
+        # A party's role may have changed, and with it what property they see.
+        mark_parties_with_property(await parties_of(db, crime), await items_of_crime(db, crime.id))  # type: ignore[arg-type]
 
     if body.status != previous_status:
         changes.status_changed = True
@@ -253,6 +274,7 @@ async def _was_invited_before(db: AsyncSession, party: Party) -> bool:
 
 async def crime_view(db: AsyncSession, crime: Crime) -> CrimeOut:
     officer = await db.get(Officer, crime.officer_in_charge_id) if crime.officer_in_charge_id else None
+    parties = await parties_of(db, crime)
     return CrimeOut(
         reference=crime.reference,
         offence=crime.offence,
@@ -266,7 +288,8 @@ async def crime_view(db: AsyncSession, crime: Crime) -> CrimeOut:
             if officer
             else None
         ),
-        parties=[_party_view(party) for party in await parties_of(db, crime)],
+        parties=[_party_view(party) for party in parties],
+        property=property_view(await items_of_crime(db, crime.id), parties),  # type: ignore[arg-type]
     )
 
 

@@ -24,6 +24,7 @@ from .crimes import PersonalDataRemoved, crime_by_reference, crime_view, upsert_
 from .keys import needs_last_used_update, record_key_use
 from .mount import ApiMount, ProblemsForErrors
 from .openapi import openapi_document
+from .property_items import UnknownPropertyOwner
 from .request_checks import Caller, Refused, authenticate, checked_reference, read_body, reference_and_body
 from .schemas import CrimeIn, InvalidField, UpdateIn
 from .updates import UnknownAudience, UpdateConflict, add_update, update_view
@@ -107,6 +108,16 @@ async def put_crime(request: Request) -> Response:
             crime, changes = await upsert_crime(db, force=caller.force, reference=reference, body=given)
         except PersonalDataRemoved:
             return problems.personal_data_removed()
+        except UnknownPropertyOwner as unknown:
+            return problems.invalid_fields(
+                [
+                    InvalidField(
+                        pointer=f"#/property/{index}/owner_rms_party_id",
+                        detail="This crime has no victim with this rms_party_id",
+                    )
+                    for index in unknown.indexes
+                ]
+            )
         await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
         audit.record(
             db,

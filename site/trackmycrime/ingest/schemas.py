@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..models import PartyRole
+from ..models import PartyRole, PropertyState
 from ..statuses import STATUS_CODES
 
 UK = ZoneInfo("Europe/London")
@@ -126,8 +126,28 @@ class PartyIn(_Body):
         return value
 
 
+class PropertyItemIn(_Body):
+    """An item stolen, lost or damaged; `rms_item_id` identifies it on this crime from request to request."""
+
+    rms_item_id: RmsId = Field(description="The records system's id for this item on this crime.")
+    description: Annotated[str, _line(500, min_length=1)] = Field(
+        description='As the victim would recognise it, e.g. "Grey Raleigh bicycle".'
+    )
+    category: Annotated[str, _line(100)] = Field(default="", description='e.g. "Cycles", "Jewellery".')
+    state: Literal[PropertyState.ALL] = Field(  # type: ignore[valid-type]
+        description="What is known now: a change is told to the victim like an update."
+    )
+    value_pence: Annotated[int, Field(ge=0, le=100_000_000_00)] | None = Field(
+        default=None, description="Its value in pence, e.g. 24999 for £249.99; omit when not known."
+    )
+    owner_rms_party_id: RmsId | None = Field(
+        default=None,
+        description="The victim it belongs to (their rms_party_id); omit when it is all the victims'.",
+    )
+
+
 class CrimeIn(_Body):
-    """A crime as the records system holds it now; parties not listed are kept."""
+    """A crime as the records system holds it now; parties and property items not listed are kept."""
 
     offence: Annotated[str, _line(200, min_length=1)]
     offence_code: Annotated[str, _line(40)] = ""
@@ -135,6 +155,19 @@ class CrimeIn(_Body):
     reported_at: PastTime
     officer_in_charge: OfficerIn | None = Field(default=None, description="Omit or null when none yet.")
     parties: list[PartyIn] = Field(default_factory=list, max_length=50)
+    property: list[PropertyItemIn] | None = Field(
+        default=None, max_length=200, description="Omit to leave the recorded property as it is."
+    )
+
+    @field_validator("property")
+    @classmethod
+    def _item_ids_are_unique(cls, items: list[PropertyItemIn] | None) -> list[PropertyItemIn] | None:
+        seen: set[str] = set()
+        for item in items or []:
+            if item.rms_item_id in seen:
+                raise ValueError(f'The rms_item_id "{item.rms_item_id}" is given to two items')
+            seen.add(item.rms_item_id)
+        return items
 
     @field_validator("parties")
     @classmethod
@@ -196,6 +229,16 @@ class PartyOut(_Response):
     registered: bool = Field(description="Whether the person has registered for the portal.")
 
 
+class PropertyItemOut(_Response):
+    rms_item_id: str
+    description: str
+    category: str
+    state: str
+    value_pence: int | None
+    owner_rms_party_id: str | None
+    state_changed_at: dt.datetime = Field(description="When the state last changed, here or in the portal.")
+
+
 class CrimeOut(_Response):
     reference: str
     offence: str
@@ -206,6 +249,7 @@ class CrimeOut(_Response):
     closed_at: dt.datetime | None
     officer_in_charge: OfficerOut | None
     parties: list[PartyOut]
+    property: list[PropertyItemOut]
 
 
 class UpdateOut(_Response):
