@@ -12,7 +12,7 @@ from .victim_data import VictimCase, add_crime, add_message, add_party, add_upda
 
 pytestmark = pytest.mark.anyio
 
-SIGNED_IN_PAGES = ["/case", "/preferences", "/opt-out", "/delete-account", "/feedback", "/feedback/thank-you"]
+SIGNED_IN_PAGES = ["/case", "/property", "/preferences", "/opt-out", "/delete-account", "/feedback", "/feedback/thank-you"]
 
 
 @pytest.fixture
@@ -30,7 +30,8 @@ async def two_victims(db, app):
 def test_no_victim_url_names_a_crime_or_party():
     for route in routes:
         assert isinstance(route, Route)
-        assert set(route.param_convertors) <= {"token"}, route.path
+        # An item of property is named, and checked against the signed-in party's own items.
+        assert set(route.param_convertors) <= {"token", "item_id"}, route.path
 
 
 async def test_signed_in_pages_show_nothing_of_another_crime(client, two_victims):

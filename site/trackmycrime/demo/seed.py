@@ -20,9 +20,12 @@ from ..models import (
     Officer,
     OfficerRole,
     Party,
+    PropertyItem,
+    PropertyState,
     utcnow,
 )
 from ..officer.accounts import add_officer
+from ..property import mark_parties_with_property
 from ..victims_code.entitlements import refresh_entitlements
 
 OFFICER_PASSWORD = "demo officer password"
@@ -237,6 +240,36 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
     )
     message(burglary, alex, "The serial number is C02XK1ABJGH5.", 6)
     message(burglary, alex, "Is there any news about the arrest?", 0.2, read=False)
+    burglary_property = [
+        PropertyItem(
+            crime_id=burglary.id,
+            rms_item_id="I-1",
+            description="Silver MacBook Air laptop",
+            category="Computers",
+            state=PropertyState.MISSING,
+            value_pence=89900,
+            state_changed_at=days_ago(12),
+        ),
+        PropertyItem(
+            crime_id=burglary.id,
+            rms_item_id="I-2",
+            description="Wooden jewellery box with a gold chain and two rings",
+            category="Jewellery",
+            state=PropertyState.RECOVERED,
+            value_pence=120000,
+            state_changed_at=days_ago(1),
+        ),
+        PropertyItem(
+            crime_id=burglary.id,
+            rms_item_id="I-3",
+            description="Back door lock",
+            category="Fixtures",
+            state=PropertyState.DAMAGED,
+            state_changed_at=days_ago(12),
+        ),
+    ]
+    db.add_all(burglary_property)
+    mark_parties_with_property([alex], burglary_property)
 
     theft = await crime("DP-2026-000456", "Theft of a bicycle", "charged", 40, colleague)
     morgan = await party(

@@ -31,10 +31,13 @@ from ..models import (
     OutboxMessage,
     Party,
     PartyRole,
+    PropertyItem,
+    PropertyState,
     utcnow,
 )
 from ..notify.outbox import AlertKind
 from ..pages import is_htmx
+from ..property import items_of_crime, state_label_for_officers, value_in_pounds
 from ..read_receipts import reads_on_crime
 from ..victims_code.entitlements import event_label, portal_note
 from .access import officer_page, path_id, sees_whole_force, visible_crime
@@ -82,6 +85,10 @@ class CrimePage:
     agreements: dict[int, ContactAgreement] = field(default_factory=dict)
     # (update id, party id) -> when that party first read the update (issue 11).
     reads: dict[tuple[int, int], dt.datetime] = field(default_factory=dict)
+    property_items: list[PropertyItem] = field(default_factory=list)
+
+    def item(self, item_id: int | None) -> PropertyItem | None:
+        return next((item for item in self.property_items if item.id == item_id), None)
 
     def readers(self, update: CaseUpdate) -> list[tuple[str, dt.datetime | None]]:
         """Each party who may see the update, with when they first read it (None: not yet)."""
@@ -174,6 +181,7 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         ).all():
             agreements[agreement.party_id] = agreement
     reads = await reads_on_crime(db, crime.id)  # type: ignore[arg-type]
+    property_items = await items_of_crime(db, crime.id)  # type: ignore[arg-type]
     officers: list[Officer] = []
     if sees_whole_force(officer):
         officers = list(
@@ -201,6 +209,7 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         officers=officers,
         agreements=agreements,
         reads=reads,
+        property_items=property_items,
     )
 
 
@@ -278,6 +287,9 @@ def helpers() -> dict[str, Any]:
         "due_in_words": due_in_words,
         "is_overdue": is_overdue,
         "alert_kind_in_words": alert_kind_in_words,
+        "property_state_in_words": state_label_for_officers,
+        "value_in_pounds": value_in_pounds,
+        "property_state_options": [(state, state_label_for_officers(state)) for state in PropertyState.ALL],
         "update_template_options": [(t.key, t.title) for t in update_templates()],
     }
 
@@ -314,6 +326,7 @@ def page_context(
         "officer_options": officer_options(page),
         "done": request.query_params.get("done", ""),
         "done_party": whole_number(done_party),
+        "done_item": whole_number(request.query_params.get("item", "")),
         "swapped": is_htmx(request),
         "portal_exclusion": partial(exclusion_reason, request.state.force, page.crime),
     }

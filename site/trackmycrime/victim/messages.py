@@ -1,0 +1,71 @@
+"""A message from a party to the officers of their crime: checked, limited per hour, stored and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.datastructures import FormData
+from starlette.requests import Request
+
+from .. import audit
+from ..auth import throttle
+from ..i18n import gettext as _
+from ..models import Crime, Message, Party
+from . import forms, queries
+
+MESSAGES_PER_HOUR = 20
+MESSAGE_WINDOW = dt.timedelta(hours=1)
+
+
+async def store_message(
+    request: Request,
+    db: AsyncSession,
+    form: forms.Form,
+    field: str,
+    body: str,
+    *,
+    property_item_id: int | None = None,
+) -> Message | None:
+    """Store the message unless the form has errors or the party has sent too many this hour."""
+    party: Party = request.state.party
+    crime: Crime = request.state.crime
+    key = f"victim-message:party:{party.id}"
+    if form.is_valid and await throttle.is_limited(db, key, limit=MESSAGES_PER_HOUR, window=MESSAGE_WINDOW):
+        form.error(
+            field,
+            _(
+                "You have sent a lot of messages in the last hour. Try again later, or call 101. "
+                "In an emergency, call 999"
+            ),
+        )
+    if not form.is_valid:
+        return None
+    await throttle.hit(db, key, window=MESSAGE_WINDOW)
+    message = queries.add_party_message(db, party, crime, body)
+    message.property_item_id = property_item_id
+    await db.flush()
+    audit.record(
+        db,
+        request,
+        "party_sent_message",
+        force_id=crime.force_id,
+        crime_id=crime.id,
+        party_id=party.id,
+        actor=party,
+        detail=f"message:{message.id}" + (f" property item:{property_item_id}" if property_item_id else ""),
+    )
+    return message
+
+
+def message_text(form: forms.Form, submitted: FormData, field: str) -> str:
+    """The message as typed, with the errors every message form gives."""
+    return forms.required_text(
+        form,
+        submitted,
+        field,
+        missing=_("Enter your message"),
+        max_length=forms.MESSAGE_MAX,
+        too_long=_("Your message must be {n} characters or fewer").format(n=f"{forms.MESSAGE_MAX:,}"),
+        multiline=True,
+    )
