@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
@@ -57,3 +59,16 @@ def assert_accessible(page: Any, state: str = "") -> None:
             for node in violation["nodes"][:5]:
                 lines.append(f"    {node['target']}: {node.get('failureSummary', '')[:300]}")
         raise AssertionError("\n".join(lines))
+
+
+@contextmanager
+def axe_ready(page: Any) -> Iterator[Any]:
+    """A page axe can run in: this one, or for a page with JavaScript off, its scripts-blocked copy."""
+    if page not in JS_OFF_PAGES:
+        yield page
+        return
+    copy = _scripts_blocked_copy(page)
+    try:
+        yield copy
+    finally:
+        copy.context.close()

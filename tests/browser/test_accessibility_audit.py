@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from accessibility import audit
+from tests.axe import JS_OFF_PAGES
 from tests.browser import officer_browsers, victim_pages
 
 
@@ -28,12 +29,29 @@ def signed_in_pages(browser: Any, live_server: Any) -> tuple[dict[str, Any], dic
     return pages, {"crime_id": case.crime.id}
 
 
+def js_off_pages(browser: Any, pages: dict[str, Any]) -> dict[str, Any]:
+    """For each role with states to see without JavaScript: a context with it off, signed in the same."""
+    roles = {state.role for state in audit.page_states() if not state.js}
+    off = {}
+    for role in roles:
+        context = browser.new_context(
+            storage_state=pages[role].context.storage_state(),
+            java_script_enabled=False,
+            viewport={"width": 1280, "height": 900},
+        )
+        off[role] = context.new_page()
+        JS_OFF_PAGES.add(off[role])
+    return off
+
+
 def test_every_page_in_every_state_passes_the_audit(browser, live_server, tmp_path: Path):
     pages, params = signed_in_pages(browser, live_server)
+    without_js = js_off_pages(browser, pages)
     try:
-        result = audit.run_audit(live_server.url, pages, params)
+        result = audit.run_audit(live_server.url, pages, params, without_js)
     finally:
-        for page in pages.values():
+        for page in [*pages.values(), *without_js.values()]:
+            JS_OFF_PAGES.discard(page)
             page.context.close()
 
     if os.environ.get("TMC_ACCESSIBILITY_WRITE") == "1":  # python -m accessibility.audit
@@ -43,8 +61,11 @@ def test_every_page_in_every_state_passes_the_audit(browser, live_server, tmp_pa
     report = (tmp_path / "report.md").read_text() if not os.environ.get("TMC_ACCESSIBILITY_WRITE") else ""
 
     assert result.axe_version, "axe-core did not run"
+    assert result.text_browser.startswith("w3m"), "w3m is needed to read pages as text (apt-get install w3m)"
     assert {state.role for state in result.tested} == set(audit.ROLES)
-    assert len(result.tested) >= 50
+    assert len(result.tested) >= 60
+    assert sum(1 for state in result.tested if not state.js) >= 10
+    assert len(result.read_in_text_browser) >= 40
     problems = "\n".join(
         f"{f.role}, {f.page}, {f.state}{f' at {f.width}px' if f.width else ''}: {f.check}: {f.message}"
         for f in result.findings
@@ -52,4 +73,6 @@ def test_every_page_in_every_state_passes_the_audit(browser, live_server, tmp_pa
     assert not result.findings, f"{len(result.findings)} accessibility problem(s):\n{problems}"
     if report:
         assert "| victim | Your case | timeout warning shown | pass | pass | pass | pass |" in report
+        assert "| officer | Crime | reply sent (JavaScript off) | pass | pass | pass | pass |" in report
+        assert "| victim | Your case | reading an update (JavaScript off) | pass |" in report
         assert json.loads((tmp_path / "summary.json").read_text())["states_tested"] == len(result.tested)
