@@ -220,7 +220,26 @@ def page_states() -> list[State]:
         State("victim", "Delete account", "empty", "/delete-account"),
         State("victim", "Your rights", "empty", "/rights", optional=True),
         State("victim", "Support", "empty", "/support", optional=True),
-        State("victim", "Property", "empty", "/property", optional=True),
+        State("victim", "Property", "empty", "/property"),
+        State(
+            "victim",
+            "Property",
+            "with errors (htmx swap)",
+            "/property",
+            (lambda page: page.locator("section.property-item button").first.click(), ERRORS),
+            failed_submit=True,
+        ),
+        State(
+            "victim",
+            "Property",
+            "message sent (htmx swap)",
+            "/property",
+            (
+                lambda page: page.locator("section.property-item textarea").first.fill("Serial C02XK1ABJGH5"),
+                lambda page: page.locator("section.property-item button").first.click(),
+                wait_for("section.property-item .notification"),
+            ),
+        ),
         State("officer", "Inbox", "empty", "/officer"),
         State("officer", "Inbox", "search results", "/officer?q=o%27brien"),
         State("officer", "Inbox", "no search results", "/officer?q=nobody-at-all"),
@@ -253,6 +272,25 @@ def page_states() -> list[State]:
         ),
         State(
             "officer", "Crime", "timeout warning shown", "/officer/crimes/{crime_id}", (show_idle_warning,)
+        ),
+        State(
+            "officer",
+            "Crime",
+            "property state with errors (htmx swap)",
+            "/officer/crimes/{crime_id}",
+            (lambda page: page.locator("#property button").first.click(), ERRORS),
+            failed_submit=True,
+        ),
+        State(
+            "officer",
+            "Crime",
+            "property state changed (htmx swap)",
+            "/officer/crimes/{crime_id}",
+            (
+                lambda page: page.locator("#property select").first.select_option("recovered"),
+                lambda page: page.locator("#property button").first.click(),
+                wait_for("#property .notification"),
+            ),
         ),
         State("supervisor", "All crimes", "empty", "/officer/crimes"),
         State("supervisor", "All crimes", "filtered to none", "/officer/crimes?status=court_date_set"),

@@ -61,6 +61,37 @@ def new_victim(live_server: Any, *, registered: bool = True, **party_options: An
     return in_live_database(live_server, create)
 
 
+def add_property(live_server: Any, case: VictimCase) -> list[int]:
+    """Two items on the victim's crime, as the records system would send them; returns their ids."""
+
+    async def add(session: AsyncSession) -> list[int]:
+        from trackmycrime.models import Party, PropertyItem
+        from trackmycrime.property import mark_parties_with_property
+
+        items = [
+            PropertyItem(
+                crime_id=case.crime.id,
+                rms_item_id="I-1",
+                description="Silver laptop",
+                category="Computers",
+                state="missing",
+                value_pence=89900,
+            ),
+            PropertyItem(
+                crime_id=case.crime.id, rms_item_id="I-2", description="Back door lock", state="damaged"
+            ),
+        ]
+        session.add_all(items)
+        await session.flush()
+        party = await session.get(Party, case.party.id)
+        assert party is not None
+        mark_parties_with_property([party], items)
+        session.add(party)
+        return [item.id for item in items if item.id is not None]
+
+    return in_live_database(live_server, add)
+
+
 def issue_code(live_server: Any, case: VictimCase) -> str:
     async def issue(session: AsyncSession) -> str:
         from trackmycrime.models import Party

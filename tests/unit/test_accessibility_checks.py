@@ -47,6 +47,6 @@ def test_every_role_and_the_states_the_brief_names_are_audited():
     states = page_states()
     assert {state.role for state in states} == {"visitor", "victim", "officer", "supervisor", "admin"}
     names = " ".join(state.state for state in states)
-    for kind in ("empty", "filled", "with errors", "htmx swap", "timeout warning shown"):
+    for kind in ("empty", "filled", "with errors", "htmx swap", "timeout warning shown", "JavaScript off"):
         assert kind in names
     assert len({(s.role, s.page, s.state) for s in states}) == len(states)
