@@ -361,6 +361,37 @@ def render_section(
     return render_partial(request, template, {**full, **context, "announcement": announcement})
 
 
+async def render_with_errors(
+    request: Request,
+    db: AsyncSession,
+    page: CrimePage,
+    section: str,
+    announcement: str,
+    *,
+    errors: Errors,
+    form: str,
+    values: dict[str, str],
+    party_id: int | None = None,
+    **context: Any,
+) -> Response:
+    """A form's errors: with htmx, the section the form is in, else the whole page with its summary."""
+    if is_htmx(request):
+        return render_section(
+            request,
+            section,
+            page,
+            announcement,
+            errors=errors,
+            form=form,
+            party_id=party_id,
+            values=values,
+            **context,
+        )
+    return await render_crime_page(
+        request, db, page, errors=errors, form=form, party_id=party_id, values=values
+    )
+
+
 @officer_page()
 async def crime_page(request: Request) -> Response:
     officer: Officer = request.state.officer

@@ -17,7 +17,7 @@ from ..notify.outbox import AlertKind, queue_alert
 from ..pages import is_htmx
 from ..victims_code.entitlements import refresh_entitlements
 from .access import officer_page, saved_id
-from .case import force_of, load_crime_page, render_crime_page, render_section
+from .case import force_of, load_crime_page, render_section, render_with_errors
 from .forms import Errors, read_form
 from .parties import crime_and_party, may_be_alerted
 from .queries import party_name
@@ -116,20 +116,17 @@ async def reply(request: Request) -> Response:
         errors = reply_problems(field, body)
         if errors:
             page = await load_crime_page(db, officer, crime)
-            if is_htmx(request):
-                return render_section(
-                    request,
-                    "officer/_conversation.html",
-                    page,
-                    _("There is a problem with your message"),
-                    conversation=page.conversation(party.id),
-                    errors=errors,
-                    form="reply",
-                    party_id=party.id,
-                    values={field: body},
-                )
-            return await render_crime_page(
-                request, db, page, errors=errors, form="reply", party_id=party.id, values={field: body}
+            return await render_with_errors(
+                request,
+                db,
+                page,
+                "officer/_conversation.html",
+                _("There is a problem with your message"),
+                errors=errors,
+                form="reply",
+                values={field: body},
+                party_id=party.id,
+                conversation=page.conversation(party.id),
             )
         await send_reply(db, request, officer, crime, party, body)
         news = _("Your reply to {name} has been sent.").format(name=party_name(party))

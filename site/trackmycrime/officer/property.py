@@ -14,7 +14,7 @@ from ..models import Officer, PropertyItem, PropertyState
 from ..pages import is_htmx
 from ..property import change_state, state_label_for_officers
 from .access import officer_page, path_id, visible_crime
-from .case import force_of, load_crime_page, render_crime_page, render_section
+from .case import force_of, load_crime_page, render_section, render_with_errors
 from .forms import Errors, read_form
 from .rendering import redirect
 
@@ -49,17 +49,16 @@ async def change_item_state(request: Request) -> Response:
         errors = state_problems(field, item, chosen)
         if errors:
             page = await load_crime_page(db, officer, crime)
-            if is_htmx(request):
-                return render_section(
-                    request,
-                    "officer/_property.html",
-                    page,
-                    _("There is a problem with the property"),
-                    errors=errors,
-                    form="property",
-                    values=values,
-                )
-            return await render_crime_page(request, db, page, errors=errors, form="property", values=values)
+            return await render_with_errors(
+                request,
+                db,
+                page,
+                "officer/_property.html",
+                _("There is a problem with the property"),
+                errors=errors,
+                form="property",
+                values=values,
+            )
         previous = item.state
         await change_state(
             db,

@@ -16,7 +16,7 @@ from ..models import Audience, CaseUpdate, Crime, Officer, Party, utcnow
 from ..pages import is_htmx
 from ..victims_code.entitlements import refresh_entitlements
 from .access import officer_page, path_id, saved_id, visible_crime
-from .case import CrimePage, force_of, load_crime_page, render_crime_page, render_section
+from .case import force_of, load_crime_page, render_section, render_with_errors
 from .forms import Errors, read_form, whole_number
 from .rendering import redirect
 
@@ -105,7 +105,16 @@ async def add_update(request: Request) -> Response:
         page = await load_crime_page(db, officer, crime)
         form, errors = parse_update(values, page.parties)
         if form is None:
-            return await _with_errors(request, db, page, errors, values)
+            return await render_with_errors(
+                request,
+                db,
+                page,
+                "officer/_updates.html",
+                _("There is a problem with your update"),
+                errors=errors,
+                form="update",
+                values=values,
+            )
         await post_update(db, request, officer, crime, form)
         if is_htmx(request):
             page = await load_crime_page(db, officer, crime)
@@ -113,22 +122,6 @@ async def add_update(request: Request) -> Response:
                 request, "officer/_updates.html", page, _("Your update has been posted."), done="update"
             )
         return redirect(f"/officer/crimes/{crime.id}#updates-heading", done="update")
-
-
-async def _with_errors(
-    request: Request, db: AsyncSession, page: CrimePage, errors: Errors, values: dict[str, str]
-) -> Response:
-    if is_htmx(request):
-        return render_section(
-            request,
-            "officer/_updates.html",
-            page,
-            _("There is a problem with your update"),
-            errors=errors,
-            form="update",
-            values=values,
-        )
-    return await render_crime_page(request, db, page, errors=errors, form="update", values=values)
 
 
 @officer_page()
