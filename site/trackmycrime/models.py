@@ -87,6 +87,8 @@ class Officer(SQLModel, table=True):
     team: str = Field(default="", max_length=100)
     password_hash: str = Field(default="", max_length=200)
     totp_secret: str | None = Field(default=None, max_length=64)
+    # Set when an admin chose the password: the officer must replace it before anything else.
+    must_change_password: bool = False
     disabled_at: dt.datetime | None = _when()
     failed_sign_ins: int = Field(default=0)
     locked_until: dt.datetime | None = _when()

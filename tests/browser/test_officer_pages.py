@@ -179,7 +179,8 @@ def test_officer_pages_reflow_at_320_pixels(officer_page, live_server, role, pat
 
 
 def test_two_step_verification_from_set_up_to_signing_in_with_a_code(officer_page, browser, live_server):
-    """An admin adds an officer; they set up two-step verification, then sign in with a code."""
+    """An admin adds an officer; they replace the password the admin chose, set up two-step
+    verification, then sign in with a code."""
     admin = officer_page("admin")
     email = f"new.{uuid.uuid4().hex[:8]}@demoshire-police.example"
     password = "a long password for the new officer"
@@ -195,7 +196,18 @@ def test_two_step_verification_from_set_up_to_signing_in_with_a_code(officer_pag
     context = browser.new_context()
     try:
         page = context.new_page()
-        sign_in(page, live_server.url, email, password)
+        page.goto(live_server.url + "/officer/sign-in")
+        page.get_by_label("Email address or shoulder number").fill(email)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
+        assert_accessible(page, "password set by an admin must be changed")
+        page.get_by_label("Current password").fill(password)
+        password = "the new officer's own password"
+        page.get_by_label("New password", exact=True).fill(password)
+        page.get_by_label("Enter the new password again").fill(password)
+        page.get_by_role("button", name="Change password").last.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
         page.goto(live_server.url + "/officer/two-factor")
         secret = page.locator(".secret-key code").inner_text().replace(" ", "")
         page.get_by_label("Enter the 6-digit code the app shows").fill(pyotp.TOTP(secret).now())

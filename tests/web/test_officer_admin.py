@@ -49,8 +49,8 @@ async def test_an_admin_adds_an_officer_who_can_then_sign_in(admin, app, db, wor
     assert "Officer added" in text_of(page.select_one(".notification"))
     assert "dana.fox@as.example" in text_of(page.select_one(".summary-list"))
     async with WebClient(app) as browser:
-        inbox = await sign_in_with_form(browser, "5678", NEW_OFFICER["password"])
-        assert text_of(inbox.h1).startswith("Inbox")
+        await sign_in_with_form(browser, "5678", NEW_OFFICER["password"])
+        await must_replace_the_password(browser, NEW_OFFICER["password"])
     page = await admin.page("/officer/admin/officers")
     assert "PC Dana Fox" in text_of(page.select_one("table"))
 
@@ -96,8 +96,26 @@ async def test_resetting_a_password_ends_their_sessions_and_unlocks_them(admin, 
         assert "Password reset" in text_of(page.select_one(".notification"))
         response = await their_browser.get("/officer", expect=303)
         assert response.headers["location"] == "/officer/sign-in"
-        page = await sign_in_with_form(their_browser, world.colleague.email, "a replacement password")
-        assert text_of(page.h1).startswith("Inbox")
+        await sign_in_with_form(their_browser, world.colleague.email, "a replacement password")
+        await must_replace_the_password(their_browser, "a replacement password")
+
+
+async def must_replace_the_password(browser: WebClient, given: str) -> None:
+    """A password an admin chose must be replaced before any other page, then never again."""
+    page = browser.last_page
+    assert text_of(page.h1) == "Change your password"
+    assert "Your password was set by an administrator" in text_of(page.select_one(".notification"))
+    for path in ("/officer", "/officer/account", "/officer/two-factor"):
+        response = await browser.get(path, expect=303)
+        assert response.headers["location"] == "/officer/password"
+    new_password = "only I know this one now"
+    page = await browser.submit(
+        "/officer/password",
+        {"current_password": given, "password": new_password, "password_confirm": new_password},
+    )
+    assert text_of(page.h1) == "Your account"
+    assert text_of((await browser.page("/officer")).h1).startswith("Inbox")
+    assert not (await browser.page("/officer/password")).select(".notification")
 
 
 async def test_show_password_without_javascript_does_not_reset_it(admin, db, world):

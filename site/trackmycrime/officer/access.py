@@ -71,15 +71,23 @@ def two_factor_required(request: Request) -> bool:
     return bool(request.app.state.settings.mode == "production")
 
 
-def officer_page(*roles: str, needs_two_factor: bool = True) -> Callable[[Endpoint], Endpoint]:
-    """A signed-in officer with one of `roles`; in production, one who has set up two-step
-    verification (anyone else is sent to set it up first)."""
+def needs_two_factor_set_up(request: Request, officer: Officer) -> bool:
+    return two_factor_required(request) and not officer.totp_secret
+
+
+def officer_page(
+    *roles: str, needs_two_factor: bool = True, is_password_change: bool = False
+) -> Callable[[Endpoint], Endpoint]:
+    """A signed-in officer with one of `roles` who has replaced any password an admin chose for
+    them and, in production, set up two-step verification (anyone else is sent to do that first)."""
 
     def decorate(endpoint: Endpoint) -> Endpoint:
         @functools.wraps(endpoint)
         async def check_two_factor(request: Request) -> Response:
             officer: Officer = request.state.officer
-            if needs_two_factor and two_factor_required(request) and not officer.totp_secret:
+            if officer.must_change_password and not is_password_change:
+                return RedirectResponse("/officer/password", status_code=303)
+            if needs_two_factor and needs_two_factor_set_up(request, officer):
                 return RedirectResponse("/officer/two-factor", status_code=303)
             return await endpoint(request)
 

@@ -12,7 +12,7 @@ from ..auth.passwords import hash_password, verify_password
 from ..auth.sessions import end_all_sessions, set_session_cookie, start_session
 from ..i18n import gettext as _
 from ..models import Officer
-from .access import officer_page
+from .access import needs_two_factor_set_up, officer_page
 from .admin import new_password_problems, role_in_words, wants_password_shown
 from .forms import Errors, read_form
 from .rendering import redirect, render_page
@@ -36,13 +36,13 @@ async def _password_form(
     return await render_page(request, db, "officer/password.html", context)
 
 
-@officer_page(needs_two_factor=False)
+@officer_page(needs_two_factor=False, is_password_change=True)
 async def password_page(request: Request) -> Response:
     async with request.app.state.db.session() as db:
         return await _password_form(request, db)
 
 
-@officer_page(needs_two_factor=False)
+@officer_page(needs_two_factor=False, is_password_change=True)
 async def change_password(request: Request) -> Response:
     values = await read_form(request)
     async with request.app.state.db.transaction() as db:
@@ -62,10 +62,12 @@ async def change_password(request: Request) -> Response:
         if errors:
             return await _password_form(request, db, errors)
         officer.password_hash = await hash_password(values["password"])
+        officer.must_change_password = False
         audit.record(db, request, "officer.password_change", force_id=officer.force_id, actor=officer)
         # Every other browser is signed out; this one gets a new session.
         await end_all_sessions(db, officer_id=officer.id)
-        response = redirect("/officer/account", done="password")
+        next_page = "/officer/two-factor" if needs_two_factor_set_up(request, officer) else "/officer/account"
+        response = redirect(next_page, done="password")
         set_session_cookie(request, response, await start_session(db, request, officer_id=officer.id))
         return response
 

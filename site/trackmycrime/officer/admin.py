@@ -198,6 +198,7 @@ async def create_officer(request: Request) -> Response:
             role=values["role"],
             team=values.get("team", "").strip(),
         )
+        officer.must_change_password = True
         audit.record(
             db,
             request,
@@ -289,6 +290,7 @@ async def reset_password(request: Request) -> Response:
         if errors:
             return await _officer_page(request, db, officer, errors=errors, form="password")
         officer.password_hash = await hash_password(values["password"])
+        officer.must_change_password = True
         officer.failed_sign_ins, officer.locked_until = 0, None
         await end_all_sessions(db, officer_id=officer.id)
         audit.record(
