@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from ..forces import all_forces
 from ..i18n import gettext as _
 from ..models import Force
+from ..pages import render
+from .forms import Form
 
 
 async def forces_for_page(request: Request) -> list[Force]:
@@ -23,3 +26,13 @@ def force_options(forces: list[Force]) -> list[tuple[str, str]] | None:
     if len(forces) < 2:
         return None
     return [("", _("Choose a police force"))] + [(force.code, force.name) for force in forces]
+
+
+def render_form(request: Request, template: str, forces: list[Force], form: Form | None = None) -> Response:
+    """A signed-out form that may ask for the force: what was typed, what is wrong, the force picker."""
+    form = form or Form()
+    return render(
+        request,
+        template,
+        {"values": form.values, "errors": form.errors, "force_options": force_options(forces)},
+    )

@@ -20,7 +20,7 @@ from ..models import Crime, Force, Party, utcnow
 from ..notify.outbox import AlertKind, queue_alert
 from ..pages import render
 from . import forms, lockout, queries
-from .force_choice import force_options, forces_for_page
+from .force_choice import forces_for_page, render_form
 from .sign_in import signed_in_redirect
 
 CLIENT_LIMIT = 10
@@ -29,12 +29,7 @@ WINDOW = dt.timedelta(hours=1)
 
 
 def request_page(request: Request, forces: list[Force], form: forms.Form | None = None) -> Response:
-    form = form or forms.Form()
-    return render(
-        request,
-        "victim/forgotten_password.html",
-        {"values": form.values, "errors": form.errors, "force_options": force_options(forces)},
-    )
+    return render_form(request, "victim/forgotten_password.html", forces, form)
 
 
 async def show_request_form(request: Request) -> Response:

@@ -31,7 +31,7 @@ from ..identity import reference_key, surname_key
 from ..models import Crime, Force, Party, utcnow
 from ..pages import render
 from . import forms, queries
-from .force_choice import force_options, forces_for_page
+from .force_choice import forces_for_page, render_form
 from .sign_in import signed_in_redirect
 
 PROGRESS = "victim-registration"
@@ -127,12 +127,7 @@ def too_many_attempts_page(request: Request) -> Response:
 
 
 def code_page(request: Request, forces: list[Force], form: forms.Form | None = None) -> Response:
-    form = form or forms.Form()
-    return render(
-        request,
-        "victim/register_start.html",
-        {"values": form.values, "errors": form.errors, "force_options": force_options(forces)},
-    )
+    return render_form(request, "victim/register_start.html", forces, form)
 
 
 async def show_code_form(request: Request) -> Response:
