@@ -57,6 +57,22 @@ async def officer_of_force(db: AsyncSession, admin: Officer, officer_id: int) ->
     return officer
 
 
+def recorded_and_shown(
+    request: Request, db: AsyncSession, officer: Officer, action: str, done: str, detail: str = ""
+) -> Response:
+    """Audit what the admin did to the officer, then show the officer's page with what was done."""
+    admin: Officer = request.state.officer
+    audit.record(
+        db,
+        request,
+        action,
+        force_id=admin.force_id,
+        actor=admin,
+        detail=f"officer={officer.id}" + (f" {detail}" if detail else ""),
+    )
+    return redirect(f"/officer/admin/officers/{officer.id}", done=done)
+
+
 def new_password_problems(values: dict[str, str], personal_words: tuple[str, ...]) -> Errors:
     errors: Errors = {}
     password = values.get("password", "")
@@ -199,15 +215,7 @@ async def create_officer(request: Request) -> Response:
             team=values.get("team", "").strip(),
         )
         officer.must_change_password = True
-        audit.record(
-            db,
-            request,
-            "officer.create",
-            force_id=admin.force_id,
-            actor=admin,
-            detail=f"officer={officer.id}",
-        )
-        return redirect(f"/officer/admin/officers/{officer.id}", done="created")
+        return recorded_and_shown(request, db, officer, "officer.create", "created")
 
 
 async def _officer_page(
@@ -263,15 +271,9 @@ async def change_details(request: Request) -> Response:
             # A change of privilege: the officer signs in again with their new role.
             await end_all_sessions(db, officer_id=officer.id)
         officer.role, officer.team = role, team
-        audit.record(
-            db,
-            request,
-            "officer.update",
-            force_id=admin.force_id,
-            actor=admin,
-            detail=f"officer={officer.id} role={role} team={team}",
+        return recorded_and_shown(
+            request, db, officer, "officer.update", "details", f"role={role} team={team}"
         )
-        return redirect(f"/officer/admin/officers/{officer.id}", done="details")
 
 
 @officer_page(*ADMINS)
@@ -293,15 +295,7 @@ async def reset_password(request: Request) -> Response:
         officer.must_change_password = True
         officer.failed_sign_ins, officer.locked_until = 0, None
         await end_all_sessions(db, officer_id=officer.id)
-        audit.record(
-            db,
-            request,
-            "officer.password_reset",
-            force_id=admin.force_id,
-            actor=admin,
-            detail=f"officer={officer.id}",
-        )
-        return redirect(f"/officer/admin/officers/{officer.id}", done="password")
+        return recorded_and_shown(request, db, officer, "officer.password_reset", "password")
 
 
 @officer_page(*ADMINS)
@@ -311,15 +305,7 @@ async def reset_two_factor(request: Request) -> Response:
         officer = await officer_of_force(db, admin, path_id(request, "officer_id"))
         officer.totp_secret = None
         await end_all_sessions(db, officer_id=officer.id)
-        audit.record(
-            db,
-            request,
-            "officer.two_factor_reset",
-            force_id=admin.force_id,
-            actor=admin,
-            detail=f"officer={officer.id}",
-        )
-        return redirect(f"/officer/admin/officers/{officer.id}", done="two-factor")
+        return recorded_and_shown(request, db, officer, "officer.two_factor_reset", "two-factor")
 
 
 async def _set_disabled(request: Request, disabled: bool) -> Response:
@@ -337,11 +323,9 @@ async def _set_disabled(request: Request, disabled: bool) -> Response:
         officer.disabled_at = utcnow() if disabled else None
         if disabled:
             await end_all_sessions(db, officer_id=officer.id)
-        action = "officer.disable" if disabled else "officer.enable"
-        audit.record(
-            db, request, action, force_id=admin.force_id, actor=admin, detail=f"officer={officer.id}"
-        )
-        return redirect(f"/officer/admin/officers/{officer.id}", done="disabled" if disabled else "enabled")
+        if disabled:
+            return recorded_and_shown(request, db, officer, "officer.disable", "disabled")
+        return recorded_and_shown(request, db, officer, "officer.enable", "enabled")
 
 
 @officer_page(*ADMINS)
