@@ -1,6 +1,7 @@
 """Server speed: requests/s and p50/p99 latency of the case page and the officer inbox, against baselines.
 
     python bench/server_speed.py [--seconds 10] [--connections 10] [--repeats 3] [--json results.json]
+    python bench/server_speed.py --before DIR   # DIR: git archive REV | tar -x -C DIR
 
 One uvicorn worker (as `tmc serve` runs it) in production mode on PostgreSQL, loaded by wrk over
 loopback with the session and CSRF cookies a signed-in browser sends and Accept-Encoding: gzip.
@@ -11,18 +12,24 @@ The baseline runs in the same kind of process in the same run: the same Starlett
 returning the case page's own bytes, captured from the portal, from memory (no database, no
 template). A bare ASGI callable returning them pre-gzipped is measured too, for scale. The
 servers are measured in turn, `--repeats` times, and each figure is the median of its runs.
+With `--before`, an earlier version's server (from a copy of that version) serves the same
+database in the same rounds, so that a change is measured against what it replaced under the same
+load.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import statistics
 import tempfile
 from pathlib import Path
 
 import httpx
 from benchkit import (
+    BENCH_DIR,
     Figure,
     LoadResult,
     cookie_header,
@@ -77,37 +84,46 @@ def median_result(results: list[LoadResult]) -> LoadResult:
 
 
 def measure(
-    url: str, cookies: tuple[str, str], seconds: int, connections: int, repeats: int
+    url: str, cookies: tuple[str, str], seconds: int, connections: int, repeats: int, before: Path | None
 ) -> dict[str, LoadResult]:
     victim, officer = cookies
     runs: dict[str, list[LoadResult]] = {}
-    with tempfile.TemporaryDirectory() as folder, uvicorn_server("trackmycrime.asgi:app", url) as portal:
+    with contextlib.ExitStack() as stack:
+        folder = stack.enter_context(tempfile.TemporaryDirectory())
+        portal = stack.enter_context(uvicorn_server("trackmycrime.asgi:app", url))
         body = Path(folder) / "case.html"
         body.write_bytes(check(portal.url + "/case", victim))
         check(portal.url + "/officer", officer)
         environment = {"BENCH_BASELINE_BODY": str(body)}
-        with (
-            uvicorn_server("baseline_app:app", env=environment) as baseline,
-            uvicorn_server("baseline_app:bare", env=environment, options=("--lifespan", "off")) as bare,
-        ):
-            targets = {
-                "baseline": (baseline, "/case", victim),
-                "case page": (portal, "/case", victim),
-                "officer inbox": (portal, "/officer", officer),
-                "bare ASGI": (bare, "/case", victim),
-            }
-            for server, path, cookie in targets.values():  # warm up each
-                run_wrk(server.url + path, seconds=1, connections=connections, headers=_headers(cookie))
-            for _ in range(repeats):
-                for name, (server, path, cookie) in targets.items():
-                    result = run_wrk(
-                        server.url + path,
-                        seconds=seconds,
-                        connections=connections,
-                        headers=_headers(cookie),
-                        server_pid=server.process.pid,
-                    )
-                    runs.setdefault(name, []).append(result)
+        baseline = stack.enter_context(uvicorn_server("baseline_app:app", env=environment))
+        bare = stack.enter_context(
+            uvicorn_server("baseline_app:bare", env=environment, options=("--lifespan", "off"))
+        )
+        targets = {
+            "baseline": (baseline, "/case", victim),
+            "case page": (portal, "/case", victim),
+            "officer inbox": (portal, "/officer", officer),
+            "bare ASGI": (bare, "/case", victim),
+        }
+        if before is not None:
+            # The earlier version's package ahead of this checkout's on the path, same database.
+            python_path = {"PYTHONPATH": f"{before / 'site'}{os.pathsep}{BENCH_DIR}"}
+            earlier = stack.enter_context(uvicorn_server("trackmycrime.asgi:app", url, env=python_path))
+            check(earlier.url + "/case", victim)
+            targets["case page, before"] = (earlier, "/case", victim)
+            targets["officer inbox, before"] = (earlier, "/officer", officer)
+        for server, path, cookie in targets.values():  # warm up each
+            run_wrk(server.url + path, seconds=1, connections=connections, headers=_headers(cookie))
+        for _ in range(repeats):
+            for name, (server, path, cookie) in targets.items():
+                result = run_wrk(
+                    server.url + path,
+                    seconds=seconds,
+                    connections=connections,
+                    headers=_headers(cookie),
+                    server_pid=server.process.pid,
+                )
+                runs.setdefault(name, []).append(result)
     return {name: median_result(results) for name, results in runs.items()}
 
 
@@ -147,6 +163,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="an earlier version's checkout (git archive REV | tar -x -C DIR): its case page and inbox "
+        "are measured in the same rounds, on the same database",
+    )
     args = parser.parse_args()
 
     async def prepared() -> tuple[str, tuple[str, str]]:
@@ -155,7 +177,7 @@ def main() -> None:
             print(f"load before: {machine_load()}")
             # measured inside the block, so that the database still exists
             results = await asyncio.to_thread(
-                measure, url, cookies, args.seconds, args.connections, args.repeats
+                measure, url, cookies, args.seconds, args.connections, args.repeats, args.before
             )
             print(f"load after: {machine_load()}")
             rows = figures(results, args.connections)

@@ -11,7 +11,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
@@ -138,6 +138,23 @@ async def end_all_sessions(
     await db.exec(statement.values(ended_at=utcnow()))
 
 
+# The signed-in checks' look-ups, built once: building a statement and its cache key on every
+# request cost a third as much again as running it (bench/README.md, "Server speed").
+_PARTY_SESSION = (
+    select(WebSession, Party, Crime, Force)
+    .join(Party, Party.id == WebSession.party_id)  # type: ignore[arg-type]
+    .join(Crime, Crime.id == Party.crime_id)  # type: ignore[arg-type]
+    .join(Force, Force.id == Crime.force_id)  # type: ignore[arg-type]
+    .where(WebSession.token_hash == bindparam("token_hash"))
+)
+_OFFICER_SESSION = (
+    select(WebSession, Officer, Force)
+    .join(Officer, Officer.id == WebSession.officer_id)  # type: ignore[arg-type]
+    .join(Force, Force.id == Officer.force_id)  # type: ignore[arg-type]
+    .where(WebSession.token_hash == bindparam("token_hash"))
+)
+
+
 def _redirect_to(request: Request, url: str) -> Response:
     if request.headers.get("hx-request") == "true":
         return Response(status_code=204, headers={"HX-Redirect": url})
@@ -155,34 +172,43 @@ def party_required_quietly(endpoint: Endpoint) -> Endpoint:
     return _party_required(endpoint, touch=False)
 
 
-def _party_required(endpoint: Endpoint, *, touch: bool) -> Endpoint:
+def party_required_reading(endpoint: Endpoint) -> Endpoint:
+    """As party_required, for a page that reads: the look-up's session stays open for the page as
+    request.state.reading (autocommit, see Database.reading), so the request takes one connection
+    from the pool, and checks it once, instead of twice. The page must not open another connection
+    while it holds this one: with every pooled connection held so, each request would wait for a
+    second one that never comes free."""
+    return _party_required(endpoint, touch=True, share_reading=True)
+
+
+def _party_required(endpoint: Endpoint, *, touch: bool, share_reading: bool = False) -> Endpoint:
     @functools.wraps(endpoint)
     async def wrapper(request: Request) -> Response:
         token_hash = _token_hash(request)
         if token_hash:
             now = utcnow()
-            async with request.app.state.db.session() as db:
-                row = (
-                    await db.exec(
-                        select(WebSession, Party, Crime, Force)
-                        .join(Party, Party.id == WebSession.party_id)  # type: ignore[arg-type]
-                        .join(Crime, Crime.id == Party.crime_id)  # type: ignore[arg-type]
-                        .join(Force, Force.id == Crime.force_id)  # type: ignore[arg-type]
-                        .where(WebSession.token_hash == token_hash)
-                    )
-                ).first()
+            async with request.app.state.db.reading() as db:
+                row = (await db.exec(_PARTY_SESSION, params={"token_hash": token_hash})).first()
                 signed_in = bool(row and _is_live(row[0], request, now) and row[1].account_deleted_at is None)
                 if row and signed_in and touch:
                     await _touch(db, row[0], now)
-            # The look-up's connection is back in the pool before the page opens its own: one
-            # connection per request, not two (bench/README.md, server speed).
+                if row and signed_in and share_reading:
+                    _set_party_state(request, row)
+                    request.state.reading = db
+                    return await endpoint(request)
+            # Otherwise the look-up's connection is back in the pool before the page opens its own:
+            # one connection per request, not two (bench/README.md, server speed).
             if row and signed_in:
-                state = request.state
-                state.web_session, state.party, state.crime, state.force = row
+                _set_party_state(request, row)
                 return await endpoint(request)
         return _redirect_to(request, "/sign-in?signed_out=1" if token_hash else "/sign-in")
 
     return wrapper
+
+
+def _set_party_state(request: Request, row: Any) -> None:
+    state = request.state
+    state.web_session, state.party, state.crime, state.force = row
 
 
 def officer_required(*roles: str) -> Callable[[Endpoint], Endpoint]:
@@ -194,15 +220,8 @@ def officer_required(*roles: str) -> Callable[[Endpoint], Endpoint]:
             token_hash = _token_hash(request)
             if token_hash:
                 now = utcnow()
-                async with request.app.state.db.session() as db:
-                    row = (
-                        await db.exec(
-                            select(WebSession, Officer, Force)
-                            .join(Officer, Officer.id == WebSession.officer_id)  # type: ignore[arg-type]
-                            .join(Force, Force.id == Officer.force_id)  # type: ignore[arg-type]
-                            .where(WebSession.token_hash == token_hash)
-                        )
-                    ).first()
+                async with request.app.state.db.reading() as db:
+                    row = (await db.exec(_OFFICER_SESSION, params={"token_hash": token_hash})).first()
                     signed_in = bool(row and _is_live(row[0], request, now) and row[1].disabled_at is None)
                     allowed = bool(row and signed_in and (not roles or row[1].role in roles))
                     if row and allowed:

@@ -35,7 +35,7 @@ async def inbox(request: Request) -> Response:
     search = query_value(request, "q")
     now = utcnow()
     scope = mine_clause(officer) if show == "mine" else team_clause(officer)
-    async with request.app.state.db.session() as db:
+    async with request.app.state.db.reading() as db:
         items = await inbox_items(db, scope, now)
         results = None
         if search:
@@ -55,6 +55,8 @@ async def inbox(request: Request) -> Response:
                 "search": search,
                 "now": now,
                 "due_in_words": due_in_words,
+                # The officer's own cases needing attention are the list itself: no second count.
+                **({"inbox_count": len(items)} if show == "mine" else {}),
             },
         )
 

@@ -84,16 +84,35 @@ class Attention:
         return 4, far
 
 
+@dataclass(frozen=True, slots=True)
+class CrimeSummary:
+    """What the inbox shows of a crime (read as plain rows, not ORM objects: it is a busy page)."""
+
+    id: int
+    reference: str
+    offence: str
+    reported_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerName:
+    name: str
+
+
 @dataclass
 class InboxItem:
-    crime: Crime
-    officer_in_charge: Officer | None
+    crime: CrimeSummary
+    officer_in_charge: OfficerName | None
     attention: Attention
     party_names: list[str] = field(default_factory=list)
 
 
+def full_name(forenames: str | None, surname: str | None) -> str:
+    return " ".join(part for part in (forenames, surname) if part)
+
+
 def party_name(party: Party) -> str:
-    return " ".join(part for part in (party.forenames, party.surname) if part)
+    return full_name(party.forenames, party.surname)
 
 
 async def _unread_messages(db: AsyncSession, scope: ColumnElement[bool], found: dict[int, Attention]) -> None:
@@ -133,16 +152,22 @@ async def _updates_owed(
 async def _open_update_requests(
     db: AsyncSession, scope: ColumnElement[bool], found: dict[int, Attention]
 ) -> None:
-    rows = await db.exec(
-        select(UpdateRequest, col(Entitlement.due_at))
+    rows = await db.exec(  # type: ignore[call-overload]
+        sa_select(
+            col(UpdateRequest.crime_id),
+            col(UpdateRequest.party_id),
+            col(UpdateRequest.note),
+            col(UpdateRequest.requested_at),
+            col(Entitlement.due_at),
+        )
         .join(Entitlement, col(Entitlement.id) == col(UpdateRequest.entitlement_id))
         .join(Crime, col(Crime.id) == col(UpdateRequest.crime_id))
         .where(scope, col(Entitlement.met_at).is_(None))
         .order_by(col(Entitlement.due_at), col(UpdateRequest.id))
     )
-    for asked, due_at in rows.all():
-        found.setdefault(asked.crime_id, Attention()).update_requests.append(
-            OpenUpdateRequest(asked.party_id, asked.note, asked.requested_at, due_at)
+    for crime_id, party_id, note, requested_at, due_at in rows.all():
+        found.setdefault(crime_id, Attention()).update_requests.append(
+            OpenUpdateRequest(party_id, note, requested_at, due_at)
         )
 
 
@@ -200,15 +225,25 @@ async def attention_by_crime(
     return found
 
 
-async def _crimes_with_officers(db: AsyncSession, crime_ids: list[int]) -> list[tuple[Crime, Officer | None]]:
+async def _crimes_with_officers(
+    db: AsyncSession, crime_ids: list[int]
+) -> list[tuple[CrimeSummary, OfficerName | None]]:
     if not crime_ids:
         return []
-    rows = await db.exec(
-        select(Crime, Officer)
+    rows = await db.exec(  # type: ignore[call-overload]
+        sa_select(
+            col(Crime.id), col(Crime.reference), col(Crime.offence), col(Crime.reported_at), col(Officer.name)
+        )
         .outerjoin(Officer, col(Officer.id) == col(Crime.officer_in_charge_id))
         .where(col(Crime.id).in_(crime_ids))
     )
-    return list(rows.all())
+    return [
+        (
+            CrimeSummary(crime_id, reference, offence, reported_at),
+            OfficerName(name) if name is not None else None,
+        )
+        for crime_id, reference, offence, reported_at, name in rows.all()
+    ]
 
 
 async def _party_names(db: AsyncSession, crime_ids: list[int]) -> dict[int, list[str]]:
@@ -216,12 +251,12 @@ async def _party_names(db: AsyncSession, crime_ids: list[int]) -> dict[int, list
     if not crime_ids:
         return names
     rows = await db.exec(
-        select(Party)
+        select(col(Party.crime_id), col(Party.forenames), col(Party.surname))
         .where(col(Party.crime_id).in_(crime_ids), col(Party.account_deleted_at).is_(None))
         .order_by(col(Party.role).desc(), col(Party.id))
     )
-    for party in rows.all():
-        names.setdefault(party.crime_id, []).append(party_name(party))
+    for crime_id, forenames, surname in rows.all():
+        names.setdefault(crime_id, []).append(full_name(forenames, surname))
     return names
 
 
@@ -239,7 +274,7 @@ async def inbox_items(
     rows = await _crimes_with_officers(db, ids)
     names = await _party_names(db, ids)
     items = [
-        InboxItem(crime, oic, attention.get(crime.id or 0, Attention()), names.get(crime.id or 0, []))
+        InboxItem(crime, oic, attention.get(crime.id, Attention()), names.get(crime.id, []))
         for crime, oic in rows
     ]
     if only_needing_attention:

@@ -25,15 +25,20 @@ async def render_page(
     fragment: str = "main",
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """A full officer page (with how many of their cases need attention), or its htmx fragment."""
+    """A full officer page (with how many of their cases need attention), or its htmx fragment.
+
+    A page that already knows the count (the inbox, showing the officer's own cases) passes it as
+    `inbox_count`, and it is not worked out twice.
+    """
     officer: Officer | None = getattr(request.state, "officer", None)
+    context = context or {}
     extra: dict[str, Any] = {}
-    if officer is not None and not is_htmx(request):
+    if officer is not None and not is_htmx(request) and "inbox_count" not in context:
         extra["inbox_count"] = await attention_count(db, mine_clause(officer), utcnow())
     return render(
         request,
         template,
-        {**extra, **(context or {})},
+        {**extra, **context},
         status_code=status_code,
         fragment=fragment,
         headers=headers,

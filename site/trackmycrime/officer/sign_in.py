@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
 from sqlalchemy import or_
 from sqlmodel import col, select
@@ -84,26 +85,52 @@ async def candidates(db: AsyncSession, identifier: str) -> list[Officer]:
     return list(rows.all())
 
 
-async def check_password(
-    db: AsyncSession, request: Request, identifier: str, password: str
-) -> Officer | None:
-    """The officer these details belong to, or None; wrong passwords count towards a lockout."""
-    now = utcnow()
-    found = await candidates(db, identifier)
+@dataclass(frozen=True)
+class PasswordCheck:
+    """What checking a password against the candidates found: read before, written after."""
+
+    candidates: list[Officer]
+    matched: Officer | None
+    new_hash: str | None  # the matched officer's password hashed again with today's parameters
+
+
+async def check_password(found: list[Officer], password: str, now: dt.datetime) -> PasswordCheck:
+    """Verify the password against each candidate, with no database connection held: a burst of
+    sign-ins waiting for the hasher would otherwise take every pooled connection from the rest of
+    the site (bench/README.md, "Sign-in cost")."""
     if not found:
         await verify_password(None, password)
-        return None
+        return PasswordCheck([], None, None)
     matched: Officer | None = None
+    new_hash = None
     for officer in found:
         ok, needs_rehash = await verify_password(officer.password_hash, password)
         if ok and not is_locked(officer, now) and matched is None:
             matched = officer
             if needs_rehash:
-                officer.password_hash = await hash_password(password)
-    if matched is not None:
+                new_hash = await hash_password(password)
+    return PasswordCheck(found, matched, new_hash)
+
+
+async def record_password_check(
+    db: AsyncSession, request: Request, check: PasswordCheck, now: dt.datetime
+) -> Officer | None:
+    """The officer these details belong to, or None; wrong passwords count towards a lockout."""
+    if check.matched is not None:
+        matched = check.matched
+        db.add(matched)  # read before the check; only what changes here is written
+        if check.new_hash is not None:
+            matched.password_hash = check.new_hash
         matched.failed_sign_ins, matched.locked_until = 0, None
         return matched
-    for officer in found:
+    if not check.candidates:
+        return None
+    # Read again, locked, so that concurrent wrong passwords each count.
+    ids = [officer.id for officer in check.candidates]
+    fresh = await db.exec(
+        select(Officer).where(col(Officer.id).in_(ids)).order_by(col(Officer.id)).with_for_update()
+    )
+    for officer in fresh.all():
         if is_locked(officer, now):
             continue
         officer.failed_sign_ins += 1
@@ -171,14 +198,19 @@ async def sign_in(request: Request) -> Response:
         errors["password"] = _("Enter your password")
     if errors:
         return _sign_in_form(request, errors=errors, identifier=identifier)
-    async with request.app.state.db.transaction() as db:
-        if await throttle.is_limited(db, client_key(request), limit=CLIENT_ATTEMPTS, window=WINDOW):
-            too_many = _(
-                "There have been too many attempts to sign in from this device. "
-                "Wait 15 minutes and try again."
-            )
-            return _sign_in_form(request, errors={"identifier": too_many}, identifier=identifier, status=429)
-        officer = await check_password(db, request, identifier, password)
+    database = request.app.state.db
+    async with database.session() as db:
+        limited = await throttle.is_limited(db, client_key(request), limit=CLIENT_ATTEMPTS, window=WINDOW)
+        found = [] if limited else await candidates(db, identifier)
+    if limited:
+        too_many = _(
+            "There have been too many attempts to sign in from this device. Wait 15 minutes and try again."
+        )
+        return _sign_in_form(request, errors={"identifier": too_many}, identifier=identifier, status=429)
+    now = utcnow()
+    check = await check_password(found, password, now)
+    async with database.transaction() as db:
+        officer = await record_password_check(db, request, check, now)
         if officer is not None and officer.totp_secret:
             return _to_code_step(request, officer)
         if officer is not None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import audit
 from ..auth import throttle
-from ..auth.sessions import party_required, party_required_quietly
+from ..auth.sessions import party_required, party_required_quietly, party_required_reading
 from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..models import Crime, Party, utcnow
@@ -63,17 +64,36 @@ def case_context(request: Request, view: queries.CaseView, **extra: Any) -> dict
 
 async def load_case(request: Request) -> queries.CaseView:
     """The case as the party sees it; showing it marks the officers' new messages and the updates read."""
-    party: Party = request.state.party
-    async with request.app.state.db.transaction() as db:
-        view = await queries.case_view(db, party, request.state.crime)
-        await queries.mark_replies_read(db, party, view)
-        await mark_updates_read(db, party)
+    async with request.app.state.db.reading() as db:
+        view, _asking = await _read_case(db, request, with_asking=False)
     return view
 
 
-@party_required
+async def _read_case(
+    db: AsyncSession, request: Request, *, with_asking: bool
+) -> tuple[queries.CaseView, update_requests.AskingState | None]:
+    """The case, and "ask for an update" when asked for, on one reading session (Database.reading).
+
+    Most views have nothing new to mark read, and write nothing. The read receipts, when there are
+    some, are written on the same connection, each statement on its own: each is idempotent and
+    stands alone, and a second connection is not taken while this one is held.
+    """
+    party: Party = request.state.party
+    crime: Crime = request.state.crime
+    view = await queries.case_view(db, party, crime)
+    asking = None
+    if with_asking and not is_closed(crime):
+        asking = await update_requests.asking_state(db, party, request.state.force)
+    if any(item.is_new for item in view.thread):
+        await queries.mark_replies_read(db, party, view)
+    if any(entry.is_unread for entry in view.timeline):
+        await mark_updates_read(db, party)
+    return view, asking
+
+
+@party_required_reading
 async def case_page(request: Request) -> Response:
-    view = await load_case(request)
+    view, asking = await _read_case(request.state.reading, request, with_asking=True)
     return render(
         request,
         "victim/case.html",
@@ -83,7 +103,7 @@ async def case_page(request: Request) -> Response:
             welcome=request.query_params.get("welcome") == "1",
             sent=request.query_params.get("sent") == "1",
             password_changed=request.query_params.get("password_changed") == "1",
-            asking=await update_requests.load_asking(request),
+            asking=asking,
             asked=request.query_params.get("asked") == "1",
         ),
     )
@@ -95,7 +115,7 @@ async def case_activity(request: Request) -> Response:
     if not is_htmx(request):
         return RedirectResponse("/case", status_code=303)
     seen = queries.Activity.from_marker(request.query_params.get("seen", "")[:100])
-    async with request.app.state.db.session() as db:
+    async with request.app.state.db.reading() as db:
         now = await queries.current_activity(db, request.state.party)
     if seen == now:
         return Response(status_code=204)
@@ -113,17 +133,15 @@ async def case_activity(request: Request) -> Response:
 def _new_update_ids(view: queries.CaseView, seen: queries.Activity | None) -> set[int]:
     if seen is None:
         return set()
-    return {entry.update.id for entry in view.timeline if (entry.update.id or 0) > seen.last_update_id}  # type: ignore[misc]
+    return {entry.id for entry in view.timeline if entry.id > seen.last_update_id}
 
 
 def _announcement(view: queries.CaseView, seen: queries.Activity | None) -> str:
     """What to say in the live region about what has just appeared on the page."""
     if seen is None:
         return _("Your case page has been updated.")
-    updates = sum(1 for entry in view.timeline if (entry.update.id or 0) > seen.last_update_id)
-    replies = sum(
-        1 for item in view.thread if not item.is_mine and (item.message.id or 0) > seen.last_message_id
-    )
+    updates = sum(1 for entry in view.timeline if entry.id > seen.last_update_id)
+    replies = sum(1 for item in view.thread if not item.is_mine and item.id > seen.last_message_id)
     parts = []
     if replies:
         parts.append(

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
+from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, Select, bindparam, exists, func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,25 +23,50 @@ from ..models import (
     MessageDirection,
     Officer,
     Party,
+    UpdateRead,
     utcnow,
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimelineEntry:
-    update: CaseUpdate
+    id: int
+    status: str | None
+    occurred_at: dt.datetime
+    text: str
     author_name: str | None
+    is_unread: bool  # the party has not seen it before this visit
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThreadMessage:
-    message: Message
+    id: int
+    direction: str
+    body: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
     officer_name: str | None
-    is_new: bool
 
     @property
     def is_mine(self) -> bool:
-        return self.message.direction == MessageDirection.FROM_PARTY
+        return self.direction == MessageDirection.FROM_PARTY
+
+    @property
+    def is_new(self) -> bool:
+        """From the police, and not shown to the party before this visit."""
+        return self.direction == MessageDirection.TO_PARTY and self.read_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerInCharge:
+    name: str
+    team: str
+
+
+@dataclass(frozen=True, slots=True)
+class NextDue:
+    id: int
+    due_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -68,20 +97,20 @@ class Activity:
 
 @dataclass(frozen=True)
 class CaseView:
-    officer_in_charge: Officer | None
+    officer_in_charge: OfficerInCharge | None
     timeline: list[TimelineEntry]
     thread: list[ThreadMessage]
-    next_due: Entitlement | None
+    next_due: NextDue | None
 
     @property
     def activity(self) -> Activity:
         return Activity(
-            last_update_id=max((entry.update.id or 0 for entry in self.timeline), default=0),
-            last_message_id=max((item.message.id or 0 for item in self.thread), default=0),
+            last_update_id=max((entry.id for entry in self.timeline), default=0),
+            last_message_id=max((item.id for item in self.thread), default=0),
             messages_read_by_officers=sum(
-                1 for item in self.thread if item.is_mine and item.message.read_at is not None
+                1 for item in self.thread if item.is_mine and item.read_at is not None
             ),
-            next_due_id=(self.next_due.id or 0) if self.next_due else 0,
+            next_due_id=self.next_due.id if self.next_due else 0,
         )
 
 
@@ -144,70 +173,120 @@ async def party_with_crime(db: AsyncSession, party_id: int) -> tuple[Party, Crim
 # ---------------------------------------------------------------- the case page
 
 
-async def case_view(db: AsyncSession, party: Party, crime: Crime) -> CaseView:
-    """Everything the case page shows, in four queries however long the case has run."""
-    officer = None
-    if crime.officer_in_charge_id is not None:
-        officer = await db.get(Officer, crime.officer_in_charge_id)
-    update_rows = await db.exec(
-        select(CaseUpdate, Officer.name)
+# The case page's statements are built once, with the party's and crime's ids as parameters, and
+# read as plain rows rather than ORM objects: on the hottest page, building statements and objects
+# was most of the time spent (bench/README.md, "Server speed").
+_PARTY_ID, _CRIME_ID, _OFFICER_ID = bindparam("party_id"), bindparam("crime_id"), bindparam("officer_id")
+
+
+def _visible_to(role: str) -> ColumnElement[bool]:
+    """visible_to_party_clause for a party in this role, its ids left as the statement's parameters."""
+    return visible_to_party_clause(SimpleNamespace(id=_PARTY_ID, crime_id=_CRIME_ID, role=role))  # type: ignore[arg-type]
+
+
+@cache
+def _timeline_statement(role: str) -> Select[Any]:
+    """The updates a party in this role can see, newest first, each saying whether it is unread."""
+    seen = exists().where(
+        col(UpdateRead.update_id) == col(CaseUpdate.id), col(UpdateRead.party_id) == _PARTY_ID
+    )
+    return (
+        sa_select(
+            col(CaseUpdate.id),
+            col(CaseUpdate.status),
+            col(CaseUpdate.occurred_at),
+            col(CaseUpdate.text),
+            col(Officer.name),
+            ~seen,
+        )
         .outerjoin(Officer, col(Officer.id) == col(CaseUpdate.author_officer_id))
-        .where(visible_to_party_clause(party))
+        .where(_visible_to(role))
         .order_by(col(CaseUpdate.occurred_at).desc(), col(CaseUpdate.id).desc())
     )
-    message_rows = await db.exec(
-        select(Message, Officer.name)
-        .outerjoin(Officer, col(Officer.id) == col(Message.officer_id))
-        .where(Message.party_id == party.id, Message.crime_id == crime.id)
-        .order_by(col(Message.created_at), col(Message.id))
-    )
-    next_due = (
-        await db.exec(
-            select(Entitlement)
-            .where(Entitlement.party_id == party.id, col(Entitlement.met_at).is_(None))
-            .order_by(col(Entitlement.due_at))
-            .limit(1)
-        )
-    ).first()
-    thread = [
-        ThreadMessage(
-            message=message,
-            officer_name=name,
-            is_new=message.direction == MessageDirection.TO_PARTY and message.read_at is None,
-        )
-        for message, name in message_rows.all()
-    ]
-    timeline = [TimelineEntry(update=row, author_name=name) for row, name in update_rows.all()]
-    return CaseView(officer_in_charge=officer, timeline=timeline, thread=thread, next_due=next_due)
 
 
-async def current_activity(db: AsyncSession, party: Party) -> Activity:
-    """The same numbers as CaseView.activity, in one small query, for polling."""
-    last_update = select(func.max(CaseUpdate.id)).where(visible_to_party_clause(party)).scalar_subquery()
-    last_message = select(func.max(Message.id)).where(Message.party_id == party.id).scalar_subquery()
-    read_by_officers = (
-        select(func.count(col(Message.id)))
-        .where(
-            Message.party_id == party.id,
-            Message.direction == MessageDirection.FROM_PARTY,
-            col(Message.read_at).is_not(None),
-        )
-        .scalar_subquery()
+_THREAD = (
+    sa_select(
+        col(Message.id),
+        col(Message.direction),
+        col(Message.body),
+        col(Message.created_at),
+        col(Message.read_at),
+        col(Officer.name),
     )
-    next_due = (
-        select(Entitlement.id)
-        .where(Entitlement.party_id == party.id, col(Entitlement.met_at).is_(None))
+    .outerjoin(Officer, col(Officer.id) == col(Message.officer_id))
+    .where(col(Message.party_id) == _PARTY_ID, col(Message.crime_id) == _CRIME_ID)
+    .order_by(col(Message.created_at), col(Message.id))
+)
+
+
+def _next_due(column: Any) -> Any:
+    return (
+        sa_select(column)
+        .where(col(Entitlement.party_id) == _PARTY_ID, col(Entitlement.met_at).is_(None))
         .order_by(col(Entitlement.due_at))
         .limit(1)
         .scalar_subquery()
     )
-    row = (await db.exec(select(last_update, last_message, read_by_officers, next_due))).one()
+
+
+def _officer(column: Any) -> Any:
+    return sa_select(column).where(col(Officer.id) == _OFFICER_ID).scalar_subquery()
+
+
+# One row: the officer in charge and the next update due (each an index look-up).
+_SUMMARY = sa_select(
+    _officer(col(Officer.name)),
+    _officer(col(Officer.team)),
+    _next_due(col(Entitlement.id)),
+    _next_due(col(Entitlement.due_at)),
+)
+
+
+async def case_view(db: AsyncSession, party: Party, crime: Crime) -> CaseView:
+    """Everything the case page shows, in three queries however long the case has run."""
+    connection = await db.connection()
+    ids = {"party_id": party.id, "crime_id": crime.id, "officer_id": crime.officer_in_charge_id}
+    officer_name, officer_team, next_due_id, next_due_at = (await connection.execute(_SUMMARY, ids)).one()
+    timeline = [TimelineEntry(*row) for row in await connection.execute(_timeline_statement(party.role), ids)]
+    thread = [ThreadMessage(*row) for row in await connection.execute(_THREAD, ids)]
+    return CaseView(
+        officer_in_charge=OfficerInCharge(officer_name, officer_team) if officer_name is not None else None,
+        timeline=timeline,
+        thread=thread,
+        next_due=NextDue(next_due_id, next_due_at) if next_due_id is not None else None,
+    )
+
+
+@cache
+def _activity_statement(role: str) -> Select[Any]:
+    last_update = sa_select(func.max(col(CaseUpdate.id))).where(_visible_to(role)).scalar_subquery()
+    last_message = (
+        sa_select(func.max(col(Message.id))).where(col(Message.party_id) == _PARTY_ID).scalar_subquery()
+    )
+    read_by_officers = (
+        sa_select(func.count(col(Message.id)))
+        .where(
+            col(Message.party_id) == _PARTY_ID,
+            col(Message.direction) == MessageDirection.FROM_PARTY,
+            col(Message.read_at).is_not(None),
+        )
+        .scalar_subquery()
+    )
+    return sa_select(last_update, last_message, read_by_officers, _next_due(col(Entitlement.id)))
+
+
+async def current_activity(db: AsyncSession, party: Party) -> Activity:
+    """The same numbers as CaseView.activity, in one small query, for polling."""
+    connection = await db.connection()
+    ids = {"party_id": party.id, "crime_id": party.crime_id}
+    row = (await connection.execute(_activity_statement(party.role), ids)).one()
     return Activity(*(int(value or 0) for value in row))
 
 
 async def mark_replies_read(db: AsyncSession, party: Party, view: CaseView) -> None:
     """Read receipts: the officers' messages the party has now been shown."""
-    unread = [item.message.id for item in view.thread if item.is_new]
+    unread = [item.id for item in view.thread if item.is_new]
     if not unread:
         return
     await db.exec(

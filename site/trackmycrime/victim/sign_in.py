@@ -20,6 +20,7 @@ from ..auth.sessions import (
     set_session_cookie,
     start_session,
 )
+from ..database import Database
 from ..i18n import gettext as _
 from ..identity import reference_key, surname_key
 from ..models import Crime, Force, Party, utcnow
@@ -99,19 +100,18 @@ async def sign_in(request: Request) -> Response:
         )
     if not form.is_valid or born is None:
         return sign_in_page(request, forces, form)
-    async with request.app.state.db.transaction() as db:
-        outcome, signed_token = await attempt_sign_in(
-            db,
-            request,
-            force=force,
-            details_key=lockout.details_key(
-                force.id if force and force.id else 0, reference_key(reference), surname_key(surname), born
-            ),
-            reference=reference,
-            surname=surname,
-            born=born,
-            password=password,
-        )
+    outcome, signed_token = await attempt_sign_in(
+        request.app.state.db,
+        request,
+        force=force,
+        details_key=lockout.details_key(
+            force.id if force and force.id else 0, reference_key(reference), surname_key(surname), born
+        ),
+        reference=reference,
+        surname=surname,
+        born=born,
+        password=password,
+    )
     if outcome is Outcome.SIGNED_IN and signed_token:
         return signed_in_redirect(request, signed_token)
     if outcome is Outcome.TOO_MANY_ATTEMPTS:
@@ -125,7 +125,7 @@ async def sign_in(request: Request) -> Response:
 
 
 async def attempt_sign_in(
-    db: AsyncSession,
+    database: Database,
     request: Request,
     *,
     force: Force | None,
@@ -135,35 +135,51 @@ async def attempt_sign_in(
     born: dt.date,
     password: str,
 ) -> tuple[Outcome, str | None]:
-    """Check the details; the same work, and the same answers, whether or not the account exists."""
+    """Check the details; the same work, and the same answers, whether or not the account exists.
+
+    No database connection is held while the password is checked: a burst of sign-ins waiting for
+    the hasher would otherwise take every pooled connection from the rest of the site
+    (bench/README.md, "Sign-in cost"). So: read, verify, then write in a transaction of its own.
+    """
     address = client_address(request)
-    client_limited = await lockout.client_is_limited(db, address)
-    locked = await lockout.is_locked(db, details_key)
-    found = None
-    if force is not None and force.id is not None:
-        found = await queries.party_by_sign_in_details(
-            db,
-            force_id=force.id,
-            reference_key=reference_key(reference),
-            surname_key=surname_key(surname),
-            date_of_birth=born,
-        )
+    async with database.session() as db:
+        client_limited = await lockout.client_is_limited(db, address)
+        locked = await lockout.is_locked(db, details_key)
+        found = None
+        if force is not None and force.id is not None:
+            found = await queries.party_by_sign_in_details(
+                db,
+                force_id=force.id,
+                reference_key=reference_key(reference),
+                surname_key=surname_key(surname),
+                date_of_birth=born,
+            )
     matches, needs_rehash = await verify_password(found[0].password_hash if found else None, password)
     if client_limited or locked:
         return Outcome.TOO_MANY_ATTEMPTS, None
     if not matches or found is None or force is None:
-        lock_ends = await lockout.count_failure(db, details_key, address)
-        if found is not None and force is not None:
-            await _note_failure_on_account(db, force, found[0], lock_ends)
+        async with database.transaction() as db:
+            lock_ends = await lockout.count_failure(db, details_key, address)
+            if found is not None and force is not None:
+                await _note_failure_on_account(db, force, found[0].id, lock_ends)
         return (Outcome.TOO_MANY_ATTEMPTS if lock_ends else Outcome.NO_MATCH), None
-    party, crime = found
+    new_hash = await hash_password(password) if needs_rehash else None
+    async with database.transaction() as db:
+        signed_token = await _record_sign_in(db, request, *found, details_key=details_key, new_hash=new_hash)
+    return Outcome.SIGNED_IN, signed_token
+
+
+async def _record_sign_in(
+    db: AsyncSession, request: Request, party: Party, crime: Crime, *, details_key: str, new_hash: str | None
+) -> str:
+    """The writes of a successful sign-in; returns the signed session cookie."""
+    db.add(party)  # read in the session before the password check; only what changes here is written
     await lockout.forget_failures(db, details_key)
-    if needs_rehash:
-        party.password_hash = await hash_password(password)
+    if new_hash is not None:
+        party.password_hash = new_hash
     party.failed_sign_ins = 0
     party.locked_until = None
     party.last_sign_in_at = utcnow()
-    db.add(party)
     audit.record(
         db,
         request,
@@ -173,13 +189,20 @@ async def attempt_sign_in(
         party_id=party.id,
         actor=party,
     )
-    return Outcome.SIGNED_IN, await start_session(db, request, party_id=party.id)
+    return await start_session(db, request, party_id=party.id)
 
 
 async def _note_failure_on_account(
-    db: AsyncSession, force: Force, party: Party, lock_ends: dt.datetime | None
+    db: AsyncSession, force: Force, party_id: int | None, lock_ends: dt.datetime | None
 ) -> None:
-    """Mirror the failure on the account for officers, and tell its owner when it locks."""
+    """Mirror the failure on the account for officers, and tell its owner when it locks.
+
+    The account is read again here, after count_failure has locked these details' throttle row, so
+    that concurrent failures each add one to the count the row holds now.
+    """
+    party = await db.get(Party, party_id)
+    if party is None:
+        return
     party.failed_sign_ins += 1
     if lock_ends is not None:
         party.locked_until = lock_ends
