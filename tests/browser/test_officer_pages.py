@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 
 from tests.axe import assert_accessible
 from tests.browser import officer_browsers
-from tests.browser.officer_browsers import sign_in
 
 Visit = Callable[[Any, str], None]
 

@@ -230,8 +230,8 @@ async def test_the_clock_change_does_not_move_the_deadline(db: Database) -> None
     victim = await case.party("Adams")
     await case.update(london(2026, 10, 23, 23, 30), status="charged")  # BST; clocks go back on the 25th
     [owed] = await case.events(victim)
-    assert owed.due_at.astimezone(LONDON) == london(2026, 10, 30, 23, 59, 59)
-    assert owed.due_at == dt.datetime(2026, 10, 30, 23, 59, 59, tzinfo=dt.UTC)
+    assert owed.due_at.astimezone(LONDON) == london(2026, 10, 30, 23, 59, 59, 999999)
+    assert owed.due_at == dt.datetime(2026, 10, 30, 23, 59, 59, 999999, tzinfo=dt.UTC)
 
 
 async def test_statuses_that_owe_nothing_create_nothing(db: Database) -> None:

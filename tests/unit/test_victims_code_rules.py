@@ -275,7 +275,7 @@ def test_what_is_owed_follows_the_rules(
         mine = {key: owed for key, owed in rows.items() if key[0] == party.id}
         for (_, event, event_key), owed in mine.items():
             local_due = owed.due_at.astimezone(LONDON)
-            assert local_due.time() == dt.time(23, 59, 59)
+            assert local_due.time() == dt.time(23, 59, 59, 999999)
             assert rules.calendar.is_working_day(local_due.date())
             assert owed.enhanced_rights == party.enhanced_rights
             if owed.met_at is not None:

@@ -12,7 +12,15 @@ from .victim_data import VictimCase, add_crime, add_message, add_party, add_upda
 
 pytestmark = pytest.mark.anyio
 
-SIGNED_IN_PAGES = ["/case", "/property", "/preferences", "/opt-out", "/delete-account", "/feedback", "/feedback/thank-you"]
+SIGNED_IN_PAGES = [
+    "/case",
+    "/property",
+    "/preferences",
+    "/opt-out",
+    "/delete-account",
+    "/feedback",
+    "/feedback/thank-you",
+]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ funerals) as each release learns of them. A one-off day announced before the pac
 can be added in the rules file (``[calendar] extra_bank_holidays``); tests/unit/test_working_days.py
 checks the calendar covers this year and next. England and Wales share one list of bank holidays.
 
-A deadline of N working days after an event is the end (23:59:59 London time) of the Nth working
+A deadline of N working days after an event is the end (23:59:59.999999 London time) of the Nth working
 day after the London date of the event, so it never moves when the clocks change; it is returned
 as an aware UTC datetime, the form the database stores.
 """
@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 import holidays
 
 LONDON = ZoneInfo("Europe/London")
-END_OF_DAY = dt.time(23, 59, 59)
+# The last instant of the day, so that nothing done on the day itself can be after its deadline.
+END_OF_DAY = dt.time(23, 59, 59, 999999)
 _SATURDAY = 5
 
 
@@ -124,7 +125,7 @@ def london_date(moment: dt.datetime) -> dt.date:
 
 
 def end_of_london_day(day: dt.date) -> dt.datetime:
-    """23:59:59 London time on `day`, as an aware UTC datetime."""
+    """The last instant of `day` in London, as an aware UTC datetime."""
     return dt.datetime.combine(day, END_OF_DAY, tzinfo=LONDON).astimezone(dt.UTC)
 
 
