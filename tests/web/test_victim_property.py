@@ -111,6 +111,10 @@ async def test_telling_the_officer_about_an_item_reaches_them_as_an_unread_messa
         None,
     )
     assert message.party_id == case.party.id
+    thread = (await client.page("/case")).select_one(".thread")
+    about = thread.select_one(".thread__about a")
+    assert text_of(about) == "About your property: Silver laptop"
+    assert about["href"] == f"/property#item-{laptop.id}"
 
 
 async def test_with_htmx_only_the_item_is_swapped_and_the_news_announced(client, db):

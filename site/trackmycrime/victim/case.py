@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import audit
-from ..auth import throttle
 from ..auth.sessions import party_required, party_required_quietly, party_required_reading
 from ..i18n import gettext as _
 from ..i18n import ngettext
@@ -18,11 +15,9 @@ from ..models import Crime, Party, utcnow
 from ..pages import is_htmx, render, render_html
 from ..read_receipts import mark_updates_read
 from ..statuses import status
-from . import forms, queries, update_requests
+from . import forms, messages, queries, update_requests
 
 POLL_SECONDS = 30
-MESSAGES_PER_HOUR = 20
-MESSAGE_WINDOW = dt.timedelta(hours=1)
 
 
 def is_closed(crime: Crime) -> bool:
@@ -155,45 +150,11 @@ def _announcement(view: queries.CaseView, seen: queries.Activity | None) -> str:
 
 @party_required
 async def send_message(request: Request) -> Response:
-    party: Party = request.state.party
-    crime: Crime = request.state.crime
     submitted = await forms.submitted(request)
     form = forms.Form()
-    body = forms.required_text(
-        form,
-        submitted,
-        "message",
-        missing=_("Enter your message"),
-        max_length=forms.MESSAGE_MAX,
-        too_long=_("Your message must be {n} characters or fewer").format(n=f"{forms.MESSAGE_MAX:,}"),
-        multiline=True,
-    )
-    key = f"victim-message:party:{party.id}"
+    body = messages.message_text(form, submitted, "message")
     async with request.app.state.db.transaction() as db:
-        if form.is_valid and await throttle.is_limited(
-            db, key, limit=MESSAGES_PER_HOUR, window=MESSAGE_WINDOW
-        ):
-            form.error(
-                "message",
-                _(
-                    "You have sent a lot of messages in the last hour. Try again later, or call 101. "
-                    "In an emergency, call 999"
-                ),
-            )
-        if form.is_valid:
-            await throttle.hit(db, key, window=MESSAGE_WINDOW)
-            message = queries.add_party_message(db, party, crime, body)
-            await db.flush()
-            audit.record(
-                db,
-                request,
-                "party_sent_message",
-                force_id=crime.force_id,
-                crime_id=crime.id,
-                party_id=party.id,
-                actor=party,
-                detail=f"message:{message.id}",
-            )
+        await messages.store_message(request, db, form, "message", body)
     if not form.is_valid:
         view = await load_case(request)
         asking = None if is_htmx(request) else await update_requests.load_asking(request)

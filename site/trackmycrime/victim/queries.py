@@ -23,6 +23,7 @@ from ..models import (
     MessageDirection,
     Officer,
     Party,
+    PropertyItem,
     UpdateRead,
     utcnow,
 )
@@ -46,6 +47,9 @@ class ThreadMessage:
     created_at: dt.datetime
     read_at: dt.datetime | None
     officer_name: str | None
+    # The item of property a message from the party is about, if any (issue 11).
+    property_item_id: int | None = None
+    property_description: str | None = None
 
     @property
     def is_mine(self) -> bool:
@@ -213,8 +217,11 @@ _THREAD = (
         col(Message.created_at),
         col(Message.read_at),
         col(Officer.name),
+        col(PropertyItem.id),
+        col(PropertyItem.description),
     )
     .outerjoin(Officer, col(Officer.id) == col(Message.officer_id))
+    .outerjoin(PropertyItem, col(PropertyItem.id) == col(Message.property_item_id))
     .where(col(Message.party_id) == _PARTY_ID, col(Message.crime_id) == _CRIME_ID)
     .order_by(col(Message.created_at), col(Message.id))
 )
