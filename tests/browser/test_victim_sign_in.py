@@ -99,6 +99,9 @@ def test_case_page_is_accessible_after_signing_in(page, live_server):
     sign_in(page, live_server)
     expect(page.locator("#case-timeline .timeline__item").first).to_be_visible()
     check_page(page, "demo victim's case page")
+    page.get_by_role("link", name="Missing or damaged property").click()
+    expect(page.locator("section.property-item")).to_have_count(3)
+    check_page(page, "the demo victim's property")
     page.get_by_role("link", name="Alerts and account").click()
     check_page(page, "alerts and account")
 
