@@ -200,3 +200,15 @@ def date_of_birth(result: Form, form: FormData, *, name: str = "date_of_birth") 
         result.error(name, _("Date of birth must be the same as or after 1 January {year}").format(year=1900))
         return None
     return born
+
+
+def identifying_details(
+    result: Form, form: FormData, forces: list[Force]
+) -> tuple[Force | None, str, str, dt.date | None]:
+    """The force, surname, crime reference and date of birth that identify a victim, in page order."""
+    return (
+        chosen_force(result, form, forces),
+        surname(result, form),
+        crime_reference(result, form),
+        date_of_birth(result, form),
+    )

@@ -23,9 +23,17 @@ CLIENT_FAILURE_LIMIT = 20
 CLIENT_WINDOW = dt.timedelta(minutes=30)
 
 
-def details_key(force_id: int, reference_key: str, surname_key: str, date_of_birth: dt.date) -> str:
+def details_key(
+    force_id: int,
+    reference_key: str,
+    surname_key: str,
+    date_of_birth: dt.date,
+    *,
+    purpose: str = "victim-sign-in",
+) -> str:
+    """The throttle key of one set of sign-in details, hashed so the table holds no personal data."""
     details = f"{force_id}|{reference_key}|{surname_key}|{date_of_birth.isoformat()}"
-    return f"victim-sign-in:details:{sha256_hex(details)}"
+    return f"{purpose}:details:{sha256_hex(details)}"
 
 
 def party_details_key(party: Party, crime: Crime) -> str:

@@ -13,7 +13,7 @@ from ..auth import throttle
 from ..auth.links import RESET_LINK_HOURS, link_still_valid, party_id_from_link
 from ..auth.passwords import hash_password, password_problem
 from ..auth.sessions import client_address, end_all_sessions, start_session
-from ..auth.tokens import PASSWORD_RESET, sha256_hex
+from ..auth.tokens import PASSWORD_RESET
 from ..i18n import gettext as _
 from ..identity import reference_key, surname_key
 from ..models import Crime, Force, Party, utcnow
@@ -40,16 +40,14 @@ async def request_reset(request: Request) -> Response:
     forces = await forces_for_page(request)
     submitted = await forms.submitted(request)
     form = forms.Form()
-    force = forms.chosen_force(form, submitted, forces)
-    surname = forms.surname(form, submitted)
-    reference = forms.crime_reference(form, submitted)
-    born = forms.date_of_birth(form, submitted)
+    force, surname, reference, born = forms.identifying_details(form, submitted, forces)
     if not form.is_valid or born is None:
         return request_page(request, forces, form)
     force_id = force.id if force and force.id else 0
-    details = f"{force_id}|{reference_key(reference)}|{surname_key(surname)}|{born.isoformat()}"
     client_key = f"victim-reset:client:{client_address(request)}"
-    details_key = f"victim-reset:details:{sha256_hex(details)}"
+    details_key = lockout.details_key(
+        force_id, reference_key(reference), surname_key(surname), born, purpose="victim-reset"
+    )
     async with request.app.state.db.transaction() as db:
         if await throttle.is_limited(db, client_key, limit=CLIENT_LIMIT, window=WINDOW):
             return render(request, "victim/forgotten_password_blocked.html", status_code=429)

@@ -88,10 +88,7 @@ async def sign_in(request: Request) -> Response:
     forces = await forces_for_page(request)
     submitted = await forms.submitted(request)
     form = forms.Form()
-    force = forms.chosen_force(form, submitted, forces)
-    surname = forms.surname(form, submitted)
-    reference = forms.crime_reference(form, submitted)
-    born = forms.date_of_birth(form, submitted)
+    force, surname, reference, born = forms.identifying_details(form, submitted, forces)
     password = forms.password(form, submitted)
     shown = forms.wants_password_shown(submitted)
     if shown is not None:
