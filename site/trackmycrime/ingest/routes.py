@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from .. import audit
 from ..database import Database
-from ..models import utcnow
+from ..models import Crime, utcnow
 from ..victims_code.entitlements import refresh_entitlements
 from . import problems
 from .crimes import PersonalDataRemoved, crime_by_reference, crime_view, upsert_crime
@@ -84,6 +84,28 @@ async def answer(request: Request, work: Callable[[AsyncSession, Caller], Awaita
     return response
 
 
+def record_rms_action(
+    db: AsyncSession,
+    request: Request,
+    caller: Caller,
+    action: str,
+    crime: Crime,
+    detail: str = "",
+    party_id: int | None = None,
+) -> None:
+    """The audit row of what a records system did, naming the key it used."""
+    audit.record(
+        db,
+        request,
+        action,
+        force_id=caller.force.id,
+        crime_id=crime.id,
+        party_id=party_id,
+        actor_kind="rms",
+        detail=f"api key {caller.api_key.id}" + (f": {detail}" if detail else ""),
+    )
+
+
 def json_response(
     model: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
@@ -119,30 +141,14 @@ async def put_crime(request: Request) -> Response:
                 ]
             )
         await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
-        audit.record(
-            db,
-            request,
-            "crime.upsert",
-            force_id=caller.force.id,
-            crime_id=crime.id,
-            actor_kind="rms",
-            detail=f"api key {caller.api_key.id}: {changes.summary()}",
-        )
+        record_rms_action(db, request, caller, "crime.upsert", crime, changes.summary())
         for action, parties in (
             ("party.create", changes.new_parties),
             ("party.update", changes.changed_parties),
         ):
             for party in parties:
-                audit.record(
-                    db,
-                    request,
-                    action,
-                    force_id=caller.force.id,
-                    crime_id=crime.id,
-                    party_id=party.id,
-                    actor_kind="rms",
-                    detail=f"api key {caller.api_key.id}: rms party {party.rms_party_id}",
-                )
+                detail = f"rms party {party.rms_party_id}"
+                record_rms_action(db, request, caller, action, crime, detail, party_id=party.id)
         view = await crime_view(db, crime)
         status = 201 if changes.created else 200
         return json_response(view, status, headers={"Location": crime_url(crime.reference)})
@@ -156,15 +162,7 @@ async def get_crime(request: Request) -> Response:
         crime = await crime_by_reference(db, caller.force, reference)
         if crime is None:
             return problems.crime_not_found()
-        audit.record(
-            db,
-            request,
-            "crime.read",
-            force_id=caller.force.id,
-            crime_id=crime.id,
-            actor_kind="rms",
-            detail=f"api key {caller.api_key.id}",
-        )
+        record_rms_action(db, request, caller, "crime.read", crime)
         return json_response(await crime_view(db, crime))
 
     return await answer(request, work)
@@ -198,16 +196,8 @@ async def post_update(request: Request) -> Response:
             )
         if created:
             await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
-        audit.record(
-            db,
-            request,
-            "update.add",
-            force_id=caller.force.id,
-            crime_id=crime.id,
-            actor_kind="rms",
-            detail=f"api key {caller.api_key.id}: update {given.rms_update_id} "
-            + ("stored" if created else "already stored"),
-        )
+        outcome = "stored" if created else "already stored"
+        record_rms_action(db, request, caller, "update.add", crime, f"update {given.rms_update_id} {outcome}")
         return json_response(update_view(update, given.audience), 201 if created else 200)
 
     return await answer(request, work)
