@@ -21,7 +21,6 @@ from .models import (
     PropertyState,
     utcnow,
 )
-from .victims_code.entitlements import refresh_entitlements
 
 
 def state_label(state: str) -> str:
@@ -95,7 +94,10 @@ async def change_state(
     officer_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> CaseUpdate:
-    """Record the item's new state and tell its owners as an update, alerted like any other."""
+    """Record the item's new state and tell its owners as an update, alerted like any other.
+
+    The caller refreshes the crime's Victims' Code entitlements once it has made all its changes.
+    """
     now = now or utcnow()
     item.state = new_state
     item.state_changed_at = now
@@ -115,7 +117,6 @@ async def change_state(
     db.add(crime)
     await db.flush()
     await alert_parties_of_update(db, force, update)
-    await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
     return update
 
 

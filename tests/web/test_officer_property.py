@@ -6,10 +6,19 @@ import pytest
 from sqlmodel import col, select
 
 from tests.webclient import check_page, text_of
-from trackmycrime.models import AuditEvent, CaseUpdate, Message, MessageDirection, OutboxMessage, PropertyItem
+from trackmycrime.models import (
+    AuditEvent,
+    CaseUpdate,
+    Entitlement,
+    Message,
+    MessageDirection,
+    OutboxMessage,
+    PropertyItem,
+)
 from trackmycrime.notify.outbox import AlertKind
+from trackmycrime.victims_code.entitlements import refresh_entitlements
 
-from .officer_world import build_world, sign_in_as
+from .officer_world import build_world, days_ago, sign_in_as
 
 pytestmark = pytest.mark.anyio
 
@@ -162,3 +171,28 @@ async def test_officers_who_cannot_see_the_crime_cannot_change_its_property(clie
     await client.post(other_crime_url, {f"state-{laptop.id}": "recovered"}, expect=404)
     await client.post(state_url(world, laptop), {f"state-{laptop.id}": "recovered"}, csrf=False, expect=403)
     assert await new_updates(db, world) == []
+
+
+async def test_the_update_a_change_of_state_posts_tells_the_owner_what_they_were_owed(
+    oic_client, db, world, laptop
+):
+    async with db.transaction() as session:
+        session.add(CaseUpdate(crime_id=world.crime.id, status="suspect_arrested", occurred_at=days_ago(1)))
+        await session.flush()
+        await refresh_entitlements(session, world.crime.id)
+    assert [e.met_at for e in await owed_to(db, world.victim)] == [None]
+
+    await oic_client.submit(state_url(world, laptop), {f"state-{laptop.id}": "recovered"})
+
+    [owed] = await owed_to(db, world.victim)
+    assert owed.met_at is not None and owed.met_by == "update"
+
+
+async def owed_to(db, party) -> list[Entitlement]:
+    async with db.session() as session:
+        found = await session.exec(
+            select(Entitlement).where(
+                Entitlement.party_id == party.id, Entitlement.event == "suspect_arrested"
+            )
+        )
+        return list(found.all())

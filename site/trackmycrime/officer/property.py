@@ -13,6 +13,7 @@ from ..i18n import gettext as _
 from ..models import Officer, PropertyItem, PropertyState
 from ..pages import is_htmx
 from ..property import change_state, state_label_for_officers
+from ..victims_code.entitlements import refresh_entitlements
 from .access import officer_page, path_id, visible_crime
 from .case import force_of, load_crime_page, render_section, render_with_errors
 from .forms import Errors, read_form
@@ -68,6 +69,7 @@ async def change_item_state(request: Request) -> Response:
             new_state=chosen,
             officer_id=officer.id,
         )
+        await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
         audit.record(
             db,
             request,
