@@ -69,16 +69,15 @@ async def property_page(request: Request) -> Response:
 @party_required
 async def tell_officer(request: Request) -> Response:
     """An addition or correction to one item, sent to the officers as a message tied to it."""
-    items, _told = await _load(request)
     item_id = whole_number(request.path_params["item_id"])
-    item = next((i for i in items if i.id == item_id), None)
-    if item is None:
-        raise HTTPException(404)
     submitted = await forms.submitted(request)
     form = forms.Form()
-    field = details_field(item)
-    body = messages.message_text(form, submitted, field)
     async with request.app.state.db.transaction() as db:
+        item = next((i for i in await items_for_party(db, request.state.party) if i.id == item_id), None)
+        if item is None:
+            raise HTTPException(404)
+        field = details_field(item)
+        body = messages.message_text(form, submitted, field)
         await messages.store_message(request, db, form, field, body, property_item_id=item.id)
     if form.is_valid and not is_htmx(request):
         return RedirectResponse(f"/property?sent={item.id}#item-{item.id}", status_code=303)
