@@ -18,20 +18,11 @@ from trackmycrime.models import (
 from trackmycrime.notify.outbox import AlertKind
 from trackmycrime.victims_code.entitlements import refresh_entitlements
 
-from .officer_world import build_world, days_ago, sign_in_as
+from .officer_world import days_ago, sign_in_as
+from .test_officer_case import crime_url, oic_client, world
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
-
-
-@pytest.fixture
-async def oic_client(client, db, world):
-    await sign_in_as(client, db, world.oic)
-    return client
+__all__ = ["oic_client", "world"]  # fixtures
 
 
 @pytest.fixture
@@ -58,10 +49,6 @@ async def laptop(db, world) -> PropertyItem:
             )
         )
     return item
-
-
-def crime_url(world) -> str:
-    return f"/officer/crimes/{world.crime.id}"
 
 
 def state_url(world, item) -> str:
