@@ -18,6 +18,8 @@ from .auth.passwords import use_fast_hashing
 from .database import Database
 from .ingest.routes import routes as ingest_routes
 from .officer.routes import routes as officer_routes
+from .operations.metrics import metrics_endpoint, record_request
+from .operations.request_log import RequestLogMiddleware
 from .pages import create_templates, render
 from .public.routes import routes as public_routes
 from .security_headers import SecurityHeadersMiddleware
@@ -28,7 +30,10 @@ from .victims_code.rules import configure as configure_victims_code_rules
 
 
 def all_routes(assets: StaticAssets, settings: Settings) -> list[BaseRoute]:
-    routes: list[BaseRoute] = [Route("/static/{path:path}", assets.serve, name="static")]
+    routes: list[BaseRoute] = [
+        Route("/static/{path:path}", assets.serve, name="static"),
+        Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics"),
+    ]
     routes += public_routes + victim_routes + officer_routes + ingest_routes
     if settings.mode == "demo":
         from .demo.routes import routes as demo_routes
@@ -64,6 +69,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app = Starlette(
         routes=all_routes(assets, settings),
         middleware=[
+            Middleware(RequestLogMiddleware, observers=[record_request]),
             Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
             Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
             Middleware(CSRFMiddleware, secret_key=settings.secret_key, secure=settings.secure_cookies),

@@ -106,12 +106,19 @@ def cmd_serve(args: argparse.Namespace) -> None:
     except SettingsError as error:
         fail(str(error))
     _check_database(settings)
+    from .operations.multiprocess import prepare_multiprocess_directory
+    from .operations.request_log import uvicorn_log_config
+
+    if settings.metrics_token:
+        prepare_multiprocess_directory()
     uvicorn.run(
         "trackmycrime.asgi:app",
         host=args.host,
         port=args.port,
         workers=args.workers,
         log_level="info",
+        log_config=uvicorn_log_config(settings.log_format),
+        access_log=False,  # our request log names the route, never the path (which may hold a token)
         proxy_headers=True,
         server_header=False,
     )
@@ -278,6 +285,15 @@ def _register_worker(commands: Any) -> None:
 
 
 _extra_commands.append(_register_worker)
+
+
+def _register_operations(commands: Any) -> None:
+    from .operations.cli import register
+
+    register(commands)
+
+
+_extra_commands.append(_register_operations)
 
 
 # ---------------------------------------------------------------- tmc victims-code

@@ -13,6 +13,7 @@ DEFAULT_DATABASE_PATH = Path("trackmycrime.sqlite3")
 
 Mode = Literal["production", "demo", "test"]
 SmtpTls = Literal["none", "starttls", "tls"]
+LogFormat = Literal["text", "json"]
 
 
 class SettingsError(Exception):
@@ -48,6 +49,9 @@ class Settings:
     # A Victims' Code rules file to use instead of the shipped victims_code/rules.toml.
     victims_code_rules: str = ""
     default_language: str = "en"
+    # Operations: `/metrics` is served only with this bearer token; logs as text or JSON lines.
+    metrics_token: str = ""
+    log_format: LogFormat = "text"
     demo_mail_catcher: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -131,6 +135,12 @@ def load_settings(environ: dict[str, str] | None = None, *, mode: Mode | None = 
     chosen_mode = mode or env.get("TMC_MODE", "production").strip().lower()
     if chosen_mode not in ("production", "demo", "test"):
         raise SettingsError(f"TMC_MODE must be production, demo or test, not {chosen_mode!r}.")
+    log_format = env.get("TMC_LOG_FORMAT", "text").strip().lower() or "text"
+    if log_format not in ("text", "json"):
+        raise SettingsError(f"TMC_LOG_FORMAT must be text or json, not {log_format!r}.")
+    metrics_token = env.get("TMC_METRICS_TOKEN", "").strip()
+    if metrics_token and len(metrics_token) < 16:
+        raise SettingsError("TMC_METRICS_TOKEN is too short: use at least 16 random characters.")
     base_url = env.get("TMC_BASE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
     if not base_url.startswith(("http://", "https://")):
         raise SettingsError(f"TMC_BASE_URL must start with http:// or https://, not {base_url!r}.")
@@ -157,4 +167,6 @@ def load_settings(environ: dict[str, str] | None = None, *, mode: Mode | None = 
         session_absolute_hours=_int(env, "TMC_SESSION_ABSOLUTE_HOURS", 12, low=1, high=72),
         invitation_days=_int(env, "TMC_INVITATION_DAYS", 14, low=1, high=90),
         victims_code_rules=_victims_code_rules(env.get("TMC_VICTIMS_CODE_RULES", "").strip()),
+        metrics_token=metrics_token,
+        log_format=log_format,  # type: ignore[arg-type]
     )

@@ -42,7 +42,9 @@ def cmd_worker(args: argparse.Namespace) -> None:
     _check_database(settings)
     if not asyncio.run(_has_outbox(settings)):
         fail("the database has no outbox table yet: run `tmc db upgrade` first")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s tmc worker: %(message)s")
+    from ..operations.request_log import configure_logging
+
+    configure_logging(settings.log_format, "tmc worker")
     try:
         counts = asyncio.run(run_worker(settings, once=args.once, concurrency=args.concurrency))
     except (SQLAlchemyError, OSError) as error:  # only --once gives up on the database
