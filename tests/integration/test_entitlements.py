@@ -395,8 +395,15 @@ async def test_the_record_stands_once_retention_removed_personal_data(db: Databa
 
 
 async def test_a_crime_that_does_not_exist_is_ignored(db: Database) -> None:
+    case = await new_case(db)
+    await case.party("Adams", since=london(2026, 5, 1, 9, 0))
+    await case.refresh()
+    async with db.session() as session:
+        before = len((await session.exec(select(Entitlement))).all())
     async with db.transaction() as session:
-        await refresh_entitlements(session, 987654)
+        await refresh_entitlements(session, 987654)  # no error, and nobody else's record changes
+    async with db.session() as session:
+        assert len((await session.exec(select(Entitlement))).all()) == before > 0
 
 
 # ---------------------------------------------------------------- regular contact
