@@ -191,7 +191,7 @@ async def test_a_new_crime_is_stored_with_its_officer_and_parties(rms: Rms, db: 
     [stored] = await all_of(db, Party)
     assert stored.surname_key == "o'brien"
     [officer] = await all_of(db, Officer)
-    assert officer.password_hash == ""  # a placeholder: cannot sign in until an admin sets them up
+    assert officer.password_hash is None  # no password: cannot sign in until an admin sets them up
     [row] = await all_of(db, Crime)
     assert row.officer_in_charge_id == officer.id
     assert row.reference_key == "AS2026000123"

@@ -222,3 +222,29 @@ async def test_signed_in_pages_warn_before_the_idle_timeout_and_can_keep_the_ses
     response = await client.http.post("/officer/keep-alive", headers={"X-CSRF-Token": token})
     assert response.status_code == 204
     assert not (await client.page("/officer/sign-in")).select_one("dialog[data-idle-warning]")
+
+
+@pytest.mark.parametrize("password", ["no account has this password", "anything at all"])
+async def test_an_officer_with_no_password_cannot_sign_in_and_it_is_counted(client, db, password):
+    """Officers the records system created have no password: the same answer as a wrong one."""
+    world = await build_world(db)
+    async with db.transaction() as session:
+        officer = await session.get(Officer, world.oic.id)
+        officer.password_hash = None
+    page = await sign_in_with_form(client, "1234", password)
+    assert GENERIC in text_of(page.select_one(".error-summary"))
+    assert client.http.cookies.get("tmc_session") is None
+    async with db.session() as session:
+        officer = await session.get(Officer, world.oic.id)
+        actions = (
+            await session.exec(select(AuditEvent.action).where(AuditEvent.actor_id == world.oic.id))
+        ).all()
+    assert officer.failed_sign_ins == 1
+    assert actions == ["officer.sign_in_failed"]
+
+
+async def test_no_stored_password_never_verifies():
+    from trackmycrime.auth.passwords import verify_password
+
+    for stored in (None, ""):
+        assert await verify_password(stored, "no account has this password") == (False, False)

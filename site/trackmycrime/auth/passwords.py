@@ -64,13 +64,19 @@ def _dummy_hash() -> str:
 
 
 def _verify(stored_hash: str | None, password: str) -> tuple[bool, bool]:
+    if not stored_hash:
+        # No password (no account, or an officer never given one): the same work, and never a match,
+        # whatever the dummy hash is or the password given.
+        try:
+            _hasher.verify(_dummy_hash(), password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            pass
+        return False, False
     try:
-        _hasher.verify(stored_hash or _dummy_hash(), password)
+        _hasher.verify(stored_hash, password)
+        return True, _hasher.check_needs_rehash(stored_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False, False
-    if stored_hash is None:
-        return False, False
-    return True, _hasher.check_needs_rehash(stored_hash)
 
 
 async def verify_password(stored_hash: str | None, password: str) -> tuple[bool, bool]:
