@@ -7,14 +7,11 @@ deployment does.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
-import uvicorn
 
+from tests.browser_fixtures import serve_in_a_thread
 from trackmycrime.app import create_app
 from trackmycrime.demo.mail_catcher import free_port
 from trackmycrime.settings import Settings
@@ -26,18 +23,7 @@ def live_app(settings: Settings) -> Iterator[str]:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     app = create_app(settings.with_changes(base_url=base_url))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    else:
-        raise RuntimeError("the live server did not start")
+    server, thread = serve_in_a_thread(app, port)
     yield base_url
     server.should_exit = True
     thread.join(timeout=10)
