@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -835,3 +836,17 @@ async def test_a_crime_whose_personal_data_was_removed_can_no_longer_be_changed(
 
     assert put["type"] == post["type"] == "urn:trackmycrime:problem:personal-data-removed"
     assert await count(db, CaseUpdate) == 1
+
+
+async def test_a_force_format_that_would_backtrack_is_matched_in_linear_time(
+    db: Database, client: Any
+) -> None:
+    rms = await make_rms(db, client.http)
+    async with db.transaction() as session:
+        force = await session.get(Force, rms.force.id)
+        assert force is not None
+        force.crime_ref_pattern = r"(N+)+X"
+        session.add(force)
+    started = time.perf_counter()
+    assert_problem(await rms.get_crime("N" * 28), 422)
+    assert time.perf_counter() - started < 1, "Python's re takes tens of seconds here"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import re
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -14,11 +12,11 @@ from starlette.responses import Response
 
 from .. import identity
 from ..models import ApiKey, Force
+from ..reference_formats import matches_format
 from . import problems
 from .keys import active_key, bearer_key
 from .schemas import InvalidField
 
-logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_REFERENCE_LENGTH = 40
@@ -71,19 +69,11 @@ def _reference_and_errors(request: Request, force: Force) -> tuple[str, list[Inv
     reference = str(request.path_params["crime_reference"])
     if len(reference) > MAX_REFERENCE_LENGTH:
         detail = f"A crime reference has {MAX_REFERENCE_LENGTH} characters or fewer"
-    elif not identity.reference_key(reference) or not _matches(force.crime_ref_pattern, reference):
+    elif not identity.reference_key(reference) or not matches_format(force.crime_ref_pattern, reference):
         detail = "This is not a crime reference of this force: check its format"
     else:
         return reference, []
     return reference, [InvalidField(parameter="crime_reference", detail=detail)]
-
-
-def _matches(pattern: str, reference: str) -> bool:
-    try:
-        return re.fullmatch(pattern, reference) is not None
-    except re.error:
-        logger.error("the crime reference pattern of a force is not a valid regular expression")
-        return False
 
 
 async def read_body(request: Request) -> bytes:
