@@ -175,6 +175,9 @@ class Party(SQLModel, table=True):
     registered_at: dt.datetime | None = _when()
     invited_at: dt.datetime | None = _when()
     registration_code_hash: str | None = Field(default=None, max_length=200)
+    # A keyed fingerprint of the code (auth/links.py), so that checking a code finds its one
+    # holder and verifies one hash, however many codes the crime has.
+    registration_code_lookup: str | None = Field(default=None, max_length=64, index=True)
     registration_code_expires_at: dt.datetime | None = _when()
     failed_sign_ins: int = Field(default=0)
     locked_until: dt.datetime | None = _when()

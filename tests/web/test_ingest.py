@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sqlmodel import SQLModel, col, func, select
 
+from trackmycrime.auth.links import invitation_url
 from trackmycrime.database import Database
 from trackmycrime.ingest import routes as ingest_routes
 from trackmycrime.models import (
@@ -272,6 +273,29 @@ async def test_an_invited_party_whose_email_is_corrected_is_invited_at_the_new_a
     await rms.put_crime(crime_body(parties=[victim_body(email="alex@example.org")]))
 
     assert [m.recipient for m in await all_of(db, OutboxMessage)] == ["alex@exampel.org", "alex@example.org"]
+
+
+async def test_a_link_or_code_sent_before_a_contact_correction_no_longer_registers(
+    rms: Rms, db: Database, client: Any, settings: Any
+) -> None:
+    await rms.put_crime(crime_body(parties=[victim_body(email="alex@exampel.org")]))
+    [party] = await all_of(db, Party)
+    old_link = invitation_url(settings, party).removeprefix(settings.base_url)
+    async with db.transaction() as session:
+        given_a_code = await session.get(Party, party.id)
+        assert given_a_code is not None
+        given_a_code.registration_code_hash = "argon2-hash-of-a-code"
+        given_a_code.registration_code_expires_at = utcnow() + dt.timedelta(days=14)
+        session.add(given_a_code)
+    assert (await client.http.get(old_link)).status_code == 200
+
+    await rms.put_crime(crime_body(parties=[victim_body(email="alex@example.org")]))
+
+    assert (await client.http.get(old_link)).status_code == 404
+    [corrected] = await all_of(db, Party)
+    assert corrected.registration_code_hash is None
+    new_link = invitation_url(settings, corrected).removeprefix(settings.base_url)
+    assert (await client.http.get(new_link)).status_code == 200
 
 
 async def test_parties_left_out_of_a_later_request_are_kept(rms: Rms, db: Database) -> None:

@@ -330,3 +330,33 @@ async def test_where_several_forces_share_the_deployment_the_code_form_asks_whic
     assert "do not match our records" in text_of(page.select_one(".error-summary"))
     page = await client.submit("/register", {**form, "force": "AS"})
     assert text_of(page.h1) == "Confirm your details"
+
+
+async def test_a_code_costs_one_hash_whatever_the_crime_holds_and_none_once_limited(
+    client, db, invited, monkeypatch
+):
+    """The time taken must not tell whether a crime exists or how many codes it has pending."""
+    from trackmycrime.victim import registration
+
+    async with db.transaction() as session:
+        for _ in range(3):
+            others = await add_party(session, invited.crime, password=None)
+            await give_registration_code(session, others)
+    hashed = []
+    real_verify = registration.verify_password
+
+    async def counting(stored_hash, code):
+        hashed.append(stored_hash is not None)
+        return await real_verify(stored_hash, code)
+
+    monkeypatch.setattr(registration, "verify_password", counting)
+    await client.post("/register", {"reference": invited.crime.reference, "code": "ABCD-EFGH-JK"})
+    await client.post("/register", {"reference": "AS-1999-123456", "code": "ABCD-EFGH-JK"})
+    page = await client.submit("/register", {"reference": invited.crime.reference, "code": invited.code})
+    assert text_of(page.h1) == "Confirm your details"
+    assert hashed == [False, False, True], "one hash each: none for a wrong code, the holder's for theirs"
+    for _ in range(10):
+        await client.post("/register", {"reference": "AS-1999-123456", "code": "ABCD-EFGH-JK"})
+    hashed.clear()
+    await client.post("/register", {"reference": invited.crime.reference, "code": invited.code}, expect=429)
+    assert hashed == [], "no hashing once limited"

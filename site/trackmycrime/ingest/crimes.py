@@ -214,9 +214,14 @@ def _correct_party(party: Party, values: dict[str, object]) -> bool:
     """Whether anything changed; the account (password, preferences, sign-in state) is kept."""
     if all(getattr(party, name) == value for name, value in values.items()):
         return False
-    if party.email != values["email"] and party.password_hash is None and party.invited_at:
-        # Invited at an address now corrected: invite again at the new one.
+    contact_corrected = party.email != values["email"] or party.mobile != values.get("mobile", party.mobile)
+    if contact_corrected and party.password_hash is None:
+        # Invited or given a code at an address now corrected: what was sent there stops working
+        # (the link's fingerprint holds the address; the code is forgotten), and the invitation
+        # goes again to the new one.
         party.invited_at = None
+        party.registration_code_hash = None
+        party.registration_code_expires_at = None
     for name, value in values.items():
         setattr(party, name, value)
     party.updated_at = utcnow()

@@ -17,7 +17,6 @@ from . import problems
 from .keys import active_key, bearer_key
 from .schemas import InvalidField
 
-
 MAX_BODY_BYTES = 256 * 1024
 MAX_REFERENCE_LENGTH = 40
 

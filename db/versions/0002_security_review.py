@@ -1,4 +1,4 @@
-"""officers without a password have none (NULL), not an empty string
+"""officers without a password have none (NULL); registration codes get a keyed fingerprint
 
 Revision ID: 0002
 Revises: 0001
@@ -23,9 +23,19 @@ def upgrade() -> None:
             "password_hash", existing_type=sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True
         )
     op.execute(sa.text("UPDATE officer SET password_hash = NULL WHERE password_hash = ''"))
+    with op.batch_alter_table("party", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("registration_code_lookup", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
+        )
+        batch_op.create_index(
+            batch_op.f("ix_party_registration_code_lookup"), ["registration_code_lookup"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("party", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_party_registration_code_lookup"))
+        batch_op.drop_column("registration_code_lookup")
     op.execute(sa.text("UPDATE officer SET password_hash = '' WHERE password_hash IS NULL"))
     with op.batch_alter_table("officer", schema=None) as batch_op:
         batch_op.alter_column(
