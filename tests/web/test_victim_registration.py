@@ -360,3 +360,17 @@ async def test_a_code_costs_one_hash_whatever_the_crime_holds_and_none_once_limi
     hashed.clear()
     await client.post("/register", {"reference": invited.crime.reference, "code": invited.code}, expect=429)
     assert hashed == [], "no hashing once limited"
+
+
+async def test_a_party_flagged_after_the_invitation_cannot_register(client, db, settings, invited):
+    link = link_path(settings, invited)
+    page = await client.page(link)
+    progress = progress_of(page)
+    async with db.transaction() as session:
+        party = await session.get(Party, invited.party.id)
+        party.shares_address_with_suspect = True
+    await client.page(link, expect=404)
+    response = await client.post("/register", {"reference": invited.crime.reference, "code": invited.code})
+    assert "do not match our records" in response.text
+    response = await client.post("/register/confirm", confirm_form(invited, progress))
+    assert response.status_code == 400, "the step already reached is closed too"

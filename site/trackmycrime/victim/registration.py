@@ -28,6 +28,7 @@ from ..auth.passwords import hash_password, password_problem, verify_password
 from ..auth.sessions import client_address, end_all_sessions, start_session
 from ..auth.tokens import INVITATION, Signer
 from ..database import Database
+from ..eligibility import portal_offered
 from ..i18n import gettext as _
 from ..identity import reference_key, surname_key
 from ..models import Crime, Force, Party, utcnow
@@ -74,7 +75,7 @@ async def registering_from(request: Request, token: str, *, stage: str) -> Regis
         return None
     party, crime, force = found
     deleted_since = party.account_deleted_at and party.account_deleted_at.timestamp() >= note.get("t", 0)
-    if party.password_hash is not None or deleted_since:
+    if party.password_hash is not None or deleted_since or not portal_offered(force, crime, party):
         return None
     request.state.force = force
     return Registering(party, crime, force, stage)
@@ -159,7 +160,11 @@ async def check_code(request: Request) -> Response:
     )
     if limited:
         return too_many_attempts_page(request)
-    if party is None:
+    found = None
+    if party is not None:
+        async with request.app.state.db.session() as db:
+            found = await queries.party_with_crime(db, party.id)  # type: ignore[arg-type]
+    if found is None or not portal_offered(found[2], found[1], found[0]):
         form.error(
             "reference",
             _(
@@ -168,9 +173,6 @@ async def check_code(request: Request) -> Response:
             ),
         )
         return code_page(request, forces, form)
-    async with request.app.state.db.session() as db:
-        found = await queries.party_with_crime(db, party.id)  # type: ignore[arg-type]
-    assert found is not None
     request.state.force = found[2]
     return confirm_page(request, Registering(*found, stage=IDENTIFIED))
 
@@ -233,7 +235,12 @@ async def open_invitation(request: Request) -> Response:
     if link is not None:
         async with request.app.state.db.session() as db:
             found = await queries.party_with_crime(db, link[0])
-    if link is None or found is None or not link_is_usable(found[0], link[1]):
+    if (
+        link is None
+        or found is None
+        or not link_is_usable(found[0], link[1])
+        or not portal_offered(found[2], found[1], found[0])
+    ):
         await forces_for_page(request)
         return render(request, "victim/register_link_invalid.html", status_code=404)
     request.state.force = found[2]

@@ -21,6 +21,7 @@ from ..auth.sessions import (
     start_session,
 )
 from ..database import Database
+from ..eligibility import portal_offered
 from ..i18n import gettext as _
 from ..identity import reference_key, surname_key
 from ..models import Crime, Force, Party, utcnow
@@ -160,6 +161,10 @@ async def attempt_sign_in(
             lock_ends = await lockout.note_failure(db, details_key, attempt)
             await _note_failure(db, request, force, found, lock_ends)
         return (Outcome.TOO_MANY_ATTEMPTS if lock_ends else Outcome.NO_MATCH), None
+    if not portal_offered(force, found[1], found[0]):
+        # Flagged since registering (e.g. lives with a suspect): the same answer as any mismatch,
+        # so that whoever is at the keyboard learns nothing from it.
+        return Outcome.NO_MATCH, None
     new_hash = await hash_password(password) if needs_rehash else None
     async with database.transaction() as db:
         signed_token = await _record_sign_in(
