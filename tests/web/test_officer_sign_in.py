@@ -248,3 +248,23 @@ async def test_no_stored_password_never_verifies():
 
     for stored in (None, ""):
         assert await verify_password(stored, "no account has this password") == (False, False)
+
+
+async def test_over_https_the_pending_two_step_cookie_is_deleted_as_a_browser_accepts(db):
+    from tests.conftest import test_settings
+    from trackmycrime.app import create_app
+
+    world = await build_world(db)
+    secret = await _enable_two_factor(db, world.oic.id)
+    app = create_app(test_settings(db.url, base_url="https://testserver"), db)
+    async with WebClient(app) as client:
+        client.http.base_url = "https://testserver"
+        await sign_in_with_form(client, world.oic.email)
+        assert client.http.cookies.get("__Host-tmc_officer_pending")
+        response = await client.post("/officer/sign-in/code", {"code": totp.code_at(secret, utcnow())})
+    assert response.status_code == 303
+    deleting = [
+        c for c in response.headers.get_list("set-cookie") if c.startswith("__Host-tmc_officer_pending=")
+    ]
+    assert len(deleting) == 1
+    assert "Max-Age=0" in deleting[0] and "Secure" in deleting[0] and "Path=/" in deleting[0]

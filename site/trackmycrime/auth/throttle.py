@@ -16,7 +16,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..database import Database
 from ..models import Throttle, UTCDateTime, utcnow
 
 _table = Throttle.__table__  # type: ignore[attr-defined]
@@ -60,16 +59,6 @@ async def hit(db: AsyncSession, key: str, *, window: dt.timedelta) -> int:
         .returning(_table.c.attempts)
     )
     return int((await db.exec(statement)).scalar_one())  # type: ignore[call-overload]
-
-
-async def take(database: Database, key: str, *, limit: int, window: dt.timedelta) -> bool:
-    """Count an attempt in a transaction of its own, before the work; False when over the limit.
-
-    Committed at once, so that the work that follows (a password check of 100 ms or more) holds
-    neither a connection nor the row lock, and every concurrent request has already been counted.
-    """
-    async with database.transaction() as db:
-        return await hit(db, key, window=window) <= limit
 
 
 async def give_back(db: AsyncSession, key: str) -> None:

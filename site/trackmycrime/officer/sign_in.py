@@ -202,7 +202,7 @@ async def finish_sign_in(db: AsyncSession, request: Request, officer: Officer) -
     signed = await start_session(db, request, officer_id=officer.id)
     response = RedirectResponse("/officer", status_code=303)
     set_session_cookie(request, response, signed)
-    response.delete_cookie(pending_cookie_name(request), path="/")
+    forget_pending(request, response)
     return response
 
 
@@ -269,6 +269,15 @@ async def sign_in(request: Request) -> Response:
         if officer is not None:
             return await finish_sign_in(db, request, officer)
     return _sign_in_form(request, errors={"identifier": generic_error()}, identifier=identifier)
+
+
+def forget_pending(request: Request, response: Response) -> None:
+    """Delete the pending two-step cookie: a browser ignores a `__Host-` cookie, even one that
+    deletes, unless it is Secure with Path=/ as it was set."""
+    secure = request.app.state.settings.secure_cookies
+    response.delete_cookie(
+        pending_cookie_name(request), path="/", httponly=True, samesite="lax", secure=secure
+    )
 
 
 def _to_code_step(request: Request, officer: Officer) -> Response:
@@ -352,7 +361,7 @@ async def check_code(request: Request) -> Response:
                     "identifier": _("There were too many wrong codes. Wait 15 minutes, then sign in again.")
                 },
             )
-            response.delete_cookie(pending_cookie_name(request), path="/")
+            forget_pending(request, response)
             return response
     return _code_form(
         request,
