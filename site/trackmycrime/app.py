@@ -17,6 +17,7 @@ from .auth.csrf import CSRFMiddleware
 from .auth.passwords import use_fast_hashing
 from .database import Database
 from .ingest.routes import routes as ingest_routes
+from .log_redaction import redact_tokens_in_logs
 from .officer.routes import routes as officer_routes
 from .pages import create_templates, render
 from .public.routes import routes as public_routes
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings.check_for_production()
     configure_victims_code_rules(settings.victims_code_rules)
     use_fast_hashing(settings.mode != "production")
+    redact_tokens_in_logs()
     assets = StaticAssets()
     db = database or Database(settings.database_url)
 
