@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from .auth.csrf import CSRFMiddleware
 from .auth.passwords import use_fast_hashing
+from .base_url import BaseUrlMiddleware
 from .database import Database
 from .ingest.routes import routes as ingest_routes
 from .log_redaction import redact_tokens_in_logs
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app = Starlette(
         routes=all_routes(assets, settings),
         middleware=[
+            Middleware(BaseUrlMiddleware, base_url=settings.base_url),
             Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
             Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
             Middleware(CSRFMiddleware, secret_key=settings.secret_key, secure=settings.secure_cookies),
