@@ -874,3 +874,16 @@ async def test_a_force_format_that_would_backtrack_is_matched_in_linear_time(
     started = time.perf_counter()
     assert_problem(await rms.get_crime("N" * 28), 422)
     assert time.perf_counter() - started < 1, "Python's re takes tens of seconds here"
+
+
+async def test_a_client_sending_wrong_keys_is_slowed_down_and_right_keys_still_work(
+    db: Database, client: Any
+) -> None:
+    rms = await make_rms(db, client.http)
+    wrong = {"Authorization": "Bearer not-a-key-of-any-force"}
+    for _ in range(20):
+        assert_problem(await client.http.get("/api/v1/crimes/AS-2026-000123", headers=wrong), 401)
+    refused = await client.http.get("/api/v1/crimes/AS-2026-000123", headers=wrong)
+    assert_problem(refused, 429)
+    assert int(refused.headers["retry-after"]) > 0
+    assert (await rms.put_crime(crime_body())).status_code == 201

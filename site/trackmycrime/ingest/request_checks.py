@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -11,6 +12,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from .. import identity
+from ..auth import throttle
+from ..auth.sessions import client_address
 from ..models import ApiKey, Force
 from ..reference_formats import matches_format
 from . import problems
@@ -29,6 +32,10 @@ class Caller:
 
     api_key: ApiKey
     force: Force
+
+
+WRONG_KEYS_ALLOWED = 20
+WRONG_KEY_WINDOW = dt.timedelta(minutes=15)
 
 
 class Refused(Exception):
@@ -50,6 +57,11 @@ async def authenticate(db: AsyncSession, request: Request) -> Caller:
         )
     found = await active_key(db, key_text)
     if found is None:
+        # Keys are long and random, so this limit is not what stops guessing: it stops a
+        # misconfigured or hostile client from hammering the API, while a right key still works.
+        wrong_keys = f"ingest-wrong-key:client:{client_address(request)}"
+        if await throttle.hit(db, wrong_keys, window=WRONG_KEY_WINDOW) > WRONG_KEYS_ALLOWED:
+            raise Refused(problems.too_many_wrong_keys(int(WRONG_KEY_WINDOW.total_seconds())))
         raise Refused(
             problems.unauthorised("The API key is not valid or has been revoked.", key_was_sent=True)
         )
