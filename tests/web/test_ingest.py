@@ -685,6 +685,13 @@ CRIME_ERRORS = [
     ),
     ("NUL in a name", crime_body(parties=[victim_body(surname="O\u0000Brien")]), ["#/parties/0/surname"]),
     ("direction override", crime_body(parties=[victim_body(surname="\u202eneirB")]), ["#/parties/0/surname"]),
+    ("zero-width space", crime_body(parties=[victim_body(surname="O\u200bBrien")]), ["#/parties/0/surname"]),
+    (
+        "right-to-left mark",
+        crime_body(parties=[victim_body(forenames="Alex\u200f")]),
+        ["#/parties/0/forenames"],
+    ),
+    ("word joiner in text", crime_body(offence="Burglary\u2060 of a home"), ["#/offence"]),
     ("missing surname", crime_body(parties=[_without(victim_body(), "surname")]), ["#/parties/0/surname"]),
     ("not an object", [crime_body()], ["#"]),
     ("null body", None, ["#"]),

@@ -310,3 +310,14 @@ async def test_a_crime_reference_format_needing_backtracking_is_refused_on_save(
     ]
     async with db.session() as session:
         assert (await session.get(Force, world.force.id)).crime_ref_pattern != r"(AS)-\d+-\1"
+
+
+async def test_zero_width_and_direction_characters_are_removed_from_an_officer_name(admin, db, world):
+    await admin.page("/officer/admin/officers/new")
+    page = await admin.submit(
+        "/officer/admin/officers", {**NEW_OFFICER, "name": "PC\u200b Dana\u202e Fox\u200f"}
+    )
+    assert text_of(page.h1) == "PC Dana Fox"
+    async with db.session() as session:
+        names = (await session.exec(select(Officer.name))).all()
+    assert "PC Dana Fox" in names
