@@ -239,13 +239,21 @@ async def test_confirm_step_validation(client, settings, invited):
     assert page.select_one('input[name="progress"]')["value"], "still registering"
 
 
+CONTEXT = "Your password must not include your surname, date of birth or crime reference number"
+
+
 @pytest.mark.parametrize(
     ("password", "error"),
     [
         ("", "Enter a password"),
         ("short one", "Password must be 10 characters or more"),
         ("password123", "This password is too common. Choose a password that is harder to guess"),
-        ("Nunez12345", "Your password must not be based on your name or crime reference"),
+        ("Nunez12345", CONTEXT),
+        ("a very long núñez phrase", CONTEXT),
+        ("happy birthday 29/02/1980", CONTEXT),
+        ("born in 1980 and proud", CONTEXT),
+        ("Password 123!", "This password is too common. Choose a password that is harder to guess"),
+        ("Sam is my name ok", None),
         ("x" * 257, "Password must be 256 characters or fewer"),
     ],
 )
@@ -255,8 +263,21 @@ async def test_password_rules_are_length_and_common_passwords_only(
     page = await client.page(link_path(settings, invited))
     page = await client.submit("/register/confirm", confirm_form(invited, progress_of(page)))
     page = await client.submit("/register/password", {"progress": progress_of(page), "password": password})
+    if error is None:
+        assert text_of(page.h1) == "Your case"
+        return
     assert [text_of(a) for a in page.select(".error-summary a")] == [error]
     assert page.select_one("#field-password").get("value") is None
+
+
+async def test_a_password_with_the_crime_reference_in_it_is_refused(client, settings, invited):
+    page = await client.page(link_path(settings, invited))
+    page = await client.submit("/register/confirm", confirm_form(invited, progress_of(page)))
+    squashed = invited.crime.reference.replace("-", "").lower()
+    page = await client.submit(
+        "/register/password", {"progress": progress_of(page), "password": f"my crime {squashed}"}
+    )
+    assert [text_of(a) for a in page.select(".error-summary a")] == [CONTEXT]
 
 
 async def test_no_composition_rules(client, settings, invited):

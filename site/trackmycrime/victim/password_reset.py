@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from .. import audit
 from ..auth import throttle
 from ..auth.links import RESET_LINK_HOURS, link_still_valid, party_id_from_link
-from ..auth.passwords import hash_password, password_problem
+from ..auth.passwords import hash_password, party_password_problem
 from ..auth.sessions import client_address, end_all_sessions, start_session
 from ..auth.tokens import PASSWORD_RESET
 from ..i18n import gettext as _
@@ -150,9 +150,7 @@ async def set_new_password(request: Request) -> Response:
     shown = forms.wants_password_shown(submitted)
     if shown is not None:
         return new_password_page(request, show_password=shown, password=password)
-    problem = form.errors.get("password") or password_problem(
-        password, personal_words=(party.surname, party.surname_key, party.forenames, crime.reference)
-    )
+    problem = form.errors.get("password") or party_password_problem(password, party, crime)
     if problem:
         form.errors = {"password": problem}
         return new_password_page(request, form)

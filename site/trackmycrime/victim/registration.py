@@ -24,7 +24,7 @@ from ..auth.links import (
     party_id_from_link,
     registration_code_lookup,
 )
-from ..auth.passwords import hash_password, password_problem, verify_password
+from ..auth.passwords import hash_password, party_password_problem, verify_password
 from ..auth.sessions import client_address, end_all_sessions, start_session
 from ..auth.tokens import INVITATION, Signer
 from ..database import Database
@@ -293,14 +293,8 @@ async def choose_password(request: Request) -> Response:
     shown = forms.wants_password_shown(submitted)
     if shown is not None:
         return password_page(request, registering, show_password=shown, password=password)
-    problem = form.errors.get("password") or password_problem(
-        password,
-        personal_words=(
-            registering.party.surname,
-            registering.party.surname_key,
-            registering.party.forenames,
-            registering.crime.reference,
-        ),
+    problem = form.errors.get("password") or party_password_problem(
+        password, registering.party, registering.crime
     )
     if problem:
         form.errors = {"password": problem}
