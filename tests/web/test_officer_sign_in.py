@@ -268,3 +268,18 @@ async def test_over_https_the_pending_two_step_cookie_is_deleted_as_a_browser_ac
     ]
     assert len(deleting) == 1
     assert "Max-Age=0" in deleting[0] and "Secure" in deleting[0] and "Path=/" in deleting[0]
+
+
+async def test_wrong_passwords_for_a_shoulder_number_worn_in_two_forces_lock_neither_account(app, client, db):
+    world = await build_world(db)
+    for _ in range(5):
+        page = await sign_in_with_form(client, "1234", "not the password")
+        assert GENERIC in text_of(page.select_one(".error-summary"))
+    page = await sign_in_with_form(client, "1234")
+    assert GENERIC in text_of(page.select_one(".error-summary")), "the shoulder number waits out its count"
+    async with db.session() as session:
+        for officer_id in (world.oic.id, world.other_admin.id):
+            assert (await session.get(Officer, officer_id)).locked_until is None
+    async with WebClient(app) as browser:
+        page = await sign_in_with_form(browser, world.oic.email)
+        assert text_of(page.h1).startswith("Inbox")

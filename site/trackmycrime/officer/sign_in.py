@@ -106,6 +106,10 @@ def account_key(officer: Officer) -> str:
     return f"officer-sign-in:account:{officer.id}"
 
 
+def identifier_key(identifier: str) -> str:
+    return f"officer-sign-in:identifier:{hashlib.sha256(identifier.strip().lower().encode()).hexdigest()}"
+
+
 @dataclass(frozen=True)
 class PasswordCheck:
     """What checking a password against the candidates found: counted before, written after."""
@@ -125,10 +129,18 @@ async def count_attempt(database: Database, request: Request, identifier: str) -
     async with database.transaction() as db:
         if await throttle.hit(db, client_key(request), window=WINDOW) > CLIENT_ATTEMPTS:
             return None
-        attempts = {}
-        for officer in await candidates(db, identifier):
+        named = await candidates(db, identifier)
+        # A shoulder number worn in several forces: the count (and the wait) belongs to what was
+        # typed, so that guesses at it lock no one's account; each can still use their email.
+        shared = len(named) > 1
+        counts: dict[str, int] = {}
+        attempts: dict[int, int] = {}
+        for officer in named:
             assert officer.id is not None
-            attempts[officer.id] = await throttle.hit(db, account_key(officer), window=LOCKED_FOR)
+            key = identifier_key(identifier) if shared else account_key(officer)
+            if key not in counts:
+                counts[key] = await throttle.hit(db, key, window=LOCKED_FOR)
+            attempts[officer.id] = counts[key]
         # Read again after counting: a lock set by an attempt that finished while this one waited
         # for its count is seen here, with the count that lock started again.
         found = await candidates(db, identifier, fresh=True)
@@ -188,7 +200,7 @@ async def record_password_check(
             continue
         officer.failed_sign_ins += 1
         assert officer.id is not None
-        if check.attempts.get(officer.id, 0) >= ACCOUNT_ATTEMPTS:
+        if len(check.candidates) == 1 and check.attempts.get(officer.id, 0) >= ACCOUNT_ATTEMPTS:
             officer.failed_sign_ins, officer.locked_until = 0, now + LOCKED_FOR
             await throttle.reset(db, account_key(officer))
             audit.record(db, request, "officer.sign_in_locked", force_id=officer.force_id, actor=officer)
