@@ -23,6 +23,9 @@ def upgrade() -> None:
             "password_hash", existing_type=sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True
         )
     op.execute(sa.text("UPDATE officer SET password_hash = NULL WHERE password_hash = ''"))
+    # Reasons for offering the portal were copied into the audit log, which retention never
+    # empties; they stay on the party row only.
+    op.execute(sa.text("UPDATE audit_event SET detail = '' WHERE action = 'party.portal_override'"))
     with op.batch_alter_table("party", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("registration_code_lookup", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)

@@ -16,7 +16,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .models import (
-    AuditEvent,
     CaseUpdate,
     Crime,
     Feedback,
@@ -76,12 +75,6 @@ async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime)
             )
         )
     await db.exec(update(Message).where(col(Message.crime_id) == crime.id).values(body=""))  # type: ignore[call-overload]
-    # The audit row of an override keeps who and when, not the reason typed.
-    await db.exec(
-        update(AuditEvent)  # type: ignore[call-overload]
-        .where(col(AuditEvent.crime_id) == crime.id, col(AuditEvent.action) == "party.portal_override")
-        .values(detail="")
-    )
     await db.exec(update(CaseUpdate).where(col(CaseUpdate.crime_id) == crime.id).values(text=""))  # type: ignore[call-overload]
     await db.exec(update(Feedback).where(col(Feedback.crime_id) == crime.id).values(comment=""))  # type: ignore[call-overload]
     await db.exec(update(UpdateRequest).where(col(UpdateRequest.crime_id) == crime.id).values(note=""))  # type: ignore[call-overload]

@@ -49,16 +49,6 @@ async def _crime_with_a_party(db, force, reference, closed_days_ago):
     )
     db.add(party)
     await db.flush()
-    db.add(
-        AuditEvent(
-            force_id=force.id,
-            actor_kind="officer",
-            action="party.portal_override",
-            crime_id=crime.id,
-            party_id=party.id,
-            detail=party.portal_override_reason,
-        )
-    )
     db.add(Message(crime_id=crime.id, party_id=party.id, direction="from_party", body="my secret words"))
     db.add(CaseUpdate(crime_id=crime.id, text="An update naming someone", status="closed", occurred_at=NOW))
     db.add(Feedback(crime_id=crime.id, party_id=party.id, rating=5, comment="named comment"))
@@ -100,14 +90,6 @@ async def test_only_crimes_closed_longer_than_the_period_lose_personal_data(db):
         assert (removed.surname, removed.email, removed.mobile, removed.date_of_birth) == ("", "", "", None)
         assert removed.password_hash is None and removed.account_deleted_at is not None
         assert removed.portal_override_reason == ""
-        overrides = (
-            await session.exec(select(AuditEvent).where(AuditEvent.action == "party.portal_override"))
-        ).all()
-        assert sorted((a.crime_id == old.id, a.detail) for a in overrides) == [
-            (False, "Moved out of Dave Distinctive's flat on 3 December"),
-            (False, "Moved out of Dave Distinctive's flat on 3 December"),
-            (True, ""),
-        ]
         messages = (await session.exec(select(Message).where(Message.crime_id == old.id))).all()
         assert [m.body for m in messages] == [""] and messages[0].direction == "from_party"
         feedback = (await session.exec(select(Feedback).where(Feedback.crime_id == old.id))).one()
