@@ -263,11 +263,11 @@ async def confirm_details(request: Request) -> Response:
         return confirm_page(request, registering, form)
     key = f"victim-register:party:{registering.party.id}"
     async with request.app.state.db.transaction() as db:
-        if await throttle.is_limited(db, key, limit=CONFIRM_FAILURE_LIMIT, window=FAILURE_WINDOW):
+        # Counted before checking (the count's row stays locked until this transaction ends).
+        if await throttle.hit(db, key, window=FAILURE_WINDOW) > CONFIRM_FAILURE_LIMIT:
             return too_many_attempts_page(request)
         party = registering.party
         if surname_key(surname) != party.surname_key or born is None or born != party.date_of_birth:
-            await throttle.hit(db, key, window=FAILURE_WINDOW)
             form.error(
                 "surname",
                 _(
