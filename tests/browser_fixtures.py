@@ -66,6 +66,21 @@ async def _prepare(database_url: str) -> DemoLogins:
         await database.dispose()
 
 
+def serve_in_a_thread(app: Any, port: int) -> tuple[uvicorn.Server, threading.Thread]:
+    """Serve the app with uvicorn on 127.0.0.1:port in a background thread, once it answers."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return server, thread
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise RuntimeError("the live server did not start")
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The demo, seeded, served by uvicorn on a free port in a background thread (SQLite)."""
@@ -85,18 +100,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     logins = run_outside_event_loop(_prepare, settings.database_url)
     app = create_app(settings)
     app.state.mail_catcher = catcher
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{settings.base_url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    else:
-        raise RuntimeError("the live server did not start")
+    server, thread = serve_in_a_thread(app, port)
     alerts = BackgroundWorker(settings.with_changes(worker_poll_seconds=0.2))  # as in `tmc demo`
     alerts.start()
     yield LiveServer(settings.base_url, logins, catcher, settings)

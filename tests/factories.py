@@ -37,14 +37,14 @@ async def make_force(db: AsyncSession, **columns: Any) -> Force:
 
 
 async def make_officer(db: AsyncSession, force: Force, **columns: Any) -> Officer:
-    """An officer; password_hash "" (cannot sign in) unless given."""
+    """An officer; no password (cannot sign in) unless given."""
     n = _next()
     values: dict[str, Any] = {
         "force_id": force.id,
         "email": f"officer{n}@police.example",
         "name": f"PC Officer {n}",
         "shoulder_number": str(1000 + n),
-        "password_hash": "",
+        "password_hash": None,
     }
     values.update(columns)
     return await _save(db, Officer(**values))

@@ -64,6 +64,15 @@ class WebClient:
         self.http = httpx.AsyncClient(transport=transport, base_url=BASE_URL)
         self.last_page: BeautifulSoup | None = None
 
+    @classmethod
+    def over_http(cls, base_url: str) -> WebClient:
+        """A client of a real server (tests/integration/live_app.py): requests really overlap."""
+        client = cls.__new__(cls)
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        client.http = httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120)
+        client.last_page = None
+        return client
+
     async def __aenter__(self) -> WebClient:
         return self
 

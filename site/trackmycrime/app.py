@@ -15,8 +15,10 @@ from starlette.routing import BaseRoute, Route
 
 from .auth.csrf import CSRFMiddleware
 from .auth.passwords import use_fast_hashing
+from .base_url import BaseUrlMiddleware
 from .database import Database
 from .ingest.routes import routes as ingest_routes
+from .log_redaction import redact_tokens_in_logs
 from .officer.routes import routes as officer_routes
 from .operations.metrics import metrics_endpoint, record_request
 from .operations.request_log import RequestLogMiddleware
@@ -57,6 +59,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings.check_for_production()
     configure_victims_code_rules(settings.victims_code_rules)
     use_fast_hashing(settings.mode != "production")
+    redact_tokens_in_logs()
     assets = StaticAssets()
     db = database or Database(settings.database_url)
 
@@ -70,6 +73,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routes=all_routes(assets, settings),
         middleware=[
             Middleware(RequestLogMiddleware, observers=[record_request]),
+            Middleware(BaseUrlMiddleware, base_url=settings.base_url),
             Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
             Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
             Middleware(CSRFMiddleware, secret_key=settings.secret_key, secure=settings.secure_cookies),

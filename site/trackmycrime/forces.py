@@ -6,6 +6,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .models import Force
+from .reference_formats import BadFormat, check_format
 
 
 async def all_forces(db: AsyncSession) -> list[Force]:
@@ -34,11 +35,9 @@ async def add_force(db: AsyncSession, *, code: str, name: str, crime_ref_pattern
         raise ValueError("a force code is 2 to 16 letters or digits, for example AS or NOTTS")
     if crime_ref_pattern is not None:
         try:
-            re.compile(crime_ref_pattern)
-        except re.error as error:
-            raise ValueError(
-                f"the crime reference pattern is not a valid regular expression: {error}"
-            ) from None
+            check_format(crime_ref_pattern)
+        except BadFormat as error:
+            raise ValueError(f"the crime reference pattern cannot be used: {error}") from None
     if await force_by_code(db, code):
         raise ForceExists(f"a force with the code {code} already exists")
     force = Force(code=code, name=name.strip())

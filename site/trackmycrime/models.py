@@ -85,7 +85,9 @@ class Officer(SQLModel, table=True):
     shoulder_number: str | None = Field(default=None, max_length=20)
     role: str = Field(default=OfficerRole.OFFICER, max_length=20)
     team: str = Field(default="", max_length=100)
-    password_hash: str = Field(default="", max_length=200)
+    # None until the officer has a password: an officer created by the records system has none,
+    # and no password verifies against it (auth/passwords.py).
+    password_hash: str | None = Field(default=None, max_length=200)
     totp_secret: str | None = Field(default=None, max_length=64)
     # Set when an admin chose the password: the officer must replace it before anything else.
     must_change_password: bool = False
@@ -173,6 +175,9 @@ class Party(SQLModel, table=True):
     registered_at: dt.datetime | None = _when()
     invited_at: dt.datetime | None = _when()
     registration_code_hash: str | None = Field(default=None, max_length=200)
+    # A keyed fingerprint of the code (auth/links.py), so that checking a code finds its one
+    # holder and verifies one hash, however many codes the crime has.
+    registration_code_lookup: str | None = Field(default=None, max_length=64, index=True)
     registration_code_expires_at: dt.datetime | None = _when()
     failed_sign_ins: int = Field(default=0)
     locked_until: dt.datetime | None = _when()

@@ -68,6 +68,8 @@ async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime)
                 password_hash=None,
                 registration_code_hash=None,
                 registration_code_expires_at=None,
+                # An officer's free text about the person ("moved out; spoke to her on...").
+                portal_override_reason="",
                 account_deleted_at=now,
                 updated_at=now,
             )

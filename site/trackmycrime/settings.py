@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -63,7 +64,13 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def check_for_production(self) -> None:
-        """Refuse settings that would be unsafe outside demo and test mode."""
+        """Refuse settings that would be unsafe outside demo and test mode, and demo mode (which
+        turns the safeguards off and seeds known passwords) on any database but a throw-away one."""
+        if self.mode == "demo" and not is_throwaway_database(self.database_url):
+            raise SettingsError(
+                "TMC_MODE=demo is only for `tmc demo`, whose SQLite database is a throw-away file in "
+                f"the temporary folder ({tempfile.gettempdir()}); use TMC_MODE=production here."
+            )
         if self.mode != "production":
             return
         if not self.secret_key or self.secret_key == DEFAULT_SECRET_KEY:
@@ -73,6 +80,15 @@ class Settings:
             )
         if len(self.secret_key) < 32:
             raise SettingsError("TMC_SECRET_KEY is too short: use at least 32 random characters.")
+
+
+def is_throwaway_database(database_url: str) -> bool:
+    """A SQLite file under the system's temporary folder, as `tmc demo` and the tests make."""
+    parts = urlsplit(database_url)
+    if parts.scheme.split("+")[0] != "sqlite" or not parts.path.startswith("/"):
+        return False
+    path = Path(parts.path.removeprefix("/")).resolve()
+    return path.is_relative_to(Path(tempfile.gettempdir()).resolve())
 
 
 def _int(env: dict[str, str], name: str, default: int, *, low: int, high: int) -> int:

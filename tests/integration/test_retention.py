@@ -45,6 +45,7 @@ async def _crime_with_a_party(db, force, reference, closed_days_ago):
         email="alex@example.org",
         mobile="+447700900123",
         password_hash="$argon2id$stored",
+        portal_override_reason="Moved out of Dave Distinctive's flat on 3 December",
     )
     db.add(party)
     await db.flush()
@@ -88,6 +89,7 @@ async def test_only_crimes_closed_longer_than_the_period_lose_personal_data(db):
         removed = await session.get(Party, old_party.id)
         assert (removed.surname, removed.email, removed.mobile, removed.date_of_birth) == ("", "", "", None)
         assert removed.password_hash is None and removed.account_deleted_at is not None
+        assert removed.portal_override_reason == ""
         messages = (await session.exec(select(Message).where(Message.crime_id == old.id))).all()
         assert [m.body for m in messages] == [""] and messages[0].direction == "from_party"
         feedback = (await session.exec(select(Feedback).where(Feedback.crime_id == old.id))).one()

@@ -272,6 +272,24 @@ async def test_alerts_that_no_longer_apply_are_cancelled_not_sent(db, smtp):
     assert smtp.total == 1
 
 
+async def test_an_alert_queued_before_a_suspect_flag_is_cancelled_not_sent(db, smtp):
+    people = await make_people(db, parties=2)
+    flagged, other = people.parties
+    await queue(db, people, party=flagged)
+    await queue(db, people, party=other)
+    async with db.transaction() as session:
+        row = await session.get(type(flagged), flagged.id)
+        row.shares_address_with_suspect = True
+
+    await send_due_alerts(worker_settings(db.url, smtp), db)
+
+    rows = {r.party_id: r for r in await outbox_rows(db)}
+    assert rows[flagged.id].status == OutboxStatus.CANCELLED
+    assert rows[flagged.id].last_error == "The force's rules now keep this person off the portal."
+    assert rows[other.id].status == OutboxStatus.SENT
+    assert smtp.total == 1
+
+
 async def test_a_stale_password_reset_is_not_sent(db, smtp):
     people = await make_people(db)
     [row] = await queue(db, people, AlertKind.PASSWORD_RESET, party=people.parties[0], cause="reset")

@@ -8,11 +8,12 @@ from tests.webclient import WebClient, text_of
 from trackmycrime.app import create_app
 from trackmycrime.settings import Settings
 
+from ..web.test_route_list import THROWAWAY_DATABASE
 from .routes import filled_in, routes_with
 
 pytestmark = pytest.mark.anyio
 
-APP_FOR_LISTING = create_app(Settings(mode="demo", secret_key="x" * 40))  # type: ignore[arg-type]
+APP_FOR_LISTING = create_app(Settings(mode="demo", secret_key="x" * 40, database_url=THROWAWAY_DATABASE))  # type: ignore[arg-type]
 FORM_POSTS = [path for path in routes_with(APP_FOR_LISTING, "POST") if not path.startswith("/api/")]
 REFUSED = "Your form could not be sent"
 

@@ -118,3 +118,10 @@ async def test_sign_in_forms_never_redirect_off_the_site(app, db):
             response = await browser.post(f"/officer/sign-in?next={target}", form)
             assert response.status_code < 500
             assert_local(response)
+
+
+@pytest.mark.parametrize("path", ["/case/", "/sign-in/", "/officer/", "/register/"])
+async def test_redirects_use_the_configured_address_not_the_host_header(client, path):
+    response = await client.http.get(path, headers={"Host": "evil.example"})
+    assert response.status_code in (301, 302, 303, 307, 308)
+    assert urlsplit(response.headers["location"]).netloc in ("", "testserver")

@@ -20,9 +20,27 @@ def test_production_refuses_a_missing_or_default_secret_key():
     load_settings({"TMC_SECRET_KEY": "x" * 40}).check_for_production()
 
 
-def test_demo_and_test_mode_accept_the_default_key():
-    load_settings({}, mode="demo").check_for_production()
+def test_demo_and_test_mode_accept_the_default_key(tmp_path):
+    load_settings(
+        {"TMC_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}, mode="demo"
+    ).check_for_production()
     load_settings({"TMC_MODE": "test"}).check_for_production()
+
+
+@pytest.mark.parametrize(
+    "database_url",
+    [
+        "postgresql://postgres@127.0.0.1:5432/trackmycrime",
+        "sqlite:///trackmycrime.sqlite3",
+        "sqlite:////srv/tmc.db",
+    ],
+)
+def test_demo_mode_is_refused_on_any_database_but_a_throwaway_one(database_url):
+    settings = load_settings(
+        {"TMC_MODE": "demo", "TMC_DATABASE_URL": database_url, "TMC_SECRET_KEY": "x" * 40}
+    )
+    with pytest.raises(SettingsError, match="TMC_MODE=demo is only for `tmc demo`"):
+        settings.check_for_production()
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ import httpx
 import pytest
 from sqlmodel import SQLModel, col, func, select
 
+from trackmycrime.auth.links import invitation_url
 from trackmycrime.database import Database
 from trackmycrime.ingest import routes as ingest_routes
 from trackmycrime.models import (
@@ -191,7 +193,7 @@ async def test_a_new_crime_is_stored_with_its_officer_and_parties(rms: Rms, db: 
     [stored] = await all_of(db, Party)
     assert stored.surname_key == "o'brien"
     [officer] = await all_of(db, Officer)
-    assert officer.password_hash == ""  # a placeholder: cannot sign in until an admin sets them up
+    assert officer.password_hash is None  # no password: cannot sign in until an admin sets them up
     [row] = await all_of(db, Crime)
     assert row.officer_in_charge_id == officer.id
     assert row.reference_key == "AS2026000123"
@@ -271,6 +273,29 @@ async def test_an_invited_party_whose_email_is_corrected_is_invited_at_the_new_a
     await rms.put_crime(crime_body(parties=[victim_body(email="alex@example.org")]))
 
     assert [m.recipient for m in await all_of(db, OutboxMessage)] == ["alex@exampel.org", "alex@example.org"]
+
+
+async def test_a_link_or_code_sent_before_a_contact_correction_no_longer_registers(
+    rms: Rms, db: Database, client: Any, settings: Any
+) -> None:
+    await rms.put_crime(crime_body(parties=[victim_body(email="alex@exampel.org")]))
+    [party] = await all_of(db, Party)
+    old_link = invitation_url(settings, party).removeprefix(settings.base_url)
+    async with db.transaction() as session:
+        given_a_code = await session.get(Party, party.id)
+        assert given_a_code is not None
+        given_a_code.registration_code_hash = "argon2-hash-of-a-code"
+        given_a_code.registration_code_expires_at = utcnow() + dt.timedelta(days=14)
+        session.add(given_a_code)
+    assert (await client.http.get(old_link)).status_code == 200
+
+    await rms.put_crime(crime_body(parties=[victim_body(email="alex@example.org")]))
+
+    assert (await client.http.get(old_link)).status_code == 404
+    [corrected] = await all_of(db, Party)
+    assert corrected.registration_code_hash is None
+    new_link = invitation_url(settings, corrected).removeprefix(settings.base_url)
+    assert (await client.http.get(new_link)).status_code == 200
 
 
 async def test_parties_left_out_of_a_later_request_are_kept(rms: Rms, db: Database) -> None:
@@ -660,6 +685,13 @@ CRIME_ERRORS = [
     ),
     ("NUL in a name", crime_body(parties=[victim_body(surname="O\u0000Brien")]), ["#/parties/0/surname"]),
     ("direction override", crime_body(parties=[victim_body(surname="\u202eneirB")]), ["#/parties/0/surname"]),
+    ("zero-width space", crime_body(parties=[victim_body(surname="O\u200bBrien")]), ["#/parties/0/surname"]),
+    (
+        "right-to-left mark",
+        crime_body(parties=[victim_body(forenames="Alex\u200f")]),
+        ["#/parties/0/forenames"],
+    ),
+    ("word joiner in text", crime_body(offence="Burglary\u2060 of a home"), ["#/offence"]),
     ("missing surname", crime_body(parties=[_without(victim_body(), "surname")]), ["#/parties/0/surname"]),
     ("not an object", [crime_body()], ["#"]),
     ("null body", None, ["#"]),
@@ -835,3 +867,30 @@ async def test_a_crime_whose_personal_data_was_removed_can_no_longer_be_changed(
 
     assert put["type"] == post["type"] == "urn:trackmycrime:problem:personal-data-removed"
     assert await count(db, CaseUpdate) == 1
+
+
+async def test_a_force_format_that_would_backtrack_is_matched_in_linear_time(
+    db: Database, client: Any
+) -> None:
+    rms = await make_rms(db, client.http)
+    async with db.transaction() as session:
+        force = await session.get(Force, rms.force.id)
+        assert force is not None
+        force.crime_ref_pattern = r"(N+)+X"
+        session.add(force)
+    started = time.perf_counter()
+    assert_problem(await rms.get_crime("N" * 28), 422)
+    assert time.perf_counter() - started < 1, "Python's re takes tens of seconds here"
+
+
+async def test_a_client_sending_wrong_keys_is_slowed_down_and_right_keys_still_work(
+    db: Database, client: Any
+) -> None:
+    rms = await make_rms(db, client.http)
+    wrong = {"Authorization": "Bearer not-a-key-of-any-force"}
+    for _ in range(20):
+        assert_problem(await client.http.get("/api/v1/crimes/AS-2026-000123", headers=wrong), 401)
+    refused = await client.http.get("/api/v1/crimes/AS-2026-000123", headers=wrong)
+    assert_problem(refused, 429)
+    assert int(refused.headers["retry-after"]) > 0
+    assert (await rms.put_crime(crime_body())).status_code == 201

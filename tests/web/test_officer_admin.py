@@ -277,7 +277,7 @@ async def test_bad_force_settings_get_errors_and_change_nothing(admin, db, world
         "The reminder period must be a whole number from 1 to 60",
         "Enter an email address in the correct format, like contact@police.example",
         "Enter a website address that starts with https://",
-        "The crime reference format is not a valid regular expression: missing ), unterminated subpattern",
+        "The crime reference format is not a regular expression we can use: missing ): AS-(\\d{4}",
         "Enter the name of support service 1",
         "Enter a website address that starts with https://",
     ]
@@ -295,3 +295,29 @@ async def test_an_admin_of_another_force_sees_only_their_own(client, db, world):
     )
     page = await client.page("/officer/admin/force")
     assert page.select_one("#field-name")["value"] == "Nottinghamshire Police"
+
+
+async def test_a_crime_reference_format_needing_backtracking_is_refused_on_save(admin, db, world):
+    page = await admin.page("/officer/admin/force")
+    values = {
+        field["name"]: field.get("value", "")
+        for field in page.select("main form input[name]")
+        if field["name"] != "csrf_token"
+    }
+    page = await admin.submit("/officer/admin/force", {**values, "crime_ref_pattern": r"(AS)-\d+-\1"})
+    assert errors_of(page) == [
+        r"The crime reference format is not a regular expression we can use: invalid escape sequence: \1"
+    ]
+    async with db.session() as session:
+        assert (await session.get(Force, world.force.id)).crime_ref_pattern != r"(AS)-\d+-\1"
+
+
+async def test_zero_width_and_direction_characters_are_removed_from_an_officer_name(admin, db, world):
+    await admin.page("/officer/admin/officers/new")
+    page = await admin.submit(
+        "/officer/admin/officers", {**NEW_OFFICER, "name": "PC\u200b Dana\u202e Fox\u200f"}
+    )
+    assert text_of(page.h1) == "PC Dana Fox"
+    async with db.session() as session:
+        names = (await session.exec(select(Officer.name))).all()
+    assert "PC Dana Fox" in names

@@ -222,3 +222,64 @@ async def test_signed_in_pages_warn_before_the_idle_timeout_and_can_keep_the_ses
     response = await client.http.post("/officer/keep-alive", headers={"X-CSRF-Token": token})
     assert response.status_code == 204
     assert not (await client.page("/officer/sign-in")).select_one("dialog[data-idle-warning]")
+
+
+@pytest.mark.parametrize("password", ["no account has this password", "anything at all"])
+async def test_an_officer_with_no_password_cannot_sign_in_and_it_is_counted(client, db, password):
+    """Officers the records system created have no password: the same answer as a wrong one."""
+    world = await build_world(db)
+    async with db.transaction() as session:
+        officer = await session.get(Officer, world.oic.id)
+        officer.password_hash = None
+    page = await sign_in_with_form(client, "1234", password)
+    assert GENERIC in text_of(page.select_one(".error-summary"))
+    assert client.http.cookies.get("tmc_session") is None
+    async with db.session() as session:
+        officer = await session.get(Officer, world.oic.id)
+        actions = (
+            await session.exec(select(AuditEvent.action).where(AuditEvent.actor_id == world.oic.id))
+        ).all()
+    assert officer.failed_sign_ins == 1
+    assert actions == ["officer.sign_in_failed"]
+
+
+async def test_no_stored_password_never_verifies():
+    from trackmycrime.auth.passwords import verify_password
+
+    for stored in (None, ""):
+        assert await verify_password(stored, "no account has this password") == (False, False)
+
+
+async def test_over_https_the_pending_two_step_cookie_is_deleted_as_a_browser_accepts(db):
+    from tests.conftest import test_settings
+    from trackmycrime.app import create_app
+
+    world = await build_world(db)
+    secret = await _enable_two_factor(db, world.oic.id)
+    app = create_app(test_settings(db.url, base_url="https://testserver"), db)
+    async with WebClient(app) as client:
+        client.http.base_url = "https://testserver"
+        await sign_in_with_form(client, world.oic.email)
+        assert client.http.cookies.get("__Host-tmc_officer_pending")
+        response = await client.post("/officer/sign-in/code", {"code": totp.code_at(secret, utcnow())})
+    assert response.status_code == 303
+    deleting = [
+        c for c in response.headers.get_list("set-cookie") if c.startswith("__Host-tmc_officer_pending=")
+    ]
+    assert len(deleting) == 1
+    assert "Max-Age=0" in deleting[0] and "Secure" in deleting[0] and "Path=/" in deleting[0]
+
+
+async def test_wrong_passwords_for_a_shoulder_number_worn_in_two_forces_lock_neither_account(app, client, db):
+    world = await build_world(db)
+    for _ in range(5):
+        page = await sign_in_with_form(client, "1234", "not the password")
+        assert GENERIC in text_of(page.select_one(".error-summary"))
+    page = await sign_in_with_form(client, "1234")
+    assert GENERIC in text_of(page.select_one(".error-summary")), "the shoulder number waits out its count"
+    async with db.session() as session:
+        for officer_id in (world.oic.id, world.other_admin.id):
+            assert (await session.get(Officer, officer_id)).locked_until is None
+    async with WebClient(app) as browser:
+        page = await sign_in_with_form(browser, world.oic.email)
+        assert text_of(page.h1).startswith("Inbox")

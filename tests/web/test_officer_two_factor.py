@@ -9,10 +9,10 @@ import pytest
 from sqlmodel import select
 
 from tests.webclient import text_of
-from trackmycrime.models import Officer, WebSession, utcnow
+from trackmycrime.models import AuditEvent, Officer, WebSession, utcnow
 from trackmycrime.officer import totp
 
-from .officer_world import build_world, sign_in_as, sign_in_with_form
+from .officer_world import PASSWORD, build_world, sign_in_as, sign_in_with_form
 
 pytestmark = pytest.mark.anyio
 
@@ -101,3 +101,40 @@ async def test_in_production_an_officer_must_set_it_up_first(app, client, db, wo
     assert response.headers["location"] == "/officer/two-factor"
     page = await client.page("/officer/two-factor")
     assert "You need to set up two-step verification" in text_of(page.select_one(".inset"))
+
+
+async def test_wrong_codes_to_turn_it_off_are_limited_and_audited(client, db, world):
+    secret = totp.new_secret()
+    async with db.transaction() as session:
+        (await session.get(Officer, world.oic.id)).totp_secret = secret
+    await sign_in_as(client, db, world.oic)
+    await client.page("/officer/two-factor")
+    wrong = f"{(int(totp.code_at(secret, utcnow())) + 500_000) % 1_000_000:06d}"
+    for _ in range(5):
+        page = await client.submit("/officer/two-factor/turn-off", {"code": wrong})
+        assert "The code is not correct" in text_of(page.select_one(".error-summary"))
+    page = await client.submit("/officer/two-factor/turn-off", {"code": totp.code_at(secret, utcnow())})
+    assert "You have tried too many times" in text_of(page.select_one(".error-summary"))
+    async with db.session() as session:
+        assert (await session.get(Officer, world.oic.id)).totp_secret == secret, "still on"
+        actions = (
+            await session.exec(select(AuditEvent.action).where(AuditEvent.actor_id == world.oic.id))
+        ).all()
+    assert actions.count("officer.two_factor_off_failed") == 5
+
+
+async def test_wrong_current_passwords_are_limited_and_audited(client, db, world):
+    await sign_in_as(client, db, world.oic)
+    new = {"password": "a brand new long passphrase", "confirm_password": "a brand new long passphrase"}
+    for _ in range(5):
+        await client.page("/officer/password")
+        page = await client.submit("/officer/password", {"current_password": "not it at all", **new})
+        assert "Your current password is not correct" in text_of(page.select_one(".error-summary"))
+    page = await client.submit("/officer/password", {"current_password": PASSWORD, **new})
+    assert "You have tried too many times" in text_of(page.select_one(".error-summary"))
+    async with db.session() as session:
+        actions = (
+            await session.exec(select(AuditEvent.action).where(AuditEvent.actor_id == world.oic.id))
+        ).all()
+    assert actions.count("officer.password_check_failed") == 5
+    assert "officer.password_change" not in actions

@@ -4,6 +4,7 @@ After adding or removing a route on purpose, regenerate the list:
     python -m tests.web.test_route_list > tests/routes.txt
 """
 
+import tempfile
 from pathlib import Path
 
 from starlette.routing import BaseRoute, Mount, Route
@@ -11,11 +12,14 @@ from starlette.routing import BaseRoute, Mount, Route
 from trackmycrime.app import create_app
 from trackmycrime.settings import Settings
 
+# Demo mode runs only on a throw-away database; listing routes never opens it.
+THROWAWAY_DATABASE = f"sqlite:///{Path(tempfile.gettempdir()) / 'tmc-route-listing.sqlite3'}"
+
 ROUTE_LIST = Path(__file__).resolve().parents[1] / "routes.txt"
 
 
 def current_routes(mode: str = "demo") -> list[str]:
-    app = create_app(Settings(mode=mode, secret_key="x" * 40))  # type: ignore[arg-type]
+    app = create_app(Settings(mode=mode, secret_key="x" * 40, database_url=THROWAWAY_DATABASE))  # type: ignore[arg-type]
     return sorted(_lines(app.routes))
 
 

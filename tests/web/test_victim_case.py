@@ -368,3 +368,12 @@ async def test_the_party_row_is_not_changed_by_viewing(client, db, victim):
     await client.page("/case")
     async with db.session() as session:
         assert (await session.get(Party, victim.party.id)).updated_at == before
+
+
+async def test_zero_width_and_direction_characters_are_removed_from_a_message(client, db, victim):
+    await sign_in(client, victim)
+    typed = "Is\u200b there \u202eany\u202c news?\ufeff Ring\u2066 me\u2069"
+    await client.post("/case/messages", {"message": typed}, expect=303)
+    async with db.session() as session:
+        message = (await session.exec(select(Message))).one()
+    assert message.body == "Is there any news? Ring me"

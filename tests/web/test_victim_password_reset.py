@@ -199,3 +199,20 @@ async def test_timing_does_not_tell_whether_the_details_matched(client, victim):
     known = [await timed(reset_form(victim)) for _ in range(3)]
     unknown = [await timed(reset_form(victim, reference=f"AS-1999-{n}")) for n in range(3)]
     assert median(known) < 4 * median(unknown) + 0.05
+
+
+async def test_an_answer_takes_the_same_fixed_time_whether_or_not_an_account_exists(client, victim):
+    import statistics
+    import time
+
+    from trackmycrime.victim.password_reset import RESET_ANSWER_SECONDS
+
+    async def timed(form):
+        started = time.perf_counter()
+        await client.post("/forgotten-password", form, expect=303)
+        return time.perf_counter() - started
+
+    known = [await timed(reset_form(victim)) for _ in range(3)]
+    unknown = [await timed(reset_form(victim, reference=f"AS-1999-{n}")) for n in range(3)]
+    assert min(known + unknown) >= RESET_ANSWER_SECONDS
+    assert abs(statistics.median(known) - statistics.median(unknown)) < 0.05

@@ -239,13 +239,21 @@ async def test_confirm_step_validation(client, settings, invited):
     assert page.select_one('input[name="progress"]')["value"], "still registering"
 
 
+CONTEXT = "Your password must not include your surname, date of birth or crime reference number"
+
+
 @pytest.mark.parametrize(
     ("password", "error"),
     [
         ("", "Enter a password"),
         ("short one", "Password must be 10 characters or more"),
         ("password123", "This password is too common. Choose a password that is harder to guess"),
-        ("Nunez12345", "Your password must not be based on your name or crime reference"),
+        ("Nunez12345", CONTEXT),
+        ("a very long núñez phrase", CONTEXT),
+        ("happy birthday 29/02/1980", CONTEXT),
+        ("born in 1980 and proud", CONTEXT),
+        ("Password 123!", "This password is too common. Choose a password that is harder to guess"),
+        ("Sam is my name ok", None),
         ("x" * 257, "Password must be 256 characters or fewer"),
     ],
 )
@@ -255,8 +263,21 @@ async def test_password_rules_are_length_and_common_passwords_only(
     page = await client.page(link_path(settings, invited))
     page = await client.submit("/register/confirm", confirm_form(invited, progress_of(page)))
     page = await client.submit("/register/password", {"progress": progress_of(page), "password": password})
+    if error is None:
+        assert text_of(page.h1) == "Your case"
+        return
     assert [text_of(a) for a in page.select(".error-summary a")] == [error]
     assert page.select_one("#field-password").get("value") is None
+
+
+async def test_a_password_with_the_crime_reference_in_it_is_refused(client, settings, invited):
+    page = await client.page(link_path(settings, invited))
+    page = await client.submit("/register/confirm", confirm_form(invited, progress_of(page)))
+    squashed = invited.crime.reference.replace("-", "").lower()
+    page = await client.submit(
+        "/register/password", {"progress": progress_of(page), "password": f"my crime {squashed}"}
+    )
+    assert [text_of(a) for a in page.select(".error-summary a")] == [CONTEXT]
 
 
 async def test_no_composition_rules(client, settings, invited):
@@ -330,3 +351,47 @@ async def test_where_several_forces_share_the_deployment_the_code_form_asks_whic
     assert "do not match our records" in text_of(page.select_one(".error-summary"))
     page = await client.submit("/register", {**form, "force": "AS"})
     assert text_of(page.h1) == "Confirm your details"
+
+
+async def test_a_code_costs_one_hash_whatever_the_crime_holds_and_none_once_limited(
+    client, db, invited, monkeypatch
+):
+    """The time taken must not tell whether a crime exists or how many codes it has pending."""
+    from trackmycrime.victim import registration
+
+    async with db.transaction() as session:
+        for _ in range(3):
+            others = await add_party(session, invited.crime, password=None)
+            await give_registration_code(session, others)
+    hashed = []
+    real_verify = registration.verify_password
+
+    async def counting(stored_hash, code):
+        hashed.append(stored_hash is not None)
+        return await real_verify(stored_hash, code)
+
+    monkeypatch.setattr(registration, "verify_password", counting)
+    await client.post("/register", {"reference": invited.crime.reference, "code": "ABCD-EFGH-JK"})
+    await client.post("/register", {"reference": "AS-1999-123456", "code": "ABCD-EFGH-JK"})
+    page = await client.submit("/register", {"reference": invited.crime.reference, "code": invited.code})
+    assert text_of(page.h1) == "Confirm your details"
+    assert hashed == [False, False, True], "one hash each: none for a wrong code, the holder's for theirs"
+    for _ in range(10):
+        await client.post("/register", {"reference": "AS-1999-123456", "code": "ABCD-EFGH-JK"})
+    hashed.clear()
+    await client.post("/register", {"reference": invited.crime.reference, "code": invited.code}, expect=429)
+    assert hashed == [], "no hashing once limited"
+
+
+async def test_a_party_flagged_after_the_invitation_cannot_register(client, db, settings, invited):
+    link = link_path(settings, invited)
+    page = await client.page(link)
+    progress = progress_of(page)
+    async with db.transaction() as session:
+        party = await session.get(Party, invited.party.id)
+        party.shares_address_with_suspect = True
+    await client.page(link, expect=404)
+    response = await client.post("/register", {"reference": invited.crime.reference, "code": invited.code})
+    assert "do not match our records" in response.text
+    response = await client.post("/register/confirm", confirm_form(invited, progress))
+    assert response.status_code == 400, "the step already reached is closed too"

@@ -386,3 +386,16 @@ async def test_a_password_hash_is_not_needed_to_reach_the_form(client):
         },
     )
     assert response.status_code == 200 and "do not match our records" in response.text
+
+
+async def test_a_party_flagged_as_living_with_a_suspect_can_no_longer_use_the_portal(client, db, victim):
+    await sign_in(client, victim)
+    await client.page("/case")
+    async with db.transaction() as session:
+        party = await session.get(Party, victim.party.id)
+        party.shares_address_with_suspect = True
+    response = await client.get("/case", expect=303)
+    assert response.headers["location"].startswith("/sign-in")
+    page = await client.submit("/sign-in", victim.sign_in_form())
+    assert "do not match our records" in text_of(page.select_one(".error-summary"))
+    assert text_of(page.h1) == "Sign in"

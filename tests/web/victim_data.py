@@ -10,11 +10,9 @@ from typing import Any
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from trackmycrime.auth.links import (
-    format_registration_code,
-    new_registration_code,
-    normalise_registration_code,
-)
+from tests.conftest import TEST_SECRET_KEY
+from trackmycrime.auth import links
+from trackmycrime.auth.links import format_registration_code
 from trackmycrime.auth.passwords import hash_password_now, use_fast_hashing
 from trackmycrime.database import Database
 from trackmycrime.identity import reference_key, surname_key
@@ -140,9 +138,7 @@ async def add_party(
 async def give_registration_code(session: AsyncSession, party: Party) -> str:
     """A fresh one-time code for the party, as an officer would issue it; returns it formatted."""
     use_fast_hashing(True)
-    code = new_registration_code()
-    party.registration_code_hash = hash_password_now(normalise_registration_code(code))
-    party.registration_code_expires_at = utcnow() + dt.timedelta(days=14)
+    code = await links.new_code_for(party, TEST_SECRET_KEY)
     session.add(party)
     await session.flush()
     return format_registration_code(code)

@@ -1,7 +1,8 @@
 """Single-use, expiring links and codes that let a party register or reset their password.
 
-A link is signed for one purpose and carries a fingerprint of the party's current password hash,
-so it dies as soon as it is used (registering or resetting changes the hash). Registration codes
+A link is signed for one purpose and carries a fingerprint of the party's current password hash
+and contact details, so it dies as soon as it is used (registering or resetting changes the hash)
+or the records system corrects the address it was sent to. Registration codes
 for parties without email are random, stored only as an argon2 hash, and expire.
 """
 
@@ -9,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 
 from ..models import Party, utcnow
 from ..settings import Settings
+from .passwords import hash_password
 from .tokens import INVITATION, PASSWORD_RESET, Signer
 
 RESET_LINK_HOURS = 2
@@ -23,7 +26,8 @@ CODE_LENGTH = 10
 
 
 def _password_fingerprint(party: Party) -> str:
-    return hashlib.sha256((party.password_hash or "unregistered").encode()).hexdigest()[:16]
+    held = f"{party.password_hash or 'unregistered'}|{party.email}|{party.mobile}"
+    return hashlib.sha256(held.encode()).hexdigest()[:16]
 
 
 def _token(settings: Settings, purpose: str, party: Party) -> str:
@@ -54,6 +58,21 @@ def link_still_valid(party: Party, fingerprint: str) -> bool:
 
 def new_registration_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def registration_code_lookup(secret_key: str, code: str) -> str:
+    """A keyed fingerprint of a normalised code: finds its holder without trying every code's hash."""
+    return hmac.new(secret_key.encode(), b"registration-code|" + code.encode(), hashlib.sha256).hexdigest()
+
+
+async def new_code_for(party: Party, secret_key: str) -> str:
+    """A new code for the party, to be shown once (any earlier code stops working): only its hash
+    and keyed fingerprint are kept."""
+    code = new_registration_code()
+    party.registration_code_hash = await hash_password(code)
+    party.registration_code_lookup = registration_code_lookup(secret_key, code)
+    party.registration_code_expires_at = registration_code_expiry()
+    return code
 
 
 def normalise_registration_code(code: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 from collections.abc import Callable
@@ -12,6 +13,8 @@ from typing import TypeVar
 import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from ..models import Crime, Party
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -64,13 +67,19 @@ def _dummy_hash() -> str:
 
 
 def _verify(stored_hash: str | None, password: str) -> tuple[bool, bool]:
+    if not stored_hash:
+        # No password (no account, or an officer never given one): the same work, and never a match,
+        # whatever the dummy hash is or the password given.
+        try:
+            _hasher.verify(_dummy_hash(), password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            pass
+        return False, False
     try:
-        _hasher.verify(stored_hash or _dummy_hash(), password)
+        _hasher.verify(stored_hash, password)
+        return True, _hasher.check_needs_rehash(stored_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False, False
-    if stored_hash is None:
-        return False, False
-    return True, _hasher.check_needs_rehash(stored_hash)
 
 
 async def verify_password(stored_hash: str | None, password: str) -> tuple[bool, bool]:
@@ -79,14 +88,48 @@ async def verify_password(stored_hash: str | None, password: str) -> tuple[bool,
     return await anyio.to_thread.run_sync(_in_a_hashing_slot, _verify, stored_hash, checked)
 
 
+def party_password_problem(password: str, party: Party, crime: Crime) -> str | None:
+    """password_problem for a victim or witness, with what is known about them and their crime."""
+    born = birth_date_forms(party.date_of_birth) if party.date_of_birth else ()
+    return password_problem(
+        password,
+        personal_words=(party.surname, party.surname_key, party.forenames),
+        context_words=(party.surname, party.surname_key, crime.reference, *born),
+    )
+
+
 @cache
 def common_passwords() -> frozenset[str]:
     path = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
     return frozenset(line.strip().lower() for line in path.read_text().splitlines() if line.strip())
 
 
-def password_problem(password: str, *, personal_words: tuple[str, ...] = ()) -> str | None:
-    """What is wrong with a new password, in words for the person choosing it, or None."""
+def _squashed(text: str) -> str:
+    """Letters and digits only, lower case: "Jordan Smith 1958" and "jordan-smith1958" are alike."""
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def birth_date_forms(born: dt.date) -> tuple[str, ...]:
+    """A date of birth as people write it in passwords, separators removed."""
+    d, m, y = f"{born.day:02d}", f"{born.month:02d}", f"{born.year:04d}"
+    return (y, d + m + y, y + m + d, m + d + y, d + m + y[2:], f"{born.day}{born.month}{y}")
+
+
+def _contains_context(lowered: str, context_words: tuple[str, ...]) -> bool:
+    """Whether the password contains one of these (surname, crime reference, date of birth),
+    with or without separators; words shorter than 4 letters could be part of anything."""
+    squashed = _squashed(lowered)
+    return any(len(word) >= 4 and word in squashed for word in map(_squashed, context_words))
+
+
+def password_problem(
+    password: str, *, personal_words: tuple[str, ...] = (), context_words: tuple[str, ...] = ()
+) -> str | None:
+    """What is wrong with a new password, in words for the person choosing it, or None.
+
+    `personal_words` (a name) may appear in a longer password; `context_words` (surname, crime
+    reference, date of birth: what an attacker who knows the crime knows) may not appear at all.
+    """
     from ..i18n import gettext as _
 
     if not password:
@@ -96,8 +139,10 @@ def password_problem(password: str, *, personal_words: tuple[str, ...] = ()) -> 
     if len(password) > MAX_PASSWORD_LENGTH:
         return _("Password must be {n} characters or fewer").format(n=MAX_PASSWORD_LENGTH)
     lowered = password.lower()
-    if lowered in common_passwords() or len(set(lowered)) < 3:
+    if lowered in common_passwords() or _squashed(lowered) in common_passwords() or len(set(lowered)) < 3:
         return _("This password is too common. Choose a password that is harder to guess")
+    if _contains_context(lowered, context_words):
+        return _("Your password must not include your surname, date of birth or crime reference number")
     for word in personal_words:
         if word and len(word) >= 3 and word.lower() in lowered and len(lowered) - len(word) < 6:
             return _("Your password must not be based on your name or crime reference")

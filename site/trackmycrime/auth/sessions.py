@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ..eligibility import portal_offered
 from ..models import Crime, Force, Officer, Party, WebSession, utcnow
 from .cookies import cookie_name
 from .tokens import SESSION, Signer, random_token, sha256_hex
@@ -189,7 +190,13 @@ def _party_required(endpoint: Endpoint, *, touch: bool, share_reading: bool = Fa
             now = utcnow()
             async with request.app.state.db.reading() as db:
                 row = (await db.exec(_PARTY_SESSION, params={"token_hash": token_hash})).first()
-                signed_in = bool(row and _is_live(row[0], request, now) and row[1].account_deleted_at is None)
+                signed_in = bool(
+                    row
+                    and _is_live(row[0], request, now)
+                    and row[1].account_deleted_at is None
+                    # Flagged since signing in (e.g. lives with a suspect): the portal is closed.
+                    and portal_offered(row[3], row[2], row[1])
+                )
                 if row and signed_in and touch:
                     await _touch(db, row[0], now)
                 if row and signed_in and share_reading:

@@ -138,7 +138,7 @@ async def record_status_change(db: AsyncSession, force: Force, crime: Crime, new
 async def officer_in_charge(db: AsyncSession, force: Force, given: OfficerIn | None) -> Officer | None:
     """The force's officer with this email, created without a password if they have no account yet.
 
-    An officer with password_hash "" cannot sign in; they still show as the crime's OIC.
+    An officer with no password_hash (None) cannot sign in; they still show as the crime's OIC.
     """
     if given is None:
         return None
@@ -146,7 +146,7 @@ async def officer_in_charge(db: AsyncSession, force: Force, given: OfficerIn | N
     found = await db.exec(select(Officer).where(Officer.force_id == force.id, Officer.email == email))
     officer = found.first()
     if officer is None:
-        officer = Officer(force_id=force.id, email=email, name=given.name, password_hash="")  # type: ignore[arg-type]
+        officer = Officer(force_id=force.id, email=email, name=given.name, password_hash=None)  # type: ignore[arg-type]
     officer.name = given.name
     shoulder_number = given.shoulder_number or None
     if shoulder_number and shoulder_number != officer.shoulder_number:
@@ -214,9 +214,14 @@ def _correct_party(party: Party, values: dict[str, object]) -> bool:
     """Whether anything changed; the account (password, preferences, sign-in state) is kept."""
     if all(getattr(party, name) == value for name, value in values.items()):
         return False
-    if party.email != values["email"] and party.password_hash is None and party.invited_at:
-        # Invited at an address now corrected: invite again at the new one.
+    contact_corrected = party.email != values["email"] or party.mobile != values.get("mobile", party.mobile)
+    if contact_corrected and party.password_hash is None:
+        # Invited or given a code at an address now corrected: what was sent there stops working
+        # (the link's fingerprint holds the address; the code is forgotten), and the invitation
+        # goes again to the new one.
         party.invited_at = None
+        party.registration_code_hash = None
+        party.registration_code_expires_at = None
     for name, value in values.items():
         setattr(party, name, value)
     party.updated_at = utcnow()

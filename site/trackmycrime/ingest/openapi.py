@@ -57,6 +57,7 @@ _PROBLEMS = {
     413: "The body is larger than 256 KB.",
     415: "The body is not sent as application/json (UTF-8, not compressed).",
     422: "Fields or the crime reference are not valid; `errors` lists each one.",
+    429: "Too many requests with a wrong API key from this address; wait as Retry-After says.",
 }
 
 
@@ -88,6 +89,10 @@ def _problems(*statuses: int) -> dict[str, Any]:
         if status == 401:
             response["headers"] = {
                 "WWW-Authenticate": {"schema": {"type": "string"}, "description": "The Bearer challenge."}
+            }
+        if status == 429:
+            response["headers"] = {
+                "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
             }
         responses[str(status)] = response
     return responses
@@ -147,7 +152,7 @@ def _paths() -> dict[str, Any]:
                         "CrimeOut", "The crime was updated (or was already so).", headers=LOCATION_HEADER
                     ),
                     "201": _json("CrimeOut", "The crime was created.", headers=LOCATION_HEADER),
-                    **_problems(400, 401, 409, 413, 415, 422),
+                    **_problems(400, 401, 409, 413, 415, 422, 429),
                 },
             },
             "get": {
@@ -155,7 +160,7 @@ def _paths() -> dict[str, Any]:
                 "summary": "Read a crime as TrackMyCrime holds it",
                 "responses": {
                     "200": _json("CrimeOut", "The crime."),
-                    **_problems(401, 404, 422),
+                    **_problems(401, 404, 422, 429),
                 },
             },
         },
@@ -173,7 +178,7 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _json("UpdateOut", "The update was already stored; nothing changed."),
                     "201": _json("UpdateOut", "The update was stored and the parties alerted."),
-                    **_problems(400, 401, 404, 409, 413, 415, 422),
+                    **_problems(400, 401, 404, 409, 413, 415, 422, 429),
                 },
             },
         },

@@ -52,6 +52,14 @@ def unauthorised(detail: str, *, key_was_sent: bool) -> ProblemResponse:
     return problem(401, detail, headers={"WWW-Authenticate": challenge})
 
 
+def too_many_wrong_keys(retry_after_seconds: int) -> ProblemResponse:
+    return problem(
+        429,
+        "Too many requests with a wrong API key from this address. Wait, then check the key.",
+        headers={"Retry-After": str(retry_after_seconds)},
+    )
+
+
 def crime_not_found() -> ProblemResponse:
     return problem(404, "This force has no crime with that reference.")
 

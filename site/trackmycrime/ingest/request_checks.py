@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-import re
+import datetime as dt
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -13,12 +12,13 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from .. import identity
+from ..auth import throttle
+from ..auth.sessions import client_address
 from ..models import ApiKey, Force
+from ..reference_formats import matches_format
 from . import problems
 from .keys import active_key, bearer_key
 from .schemas import InvalidField
-
-logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_REFERENCE_LENGTH = 40
@@ -32,6 +32,10 @@ class Caller:
 
     api_key: ApiKey
     force: Force
+
+
+WRONG_KEYS_ALLOWED = 20
+WRONG_KEY_WINDOW = dt.timedelta(minutes=15)
 
 
 class Refused(Exception):
@@ -53,6 +57,11 @@ async def authenticate(db: AsyncSession, request: Request) -> Caller:
         )
     found = await active_key(db, key_text)
     if found is None:
+        # Keys are long and random, so this limit is not what stops guessing: it stops a
+        # misconfigured or hostile client from hammering the API, while a right key still works.
+        wrong_keys = f"ingest-wrong-key:client:{client_address(request)}"
+        if await throttle.hit(db, wrong_keys, window=WRONG_KEY_WINDOW) > WRONG_KEYS_ALLOWED:
+            raise Refused(problems.too_many_wrong_keys(int(WRONG_KEY_WINDOW.total_seconds())))
         raise Refused(
             problems.unauthorised("The API key is not valid or has been revoked.", key_was_sent=True)
         )
@@ -71,19 +80,11 @@ def _reference_and_errors(request: Request, force: Force) -> tuple[str, list[Inv
     reference = str(request.path_params["crime_reference"])
     if len(reference) > MAX_REFERENCE_LENGTH:
         detail = f"A crime reference has {MAX_REFERENCE_LENGTH} characters or fewer"
-    elif not identity.reference_key(reference) or not _matches(force.crime_ref_pattern, reference):
+    elif not identity.reference_key(reference) or not matches_format(force.crime_ref_pattern, reference):
         detail = "This is not a crime reference of this force: check its format"
     else:
         return reference, []
     return reference, [InvalidField(parameter="crime_reference", detail=detail)]
-
-
-def _matches(pattern: str, reference: str) -> bool:
-    try:
-        return re.fullmatch(pattern, reference) is not None
-    except re.error:
-        logger.error("the crime reference pattern of a force is not a valid regular expression")
-        return False
 
 
 async def read_body(request: Request) -> bytes:

@@ -26,10 +26,11 @@ CLOCK_SKEW = dt.timedelta(hours=24)
 EARLIEST_DATE = dt.date(1900, 1, 1)
 EARLIEST_TIME = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
-# No control characters (NUL cannot be stored in PostgreSQL) and no bidirectional overrides, which
-# could make a name read differently on an officer's screen.
-_SINGLE_LINE = r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
-_MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+# No control characters (NUL cannot be stored in PostgreSQL) and no zero-width or bidirectional
+# formatting characters, which could make a name read differently on an officer's screen.
+_INVISIBLE = r"\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_SINGLE_LINE = rf"^[^\x00-\x1f\x7f-\x9f{_INVISIBLE}]*$"
+_MULTI_LINE = rf"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_INVISIBLE}]*$"
 RMS_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$"
 RESERVED_PARTY_IDS = ("all", "victims")
 

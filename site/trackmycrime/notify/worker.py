@@ -18,7 +18,8 @@ from sqlmodel import col, select
 
 from ..auth.links import RESET_LINK_HOURS
 from ..database import Database
-from ..models import Force, Officer, Party, utcnow
+from ..eligibility import portal_offered
+from ..models import Crime, Force, Officer, Party, utcnow
 from ..read_receipts import queue_unread_reminders
 from ..settings import Settings
 from . import claim
@@ -51,6 +52,7 @@ class Cancelled(Exception):
 class _People:
     forces: dict[int, Force] = field(default_factory=dict)
     parties: dict[int, Party] = field(default_factory=dict)
+    crimes: dict[int, Crime] = field(default_factory=dict)
     officers: dict[int, Officer] = field(default_factory=dict)
 
 
@@ -221,6 +223,9 @@ class Worker:
             if party_ids:
                 for party in await db.exec(select(Party).where(col(Party.id).in_(party_ids))):
                     people.parties[party.id] = party  # type: ignore[index]
+                crime_ids = {party.crime_id for party in people.parties.values()}
+                for crime in await db.exec(select(Crime).where(col(Crime.id).in_(crime_ids))):
+                    people.crimes[crime.id] = crime  # type: ignore[index]
             if officer_ids:
                 for officer in await db.exec(select(Officer).where(col(Officer.id).in_(officer_ids))):
                     people.officers[officer.id] = officer  # type: ignore[index]
@@ -302,6 +307,10 @@ class Worker:
         party = people.parties.get(alert.party_id) if alert.party_id is not None else None
         officer = people.officers.get(alert.officer_id) if alert.officer_id is not None else None
         recipient = self._current_address(alert, party, officer)
+        crime = people.crimes.get(party.crime_id) if party is not None else None
+        if party is not None and crime is not None and not portal_offered(force, crime, party):
+            # Flagged (e.g. lives with a suspect) after the alert was queued: it must not go.
+            raise Cancelled("The force's rules now keep this person off the portal.")
         fields = message_fields(self.settings, alert.kind, force, party=party, officer=officer)
         if alert.channel == "email":
             assert self.email is not None

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import audit
+from ..auth import throttle
 from ..auth.passwords import hash_password, verify_password
 from ..auth.sessions import end_all_sessions, set_session_cookie, start_session
 from ..i18n import gettext as _
@@ -16,6 +17,7 @@ from .access import needs_two_factor_set_up, officer_page
 from .admin import new_password_problems, role_in_words, wants_password_shown
 from .forms import Errors, read_form
 from .rendering import redirect, render_page
+from .sign_in import confirm_key, may_confirm, too_many_confirmations
 
 
 @officer_page(needs_two_factor=False)
@@ -55,14 +57,20 @@ async def change_password(request: Request) -> Response:
         current = values.get("current_password", "")
         if not current:
             errors["current_password"] = _("Enter your current password")
+        elif not await may_confirm(db, request, officer):
+            errors["current_password"] = too_many_confirmations()
         elif not (await verify_password(officer.password_hash, current))[0]:
             errors["current_password"] = _("Your current password is not correct")
+            audit.record(
+                db, request, "officer.password_check_failed", force_id=officer.force_id, actor=officer
+            )
         words = tuple(officer.name.split()) + (officer.email.split("@")[0],)
         errors.update(new_password_problems(values, words))
         if errors:
             return await _password_form(request, db, errors)
         officer.password_hash = await hash_password(values["password"])
         officer.must_change_password = False
+        await throttle.reset(db, confirm_key(officer))
         audit.record(db, request, "officer.password_change", force_id=officer.force_id, actor=officer)
         # Every other browser is signed out; this one gets a new session.
         await end_all_sessions(db, officer_id=officer.id)

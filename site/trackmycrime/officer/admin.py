@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import audit
+from ..auth import throttle
 from ..auth.passwords import hash_password, password_problem
 from ..auth.sessions import end_all_sessions
 from ..i18n import gettext as _
@@ -21,6 +22,7 @@ from .access import officer_page, path_id
 from .accounts import add_officer, normalise_email
 from .forms import Errors, read_form
 from .rendering import redirect, render_page
+from .sign_in import account_key
 
 ADMINS = (OfficerRole.ADMIN,)
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -294,6 +296,7 @@ async def reset_password(request: Request) -> Response:
         officer.password_hash = await hash_password(values["password"])
         officer.must_change_password = True
         officer.failed_sign_ins, officer.locked_until = 0, None
+        await throttle.reset(db, account_key(officer))
         await end_all_sessions(db, officer_id=officer.id)
         return recorded_and_shown(request, db, officer, "officer.password_reset", "password")
 

@@ -15,6 +15,7 @@ from .. import audit
 from ..eligibility import MAX_CODES_TEXT, codes_text
 from ..i18n import gettext as _
 from ..models import Force, Officer
+from ..reference_formats import BadFormat, compiled, matches_format
 from .access import officer_page
 from .admin import EMAIL_PATTERN
 from .forms import Errors, read_form, whole_number
@@ -93,13 +94,13 @@ def check_pattern(errors: Errors, pattern: str) -> None:
     if "crime_ref_pattern" in errors:
         return
     try:
-        compiled = re.compile(pattern)
-    except re.error as error:
+        compiled(pattern)
+    except BadFormat as error:
         errors["crime_ref_pattern"] = _(
-            "The crime reference format is not a valid regular expression: {problem}"
-        ).format(problem=error.msg)
+            "The crime reference format is not a regular expression we can use: {problem}"
+        ).format(problem=error)
         return
-    if compiled.fullmatch(""):
+    if matches_format(pattern, ""):
         errors["crime_ref_pattern"] = _("The crime reference format must not match an empty reference")
 
 

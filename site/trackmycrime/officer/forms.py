@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import Any
 
 from starlette.requests import Request
+
+from ..typed_text import without_invisible_characters
 
 Errors = dict[str, str]
 MAX_FIELD_LENGTH = 20_000
@@ -26,10 +27,8 @@ async def read_form(request: Request) -> dict[str, str]:
 
 
 def without_control_characters(text: str) -> str:
-    """Text as typed, less invisible control characters (PostgreSQL refuses NUL in text)."""
-    if text.isprintable():
-        return text
-    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
+    """Text as typed, less control and invisible formatting characters (typed_text.py)."""
+    return without_invisible_characters(text)
 
 
 def whole_number(raw: str) -> int | None:

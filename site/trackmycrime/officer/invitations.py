@@ -10,13 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import audit
-from ..auth.links import (
-    format_registration_code,
-    new_registration_code,
-    normalise_registration_code,
-    registration_code_expiry,
-)
-from ..auth.passwords import hash_password
+from ..auth.links import format_registration_code, new_code_for
 from ..eligibility import portal_offered
 from ..models import OutboxMessage, Party, utcnow
 from ..notify.outbox import AlertKind, queue_alert
@@ -77,9 +71,7 @@ async def give_registration_code(request: Request) -> Response:
         crime, party = await crime_and_party(db, officer, request)
         if not may_register(party) or not portal_offered(await force_of(db, crime), crime, party):
             return redirect(f"/officer/crimes/{crime.id}#party-{party.id}-heading")
-        code = new_registration_code()
-        party.registration_code_hash = await hash_password(normalise_registration_code(code))
-        party.registration_code_expires_at = registration_code_expiry()
+        code = await new_code_for(party, request.app.state.settings.secret_key)
         audit.record(
             db,
             request,

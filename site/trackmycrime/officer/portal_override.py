@@ -58,7 +58,9 @@ async def offer_portal(request: Request) -> Response:
             crime_id=crime.id,
             party_id=party.id,
             actor=officer,
-            detail=reason,
+            # Who and when only: the reason is free text about the person, kept on the party and
+            # removed with their other personal data at the end of retention (the audit log is
+            # append-only, so nothing could remove it from here).
         )
         return redirect(anchor)
 

@@ -26,6 +26,7 @@ from ..auth.sessions import (
     start_session,
 )
 from ..auth.tokens import Signer
+from ..database import Database
 from ..forces import service_force
 from ..i18n import gettext as _
 from ..models import Officer, utcnow
@@ -39,6 +40,7 @@ CLIENT_ATTEMPTS = 50
 ACCOUNT_ATTEMPTS = 5
 LOCKED_FOR = dt.timedelta(minutes=15)
 CODE_ATTEMPTS = 5
+CONFIRM_ATTEMPTS = 5
 # At most this many officers share a shoulder number across the forces of one deployment.
 MAX_CANDIDATES = 5
 PENDING_PURPOSE = "officer-second-factor"
@@ -52,6 +54,20 @@ def generic_error() -> str:
     )
 
 
+def confirm_key(officer: Officer) -> str:
+    """Signed-in officers confirming it is them (current password, two-step code): one count."""
+    return f"officer-confirm:{officer.id}"
+
+
+async def may_confirm(db: AsyncSession, request: Request, officer: Officer) -> bool:
+    """Count a confirmation before checking it (in the caller's transaction); False over the limit."""
+    return await throttle.hit(db, confirm_key(officer), window=WINDOW) <= CONFIRM_ATTEMPTS
+
+
+def too_many_confirmations() -> str:
+    return _("You have tried too many times. Wait 15 minutes, then try again.")
+
+
 def client_key(request: Request) -> str:
     return f"officer-sign-in:ip:{client_address(request)}"
 
@@ -61,14 +77,14 @@ def pending_cookie_name(request: Request) -> str:
 
 
 def password_fingerprint(officer: Officer) -> str:
-    return hashlib.sha256(officer.password_hash.encode()).hexdigest()[:16]
+    return hashlib.sha256((officer.password_hash or "").encode()).hexdigest()[:16]
 
 
 def is_locked(officer: Officer, now: dt.datetime) -> bool:
     return officer.locked_until is not None and officer.locked_until > now
 
 
-async def candidates(db: AsyncSession, identifier: str) -> list[Officer]:
+async def candidates(db: AsyncSession, identifier: str, *, fresh: bool = False) -> list[Officer]:
     """Enabled officers whose email or shoulder number this is (shoulder numbers are per force)."""
     identifier = identifier.strip()[:254]
     rows = await db.exec(
@@ -81,47 +97,95 @@ async def candidates(db: AsyncSession, identifier: str) -> list[Officer]:
         )
         .order_by(col(Officer.id))
         .limit(MAX_CANDIDATES)
+        .execution_options(populate_existing=fresh)
     )
     return list(rows.all())
 
 
+def account_key(officer: Officer) -> str:
+    return f"officer-sign-in:account:{officer.id}"
+
+
+def identifier_key(identifier: str) -> str:
+    return f"officer-sign-in:identifier:{hashlib.sha256(identifier.strip().lower().encode()).hexdigest()}"
+
+
 @dataclass(frozen=True)
 class PasswordCheck:
-    """What checking a password against the candidates found: read before, written after."""
+    """What checking a password against the candidates found: counted before, written after."""
 
     candidates: list[Officer]
+    attempts: dict[int, int]  # officer id: the number of this attempt on their account
     matched: Officer | None
     new_hash: str | None  # the matched officer's password hashed again with today's parameters
 
 
-async def check_password(found: list[Officer], password: str, now: dt.datetime) -> PasswordCheck:
-    """Verify the password against each candidate, with no database connection held: a burst of
-    sign-ins waiting for the hasher would otherwise take every pooled connection from the rest of
-    the site (bench/README.md, "Sign-in cost")."""
-    if not found:
+async def count_attempt(database: Database, request: Request, identifier: str) -> PasswordCheck | None:
+    """Count the attempt from this client and on each account it names, before any password check.
+
+    None when the client is over its limit. Each count is one atomic statement committed before
+    the check, so that of any number of attempts arriving together at most the limit are checked.
+    """
+    async with database.transaction() as db:
+        if await throttle.hit(db, client_key(request), window=WINDOW) > CLIENT_ATTEMPTS:
+            return None
+        named = await candidates(db, identifier)
+        # A shoulder number worn in several forces: the count (and the wait) belongs to what was
+        # typed, so that guesses at it lock no one's account; each can still use their email.
+        shared = len(named) > 1
+        counts: dict[str, int] = {}
+        attempts: dict[int, int] = {}
+        for officer in named:
+            assert officer.id is not None
+            key = identifier_key(identifier) if shared else account_key(officer)
+            if key not in counts:
+                counts[key] = await throttle.hit(db, key, window=LOCKED_FOR)
+            attempts[officer.id] = counts[key]
+        # Read again after counting: a lock set by an attempt that finished while this one waited
+        # for its count is seen here, with the count that lock started again.
+        found = await candidates(db, identifier, fresh=True)
+    return PasswordCheck(found, attempts, None, None)
+
+
+def may_check(check: PasswordCheck, officer: Officer, now: dt.datetime) -> bool:
+    assert officer.id is not None
+    attempt = check.attempts.get(officer.id)
+    return attempt is not None and attempt <= ACCOUNT_ATTEMPTS and not is_locked(officer, now)
+
+
+async def check_password(check: PasswordCheck, password: str, now: dt.datetime) -> PasswordCheck:
+    """Verify the password against each candidate that may still try, with no database connection
+    held: a burst of sign-ins waiting for the hasher would otherwise take every pooled connection
+    from the rest of the site (bench/README.md, "Sign-in cost"). A locked account, or one with no
+    password, gets the same work against a hash nothing matches, so it looks like a wrong password."""
+    if not check.candidates:
         await verify_password(None, password)
-        return PasswordCheck([], None, None)
+        return check
     matched: Officer | None = None
     new_hash = None
-    for officer in found:
-        ok, needs_rehash = await verify_password(officer.password_hash, password)
-        if ok and not is_locked(officer, now) and matched is None:
+    for officer in check.candidates:
+        stored = officer.password_hash if may_check(check, officer, now) else None
+        ok, needs_rehash = await verify_password(stored, password)
+        if ok and matched is None:
             matched = officer
             if needs_rehash:
                 new_hash = await hash_password(password)
-    return PasswordCheck(found, matched, new_hash)
+    return PasswordCheck(check.candidates, check.attempts, matched, new_hash)
 
 
 async def record_password_check(
     db: AsyncSession, request: Request, check: PasswordCheck, now: dt.datetime
 ) -> Officer | None:
-    """The officer these details belong to, or None; wrong passwords count towards a lockout."""
+    """The officer these details belong to, or None; the attempt that uses up an account's tries
+    locks it, and every wrong password is audited."""
     if check.matched is not None:
         matched = check.matched
         db.add(matched)  # read before the check; only what changes here is written
         if check.new_hash is not None:
             matched.password_hash = check.new_hash
         matched.failed_sign_ins, matched.locked_until = 0, None
+        await throttle.reset(db, account_key(matched))
+        await throttle.give_back(db, client_key(request))
         return matched
     if not check.candidates:
         return None
@@ -131,12 +195,15 @@ async def record_password_check(
         select(Officer).where(col(Officer.id).in_(ids)).order_by(col(Officer.id)).with_for_update()
     )
     for officer in fresh.all():
+        audit.record(db, request, "officer.sign_in_failed", force_id=officer.force_id, actor=officer)
         if is_locked(officer, now):
             continue
         officer.failed_sign_ins += 1
-        if officer.failed_sign_ins >= ACCOUNT_ATTEMPTS:
+        assert officer.id is not None
+        if len(check.candidates) == 1 and check.attempts.get(officer.id, 0) >= ACCOUNT_ATTEMPTS:
             officer.failed_sign_ins, officer.locked_until = 0, now + LOCKED_FOR
-        audit.record(db, request, "officer.sign_in_failed", force_id=officer.force_id, actor=officer)
+            await throttle.reset(db, account_key(officer))
+            audit.record(db, request, "officer.sign_in_locked", force_id=officer.force_id, actor=officer)
     return None
 
 
@@ -147,7 +214,7 @@ async def finish_sign_in(db: AsyncSession, request: Request, officer: Officer) -
     signed = await start_session(db, request, officer_id=officer.id)
     response = RedirectResponse("/officer", status_code=303)
     set_session_cookie(request, response, signed)
-    response.delete_cookie(pending_cookie_name(request), path="/")
+    forget_pending(request, response)
     return response
 
 
@@ -199,25 +266,30 @@ async def sign_in(request: Request) -> Response:
     if errors:
         return _sign_in_form(request, errors=errors, identifier=identifier)
     database = request.app.state.db
-    async with database.session() as db:
-        limited = await throttle.is_limited(db, client_key(request), limit=CLIENT_ATTEMPTS, window=WINDOW)
-        found = [] if limited else await candidates(db, identifier)
-    if limited:
+    counted = await count_attempt(database, request, identifier)
+    if counted is None:
         too_many = _(
             "There have been too many attempts to sign in from this device. Wait 15 minutes and try again."
         )
         return _sign_in_form(request, errors={"identifier": too_many}, identifier=identifier, status=429)
     now = utcnow()
-    check = await check_password(found, password, now)
+    check = await check_password(counted, password, now)
     async with database.transaction() as db:
         officer = await record_password_check(db, request, check, now)
         if officer is not None and officer.totp_secret:
             return _to_code_step(request, officer)
         if officer is not None:
             return await finish_sign_in(db, request, officer)
-        # Only failures count: a whole police station may share one address.
-        await throttle.hit(db, client_key(request), window=WINDOW)
     return _sign_in_form(request, errors={"identifier": generic_error()}, identifier=identifier)
+
+
+def forget_pending(request: Request, response: Response) -> None:
+    """Delete the pending two-step cookie: a browser ignores a `__Host-` cookie, even one that
+    deletes, unless it is Secure with Path=/ as it was set."""
+    secure = request.app.state.settings.secure_cookies
+    response.delete_cookie(
+        pending_cookie_name(request), path="/", httponly=True, samesite="lax", secure=secure
+    )
 
 
 def _to_code_step(request: Request, officer: Officer) -> Response:
@@ -284,20 +356,24 @@ async def check_code(request: Request) -> Response:
             return _code_form(request, errors={"code": _("Enter the code from your authenticator app")})
         if len(code) != 6:
             return _code_form(request, errors={"code": _("The code must be 6 digits")})
-        if await _code_accepted(db, officer, code):
-            return await finish_sign_in(db, request, officer)
-        failures = await throttle.hit(db, f"officer-code:{officer.id}", window=WINDOW)
-        audit.record(db, request, "officer.code_failed", force_id=officer.force_id, actor=officer)
-        if failures >= CODE_ATTEMPTS:
-            officer.locked_until = utcnow() + LOCKED_FOR
+        # Counted before the code is checked; the count's row stays locked until this transaction
+        # ends, so concurrent codes for one officer are checked one after another.
+        attempt = await throttle.hit(db, f"officer-code:{officer.id}", window=WINDOW)
+        if attempt <= CODE_ATTEMPTS and await _code_accepted(db, officer, code):
             await throttle.reset(db, f"officer-code:{officer.id}")
+            return await finish_sign_in(db, request, officer)
+        audit.record(db, request, "officer.code_failed", force_id=officer.force_id, actor=officer)
+        if attempt >= CODE_ATTEMPTS:
+            # The count is not started again here: a code waiting behind this one must not get a
+            # fresh try. Its window (15 minutes from the first wrong code) ends before the lock does.
+            officer.locked_until = utcnow() + LOCKED_FOR
             response = _sign_in_form(
                 request,
                 errors={
                     "identifier": _("There were too many wrong codes. Wait 15 minutes, then sign in again.")
                 },
             )
-            response.delete_cookie(pending_cookie_name(request), path="/")
+            forget_pending(request, response)
             return response
     return _code_form(
         request,

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import audit
+from ..auth import throttle
 from ..auth.sessions import end_all_sessions, set_session_cookie, start_session
 from ..auth.tokens import Signer
 from ..i18n import gettext as _
@@ -18,6 +19,7 @@ from . import totp
 from .access import officer_page, two_factor_required
 from .forms import Errors, read_form
 from .rendering import redirect, render_page
+from .sign_in import confirm_key, may_confirm, too_many_confirmations
 
 ENROLMENT_PURPOSE = "officer-totp-enrolment"
 ENROLMENT_SECONDS = 15 * 60
@@ -115,9 +117,15 @@ async def turn_off(request: Request) -> Response:
         code = totp.normalise_code(form.get("code", ""))
         if not code:
             return await _page(request, db, errors={"code": _("Enter the code from your authenticator app")})
+        if not await may_confirm(db, request, officer):
+            return await _page(request, db, errors={"code": too_many_confirmations()})
         if totp.matching_step(officer.totp_secret, code, utcnow()) is None:
+            audit.record(
+                db, request, "officer.two_factor_off_failed", force_id=officer.force_id, actor=officer
+            )
             errors = {"code": _("The code is not correct. Enter the 6-digit code your app shows now")}
             return await _page(request, db, errors=errors)
+        await throttle.reset(db, confirm_key(officer))
         officer.totp_secret = None
         audit.record(db, request, "officer.two_factor_off", force_id=officer.force_id, actor=officer)
         response = redirect("/officer/two-factor", done="off")

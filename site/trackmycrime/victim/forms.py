@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from starlette.datastructures import FormData
@@ -12,6 +11,7 @@ from starlette.requests import Request
 from ..auth.passwords import MAX_PASSWORD_LENGTH
 from ..i18n import gettext as _
 from ..models import Force
+from ..typed_text import without_invisible_characters
 
 SURNAME_MAX = 100
 REFERENCE_MAX = 40
@@ -21,8 +21,6 @@ MESSAGE_MAX = 2000
 FEEDBACK_COMMENT_MAX = 1200
 EARLIEST_BIRTH_YEAR = 1900
 
-# Anything a person cannot type: NUL (which PostgreSQL refuses), other C0 controls and DEL.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MONTH_NAMES = {
     name: number
     for number, names in enumerate(
@@ -75,8 +73,8 @@ def text(form: FormData, name: str, *, multiline: bool = False) -> str:
         return ""
     if multiline:
         raw = raw.replace("\r\n", "\n").replace("\r", "\n")
-        return _CONTROL_CHARACTERS.sub("", raw).strip()
-    return _CONTROL_CHARACTERS.sub("", raw.replace("\n", " ").replace("\r", " ").replace("\t", " ")).strip()
+        return without_invisible_characters(raw).strip()
+    return without_invisible_characters(raw.replace("\n", " ").replace("\r", " ").replace("\t", " ")).strip()
 
 
 def wants_password_shown(form: FormData) -> bool | None:

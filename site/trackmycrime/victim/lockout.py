@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth import throttle
 from ..auth.tokens import sha256_hex
-from ..models import Crime, Party, Throttle, utcnow
+from ..database import Database
+from ..models import Crime, Party
 
 LOCK_AFTER_FAILURES = 5
 LOCK_FOR = dt.timedelta(minutes=30)
@@ -49,27 +49,33 @@ async def is_locked(db: AsyncSession, key: str) -> bool:
     return await throttle.is_limited(db, key, limit=LOCK_AFTER_FAILURES, window=LOCK_FOR)
 
 
-async def client_is_limited(db: AsyncSession, address: str) -> bool:
-    return await throttle.is_limited(
-        db, client_key(address), limit=CLIENT_FAILURE_LIMIT, window=CLIENT_WINDOW
-    )
+async def count_attempt(database: Database, key: str, address: str) -> int | None:
+    """Count an attempt on these details and from this client before its password is checked.
 
-
-async def count_failure(db: AsyncSession, key: str, address: str) -> dt.datetime | None:
-    """Count a wrong sign-in; when it is the one that locks the details, the time the lock ends."""
-    await throttle.hit(db, client_key(address), window=CLIENT_WINDOW)
-    failures = await throttle.hit(db, key, window=LOCK_FOR)
-    if failures != LOCK_AFTER_FAILURES:
+    Returns the attempt's number on these details, or None when either count is over its limit:
+    then the password must not be checked at all. Counting first, atomically, is what keeps a
+    burst of simultaneous guesses to the limit.
+    """
+    async with database.transaction() as db:
+        from_client = await throttle.hit(db, client_key(address), window=CLIENT_WINDOW)
+        on_details = await throttle.hit(db, key, window=LOCK_FOR)
+    if from_client > CLIENT_FAILURE_LIMIT or on_details > LOCK_AFTER_FAILURES:
         return None
-    # The lock runs for its full length from the failure that caused it, not from the first one.
-    row = (await db.exec(select(Throttle).where(Throttle.key == key))).one()
-    row.window_started_at = utcnow()
-    db.add(row)
-    return row.window_started_at + LOCK_FOR
+    return on_details
 
 
-async def forget_failures(db: AsyncSession, key: str) -> None:
+async def note_failure(db: AsyncSession, key: str, attempt: int) -> dt.datetime | None:
+    """After a wrong password: when this attempt was the last allowed, the time the lock ends."""
+    if attempt != LOCK_AFTER_FAILURES:
+        return None
+    # The lock runs for its full length from the failure that set it, not from the first attempt.
+    return await throttle.restart_window(db, key) + LOCK_FOR
+
+
+async def forget_attempts(db: AsyncSession, key: str, address: str) -> None:
+    """After the right password: these details start again, and the client gets its attempt back."""
     await throttle.reset(db, key)
+    await throttle.give_back(db, client_key(address))
 
 
 async def unlock(db: AsyncSession, party: Party, crime: Crime) -> None:

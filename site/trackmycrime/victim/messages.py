@@ -31,7 +31,10 @@ async def store_message(
     party: Party = request.state.party
     crime: Crime = request.state.crime
     key = f"victim-message:party:{party.id}"
-    if form.is_valid and await throttle.is_limited(db, key, limit=MESSAGES_PER_HOUR, window=MESSAGE_WINDOW):
+    # Counted before storing, in the caller's transaction: the count's row stays locked until the
+    # message is stored, so simultaneous messages each get their own number and at most the limit
+    # are kept. A refused message is counted too; it is rolled back with nothing else to keep.
+    if form.is_valid and await throttle.hit(db, key, window=MESSAGE_WINDOW) > MESSAGES_PER_HOUR:
         form.error(
             field,
             _(
@@ -41,7 +44,6 @@ async def store_message(
         )
     if not form.is_valid:
         return None
-    await throttle.hit(db, key, window=MESSAGE_WINDOW)
     message = queries.add_party_message(db, party, crime, body)
     message.property_item_id = property_item_id
     await db.flush()

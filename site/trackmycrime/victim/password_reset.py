@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from .. import audit
 from ..auth import throttle
 from ..auth.links import RESET_LINK_HOURS, link_still_valid, party_id_from_link
-from ..auth.passwords import hash_password, password_problem
+from ..auth.passwords import hash_password, party_password_problem
 from ..auth.sessions import client_address, end_all_sessions, start_session
 from ..auth.tokens import PASSWORD_RESET
 from ..i18n import gettext as _
@@ -26,6 +27,7 @@ from .sign_in import signed_in_redirect
 CLIENT_LIMIT = 10
 DETAILS_LIMIT = 3
 WINDOW = dt.timedelta(hours=1)
+RESET_ANSWER_SECONDS = 0.25
 
 
 def request_page(request: Request, forces: list[Force], form: forms.Form | None = None) -> Response:
@@ -48,10 +50,10 @@ async def request_reset(request: Request) -> Response:
     details_key = lockout.details_key(
         force_id, reference_key(reference), surname_key(surname), born, purpose="victim-reset"
     )
+    started = time.monotonic()
     async with request.app.state.db.transaction() as db:
-        if await throttle.is_limited(db, client_key, limit=CLIENT_LIMIT, window=WINDOW):
+        if await throttle.hit(db, client_key, window=WINDOW) > CLIENT_LIMIT:
             return render(request, "victim/forgotten_password_blocked.html", status_code=429)
-        await throttle.hit(db, client_key, window=WINDOW)
         # Past this limit nothing more is sent, but the answer stays the same.
         may_send = await throttle.hit(db, details_key, window=WINDOW) <= DETAILS_LIMIT
         found = None
@@ -63,8 +65,17 @@ async def request_reset(request: Request) -> Response:
                 surname_key=surname_key(surname),
                 date_of_birth=born,
             )
+        audit.record(
+            db,
+            request,
+            "party_asked_for_password_reset",
+            force_id=force_id or None,
+            crime_id=found[1].id if found else None,
+            party_id=found[0].id if found else None,
+            actor_kind="party",
+        )
         if found is not None and found[0].email and may_send and force is not None:
-            party, crime = found
+            party = found[0]
             await queue_alert(
                 db,
                 force=force,
@@ -74,15 +85,9 @@ async def request_reset(request: Request) -> Response:
                 # The sender signs the link as it sends, so it is never stored.
                 cause=f"reset:{party.id}:{time.time_ns()}",
             )
-            audit.record(
-                db,
-                request,
-                "party_asked_for_password_reset",
-                force_id=crime.force_id,
-                crime_id=crime.id,
-                party_id=party.id,
-                actor_kind="party",
-            )
+    # The answer never comes sooner than this, so that its time does not tell whether an account
+    # with these details exists (queueing the email takes a little longer than not).
+    await anyio.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
     return RedirectResponse("/forgotten-password/sent", status_code=303)
 
 
@@ -145,9 +150,7 @@ async def set_new_password(request: Request) -> Response:
     shown = forms.wants_password_shown(submitted)
     if shown is not None:
         return new_password_page(request, show_password=shown, password=password)
-    problem = form.errors.get("password") or password_problem(
-        password, personal_words=(party.surname, party.surname_key, party.forenames, crime.reference)
-    )
+    problem = form.errors.get("password") or party_password_problem(password, party, crime)
     if problem:
         form.errors = {"password": problem}
         return new_password_page(request, form)

@@ -8,7 +8,7 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, func, update
+from sqlalchemy import ColumnElement, Select, bindparam, exists, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -144,8 +144,11 @@ async def party_by_sign_in_details(
     return (row[0], row[1]) if row else None
 
 
-async def parties_holding_a_code(db: AsyncSession, *, force_id: int, reference_key: str) -> list[Party]:
-    """Unregistered parties of this crime with a registration code that has not expired."""
+async def parties_holding_a_code(
+    db: AsyncSession, *, force_id: int, reference_key: str, lookup: str
+) -> list[Party]:
+    """Unregistered parties of this crime whose unexpired registration code has this fingerprint
+    (codes given before fingerprints were kept have none, and are tried too until they expire)."""
     rows = await db.exec(
         select(Party)
         .join(Crime, col(Crime.id) == col(Party.crime_id))
@@ -153,6 +156,7 @@ async def parties_holding_a_code(db: AsyncSession, *, force_id: int, reference_k
             Crime.force_id == force_id,
             Crime.reference_key == reference_key,
             col(Party.registration_code_hash).is_not(None),
+            or_(col(Party.registration_code_lookup) == lookup, col(Party.registration_code_lookup).is_(None)),
             col(Party.registration_code_expires_at) > utcnow(),
             col(Party.password_hash).is_(None),
         )

@@ -22,10 +22,13 @@ from ..auth.links import (
     link_still_valid,
     normalise_registration_code,
     party_id_from_link,
+    registration_code_lookup,
 )
-from ..auth.passwords import hash_password, password_problem, verify_password
+from ..auth.passwords import hash_password, party_password_problem, verify_password
 from ..auth.sessions import client_address, end_all_sessions, start_session
 from ..auth.tokens import INVITATION, Signer
+from ..database import Database
+from ..eligibility import portal_offered
 from ..i18n import gettext as _
 from ..identity import reference_key, surname_key
 from ..models import Crime, Force, Party, utcnow
@@ -72,7 +75,7 @@ async def registering_from(request: Request, token: str, *, stage: str) -> Regis
         return None
     party, crime, force = found
     deleted_since = party.account_deleted_at and party.account_deleted_at.timestamp() >= note.get("t", 0)
-    if party.password_hash is not None or deleted_since:
+    if party.password_hash is not None or deleted_since or not portal_offered(force, crime, party):
         return None
     request.state.force = force
     return Registering(party, crime, force, stage)
@@ -152,13 +155,16 @@ async def check_code(request: Request) -> Response:
         form.error("code", _("Registration code must be {n} letters and numbers").format(n=CODE_LENGTH))
     if not form.is_valid:
         return code_page(request, forces, form)
-    async with request.app.state.db.transaction() as db:
-        party, limited = await _party_holding_code(
-            db, request, force, reference, normalise_registration_code(code)
-        )
+    party, limited = await _party_holding_code(
+        request.app.state.db, request, force, reference, normalise_registration_code(code)
+    )
     if limited:
         return too_many_attempts_page(request)
-    if party is None:
+    found = None
+    if party is not None:
+        async with request.app.state.db.session() as db:
+            found = await queries.party_with_crime(db, party.id)  # type: ignore[arg-type]
+    if found is None or not portal_offered(found[2], found[1], found[0]):
         form.error(
             "reference",
             _(
@@ -167,31 +173,36 @@ async def check_code(request: Request) -> Response:
             ),
         )
         return code_page(request, forces, form)
-    async with request.app.state.db.session() as db:
-        found = await queries.party_with_crime(db, party.id)  # type: ignore[arg-type]
-    assert found is not None
     request.state.force = found[2]
     return confirm_page(request, Registering(*found, stage=IDENTIFIED))
 
 
 async def _party_holding_code(
-    db: AsyncSession, request: Request, force: Force | None, reference: str, code: str
+    database: Database, request: Request, force: Force | None, reference: str, code: str
 ) -> tuple[Party | None, bool]:
     """(the party the code belongs to, whether this client or crime has had too many tries)."""
     force_id = force.id if force and force.id else 0
     client = f"victim-register:client:{client_address(request)}"
     crime = f"victim-register:crime:{force_id}:{reference_key(reference)}"
-    limited = await throttle.is_limited(
-        db, client, limit=CODE_FAILURE_LIMIT, window=FAILURE_WINDOW
-    ) or await throttle.is_limited(db, crime, limit=CODE_FAILURE_LIMIT, window=FAILURE_WINDOW)
-    candidates = (
-        await queries.parties_holding_a_code(db, force_id=force_id, reference_key=reference_key(reference))
-        if force_id
-        else []
-    )
+    # Counted before any hashing, so that a burst gets at most the limit checked, and a limited
+    # client costs the server no hashing at all.
+    async with database.transaction() as db:
+        from_client = await throttle.hit(db, client, window=FAILURE_WINDOW)
+        on_crime = await throttle.hit(db, crime, window=FAILURE_WINDOW)
+    if from_client > CODE_FAILURE_LIMIT or on_crime > CODE_FAILURE_LIMIT:
+        return None, True
+    lookup = registration_code_lookup(request.app.state.settings.secret_key, code)
+    async with database.session() as db:
+        candidates = (
+            await queries.parties_holding_a_code(
+                db, force_id=force_id, reference_key=reference_key(reference), lookup=lookup
+            )
+            if force_id
+            else []
+        )
     holder = None
-    # Always at least one verification (against a dummy hash when no one holds a code), so that an
-    # unknown crime answers as slowly as a wrong code.
+    # One verification whether the crime exists, has codes or not (against a dummy hash when no
+    # code has this fingerprint), so that the time taken tells nothing.
     stored_hashes: list[tuple[Party | None, str | None]] = [
         (candidate, candidate.registration_code_hash) for candidate in candidates
     ] or [(None, None)]
@@ -199,11 +210,10 @@ async def _party_holding_code(
         matches, _rehash = await verify_password(stored_hash, code)
         if matches and candidate is not None and holder is None:
             holder = candidate
-    if limited:
-        return None, True
-    if holder is None:
-        await throttle.hit(db, client, window=FAILURE_WINDOW)
-        await throttle.hit(db, crime, window=FAILURE_WINDOW)
+    if holder is not None:
+        async with database.transaction() as db:
+            await throttle.give_back(db, client)
+            await throttle.give_back(db, crime)
     return holder, False
 
 
@@ -225,7 +235,12 @@ async def open_invitation(request: Request) -> Response:
     if link is not None:
         async with request.app.state.db.session() as db:
             found = await queries.party_with_crime(db, link[0])
-    if link is None or found is None or not link_is_usable(found[0], link[1]):
+    if (
+        link is None
+        or found is None
+        or not link_is_usable(found[0], link[1])
+        or not portal_offered(found[2], found[1], found[0])
+    ):
         await forces_for_page(request)
         return render(request, "victim/register_link_invalid.html", status_code=404)
     request.state.force = found[2]
@@ -248,11 +263,11 @@ async def confirm_details(request: Request) -> Response:
         return confirm_page(request, registering, form)
     key = f"victim-register:party:{registering.party.id}"
     async with request.app.state.db.transaction() as db:
-        if await throttle.is_limited(db, key, limit=CONFIRM_FAILURE_LIMIT, window=FAILURE_WINDOW):
+        # Counted before checking (the count's row stays locked until this transaction ends).
+        if await throttle.hit(db, key, window=FAILURE_WINDOW) > CONFIRM_FAILURE_LIMIT:
             return too_many_attempts_page(request)
         party = registering.party
         if surname_key(surname) != party.surname_key or born is None or born != party.date_of_birth:
-            await throttle.hit(db, key, window=FAILURE_WINDOW)
             form.error(
                 "surname",
                 _(
@@ -278,14 +293,8 @@ async def choose_password(request: Request) -> Response:
     shown = forms.wants_password_shown(submitted)
     if shown is not None:
         return password_page(request, registering, show_password=shown, password=password)
-    problem = form.errors.get("password") or password_problem(
-        password,
-        personal_words=(
-            registering.party.surname,
-            registering.party.surname_key,
-            registering.party.forenames,
-            registering.crime.reference,
-        ),
+    problem = form.errors.get("password") or party_password_problem(
+        password, registering.party, registering.crime
     )
     if problem:
         form.errors = {"password": problem}

@@ -21,6 +21,7 @@ from ..auth.sessions import (
     start_session,
 )
 from ..database import Database
+from ..eligibility import portal_offered
 from ..i18n import gettext as _
 from ..identity import reference_key, surname_key
 from ..models import Crime, Force, Party, utcnow
@@ -134,15 +135,18 @@ async def attempt_sign_in(
 ) -> tuple[Outcome, str | None]:
     """Check the details; the same work, and the same answers, whether or not the account exists.
 
+    The attempt is counted before the password is checked, in a transaction of its own, so that
+    of any number of attempts arriving together at most the limit are checked (docs/security.md).
     No database connection is held while the password is checked: a burst of sign-ins waiting for
     the hasher would otherwise take every pooled connection from the rest of the site
-    (bench/README.md, "Sign-in cost"). So: read, verify, then write in a transaction of its own.
+    (bench/README.md, "Sign-in cost"). So: count, read, verify, then write.
     """
     address = client_address(request)
+    attempt = await lockout.count_attempt(database, details_key, address)
+    if attempt is None:
+        return Outcome.TOO_MANY_ATTEMPTS, None
+    found = None
     async with database.session() as db:
-        client_limited = await lockout.client_is_limited(db, address)
-        locked = await lockout.is_locked(db, details_key)
-        found = None
         if force is not None and force.id is not None:
             found = await queries.party_by_sign_in_details(
                 db,
@@ -152,26 +156,36 @@ async def attempt_sign_in(
                 date_of_birth=born,
             )
     matches, needs_rehash = await verify_password(found[0].password_hash if found else None, password)
-    if client_limited or locked:
-        return Outcome.TOO_MANY_ATTEMPTS, None
     if not matches or found is None or force is None:
         async with database.transaction() as db:
-            lock_ends = await lockout.count_failure(db, details_key, address)
-            if found is not None and force is not None:
-                await _note_failure_on_account(db, force, found[0].id, lock_ends)
+            lock_ends = await lockout.note_failure(db, details_key, attempt)
+            await _note_failure(db, request, force, found, lock_ends)
         return (Outcome.TOO_MANY_ATTEMPTS if lock_ends else Outcome.NO_MATCH), None
+    if not portal_offered(force, found[1], found[0]):
+        # Flagged since registering (e.g. lives with a suspect): the same answer as any mismatch,
+        # so that whoever is at the keyboard learns nothing from it.
+        return Outcome.NO_MATCH, None
     new_hash = await hash_password(password) if needs_rehash else None
     async with database.transaction() as db:
-        signed_token = await _record_sign_in(db, request, *found, details_key=details_key, new_hash=new_hash)
+        signed_token = await _record_sign_in(
+            db, request, *found, details_key=details_key, address=address, new_hash=new_hash
+        )
     return Outcome.SIGNED_IN, signed_token
 
 
 async def _record_sign_in(
-    db: AsyncSession, request: Request, party: Party, crime: Crime, *, details_key: str, new_hash: str | None
+    db: AsyncSession,
+    request: Request,
+    party: Party,
+    crime: Crime,
+    *,
+    details_key: str,
+    address: str,
+    new_hash: str | None,
 ) -> str:
     """The writes of a successful sign-in; returns the signed session cookie."""
     db.add(party)  # read in the session before the password check; only what changes here is written
-    await lockout.forget_failures(db, details_key)
+    await lockout.forget_attempts(db, details_key, address)
     if new_hash is not None:
         party.password_hash = new_hash
     party.failed_sign_ins = 0
@@ -189,16 +203,34 @@ async def _record_sign_in(
     return await start_session(db, request, party_id=party.id)
 
 
-async def _note_failure_on_account(
-    db: AsyncSession, force: Force, party_id: int | None, lock_ends: dt.datetime | None
+async def _note_failure(
+    db: AsyncSession,
+    request: Request,
+    force: Force | None,
+    found: tuple[Party, Crime] | None,
+    lock_ends: dt.datetime | None,
 ) -> None:
-    """Mirror the failure on the account for officers, and tell its owner when it locks.
+    """Audit the failure, mirror it on the account for officers, and tell its owner when it locks.
 
-    The account is read again here, after count_failure has locked these details' throttle row, so
-    that concurrent failures each add one to the count the row holds now.
+    The account is read again here, in this transaction, so that concurrent failures each add one
+    to the count the row holds now.
     """
-    party = await db.get(Party, party_id)
-    if party is None:
+    party = await db.get(Party, found[0].id) if found is not None else None
+    crime_id = found[1].id if found is not None else None
+    force_id = force.id if force is not None else None
+    audit.record(
+        db, request, "party_sign_in_failed", force_id=force_id, crime_id=crime_id, party_id=party and party.id
+    )
+    if lock_ends is not None:
+        audit.record(
+            db,
+            request,
+            "party_sign_in_locked",
+            force_id=force_id,
+            crime_id=crime_id,
+            party_id=party and party.id,
+        )
+    if party is None or force is None:
         return
     party.failed_sign_ins += 1
     if lock_ends is not None:
