@@ -52,6 +52,11 @@ def unauthorised(detail: str, *, key_was_sent: bool) -> ProblemResponse:
     return problem(401, detail, headers={"WWW-Authenticate": challenge})
 
 
+def service_unavailable(retry_after_seconds: int) -> ProblemResponse:
+    detail = "The database is unavailable for a moment. Send the request again later."
+    return problem(503, detail, headers={"Retry-After": str(retry_after_seconds)})
+
+
 def crime_not_found() -> ProblemResponse:
     return problem(404, "This force has no crime with that reference.")
 
