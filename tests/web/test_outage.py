@@ -72,7 +72,7 @@ async def test_pages_say_the_service_will_be_back_while_the_database_is_down(kin
 async def test_the_api_answers_503_with_retry_after_while_the_database_is_down(kind, tmp_path):
     async with client_for(down_database(kind, tmp_path)) as rms:
         api_key = {"Authorization": "Bearer k"}
-        response = await rms.put("/api/v1/crimes/AS-2026-000123", json={"offence": "Burglary"}, headers=api_key)
+        response = await rms.put("/api/v1/crimes/AS-1", json={"offence": "Burglary"}, headers=api_key)
     assert response.status_code == 503, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["retry-after"] == "30"
