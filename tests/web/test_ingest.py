@@ -796,6 +796,16 @@ async def test_unknown_addresses_and_methods_under_the_api_answer_problems(rms: 
     assert set(wrong_method.headers["allow"].split(", ")) == {"GET", "HEAD", "PUT"}
 
 
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+async def test_the_updates_address_takes_only_post(rms: Rms, method: str) -> None:
+    """As docs/ingest-api.md promises; once read as a crime whose reference ends in /updates (422)."""
+    await rms.put_crime(crime_body())
+    response = await rms.send(method, f"/api/v1/crimes/{REFERENCE}/updates", json=update_body())
+
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "POST"
+
+
 async def test_the_openapi_document_needs_no_key(client: Any) -> None:
     response = await client.http.get("/api/v1/openapi.json")
 

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -17,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from .. import audit
 from ..database import Database
-from ..models import Crime, utcnow
+from ..models import Crime, Force, utcnow
 from ..victims_code.entitlements import refresh_entitlements
 from . import problems
 from .crimes import PersonalDataRemoved, crime_by_reference, crime_view, upsert_crime
@@ -215,7 +216,10 @@ async def _body_or_problem(request: Request) -> bytes | Response:
 
 
 async def get_openapi(request: Request) -> Response:
-    return JSONResponse(openapi_document(request.app.state.settings.base_url))
+    db: Database = request.app.state.db
+    async with db.reading() as session:
+        patterns = dict((await session.exec(select(Force.code, Force.crime_ref_pattern))).all())
+    return JSONResponse(openapi_document(request.app.state.settings.base_url, patterns))
 
 
 routes: list[BaseRoute] = [
@@ -224,7 +228,7 @@ routes: list[BaseRoute] = [
         routes=[
             Route("/v1/openapi.json", get_openapi, methods=["GET"]),
             Route("/v1/crimes/{crime_reference:any_text}/updates", post_update, methods=["POST"]),
-            Route("/v1/crimes/{crime_reference:any_text}", crime, methods=["GET", "PUT"]),
+            Route("/v1/crimes/{crime_reference:crime_address}", crime, methods=["GET", "PUT"]),
         ],
         middleware=[Middleware(ProblemsForErrors)],
     )
