@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import col, select
 
 from ..auth.links import RESET_LINK_HOURS
-from ..database import Database
+from ..database import Database, TroubleLog, first_line
 from ..models import Force, Officer, Party, utcnow
 from ..read_receipts import queue_unread_reminders
 from ..settings import Settings
@@ -81,6 +81,8 @@ class Worker:
         self._pauses: Counter[str] = Counter()
         self._parked_at: float | None = None
         self._reminded_at: float | None = None
+        # One warning when the database goes away and one when it is back, with the count between.
+        self._database_trouble = TroubleLog(log, "sending alerts")
 
     # ------------------------------------------------------------------ the loop
 
@@ -107,14 +109,12 @@ class Worker:
                         lease_seconds=self.settings.worker_lease_seconds,
                     )
                     database_wait = 0.0
+                    self._database_trouble.recovered()
                 except DATABASE_DOWN as error:
                     if once:
                         raise
-                    self.counts["database_errors"] += 1
+                    self._database_failed(error)
                     database_wait = min(10.0, max(0.25, database_wait * 2))
-                    log.warning(
-                        "database unavailable (%s); trying again in %.1fs", _one_line(error), database_wait
-                    )
                     await self._rest(database_wait)
                     continue
                 if alerts:
@@ -199,8 +199,7 @@ class Worker:
         try:
             people = await self._load_people(alerts)
         except DATABASE_DOWN as error:
-            self.counts["database_errors"] += 1
-            log.warning("database unavailable while loading recipients (%s)", _one_line(error))
+            self._database_failed(error)
             await self._try_release(alerts)
             return
         await asyncio.gather(*(self._deliver(alert, people) for alert in alerts))
@@ -277,14 +276,19 @@ class Worker:
             try:
                 if not await write():
                     log.warning("alert %d: our claim had expired; another worker has it", alert.id)
+                self._database_trouble.recovered()
                 return
             except DATABASE_DOWN as error:
-                self.counts["database_errors"] += 1
+                self._database_failed(error)
                 if time.monotonic() > deadline:
-                    log.error("alert %d: could not record the outcome (%s)", alert.id, _one_line(error))
+                    log.error("alert %d: could not record the outcome (%s)", alert.id, first_line(error))
                     return
                 await asyncio.sleep(wait)
                 wait = min(2.0, wait * 2)
+
+    def _database_failed(self, error: BaseException) -> None:
+        self.counts["database_errors"] += 1
+        self._database_trouble.failed(error)
 
     async def _try_release(self, alerts: Sequence[ClaimedAlert]) -> None:
         try:
@@ -359,11 +363,6 @@ def _check_party_still_wants(alert: ClaimedAlert, party: Party) -> None:
         hours=RESET_LINK_HOURS
     ):
         raise Cancelled(f"Not sent: the reset was asked for more than {RESET_LINK_HOURS} hours ago.")
-
-
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0][:200] if text else type(error).__name__
 
 
 async def send_due_alerts(settings: Settings, database: Database) -> Counter[str]:
