@@ -33,7 +33,7 @@ class Doorway:
             self._server.close()
             await self._server.wait_closed()
 
-    async def _forward(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+    async def _forward(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         server_reader, server_writer = await asyncio.open_connection(*self.target)
 
         async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -43,7 +43,7 @@ class Doorway:
                     await writer.drain()
             writer.close()
 
-        await asyncio.gather(pump(client_reader, server_writer), pump(server_reader, client_writer))
+        await asyncio.gather(pump(reader, server_writer), pump(server_reader, writer))
 
 
 @pytest.mark.postgresql_only  # a database server that is not there yet is a PostgreSQL matter
