@@ -20,6 +20,7 @@ from ..auth.links import RESET_LINK_HOURS
 from ..database import Database, TroubleLog, first_line
 from ..models import Force, Officer, Party, utcnow
 from ..read_receipts import queue_unread_reminders
+from ..retention import run_retention_unless_running
 from ..settings import Settings
 from . import claim
 from .claim import ClaimedAlert
@@ -37,6 +38,8 @@ LONGEST_PAUSE_SECONDS = 300.0
 PARK_EVERY_SECONDS = 60.0
 # How often to look for updates left unread long enough to send their one reminder (issue 11).
 REMINDERS_EVERY_SECONDS = 60.0
+# How often one of the workers removes personal data past each force's retention period.
+RETENTION_EVERY_SECONDS = 3600.0
 # Forces change rarely (a name, a phone number): read them again after this long.
 FORCES_FOR_SECONDS = 60.0
 # Security messages the person asked for (or must know about) go even to those who opted out.
@@ -81,6 +84,7 @@ class Worker:
         self._pauses: Counter[str] = Counter()
         self._parked_at: float | None = None
         self._reminded_at: float | None = None
+        self._retention_at: float | None = None
         # One warning when the database goes away and one when it is back, with the count between.
         self._database_trouble = TroubleLog(log, "sending alerts")
 
@@ -102,6 +106,7 @@ class Worker:
                 try:
                     await self._park_unsendable()
                     await self._queue_reminders()
+                    await self._remove_expired_personal_data()
                     alerts = await claim.claim_due(
                         self._engine,
                         channels=self._open_channels(),
@@ -180,6 +185,20 @@ class Worker:
         self._reminded_at = time.monotonic()
         if queued:
             log.info("queued %d reminders for updates left unread", queued)
+
+    async def _remove_expired_personal_data(self) -> None:
+        """Once an hour, in one worker at a time: what `tmc retention run` does from cron."""
+        if self._retention_at is not None and time.monotonic() - self._retention_at < RETENTION_EVERY_SECONDS:
+            return
+        async with self.database.transaction() as db:
+            removed = await run_retention_unless_running(db)
+        self._retention_at = time.monotonic()
+        if removed is not None and removed.crimes:
+            log.info(
+                "removed the personal data of %d closed crimes (%d people) past their force's period",
+                removed.crimes,
+                removed.parties,
+            )
 
     def _pause(self, channel: str) -> None:
         """The provider is down: stop claiming this channel for a while, longer each time."""
