@@ -17,6 +17,7 @@ from tests.security.test_headers_and_redirects import assert_security_headers
 from tests.webclient import check_page, text_of
 from trackmycrime.app import create_app
 from trackmycrime.database import Database
+from trackmycrime.ingest.openapi import openapi_document
 from trackmycrime.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -79,6 +80,8 @@ async def test_the_api_answers_503_with_retry_after_while_the_database_is_down(k
     assert response.json()["status"] == 503
     assert "again later" in response.json()["detail"]
     assert_security_headers(response)
+    documented = openapi_document("http://testserver")["paths"]["/api/v1/crimes/{crime_reference}"]["put"]
+    assert "Retry-After" in documented["responses"]["503"]["headers"]
 
 
 async def test_a_real_fault_is_still_a_500_and_carries_the_security_headers(tmp_path):

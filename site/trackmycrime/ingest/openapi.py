@@ -58,6 +58,7 @@ _PROBLEMS = {
     413: "The body is larger than 256 KB.",
     415: "The body is not sent as application/json (UTF-8, not compressed).",
     422: "Fields or the crime reference are not valid; `errors` lists each one.",
+    503: "The database is unavailable for a moment; send the same request again after Retry-After seconds.",
 }
 
 
@@ -89,6 +90,13 @@ def _problems(*statuses: int) -> dict[str, Any]:
         if status == 401:
             response["headers"] = {
                 "WWW-Authenticate": {"schema": {"type": "string"}, "description": "The Bearer challenge."}
+            }
+        if status == 503:
+            response["headers"] = {
+                "Retry-After": {
+                    "schema": {"type": "string"},
+                    "description": "Seconds to wait before sending again.",
+                }
             }
         responses[str(status)] = response
     return responses
@@ -158,7 +166,7 @@ def _paths(patterns: tuple[tuple[str, str], ...]) -> dict[str, Any]:
                         "CrimeOut", "The crime was updated (or was already so).", headers=LOCATION_HEADER
                     ),
                     "201": _json("CrimeOut", "The crime was created.", headers=LOCATION_HEADER),
-                    **_problems(400, 401, 409, 413, 415, 422),
+                    **_problems(400, 401, 409, 413, 415, 422, 503),
                 },
             },
             "get": {
@@ -166,7 +174,7 @@ def _paths(patterns: tuple[tuple[str, str], ...]) -> dict[str, Any]:
                 "summary": "Read a crime as TrackMyCrime holds it",
                 "responses": {
                     "200": _json("CrimeOut", "The crime."),
-                    **_problems(401, 404, 422),
+                    **_problems(401, 404, 422, 503),
                 },
             },
         },
@@ -184,7 +192,7 @@ def _paths(patterns: tuple[tuple[str, str], ...]) -> dict[str, Any]:
                 "responses": {
                     "200": _json("UpdateOut", "The update was already stored; nothing changed."),
                     "201": _json("UpdateOut", "The update was stored and the parties alerted."),
-                    **_problems(400, 401, 404, 409, 413, 415, 422),
+                    **_problems(400, 401, 404, 409, 413, 415, 422, 503),
                 },
             },
         },
