@@ -96,12 +96,13 @@ class Sink:
         self.received: Counter[int] = Counter()
 
     def up(self) -> None:
-        ready = self.spawn.Event()
+        self.ready = self.spawn.Event()  # kept: the child reads it while it starts, however slowly
         self.process = self.spawn.Process(
-            target=run_sink, args=(self.port, str(self.journal), ready), daemon=True
+            target=run_sink, args=(self.port, str(self.journal), self.ready), daemon=True
         )
         self.process.start()
-        ready.wait(10)
+        if not self.ready.wait(120):
+            raise RuntimeError("the mail server did not start within 120 s")
 
     def down(self) -> None:
         self.process.kill()
