@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -12,11 +15,13 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
 
 from .auth.csrf import CSRFMiddleware
 from .auth.passwords import use_fast_hashing
 from .base_url import BaseUrlMiddleware
-from .database import Database
+from .database import OUTAGE_RETRY_AFTER_SECONDS, Database, TroubleLog, is_outage
+from .ingest import problems
 from .ingest.routes import routes as ingest_routes
 from .log_redaction import redact_tokens_in_logs
 from .officer.routes import routes as officer_routes
@@ -54,6 +59,32 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return render(request, "errors/problem.html", {"status": 500}, status_code=500)
 
 
+async def service_unavailable(request: Request, exc: Exception) -> Response:
+    """The database is down or restarting: say the service will be back, and keep the connection open.
+
+    Anything else is a real fault and goes on to the 500 page (raised again, so it is logged).
+    """
+    if not is_outage(exc):
+        raise exc
+    request.app.state.outages.failed(exc)
+    if request.url.path.startswith("/api/"):
+        return problems.service_unavailable(OUTAGE_RETRY_AFTER_SECONDS)
+    headers = {"Retry-After": str(OUTAGE_RETRY_AFTER_SECONDS)}
+    return render(request, "errors/unavailable.html", status_code=503, headers=headers)
+
+
+class TrackMyCrime(Starlette):
+    """Starlette, with the request log and security headers outside its last-resort error handler,
+    so a 500 has the headers and its request id too, and is logged and counted."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        with_headers = SecurityHeadersMiddleware(
+            super().build_middleware_stack(), https=settings.secure_cookies
+        )
+        return RequestLogMiddleware(with_headers, observers=[record_request])
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
     settings = settings or load_settings()
     settings.check_for_production()
@@ -69,7 +100,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if database is None:
             await db.dispose()
 
-    app = Starlette(
+    app = TrackMyCrime(
         routes=all_routes(assets, settings),
         middleware=[
             Middleware(RequestLogMiddleware, observers=[record_request]),
@@ -78,11 +109,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
             Middleware(CSRFMiddleware, secret_key=settings.secret_key, secure=settings.secure_cookies),
         ],
-        exception_handlers={404: not_found, 405: not_found, HTTPException: not_found, 500: server_error},
+        exception_handlers={
+            404: not_found,
+            405: not_found,
+            HTTPException: not_found,
+            DBAPIError: service_unavailable,
+            OSError: service_unavailable,
+            PoolTimeout: service_unavailable,
+            500: server_error,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.db = db
     app.state.assets = assets
+    app.state.outages = TroubleLog(logging.getLogger("trackmycrime.web"), "answering requests")
     app.state.templates = create_templates(assets)
     return app

@@ -92,9 +92,12 @@ def _run_in_transaction(work: Callable[[Any], Any]) -> Any:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from .demo.runner import run_demo
+    from .demo.runner import PortInUse, run_demo
 
-    run_demo(port=args.port)
+    try:
+        run_demo(port=args.port)
+    except PortInUse as busy:
+        fail(str(busy))
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -101,3 +105,74 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+# SQLSTATE classes of a server that is not there for now: connection exceptions (08), too many
+# connections and other lack of resources (53), and shutting down or starting up (57P).
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+# SQLite has no SQLSTATE; these are its words for a file that is busy or cannot be reached.
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk i/o error")
+# How long a browser or records system should wait before trying again while the database is away.
+OUTAGE_RETRY_AFTER_SECONDS = 30
+
+
+def is_outage(error: BaseException) -> bool:
+    """The database is unreachable, restarting or busy: worth a "try again later", not a fault of ours."""
+    if isinstance(error, OSError | PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated or isinstance(error, InterfaceError):
+        return True
+    sqlstate = str(getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None) or "")
+    if sqlstate:
+        return sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+    message = str(error.orig).lower()
+    return isinstance(error, OperationalError) and any(words in message for words in _SQLITE_UNAVAILABLE)
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else type(error).__name__
+
+
+class TroubleLog:
+    """A spell of database trouble, logged at WARNING once when it starts and once when it ends, with counts.
+
+    `tmc serve` and `tmc worker` show warnings; a line per failed attempt would flood the log. A
+    spell ends when recovered() is called, or with the next failure after `quiet_seconds` of none.
+    """
+
+    def __init__(self, logger: logging.Logger, doing: str, *, quiet_seconds: float = 60.0) -> None:
+        self.logger = logger
+        self.doing = doing
+        self.quiet_seconds = quiet_seconds
+        self.failures = 0
+        self._started = self._last = 0.0
+
+    def failed(self, error: BaseException) -> None:
+        now = time.monotonic()
+        if self.failures and now - self._last > self.quiet_seconds:
+            self.recovered(now=self._last)
+        self._last = now
+        self.failures += 1
+        if self.failures == 1:
+            self._started = now
+            self.logger.warning(
+                "%s: the database is unavailable (%s); trying again until it is back",
+                self.doing,
+                first_line(error),
+            )
+
+    def recovered(self, *, now: float | None = None) -> None:
+        if not self.failures:
+            return
+        ended = time.monotonic() if now is None else now
+        self.logger.warning(
+            "%s: the database is back after %d failed %s over %.1fs",
+            self.doing,
+            self.failures,
+            "attempt" if self.failures == 1 else "attempts",
+            ended - self._started,
+        )
+        self.failures = 0

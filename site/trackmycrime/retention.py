@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,6 +28,9 @@ from .models import (
     WebSession,
     utcnow,
 )
+
+# The key of the PostgreSQL advisory lock held by whichever worker is removing data ("tmcR").
+RETENTION_LOCK_KEY = 0x746D6352
 
 
 @dataclass(frozen=True)
@@ -108,3 +111,20 @@ async def run_retention(db: AsyncSession, now: dt.datetime | None = None) -> Ret
             detail=f"personal data removed {force.retention_days} days after closure",
         )
     return RetentionResult(crimes=crimes, parties=parties)
+
+
+async def run_retention_unless_running(
+    db: AsyncSession, now: dt.datetime | None = None
+) -> RetentionResult | None:
+    """run_retention, by one process at a time: None when another holds the lock (PostgreSQL).
+
+    The lock is held until this transaction ends. SQLite runs one worker, and its writes queue anyway.
+    """
+    connection = await db.connection()
+    if connection.dialect.name == "postgresql":
+        taken = await db.exec(
+            text("SELECT pg_try_advisory_xact_lock(:key)").bindparams(key=RETENTION_LOCK_KEY)
+        )  # type: ignore[call-overload]
+        if not taken.scalar_one():
+            return None
+    return await run_retention(db, now)

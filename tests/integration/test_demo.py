@@ -45,3 +45,28 @@ def test_demo_serves_the_start_page_and_prints_the_sign_in_details(tmp_path):
     assert "TrackMyCrime demo stopped." in output
     assert "Traceback" not in output
     assert list(tmp_path.iterdir()) == []  # the demo leaves nothing behind
+
+
+def test_demo_on_a_port_in_use_says_so_before_printing_any_sign_in_details(tmp_path):
+    """It once printed the ready banner with sign-in details, then failed with "address already in use"."""
+    import socket
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TMC_")}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        finished = subprocess.run(
+            [sys.executable, "-m", "trackmycrime", "demo", "--port", str(port)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert finished.returncode == 2
+    assert finished.stdout == ""
+    assert finished.stderr.strip() == (
+        f"tmc: port {port} is already in use (Address already in use): choose another with --port"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -85,3 +85,17 @@ async def test_superscript_digits_are_not_numbers(app, signed_in):
         response = await browser.post("/sign-in", {**form, "date_of_birth-year": "1980", "password": "p"})
         assert response.status_code == 200
         assert "Date of birth must be a real date" in response.text
+
+
+@pytest.mark.parametrize("part", ["day", "month"])
+@pytest.mark.parametrize("value", ["2147483648", "9" * 30, "0" * 40 + "1"])
+async def test_a_day_or_month_past_any_integer_is_not_a_real_date(app, part, value):
+    """A day of 2147483648 overflowed the date type: once a server error, found by fuzzing every form."""
+    form = {"surname": "x", "reference": "AS-1", "password": "p"}
+    form |= {"date_of_birth-day": "1", "date_of_birth-month": "2", "date_of_birth-year": "1980"}
+    async with WebClient(app) as browser:
+        page = await browser.page("/sign-in")
+        page = await browser.submit("/sign-in", {**form, f"date_of_birth-{part}": value})
+        assert "Date of birth must be a real date" in page.select_one(".error-summary").get_text()
+        typed = page.select_one(f'input[name="date_of_birth-{part}"]')["value"]
+        assert len(typed) <= 12

@@ -828,6 +828,16 @@ async def test_unknown_addresses_and_methods_under_the_api_answer_problems(rms: 
     assert set(wrong_method.headers["allow"].split(", ")) == {"GET", "HEAD", "PUT"}
 
 
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+async def test_the_updates_address_takes_only_post(rms: Rms, method: str) -> None:
+    """As docs/ingest-api.md promises; once read as a crime whose reference ends in /updates (422)."""
+    await rms.put_crime(crime_body())
+    response = await rms.send(method, f"/api/v1/crimes/{REFERENCE}/updates", json=update_body())
+
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "POST"
+
+
 async def test_the_openapi_document_needs_no_key(client: Any) -> None:
     response = await client.http.get("/api/v1/openapi.json")
 
@@ -894,3 +904,45 @@ async def test_a_client_sending_wrong_keys_is_slowed_down_and_right_keys_still_w
     assert_problem(refused, 429)
     assert int(refused.headers["retry-after"]) > 0
     assert (await rms.put_crime(crime_body())).status_code == 201
+
+
+async def test_a_failed_last_used_write_neither_fails_the_request_nor_logs_a_traceback(
+    rms: Rms, db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Under load the "last used" write waited for a pool connection and failed the whole request."""
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from trackmycrime.ingest import routes
+
+    async def pool_exhausted(*args: Any) -> None:
+        raise PoolTimeout("QueuePool limit of size 10 overflow 10 reached, connection timed out")
+
+    monkeypatch.setattr(routes, "record_key_use", pool_exhausted)
+    response = await rms.put_crime(crime_body())
+
+    assert response.status_code == 201, response.text
+    assert await count(db, Crime) == 1
+    [line] = [r for r in caplog.records if "last used" in r.getMessage()]
+    assert line.levelname == "WARNING" and line.exc_info is None
+
+
+async def test_a_request_that_collided_is_logged_once_as_a_warning_with_its_attempts(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Retries used to be logged at INFO, one line each, which `tmc serve` does not show."""
+    from trackmycrime.ingest.routes import in_transaction
+
+    from ..factories import make_force
+
+    async with db.transaction() as session:
+        await make_force(session, code="AS")
+    codes = iter(["AS", "AS", "NT"])  # the first two collide with the stored force, for real
+
+    async def add_a_force(session: Any) -> str:
+        force = await make_force(session, code=next(codes))
+        return force.code
+
+    assert await in_transaction(db, add_a_force) == "NT"
+    lines = [r for r in caplog.records if r.name == "trackmycrime.ingest.routes"]
+    assert [r.levelname for r in lines] == ["WARNING"]
+    assert "needed 3 attempts" in lines[0].getMessage()

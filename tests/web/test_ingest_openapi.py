@@ -207,3 +207,20 @@ async def test_no_request_drawn_from_the_document_breaks_the_api(
     )
 
     case.validate_response(response, checks=FUZZ_CHECKS, headers=dict(sent.headers))
+
+
+async def test_the_document_publishes_each_forces_reference_pattern(db: Database, client: Any) -> None:
+    """A client that follows the document sends references the API accepts (once it gave a length only)."""
+    async with db.transaction() as session:
+        await make_force(session, code="AS", crime_ref_pattern=r"AS-\d{4}-\d{6}")
+        await make_force(session, code="NT", crime_ref_pattern=r"NT/\d{5}/\d{2}")
+    published = (await client.http.get("/api/v1/openapi.json")).json()
+
+    for path in (CRIME, UPDATES):
+        parameter = published["paths"][path]["parameters"][0]
+        assert parameter["x-crime-reference-patterns"] == {"AS": r"AS-\d{4}-\d{6}", "NT": r"NT/\d{5}/\d{2}"}
+        assert "pattern of the force" in parameter["description"]
+        schema = Draft202012Validator(parameter["schema"])
+        assert schema.is_valid("AS-2026-000123") and schema.is_valid("NT/12345/26")
+        assert not schema.is_valid("AS-2026-123") and not schema.is_valid("XAS-2026-000123")
+    validate_openapi(published)

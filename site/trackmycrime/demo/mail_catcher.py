@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
+import nh3
 from aiosmtpd.controller import Controller
+
+# What an alert email's HTML part may keep when the demo mailbox shows it: text, paragraphs, lists
+# and links to web pages. Its h1 repeats the subject, which the mailbox page already has as its h1.
+MAIL_TAGS = {"p", "a", "ul", "ol", "li", "strong", "em", "br", "h2", "h3"}
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -34,6 +39,21 @@ class CaughtMail:
     def text(self) -> str:
         part = self.message.get_body(preferencelist=("plain",))
         return part.get_content() if part is not None else ""
+
+    @property
+    def html(self) -> str:
+        """The HTML part, cleaned to safe tags and http(s) links; empty when there is none."""
+        part = self.message.get_body(preferencelist=("html",))
+        if part is None:
+            return ""
+        return nh3.clean(
+            part.get_content(),
+            tags=MAIL_TAGS,
+            clean_content_tags={"head", "title", "h1", "script", "style"},
+            attributes={"a": {"href"}},
+            url_schemes={"http", "https"},
+            link_rel="noopener noreferrer",
+        ).strip()
 
 
 class _Keeper:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import socket
 import tempfile
 from pathlib import Path
 
@@ -68,8 +69,28 @@ Demo mailbox: {base_url}/demo/mail
     )
 
 
+class PortInUse(Exception):
+    """The demo's port is taken by another program."""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, taken before anything is printed, so a busy port fails first and alone."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        raise PortInUse(
+            f"port {port} is already in use ({error.strerror}): choose another with --port"
+        ) from None
+    listener.listen(2048)
+    return listener
+
+
 def run_demo(port: int = 8000, host: str = "127.0.0.1") -> None:
-    with tempfile.TemporaryDirectory(prefix="trackmycrime-demo-") as folder:
+    listener = bind(host, port)
+    with listener, tempfile.TemporaryDirectory(prefix="trackmycrime-demo-") as folder:
         catcher = MailCatcher()
         catcher.start()
         try:
@@ -86,7 +107,7 @@ def run_demo(port: int = 8000, host: str = "127.0.0.1") -> None:
             alerts = BackgroundWorker(settings)
             alerts.start()
             try:
-                uvicorn.Server(config).run()
+                uvicorn.Server(config).run(sockets=[listener])
             except KeyboardInterrupt:
                 pass  # uvicorn has already shut down gracefully and re-raises the Ctrl-C
             finally:

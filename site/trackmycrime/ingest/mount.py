@@ -59,6 +59,19 @@ class AnyText(Convertor[str]):
 register_url_convertor("any_text", AnyText())
 
 
+class CrimeAddress(AnyText):
+    """A crime's reference in its own address: any text, except one ending in /updates.
+
+    That address is the crime's updates, which take only POST: a GET or PUT there is answered
+    405 with `Allow: POST`, not read as a crime whose reference ends in "/updates".
+    """
+
+    regex = r"(?![\s\S]*/updates$)[\s\S]*"
+
+
+register_url_convertor("crime_address", CrimeAddress())
+
+
 class ApiMount(Mount):
     """A Mount for every path under its prefix, even with a newline, so all of them answer problems."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -58,6 +59,7 @@ _PROBLEMS = {
     415: "The body is not sent as application/json (UTF-8, not compressed).",
     422: "Fields or the crime reference are not valid; `errors` lists each one.",
     429: "Too many requests with a wrong API key from this address; wait as Retry-After says.",
+    503: "The database is unavailable for a moment; send the same request again after Retry-After seconds.",
 }
 
 
@@ -90,9 +92,12 @@ def _problems(*statuses: int) -> dict[str, Any]:
             response["headers"] = {
                 "WWW-Authenticate": {"schema": {"type": "string"}, "description": "The Bearer challenge."}
             }
-        if status == 429:
+        if status in (429, 503):
             response["headers"] = {
-                "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
+                "Retry-After": {
+                    "schema": {"type": "integer"},
+                    "description": "Seconds to wait before sending again.",
+                }
             }
         responses[str(status)] = response
     return responses
@@ -113,27 +118,37 @@ def _body(schema_name: str, example: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-REFERENCE_PARAMETER = {
-    "name": "crime_reference",
-    "in": "path",
-    "required": True,
-    "description": (
-        "The crime reference as the force writes it, e.g. AS-2026-000123. It must match the pattern the "
-        "force configured; case, spaces and separators are ignored when matching a stored crime. "
-        "Percent-encode a / as %2F."
-    ),
-    "schema": {"type": "string", "minLength": 1, "maxLength": 40},
-}
+def _reference_parameter(patterns: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """The crime reference in the path, with each force's pattern where a client can read it."""
+    schema: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 40}
+    parameter: dict[str, Any] = {
+        "name": "crime_reference",
+        "in": "path",
+        "required": True,
+        "description": (
+            "The crime reference as the force writes it, e.g. AS-2026-000123. The whole reference must "
+            "match the pattern of the force whose API key is sent: `x-crime-reference-patterns` lists "
+            "each force's pattern by force code, and `pattern` accepts a reference of any of them. Case, "
+            "spaces and separators are ignored when matching a stored crime. Percent-encode a / as %2F."
+        ),
+        "schema": schema,
+    }
+    if patterns:
+        schema["pattern"] = "|".join(f"^(?:{pattern})$" for pattern in sorted({p for _, p in patterns}))
+        parameter["x-crime-reference-patterns"] = dict(patterns)
+    return parameter
+
 
 LOCATION_HEADER = {
     "Location": {"schema": {"type": "string"}, "description": "The crime's address in the API."}
 }
 
 
-def _paths() -> dict[str, Any]:
+def _paths(patterns: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    reference = _reference_parameter(patterns)
     return {
         "/api/v1/crimes/{crime_reference}": {
-            "parameters": [REFERENCE_PARAMETER],
+            "parameters": [reference],
             "put": {
                 "operationId": "putCrime",
                 "summary": "Create or update a crime, its officer in charge and its parties",
@@ -152,7 +167,7 @@ def _paths() -> dict[str, Any]:
                         "CrimeOut", "The crime was updated (or was already so).", headers=LOCATION_HEADER
                     ),
                     "201": _json("CrimeOut", "The crime was created.", headers=LOCATION_HEADER),
-                    **_problems(400, 401, 409, 413, 415, 422, 429),
+                    **_problems(400, 401, 409, 413, 415, 422, 429, 503),
                 },
             },
             "get": {
@@ -160,12 +175,12 @@ def _paths() -> dict[str, Any]:
                 "summary": "Read a crime as TrackMyCrime holds it",
                 "responses": {
                     "200": _json("CrimeOut", "The crime."),
-                    **_problems(401, 404, 422, 429),
+                    **_problems(401, 404, 422, 429, 503),
                 },
             },
         },
         "/api/v1/crimes/{crime_reference}/updates": {
-            "parameters": [REFERENCE_PARAMETER],
+            "parameters": [reference],
             "post": {
                 "operationId": "postUpdate",
                 "summary": "Add an update for the parties of a crime",
@@ -178,7 +193,7 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _json("UpdateOut", "The update was already stored; nothing changed."),
                     "201": _json("UpdateOut", "The update was stored and the parties alerted."),
-                    **_problems(400, 401, 404, 409, 413, 415, 422, 429),
+                    **_problems(400, 401, 404, 409, 413, 415, 422, 429, 503),
                 },
             },
         },
@@ -199,7 +214,7 @@ def _paths() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=8)
-def _document(base_url: str) -> dict[str, Any]:
+def _document(base_url: str, patterns: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
@@ -213,7 +228,7 @@ def _document(base_url: str) -> dict[str, Any]:
         },
         "servers": [{"url": base_url}],
         "security": [{"apiKey": []}],
-        "paths": _paths(),
+        "paths": _paths(patterns),
         "components": {
             "schemas": _schemas(),
             "securitySchemes": {
@@ -228,6 +243,9 @@ def _document(base_url: str) -> dict[str, Any]:
     }
 
 
-def openapi_document(base_url: str) -> dict[str, Any]:
-    """The document; callers must not change it (it is built once per base URL)."""
-    return _document(base_url.rstrip("/"))
+def openapi_document(base_url: str, patterns: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The document, with the crime reference patterns of the forces (code -> pattern).
+
+    Callers must not change it: it is built once per base URL and set of patterns.
+    """
+    return _document(base_url.rstrip("/"), tuple(sorted((patterns or {}).items())))

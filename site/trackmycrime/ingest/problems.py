@@ -60,6 +60,11 @@ def too_many_wrong_keys(retry_after_seconds: int) -> ProblemResponse:
     )
 
 
+def service_unavailable(retry_after_seconds: int) -> ProblemResponse:
+    detail = "The database is unavailable for a moment. Send the request again later."
+    return problem(503, detail, headers={"Retry-After": str(retry_after_seconds)})
+
+
 def crime_not_found() -> ProblemResponse:
     return problem(404, "This force has no crime with that reference.")
 

@@ -9,15 +9,17 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.background import BackgroundTask
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .. import audit
-from ..database import Database
-from ..models import Crime, utcnow
+from ..database import Database, first_line
+from ..models import Crime, Force, utcnow
 from ..victims_code.entitlements import refresh_entitlements
 from . import problems
 from .crimes import PersonalDataRemoved, crime_by_reference, crime_view, upsert_crime
@@ -48,14 +50,22 @@ def _worth_retrying(error: Exception) -> bool:
 
 
 async def in_transaction(db: Database, work: Callable[[AsyncSession], Awaitable[Result]]) -> Result:
+    """Run the work, again after a collision or a busy database; one warning per request that needed it."""
+    collisions: list[str] = []
     for attempt in range(1, ATTEMPTS + 1):
         try:
             async with db.transaction() as session:
-                return await work(session)
+                result = await work(session)
         except DBAPIError as error:
+            collisions.append(first_line(error.orig if error.orig is not None else error))
             if attempt == ATTEMPTS or not _worth_retrying(error):
+                if attempt > 1:
+                    logger.warning("an ingest request failed after %d attempts (%s)", attempt, collisions[-1])
                 raise
-            logger.info("retrying an ingest request after %s", type(error).__name__)
+            continue
+        if collisions:
+            logger.warning("an ingest request needed %d attempts (first: %s)", attempt, collisions[0])
+        return result
     raise AssertionError("unreachable")
 
 
@@ -75,13 +85,18 @@ async def answer(request: Request, work: Callable[[AsyncSession, Caller], Awaita
 
     response = await in_transaction(db, authenticated_work)
     if callers and needs_last_used_update(callers[0].api_key, utcnow()):
-        try:
-            async with db.transaction() as session:
-                await record_key_use(session, callers[0].api_key.id, utcnow())  # type: ignore[arg-type]
-        except DBAPIError:
-            # The request itself was done and committed; a missed "last used" time is not worth failing it.
-            logger.warning("could not record when an API key was last used", exc_info=True)
+        # After the answer is sent, so a busy database can neither fail nor slow the request.
+        response.background = BackgroundTask(record_last_used, db, callers[0].api_key.id)  # type: ignore[arg-type]
     return response
+
+
+async def record_last_used(db: Database, api_key_id: int) -> None:
+    """Note when a key was last used; the request was done and committed, so a failure is only logged."""
+    try:
+        async with db.transaction() as session:
+            await record_key_use(session, api_key_id, utcnow())
+    except Exception as error:  # noqa: BLE001 - nothing here is worth failing a finished request for
+        logger.warning("could not record when API key %d was last used (%s)", api_key_id, first_line(error))
 
 
 def record_rms_action(
@@ -215,7 +230,10 @@ async def _body_or_problem(request: Request) -> bytes | Response:
 
 
 async def get_openapi(request: Request) -> Response:
-    return JSONResponse(openapi_document(request.app.state.settings.base_url))
+    db: Database = request.app.state.db
+    async with db.reading() as session:
+        patterns = dict((await session.exec(select(Force.code, Force.crime_ref_pattern))).all())
+    return JSONResponse(openapi_document(request.app.state.settings.base_url, patterns))
 
 
 routes: list[BaseRoute] = [
@@ -224,7 +242,7 @@ routes: list[BaseRoute] = [
         routes=[
             Route("/v1/openapi.json", get_openapi, methods=["GET"]),
             Route("/v1/crimes/{crime_reference:any_text}/updates", post_update, methods=["POST"]),
-            Route("/v1/crimes/{crime_reference:any_text}", crime, methods=["GET", "PUT"]),
+            Route("/v1/crimes/{crime_reference:crime_address}", crime, methods=["GET", "PUT"]),
         ],
         middleware=[Middleware(ProblemsForErrors)],
     )

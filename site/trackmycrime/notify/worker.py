@@ -17,10 +17,11 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import col, select
 
 from ..auth.links import RESET_LINK_HOURS
-from ..database import Database
+from ..database import Database, TroubleLog, first_line
 from ..eligibility import portal_offered
 from ..models import Crime, Force, Officer, Party, utcnow
 from ..read_receipts import queue_unread_reminders
+from ..retention import run_retention_unless_running
 from ..settings import Settings
 from . import claim
 from .claim import ClaimedAlert
@@ -38,6 +39,8 @@ LONGEST_PAUSE_SECONDS = 300.0
 PARK_EVERY_SECONDS = 60.0
 # How often to look for updates left unread long enough to send their one reminder (issue 11).
 REMINDERS_EVERY_SECONDS = 60.0
+# How often one of the workers removes personal data past each force's retention period.
+RETENTION_EVERY_SECONDS = 3600.0
 # Forces change rarely (a name, a phone number): read them again after this long.
 FORCES_FOR_SECONDS = 60.0
 # Security messages the person asked for (or must know about) go even to those who opted out.
@@ -83,6 +86,9 @@ class Worker:
         self._pauses: Counter[str] = Counter()
         self._parked_at: float | None = None
         self._reminded_at: float | None = None
+        self._retention_at: float | None = None
+        # One warning when the database goes away and one when it is back, with the count between.
+        self._database_trouble = TroubleLog(log, "sending alerts")
 
     # ------------------------------------------------------------------ the loop
 
@@ -102,6 +108,7 @@ class Worker:
                 try:
                     await self._park_unsendable()
                     await self._queue_reminders()
+                    await self._remove_expired_personal_data()
                     alerts = await claim.claim_due(
                         self._engine,
                         channels=self._open_channels(),
@@ -109,14 +116,12 @@ class Worker:
                         lease_seconds=self.settings.worker_lease_seconds,
                     )
                     database_wait = 0.0
+                    self._database_trouble.recovered()
                 except DATABASE_DOWN as error:
                     if once:
                         raise
-                    self.counts["database_errors"] += 1
+                    self._database_failed(error)
                     database_wait = min(10.0, max(0.25, database_wait * 2))
-                    log.warning(
-                        "database unavailable (%s); trying again in %.1fs", _one_line(error), database_wait
-                    )
                     await self._rest(database_wait)
                     continue
                 if alerts:
@@ -183,6 +188,20 @@ class Worker:
         if queued:
             log.info("queued %d reminders for updates left unread", queued)
 
+    async def _remove_expired_personal_data(self) -> None:
+        """Once an hour, in one worker at a time: what `tmc retention run` does from cron."""
+        if self._retention_at is not None and time.monotonic() - self._retention_at < RETENTION_EVERY_SECONDS:
+            return
+        async with self.database.transaction() as db:
+            removed = await run_retention_unless_running(db)
+        self._retention_at = time.monotonic()
+        if removed is not None and removed.crimes:
+            log.info(
+                "removed the personal data of %d closed crimes (%d people) past their force's period",
+                removed.crimes,
+                removed.parties,
+            )
+
     def _pause(self, channel: str) -> None:
         """The provider is down: stop claiming this channel for a while, longer each time."""
         if self._paused_until.get(channel, 0.0) > time.monotonic():
@@ -201,8 +220,7 @@ class Worker:
         try:
             people = await self._load_people(alerts)
         except DATABASE_DOWN as error:
-            self.counts["database_errors"] += 1
-            log.warning("database unavailable while loading recipients (%s)", _one_line(error))
+            self._database_failed(error)
             await self._try_release(alerts)
             return
         await asyncio.gather(*(self._deliver(alert, people) for alert in alerts))
@@ -282,14 +300,19 @@ class Worker:
             try:
                 if not await write():
                     log.warning("alert %d: our claim had expired; another worker has it", alert.id)
+                self._database_trouble.recovered()
                 return
             except DATABASE_DOWN as error:
-                self.counts["database_errors"] += 1
+                self._database_failed(error)
                 if time.monotonic() > deadline:
-                    log.error("alert %d: could not record the outcome (%s)", alert.id, _one_line(error))
+                    log.error("alert %d: could not record the outcome (%s)", alert.id, first_line(error))
                     return
                 await asyncio.sleep(wait)
                 wait = min(2.0, wait * 2)
+
+    def _database_failed(self, error: BaseException) -> None:
+        self.counts["database_errors"] += 1
+        self._database_trouble.failed(error)
 
     async def _try_release(self, alerts: Sequence[ClaimedAlert]) -> None:
         try:
@@ -368,11 +391,6 @@ def _check_party_still_wants(alert: ClaimedAlert, party: Party) -> None:
         hours=RESET_LINK_HOURS
     ):
         raise Cancelled(f"Not sent: the reset was asked for more than {RESET_LINK_HOURS} hours ago.")
-
-
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0][:200] if text else type(error).__name__
 
 
 async def send_due_alerts(settings: Settings, database: Database) -> Counter[str]:

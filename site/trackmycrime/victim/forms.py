@@ -20,6 +20,8 @@ PASSWORD_FIELD_MAX = 1000
 MESSAGE_MAX = 2000
 FEEDBACK_COMMENT_MAX = 1200
 EARLIEST_BIRTH_YEAR = 1900
+# Long enough for "September." and for a day or year typed with leading zeros; what is longer is no date.
+DATE_PART_MAX = 12
 
 _MONTH_NAMES = {
     name: number
@@ -163,9 +165,9 @@ def _month(raw: str) -> int | None:
 
 def date_of_birth(result: Form, form: FormData, *, name: str = "date_of_birth") -> dt.date | None:
     """A past date from three fields (day, month, year), with GOV.UK's date error messages."""
-    parts = {part: text(form, f"{name}-{part}").replace(" ", "")[:20] for part in ("day", "month", "year")}
+    parts = {part: text(form, f"{name}-{part}").replace(" ", "") for part in ("day", "month", "year")}
     for part, value in parts.items():
-        result.values[f"{name}-{part}"] = value
+        result.values[f"{name}-{part}"] = value[:DATE_PART_MAX]
     missing = [part for part in ("day", "month", "year") if not parts[part]]
     if len(missing) == 3:
         result.error(name, _("Enter your date of birth"))
@@ -179,8 +181,9 @@ def date_of_birth(result: Form, form: FormData, *, name: str = "date_of_birth") 
             ),
         )
         return None
-    month = _month(parts["month"])
-    if not _digits(parts["day"]) or month is None or not _digits(parts["year"]):
+    too_long = any(len(value) > DATE_PART_MAX for value in parts.values())
+    month = None if too_long else _month(parts["month"])
+    if month is None or not _digits(parts["day"]) or not _digits(parts["year"]):
         result.error(name, _("Date of birth must be a real date"))
         return None
     if len(parts["year"]) != 4:
@@ -188,7 +191,7 @@ def date_of_birth(result: Form, form: FormData, *, name: str = "date_of_birth") 
         return None
     try:
         born = dt.date(int(parts["year"]), month, int(parts["day"]))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a day or month past the C int range
         result.error(name, _("Date of birth must be a real date"))
         return None
     if born >= dt.date.today():
