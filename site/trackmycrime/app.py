@@ -26,7 +26,7 @@ from .ingest.routes import routes as ingest_routes
 from .log_redaction import redact_tokens_in_logs
 from .officer.routes import routes as officer_routes
 from .operations.metrics import metrics_endpoint, record_request
-from .operations.request_log import RequestLogMiddleware
+from .operations.request_log import NoteRouteMiddleware, RequestLogMiddleware
 from .pages import create_templates, render
 from .public.routes import routes as public_routes
 from .security_headers import SecurityHeadersMiddleware
@@ -103,11 +103,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app = TrackMyCrime(
         routes=all_routes(assets, settings),
         middleware=[
-            Middleware(RequestLogMiddleware, observers=[record_request]),
             Middleware(BaseUrlMiddleware, base_url=settings.base_url),
-            Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
             Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
             Middleware(CSRFMiddleware, secret_key=settings.secret_key, secure=settings.secure_cookies),
+            Middleware(NoteRouteMiddleware),
         ],
         exception_handlers={
             404: not_found,

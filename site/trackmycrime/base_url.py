@@ -24,7 +24,9 @@ class BaseUrlMiddleware:
         if scope["type"] in ("http", "websocket"):
             headers = [(name, value) for name, value in scope["headers"] if name != b"host"]
             headers.append((b"host", self.host))
-            scope = dict(scope, headers=headers, server=(self.host.decode().split(":")[0], self.port))
+            # In place, not a copy: the request log outside reads the route the router puts in scope.
+            scope["headers"] = headers
+            scope["server"] = (self.host.decode().split(":")[0], self.port)
             if scope["type"] == "http":
                 scope["scheme"] = self.scheme
         await self.app(scope, receive, send)

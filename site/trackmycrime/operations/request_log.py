@@ -30,12 +30,33 @@ ACCEPTABLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _RECORD_FIELDS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
 
+# Middleware may pass a copy of the scope inward, so the router's findings are noted in a dict
+# that every shallow copy shares (see NoteRouteMiddleware).
+ROUTE_NOTE = "trackmycrime.route"
+
+
 def route_template(scope: Scope) -> str:
-    route = scope.get("route")
+    noted = scope.get(ROUTE_NOTE) or scope
+    route = noted.get("route")
     path = getattr(route, "path", None)
     if path is None:
         return "unmatched"
-    return f"{scope.get('root_path', '')}{path}"
+    return f"{noted.get('root_path', '')}{path}"
+
+
+class NoteRouteMiddleware:
+    """Innermost: after routing, notes the route found where the request log (outermost) reads it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            note = scope.get(ROUTE_NOTE)
+            if note is not None:
+                note["route"], note["root_path"] = scope.get("route"), scope.get("root_path", "")
 
 
 class RequestIdFilter(logging.Filter):
@@ -145,6 +166,7 @@ class RequestLogMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = incoming if ACCEPTABLE_REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
         token = request_id.set(rid)
+        scope[ROUTE_NOTE] = {}
         started = time.perf_counter()
         status = 500
 
