@@ -12,10 +12,12 @@ import datetime as dt
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .i18n import gettext as _
-from .models import ContactMethod, OutsideContact, Party, utcnow
+from .models import ContactAgreement, ContactMethod, OutsideContact, Party, utcnow
 from .victims_code.entitlements import refresh_entitlements
 
 NOTE_MAX = 1000
+# The ways outside the portal a party may agree to be kept informed by (Victims' Code Right 6).
+AGREED_METHODS = (ContactMethod.PHONE, ContactMethod.LETTER)
 
 
 def method_in_words(method: str) -> str:
@@ -55,3 +57,22 @@ async def record_outside_contact(
     await db.flush()
     await refresh_entitlements(db, party.crime_id)
     return contact
+
+
+async def agree_contact_method(
+    db: AsyncSession, *, party: Party, method: str, at: dt.datetime | None = None
+) -> ContactAgreement:
+    """The party agreed with an officer to be kept informed by phone or by letter, as often as now."""
+    if method not in AGREED_METHODS:
+        raise ValueError(f"a party may agree to phone or letter, not {method!r}")
+    assert party.id is not None
+    agreement = ContactAgreement(
+        party_id=party.id,
+        interval_days=party.update_interval_days,
+        channel=method,
+        agreed_at=at or utcnow(),
+        agreed_by="officer",
+    )
+    db.add(agreement)
+    await db.flush()
+    return agreement

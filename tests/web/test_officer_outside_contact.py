@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from tests.webclient import check_page, text_of
-from trackmycrime.models import AuditEvent, CaseUpdate, Entitlement, OutsideContact
+from trackmycrime.models import AuditEvent, CaseUpdate, ContactAgreement, Entitlement, OutsideContact
 from trackmycrime.victims_code import end_of_london_day, london_date, refresh_entitlements
 
 from .officer_world import build_world, days_ago, sign_in_as
@@ -189,3 +189,23 @@ async def test_another_crimes_officer_and_party_are_refused(client, db, world):
     assert (await client.post(wrong, {"told_how_1": "phone"})).status_code == 404
     async with db.session() as session:
         assert (await session.exec(select(OutsideContact))).all() == []
+
+
+async def test_the_agreed_way_to_keep_them_informed_may_be_phone_or_letter(oic_client, db, world):
+    await oic_client.page(f"/officer/crimes/{world.crime.id}")
+    pid = world.witness.id
+    page = await oic_client.submit(
+        told_url(world, world.witness),
+        {f"told_how_{pid}": "in_person", f"told_note_{pid}": "Visited.", f"told_agreed_{pid}": "yes"},
+    )
+    link = page.select_one(".error-summary a")
+    assert text_of(link) == "To agree a way to tell them from now on, choose by phone or by letter"
+    assert link["href"] == f"#field-told_agreed_{pid}"
+    page = await oic_client.submit(
+        told_url(world, world.witness),
+        {f"told_how_{pid}": "letter", f"told_note_{pid}": "Wrote.", f"told_agreed_{pid}": "yes"},
+    )
+    assert "Agreed way to keep them informed: By letter" in text_of(page.select_one(f"#told-{pid}-agreed"))
+    async with db.session() as session:
+        [agreement] = (await session.exec(select(ContactAgreement))).all()
+    assert (agreement.party_id, agreement.channel, agreement.agreed_by) == (pid, "letter", "officer")

@@ -35,6 +35,7 @@ from ..models import (
     PartyRole,
     PropertyItem,
     PropertyState,
+    UpdateCorrection,
     utcnow,
 )
 from ..notify.outbox import AlertKind
@@ -42,6 +43,7 @@ from ..outside_contact import method_in_words
 from ..pages import is_htmx
 from ..property import items_of_crime, state_label_for_officers, value_in_pounds
 from ..read_receipts import reads_on_crime
+from ..update_corrections import may_be_changed, withdraw_until
 from ..victims_code.entitlements import event_label, portal_note
 from .access import officer_page, path_id, sees_whole_force, visible_crime
 from .deadlines import due_in_words, is_overdue
@@ -91,6 +93,8 @@ class CrimePage:
     property_items: list[PropertyItem] = field(default_factory=list)
     # Told outside the portal (issues 18 and 21), most recent first, with the officer's name.
     contacts: list[tuple[OutsideContact, str]] = field(default_factory=list)
+    # Earlier texts of corrected updates, oldest first, by update id (issue 16).
+    corrections: dict[int, list[UpdateCorrection]] = field(default_factory=dict)
 
     def contacts_with(self, party_id: int | None) -> list[tuple[OutsideContact, str]]:
         return [(contact, name) for contact, name in self.contacts if contact.party_id == party_id]
@@ -196,6 +200,16 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
             .order_by(col(OutsideContact.told_at).desc(), col(OutsideContact.id).desc())
         )
     ).all()
+    corrections: dict[int, list[UpdateCorrection]] = {}
+    for correction in (
+        await db.exec(
+            select(UpdateCorrection)
+            .join(CaseUpdate, col(CaseUpdate.id) == col(UpdateCorrection.update_id))
+            .where(col(CaseUpdate.crime_id) == crime.id)
+            .order_by(col(UpdateCorrection.corrected_at), col(UpdateCorrection.id))
+        )
+    ).all():
+        corrections.setdefault(correction.update_id, []).append(correction)
     reads = await reads_on_crime(db, crime.id)  # type: ignore[arg-type]
     property_items = await items_of_crime(db, crime.id)  # type: ignore[arg-type]
     officers: list[Officer] = []
@@ -227,6 +241,7 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         reads=reads,
         property_items=property_items,
         contacts=[(contact, name or "") for contact, name in contact_rows],
+        corrections=corrections,
     )
 
 
@@ -348,7 +363,13 @@ def page_context(
         "done_item": whole_number(request.query_params.get("item", "")),
         "swapped": is_htmx(request),
         "portal_exclusion": partial(exclusion_reason, request.state.force, page.crime),
+        "may_be_changed": may_be_changed,
+        "withdraw_until": partial(withdraw_until, window=withdraw_window(request)),
     }
+
+
+def withdraw_window(request: Request) -> dt.timedelta:
+    return dt.timedelta(minutes=request.app.state.settings.update_withdraw_minutes)
 
 
 async def render_crime_page(

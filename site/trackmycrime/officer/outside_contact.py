@@ -12,7 +12,7 @@ from starlette.routing import Route
 from .. import audit
 from ..i18n import gettext as _
 from ..models import ContactMethod, Crime, Officer, Party, utcnow
-from ..outside_contact import NOTE_MAX, record_outside_contact
+from ..outside_contact import NOTE_MAX, agree_contact_method, record_outside_contact
 from ..pages import is_htmx
 from ..victims_code.working_days import end_of_london_day, london_date
 from .access import officer_page
@@ -30,11 +30,16 @@ class ToldForm:
     method: str
     note: str
     told_at: dt.datetime
+    agreed: bool = False
 
 
 def field_names(party_id: int) -> tuple[str, str, str]:
     """The form's field names for one party (the crime page has a form per party)."""
     return f"told_how_{party_id}", f"told_note_{party_id}", f"told_on_{party_id}"
+
+
+def agreed_field(party_id: int) -> str:
+    return f"told_agreed_{party_id}"
 
 
 def parse_told(
@@ -62,11 +67,16 @@ def parse_told(
         errors[date_error] = _("The date must be today or in the past")
     elif day is not None and day < london_date(crime.reported_at):
         errors[date_error] = _("The date must be on or after the day the crime was reported")
+    agreed = values.get(agreed_field(party_id)) == "yes"
+    if agreed and method == ContactMethod.IN_PERSON:
+        errors[agreed_field(party_id)] = _(
+            "To agree a way to tell them from now on, choose by phone or by letter"
+        )
     if errors:
         return None, errors
     # A day before today counts as told by the end of that day: on time for anything due then.
     told_at = now if day is None or day == today else end_of_london_day(day)
-    return ToldForm(method, note, told_at), {}
+    return ToldForm(method, note, told_at, agreed), {}
 
 
 async def _after(request: Request, db, officer: Officer, crime: Crime, party: Party) -> Response:  # type: ignore[no-untyped-def]
@@ -101,6 +111,8 @@ async def record_told(request: Request) -> Response:
         await record_outside_contact(
             db, party=party, method=form.method, note=form.note, officer_id=officer.id, told_at=form.told_at
         )
+        if form.agreed:
+            await agree_contact_method(db, party=party, method=form.method)
         audit.record(
             db,
             request,
@@ -109,7 +121,7 @@ async def record_told(request: Request) -> Response:
             crime_id=crime.id,
             party_id=party.id,
             actor=officer,
-            detail=f"method={form.method}",
+            detail=f"method={form.method}" + (" agreed" if form.agreed else ""),
         )
         return await _after(request, db, officer, crime, party)
 

@@ -22,6 +22,7 @@ from . import (
     statistics,
     supervisor,
     two_factor,
+    update_changes,
     updates,
 )
 
@@ -34,6 +35,7 @@ routes: list[BaseRoute] = [
     *compliance_export.routes,
     *case.routes,
     *updates.routes,
+    *update_changes.routes,
     *messages.routes,
     *invitations.routes,
     *outside_contact.routes,
