@@ -33,7 +33,7 @@ def test_an_officer_records_a_phone_call_by_keyboard_and_the_page_stays_accessib
 
     note = f"Rang to say we are looking at the bank records {uuid.uuid4().hex[:6]}."
     form = page.locator("form").filter(has=page.get_by_role("button", name=f"Record it for {WITNESS}"))
-    form.get_by_label("By phone").check()
+    form.get_by_role("radio", name="By phone").check()
     form.get_by_role("textbox", name="What you told them").fill(note)
     form.get_by_role("button", name=f"Record it for {WITNESS}").press("Enter")
     expect(page.get_by_text(note)).to_be_visible()
