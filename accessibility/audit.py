@@ -100,6 +100,14 @@ def choose(label: str) -> Step:
     return lambda page: page.get_by_label(label, exact=True).check()
 
 
+def follow_first(selector: str) -> Step:
+    def step(page: Any) -> None:
+        with page.expect_navigation():
+            page.locator(selector).first.click()
+
+    return step
+
+
 def wait_for(selector: str) -> Step:
     return lambda page: page.locator(selector).first.wait_for(state="visible")
 
@@ -290,6 +298,26 @@ def page_states() -> list[State]:
                 lambda page: page.locator("#property select").first.select_option("recovered"),
                 lambda page: page.locator("#property button").first.click(),
                 wait_for("#property .notification"),
+            ),
+        ),
+        State(
+            "officer",
+            "Crime",
+            "told outside the portal with errors (htmx swap)",
+            "/officer/crimes/{crime_id}",
+            (lambda page: page.locator("[id^=record-told-]").first.click(), ERRORS),
+            failed_submit=True,
+        ),
+        State(
+            "officer",
+            "Correct an update",
+            "filled",
+            "/officer/crimes/{crime_id}",
+            (
+                lambda page: page.locator("#field-text").fill("We have spoken to a witness."),
+                lambda page: page.locator("#post-update").click(),
+                wait_for(".timeline a[href$='/correct']"),
+                follow_first("a[href$='/correct']"),
             ),
         ),
         State("supervisor", "All crimes", "empty", "/officer/crimes"),

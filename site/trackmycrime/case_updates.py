@@ -1,4 +1,4 @@
-"""Who may read an update: everyone on the crime, only its victims, or one party."""
+"""Who may read an update: everyone on the crime, only its victims, or one party; nobody once withdrawn."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from .models import Audience, CaseUpdate, Party, PartyRole
 
 
 def is_visible_to(update: CaseUpdate, party: Party) -> bool:
-    if update.crime_id != party.crime_id:
+    if update.crime_id != party.crime_id or update.withdrawn_at is not None:
         return False
     if update.audience == Audience.ALL:
         return True
@@ -24,4 +24,6 @@ def visible_to_party_clause(party: Party) -> ColumnElement[bool]:
     if party.role == PartyRole.VICTIM:
         allowed.append(CaseUpdate.audience == Audience.VICTIMS)
     allowed.append((CaseUpdate.audience == Audience.PARTY) & (CaseUpdate.party_id == party.id))  # type: ignore[arg-type]
-    return (CaseUpdate.crime_id == party.crime_id) & or_(*allowed)  # type: ignore[return-value]
+    return (
+        (CaseUpdate.crime_id == party.crime_id) & CaseUpdate.withdrawn_at.is_(None) & or_(*allowed)  # type: ignore[union-attr]
+    )  # type: ignore[return-value]

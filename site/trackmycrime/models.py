@@ -225,6 +225,25 @@ class CaseUpdate(SQLModel, table=True):
     author_officer_id: int | None = Field(default=None, foreign_key="officer.id")
     occurred_at: dt.datetime = _when(nullable=False)
     created_at: dt.datetime = _when(default_now=True)
+    # The crime's status before this update changed it: withdrawing the update puts it back.
+    status_before: str | None = Field(default=None, max_length=40)
+    # When an officer last corrected the text (the earlier texts are UpdateCorrection rows).
+    corrected_at: dt.datetime | None = _when()
+    # Withdrawn by an officer before its alert was sent: nobody sees it or is told by it.
+    withdrawn_at: dt.datetime | None = _when()
+    withdrawn_by_id: int | None = Field(default=None, foreign_key="officer.id")
+
+
+class UpdateCorrection(SQLModel, table=True):
+    """An officer corrected an update's text: what it said before, who changed it and when."""
+
+    __tablename__ = "update_correction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    update_id: int = Field(foreign_key="case_update.id", index=True)
+    officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    previous_text: str = _text()
+    corrected_at: dt.datetime = _when(default_now=True)
 
 
 class MessageDirection:
@@ -372,9 +391,39 @@ class Entitlement(SQLModel, table=True):
     event_at: dt.datetime = _when(nullable=False)
     due_at: dt.datetime = _when(nullable=False)
     met_at: dt.datetime | None = _when()
-    # "update" or "message": what told the party.
+    # What told the party: "update" or "message" (through the portal), or an OutsideContact
+    # method: "phone", "in_person" or "letter".
     met_by: str = Field(default="", max_length=20)
     enhanced_rights: bool = False
+
+
+class ContactMethod:
+    """How an officer told a party something outside the portal (issues 18 and 21)."""
+
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+    LETTER = "letter"
+    ALL = (PHONE, IN_PERSON, LETTER)
+
+
+class OutsideContact(SQLModel, table=True):
+    """An officer told a party about their case by phone, in person or by letter, and noted it.
+
+    It counts as telling them under the Victims' Code (victims_code.entitlements), whether or
+    not they use the portal.
+    """
+
+    __tablename__ = "outside_contact"
+    __table_args__ = (Index("ix_outside_contact_party_told", "party_id", "told_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_id: int = Field(foreign_key="crime.id", index=True)
+    party_id: int = Field(foreign_key="party.id")
+    officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    method: str = Field(max_length=12)
+    note: str = _text()
+    told_at: dt.datetime = _when(nullable=False)
+    recorded_at: dt.datetime = _when(default_now=True)
 
 
 # ---------------------------------------------------------------- update requests (issue 12)
@@ -478,8 +527,10 @@ __all__ = [
     "Message",
     "Officer",
     "OutboxMessage",
+    "OutsideContact",
     "Party",
     "Throttle",
+    "UpdateCorrection",
     "UpdateRead",
     "UpdateRequest",
     "WebSession",

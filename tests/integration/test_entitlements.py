@@ -13,12 +13,14 @@ from trackmycrime.database import Database
 from trackmycrime.models import (
     Audience,
     CaseUpdate,
+    ContactMethod,
     Crime,
     Entitlement,
     Force,
     Message,
     MessageDirection,
     Officer,
+    OutsideContact,
     Party,
     PartyRole,
 )
@@ -72,7 +74,9 @@ class Case:
         enhanced: bool = False,
         since: dt.datetime = TRACKED_SINCE,
         interval: int = 28,
+        registered: bool = True,
     ) -> Party:
+        """A party tracked `since`; registered on the portal then too, unless not `registered`."""
         async with self.db.transaction() as session:
             party = Party(
                 crime_id=self.crime_id,
@@ -83,6 +87,7 @@ class Case:
                 enhanced_rights=enhanced,
                 update_interval_days=interval,
                 created_at=since,
+                registered_at=since if registered else None,
             )
             session.add(party)
         return party
@@ -124,6 +129,15 @@ class Case:
                     direction=MessageDirection.TO_PARTY,
                     body="Hello",
                     created_at=at,
+                )
+            )
+            await refresh_entitlements(session, self.crime_id)
+
+    async def contact(self, party: Party, at: dt.datetime, method: str = ContactMethod.PHONE) -> None:
+        async with self.db.transaction() as session:
+            session.add(
+                OutsideContact(
+                    crime_id=self.crime_id, party_id=party.id, method=method, note="Rang them.", told_at=at
                 )
             )
             await refresh_entitlements(session, self.crime_id)
@@ -308,14 +322,88 @@ async def test_witnesses_are_owed_only_what_the_rules_give_them(db: Database) ->
     await case.update(london(2026, 6, 1, 9, 0), status="suspect_arrested")
     await case.update(london(2026, 7, 1, 9, 0), status="court_date_set")
     await case.update(london(2026, 7, 2, 9, 0), status="court_date_set", audience=Audience.VICTIMS)
-    assert [row.event for row in await case.events(victim)] == [
-        "suspect_arrested",
-        "court_date_set",
-        "court_date_set",
-    ]
-    # The witness is owed the court date they may see, not the arrest nor the victims-only one.
+    assert [row.event for row in await case.events(victim)] == ["suspect_arrested", "court_date_set"]
+    # The witness is owed the court date (the second update repeats it: one event), not the arrest.
     assert [row.event for row in await case.events(witness)] == ["court_date_set"]
     assert await case.regular(witness) == []
+
+
+async def test_an_event_is_owed_to_the_victim_whoever_the_update_was_addressed_to(db: Database) -> None:
+    """Issue 18's example: reported Wednesday 20 May 2026; arrest told only to the witness."""
+    case = await new_case(db)
+    victim = await case.party("Adams", enhanced=True, since=london(2026, 5, 20, 9, 0))
+    witness = await case.party("Clark", role=PartyRole.WITNESS, since=london(2026, 5, 20, 9, 0))
+    await case.update(
+        london(2026, 5, 22, 10, 0), status="suspect_arrested", text="A man was arrested.", party=witness
+    )
+    [owed] = await case.events(victim)
+    assert (owed.event, owed.event_at) == ("suspect_arrested", london(2026, 5, 22, 10, 0))
+    assert owed.due_at == due_on(2026, 5, 26)  # Monday 25 May is the Spring bank holiday
+    assert owed.met_at is None  # the update told the witness, not the victim
+    assert await case.events(witness) == []  # the rules owe witnesses no arrest
+    async with db.session() as session:
+        overdue = await owed_items(session, case.force_id, overdue_only=True, now=london(2026, 5, 27, 9, 0))
+        assert [(item.party.surname, item.entitlement.event) for item in overdue] == [
+            ("Adams", "suspect_arrested")
+        ]
+
+
+async def test_a_repeated_status_is_one_event_and_a_status_between_makes_a_new_one(db: Database) -> None:
+    case = await new_case(db)
+    victim = await case.party("Adams")
+    witness = await case.party("Clark", role=PartyRole.WITNESS)
+    # The records system sends the same arrest to each party, then a second arrest after bail.
+    first = await case.update(london(2026, 6, 1, 9, 0), status="suspect_arrested", party=witness)
+    await case.update(london(2026, 6, 1, 9, 5), status="suspect_arrested", text="Arrested.", party=victim)
+    await case.update(london(2026, 6, 2, 9, 0), text="He is being interviewed.")
+    await case.update(london(2026, 6, 3, 9, 0), status="released_on_bail")
+    second = await case.update(london(2026, 6, 8, 9, 0), status="suspect_arrested")
+    rows = await case.events(victim)
+    assert [(row.event, row.event_key) for row in rows] == [
+        ("suspect_arrested", str(first.id)),
+        ("released_on_bail", str(rows[1].event_key)),
+        ("suspect_arrested", str(second.id)),
+    ]
+    assert rows[0].met_at == london(2026, 6, 1, 9, 5)
+
+
+async def test_the_portal_tells_a_party_only_once_they_have_registered(db: Database) -> None:
+    case = await new_case(db)
+    victim = await case.party("Adams", registered=False)
+    await case.update(london(2026, 6, 1, 9, 0), status="charged", text="He was charged today.")
+    await case.message(victim, london(2026, 6, 2, 9, 0))
+    [charged] = await case.events(victim)
+    assert charged.met_at is None  # nobody can read the portal before registering
+    await case.change_party(victim, registered_at=london(2026, 6, 10, 12, 0))
+    [charged] = await case.events(victim)
+    assert (charged.met_at, charged.met_by) == (london(2026, 6, 10, 12, 0), "update")
+    assert charged.met_at > charged.due_at
+
+
+async def test_after_opting_out_the_portal_tells_nothing_but_a_phone_call_does(db: Database) -> None:
+    case = await new_case(db)
+    victim = await case.party("Adams")
+    await case.change_party(victim, opted_out_at=london(2026, 5, 20, 9, 0))
+    await case.update(london(2026, 6, 1, 9, 0), status="charged", text="He was charged today.")
+    await case.message(victim, london(2026, 6, 2, 9, 0))
+    [charged] = await case.events(victim)
+    assert charged.met_at is None
+    await case.contact(victim, london(2026, 6, 3, 16, 0), ContactMethod.PHONE)
+    [charged] = await case.events(victim)
+    assert (charged.met_at, charged.met_by) == (london(2026, 6, 3, 16, 0), "phone")
+
+
+async def test_a_contact_outside_the_portal_counts_for_a_party_who_never_registered(db: Database) -> None:
+    case = await new_case(db)
+    victim = await case.party("Adams", registered=False, since=london(2026, 5, 1, 9, 0))
+    await case.update(london(2026, 6, 1, 9, 0), status="suspect_arrested")
+    await case.contact(victim, london(2026, 5, 31, 9, 0), ContactMethod.LETTER)  # before the arrest
+    await case.contact(victim, london(2026, 6, 2, 11, 0), ContactMethod.IN_PERSON)
+    [arrest] = await case.events(victim)
+    assert (arrest.met_at, arrest.met_by) == (london(2026, 6, 2, 11, 0), "in_person")
+    lapsed, current = await case.regular(victim)  # 1 May to 29 May lapsed; the letter met it late
+    assert (lapsed.met_at, lapsed.met_by) == (london(2026, 5, 31, 9, 0), "letter")
+    assert (current.event_key, current.met_at) == ("2026-06-02", None)  # the visit began a new period
 
 
 async def test_parties_who_left_the_portal_are_still_owed_and_flagged(db: Database) -> None:
@@ -329,7 +417,12 @@ async def test_parties_who_left_the_portal_are_still_owed_and_flagged(db: Databa
         party = await session.get(Party, victim.id)
         assert party is not None
         assert portal_note(party) == "Opted out of the portal: tell them another way."
-    assert portal_note(Party(crime_id=1, rms_party_id="x", surname="x", surname_key="x")) is None
+    unregistered = Party(crime_id=1, rms_party_id="x", surname="x", surname_key="x")
+    assert portal_note(unregistered) == (
+        "Not registered, so they cannot read the portal: tell them another way and record it."
+    )
+    unregistered.registered_at = london(2026, 5, 1, 9, 0)
+    assert portal_note(unregistered) is None
 
 
 async def test_enhanced_rights_given_later_re_date_what_is_owed(db: Database) -> None:

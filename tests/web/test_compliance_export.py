@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 from sqlmodel import select
 
 from tests.webclient import text_of
+from trackmycrime.i18n import date_in_words
 from trackmycrime.models import AuditEvent, Entitlement, utcnow
 from trackmycrime.officer.periods import preset_period, today_in_london
 from trackmycrime.victims_code import end_of_london_day, london_date, on_time_rate
@@ -153,3 +155,38 @@ async def test_bad_dates_go_back_to_the_compliance_page_with_errors(client, db, 
         "/officer/compliance/export.csv?period=custom&from-day=40&from-month=1&from-year=2026", expect=303
     )
     assert response.headers["location"].startswith("/officer/compliance?")
+
+
+async def test_the_current_period_is_exported_to_date_and_marked_as_not_over(client, db, world):
+    await sign_in_as(client, db, world.supervisor)
+    today = today_in_london(utcnow())
+    start = today - dt.timedelta(days=29)
+    ends = today + dt.timedelta(days=60)  # e.g. the quarter we are in
+    query = (
+        f"period=custom&from-day={start.day}&from-month={start.month}&from-year={start.year}"
+        f"&to-day={ends.day}&to-month={ends.month}&to-year={ends.year}"
+    )
+    response = await client.get(f"/officer/compliance/export.json?{query}")
+    document = response.json()
+    assert document["period"] == {
+        "first_day": start.isoformat(),
+        "last_day": today.isoformat(),
+        "complete": False,
+        "asked_last_day": ends.isoformat(),
+    }
+    assert document["totals"]["entitlements"] == 4 and document["totals"]["not_yet_due"] == 1
+    assert response.headers["content-disposition"].endswith(f'-to-{today.isoformat()}-so-far.json"')
+    page = await client.page(f"/officer/compliance?{query}")
+    assert "This period is not over" in text_of(page.select_one("#period-incomplete"))
+    assert f"{date_in_words(ends)}, so far" in text_of(page.select_one("main"))
+    assert not page.select_one(".error-summary")
+
+
+async def test_a_period_that_is_over_is_marked_complete(client, db, world):
+    await sign_in_as(client, db, world.supervisor)
+    query = "period=custom&from-day=1&from-month=1&from-year=2026&to-day=31&to-month=1&to-year=2026"
+    response = await client.get(f"/officer/compliance/export.json?{query}")
+    assert response.json()["period"]["complete"] is True
+    assert response.headers["content-disposition"].endswith('-to-2026-01-31.json"')
+    page = await client.page(f"/officer/compliance?{query}")
+    assert not page.select_one("#period-incomplete")

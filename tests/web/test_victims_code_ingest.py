@@ -9,13 +9,16 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
+from tests.webclient import text_of
 from trackmycrime.database import Database
-from trackmycrime.models import Entitlement, Party
-from trackmycrime.victims_code import REGULAR_CONTACT, next_update_due
+from trackmycrime.models import Crime, Entitlement, OfficerRole, Party, utcnow
+from trackmycrime.officer.accounts import add_officer
+from trackmycrime.victims_code import REGULAR_CONTACT, next_update_due, refresh_entitlements
 from trackmycrime.victims_code.working_days import end_of_london_day
 
 from ..factories import make_api_key, make_force
 from ..webclient import WebClient
+from .officer_world import PASSWORD, sign_in_as
 
 pytestmark = pytest.mark.anyio
 
@@ -82,7 +85,8 @@ async def test_an_arrest_sent_by_the_records_system_is_owed_to_the_victim(
     await rms.put_crime(crime_body(enhanced=False))
     assert await owed(db) == [("Adams", "suspect_arrested", end_of_london_day(dt.date(2026, 6, 1)), None)]
 
-    # A court date is owed to the witness too; an update with text for everyone tells both.
+    # A court date is owed to the witness too; an update with text for everyone tells both once
+    # they can read it: not while they have not registered.
     await rms.post_update(rms_update_id="U2", status="court_date_set", occurred_at="2026-06-02T09:00:00Z")
     await rms.post_update(
         rms_update_id="U3", text="The trial is on 1 September.", occurred_at="2026-06-03T09:00:00Z"
@@ -93,7 +97,57 @@ async def test_an_arrest_sent_by_the_records_system_is_owed_to_the_victim(
         ("Adams", "court_date_set"),
         ("Clark", "court_date_set"),
     ]
-    assert all(met_at is not None for _, _, _, met_at in rows)
+    assert all(met_at is None for _, _, _, met_at in rows)
+    registered = utcnow()  # after the updates reached the portal: told when they registered
+    async with db.transaction() as session:
+        for party in (await session.exec(select(Party))).all():
+            party.registered_at = registered
+            crime_id = party.crime_id
+        await refresh_entitlements(session, crime_id)
+    assert [met_at for _, _, _, met_at in await owed(db)] == [registered] * 3
+
+
+async def test_an_arrest_told_only_to_a_witness_is_still_owed_to_the_victim(
+    db: Database, client: WebClient
+) -> None:
+    rms = await rms_of_a_force(db, client)
+    await rms.put_crime(crime_body(enhanced=True) | {"reported_at": "2026-05-20T09:00:00Z"})
+    await rms.post_update(
+        rms_update_id="U1",
+        status="suspect_arrested",
+        text="A man has been arrested.",
+        occurred_at="2026-05-22T09:00:00Z",  # 10:00 in London
+        audience="W1",
+    )
+    assert await owed(db) == [("Adams", "suspect_arrested", end_of_london_day(dt.date(2026, 5, 26)), None)]
+
+    # What the officer reads: on the crime page, and in the compliance export for May 2026.
+    async with db.session() as session:
+        crime = (await session.exec(select(Crime).where(Crime.reference == REFERENCE))).one()
+    async with db.transaction() as session:
+        supervisor = await add_officer(
+            session,
+            force_id=crime.force_id,
+            email="sarge@vc.example",
+            name="DS Vee",
+            password=PASSWORD,
+            role=OfficerRole.SUPERVISOR,
+        )
+    await sign_in_as(client, db, supervisor)
+    page = await client.page(f"/officer/crimes/{crime.id}")
+    owed_rows = [
+        [text_of(cell) for cell in row.select("td")]
+        for row in page.select("#owed-heading + .table-wrapper tbody tr")
+    ]
+    # Soonest first; regular contact, counted from when the portal learnt of them, comes after.
+    assert [row[:2] for row in owed_rows] == [["Adams", "Suspect arrested"], ["Adams", "Regular update"]]
+    assert owed_rows[0][2].startswith("26 May 2026: overdue by")
+    may = "period=custom&from-day=1&from-month=5&from-year=2026&to-day=31&to-month=5&to-year=2026"
+    document = (await client.get(f"/officer/compliance/export.json?{may}")).json()
+    assert [(e["party_role"], e["event"], e["outcome"]) for e in document["entitlements"]] == [
+        ("victim", "suspect_arrested", "missed")
+    ]
+    assert document["totals"]["missed"] == 1
 
 
 async def test_the_victim_is_owed_regular_contact_from_when_the_portal_knows_them(

@@ -89,12 +89,22 @@ def _same_update(stored: CaseUpdate, body: UpdateIn, audience: str, party_id: in
     )
 
 
+def update_alert_cause(update: CaseUpdate) -> str:
+    """The outbox cause of an update's alerts (queue_alert's dedupe key holds it)."""
+    return f"update:{update.id}"
+
+
 def _may_be_alerted(party: Party) -> bool:
     return bool(party.password_hash) and party.opted_out_at is None and party.account_deleted_at is None
 
 
-async def alert_parties_of_update(db: AsyncSession, force: Force, update: CaseUpdate) -> list[Party]:
-    """Queue "an update is waiting" for each registered party who may read it, as they prefer."""
+async def alert_parties_of_update(
+    db: AsyncSession, force: Force, update: CaseUpdate, *, send_after: dt.datetime | None = None
+) -> list[Party]:
+    """Queue "an update is waiting" for each registered party who may read it, as they prefer.
+
+    `send_after`: hold the alerts back until then (while an officer may still withdraw the update).
+    """
     found = await db.exec(select(Party).where(Party.crime_id == update.crime_id).order_by(col(Party.id)))
     alerted: list[Party] = []
     for party in found.all():
@@ -105,8 +115,9 @@ async def alert_parties_of_update(db: AsyncSession, force: Force, update: CaseUp
             force=force,
             kind=AlertKind.UPDATE_WAITING,
             party=party,
-            cause=f"update:{update.id}",
+            cause=update_alert_cause(update),
             context={"force_name": force.name},
+            send_after=send_after,
         )
         alerted.append(party)
     return alerted

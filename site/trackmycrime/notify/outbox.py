@@ -7,6 +7,7 @@ text, a message's body or a date of birth.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 
@@ -67,8 +68,11 @@ async def queue_alert(
     channels: Iterable[str] | None = None,
     cause: str,
     context: dict[str, str] | None = None,
+    send_after: dt.datetime | None = None,
 ) -> list[OutboxMessage]:
     """Queue one alert per channel; `cause` (e.g. "update:17") makes repeats no-ops.
+
+    `send_after` holds it back until then (an officer's update can be withdrawn until it leaves).
 
     For a party the channels default to their preferences; for an officer, email.
     Rows already queued for the same cause, recipient kind and channel are not queued again.
@@ -108,7 +112,7 @@ async def queue_alert(
             context_json=json.dumps(context, sort_keys=True),
             dedupe_key=dedupe_key,
             status=OutboxStatus.PENDING,
-            next_attempt_at=utcnow(),
+            next_attempt_at=send_after or utcnow(),
         )
         db.add(row)
         queued.append(row)

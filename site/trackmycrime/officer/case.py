@@ -22,6 +22,7 @@ from ..models import (
     Audience,
     CaseUpdate,
     ContactAgreement,
+    ContactMethod,
     Crime,
     Entitlement,
     Force,
@@ -29,16 +30,20 @@ from ..models import (
     MessageDirection,
     Officer,
     OutboxMessage,
+    OutsideContact,
     Party,
     PartyRole,
     PropertyItem,
     PropertyState,
+    UpdateCorrection,
     utcnow,
 )
 from ..notify.outbox import AlertKind
+from ..outside_contact import method_in_words
 from ..pages import is_htmx
 from ..property import items_of_crime, state_label_for_officers, value_in_pounds
 from ..read_receipts import reads_on_crime
+from ..update_corrections import may_be_changed, withdraw_until
 from ..victims_code.entitlements import event_label, portal_note
 from .access import officer_page, path_id, sees_whole_force, visible_crime
 from .deadlines import due_in_words, is_overdue
@@ -86,6 +91,13 @@ class CrimePage:
     # (update id, party id) -> when that party first read the update (issue 11).
     reads: dict[tuple[int, int], dt.datetime] = field(default_factory=dict)
     property_items: list[PropertyItem] = field(default_factory=list)
+    # Told outside the portal (issues 18 and 21), most recent first, with the officer's name.
+    contacts: list[tuple[OutsideContact, str]] = field(default_factory=list)
+    # Earlier texts of corrected updates, oldest first, by update id (issue 16).
+    corrections: dict[int, list[UpdateCorrection]] = field(default_factory=dict)
+
+    def contacts_with(self, party_id: int | None) -> list[tuple[OutsideContact, str]]:
+        return [(contact, name) for contact, name in self.contacts if contact.party_id == party_id]
 
     def item(self, item_id: int | None) -> PropertyItem | None:
         return next((item for item in self.property_items if item.id == item_id), None)
@@ -180,6 +192,24 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
             )
         ).all():
             agreements[agreement.party_id] = agreement
+    contact_rows = (
+        await db.exec(
+            select(OutsideContact, col(Officer.name))
+            .outerjoin(Officer, col(Officer.id) == col(OutsideContact.officer_id))
+            .where(col(OutsideContact.crime_id) == crime.id)
+            .order_by(col(OutsideContact.told_at).desc(), col(OutsideContact.id).desc())
+        )
+    ).all()
+    corrections: dict[int, list[UpdateCorrection]] = {}
+    for correction in (
+        await db.exec(
+            select(UpdateCorrection)
+            .join(CaseUpdate, col(CaseUpdate.id) == col(UpdateCorrection.update_id))
+            .where(col(CaseUpdate.crime_id) == crime.id)
+            .order_by(col(UpdateCorrection.corrected_at), col(UpdateCorrection.id))
+        )
+    ).all():
+        corrections.setdefault(correction.update_id, []).append(correction)
     reads = await reads_on_crime(db, crime.id)  # type: ignore[arg-type]
     property_items = await items_of_crime(db, crime.id)  # type: ignore[arg-type]
     officers: list[Officer] = []
@@ -210,6 +240,8 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         agreements=agreements,
         reads=reads,
         property_items=property_items,
+        contacts=[(contact, name or "") for contact, name in contact_rows],
+        corrections=corrections,
     )
 
 
@@ -284,6 +316,8 @@ def helpers() -> dict[str, Any]:
         "role_in_words": role_in_words,
         "event_label": event_label,
         "portal_note": portal_note,
+        "told_in_words": method_in_words,
+        "told_options": [(method, method_in_words(method)) for method in ContactMethod.ALL],
         "due_in_words": due_in_words,
         "is_overdue": is_overdue,
         "alert_kind_in_words": alert_kind_in_words,
@@ -329,7 +363,13 @@ def page_context(
         "done_item": whole_number(request.query_params.get("item", "")),
         "swapped": is_htmx(request),
         "portal_exclusion": partial(exclusion_reason, request.state.force, page.crime),
+        "may_be_changed": may_be_changed,
+        "withdraw_until": partial(withdraw_until, window=withdraw_window(request)),
     }
+
+
+def withdraw_window(request: Request) -> dt.timedelta:
+    return dt.timedelta(minutes=request.app.state.settings.update_withdraw_minutes)
 
 
 async def render_crime_page(

@@ -83,7 +83,10 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 
 async def export_rows(db: AsyncSession, force_id: int, period: Period) -> list[ExportRow]:
-    """Every entitlement of the force due in the period, by deadline; only the force's own crimes."""
+    """Every entitlement of the force due in the period, by deadline; only the force's own crimes.
+
+    A period that is not over yet is reported to date: it ends with today (periods.Period).
+    """
     rows = await db.exec(
         select(Entitlement, Crime, Party)
         .join(Crime, col(Crime.id) == col(Entitlement.crime_id))
@@ -128,7 +131,14 @@ def as_json(rows: list[ExportRow], now: dt.datetime, force: Force, period: Perio
     rate, not_yet_due = totals(rows, now)
     document = {
         "force": {"code": force.code, "name": force.name},
-        "period": {"first_day": period.first_day.isoformat(), "last_day": period.last_day.isoformat()},
+        "period": {
+            "first_day": period.first_day.isoformat(),
+            "last_day": period.last_day.isoformat(),
+            # False until the period is over: entitlements due later today (or, for a period
+            # asked to end after today, later in it) are not counted yet, and outcomes can change.
+            "complete": period.is_complete(now),
+            "asked_last_day": (period.asked_last_day or period.last_day).isoformat(),
+        },
         "generated_at": _iso(now),
         "names_included": names,
         "totals": {
@@ -191,7 +201,8 @@ async def _export(request: Request, file_format: str) -> Response:
         body, media_type = as_csv(rows, now, names=names), "text/csv; charset=utf-8"
     else:
         body, media_type = as_json(rows, now, force, period, names=names), "application/json"
-    filename = f"victims-code-{force.code.lower()}-{period.slug}.{file_format}"
+    incomplete = "" if period.is_complete(now) else "-so-far"
+    filename = f"victims-code-{force.code.lower()}-{period.slug}{incomplete}.{file_format}"
     return Response(
         body,
         media_type=media_type,

@@ -29,6 +29,13 @@ def presets() -> list[tuple[str, str, int]]:
 class Period:
     first_day: dt.date
     last_day: dt.date
+    # The last day asked for when it is after today: the period so far is reported (to today),
+    # and marked as not over.
+    asked_last_day: dt.date | None = None
+
+    def is_complete(self, now: dt.datetime) -> bool:
+        """Whether the period is over: until then, what is due in it and its outcomes can change."""
+        return self.end <= now
 
     @property
     def start(self) -> dt.datetime:
@@ -44,6 +51,12 @@ class Period:
 
     @property
     def in_words(self) -> str:
+        if self.asked_last_day is not None:
+            return _("{first} to {last}, so far (up to {today})").format(
+                first=date_in_words(self.first_day),
+                last=date_in_words(self.asked_last_day),
+                today=date_in_words(self.last_day),
+            )
         return _("{first} to {last}").format(
             first=date_in_words(self.first_day), last=date_in_words(self.last_day)
         )
@@ -73,26 +86,26 @@ def period_from_query(query: QueryParams, now: dt.datetime) -> tuple[Period, str
     errors: Errors = {}
     first, first_problem = date_from_parts(values, "from")
     last, last_problem = date_from_parts(values, "to")
-    _check(errors, "from", first, first_problem, today, _("start date"))
-    _check(errors, "to", last, last_problem, today, _("end date"))
+    _check(errors, "from", first, first_problem, _("start date"))
+    _check(errors, "to", last, last_problem, _("end date"))
+    if "from" not in errors and first is not None and first > today:
+        errors["from"] = _("The {what} must be today or in the past").format(what=_("start date"))
     if not errors and first and last and last < first:
         errors["to"] = _("The end date must be the same as or after the start date")
     if errors or first is None or last is None:
         return preset_period(DEFAULT_PRESET, today), CUSTOM, errors, values
+    if last > today:  # the current period (this month, this quarter): reported to date
+        return Period(first, today, asked_last_day=last), CUSTOM, {}, values
     return Period(first, last), CUSTOM, {}, values
 
 
-def _check(
-    errors: Errors, name: str, day: dt.date | None, problem: str | None, today: dt.date, what: str
-) -> None:
+def _check(errors: Errors, name: str, day: dt.date | None, problem: str | None, what: str) -> None:
     if problem is None and day is None:
         errors[name] = _("Enter the {what}").format(what=what)
     elif problem == "incomplete":
         errors[name] = _("The {what} must include a day, month and year").format(what=what)
     elif problem == "invalid":
         errors[name] = _("The {what} must be a real date").format(what=what)
-    elif day is not None and day > today:
-        errors[name] = _("The {what} must be today or in the past").format(what=what)
 
 
 def _date_fields() -> list[str]:

@@ -16,7 +16,7 @@ from ..models import Audience, CaseUpdate, Crime, Officer, Party, utcnow
 from ..pages import is_htmx
 from ..victims_code.entitlements import refresh_entitlements
 from .access import officer_page, path_id, saved_id, visible_crime
-from .case import force_of, load_crime_page, render_section, render_with_errors
+from .case import force_of, load_crime_page, render_section, render_with_errors, withdraw_window
 from .forms import Errors, read_form, whole_number
 from .rendering import redirect
 
@@ -68,6 +68,7 @@ async def post_update(
         crime_id=saved_id(crime),
         text=form.text,
         status=form.status,
+        status_before=crime.status if form.status else None,
         audience=form.audience,
         party_id=form.party_id,
         author_officer_id=officer.id,
@@ -81,7 +82,9 @@ async def post_update(
         crime.closed_at = (crime.closed_at or now) if closes else None
     crime.updated_at = now
     await db.flush()
-    await alert_parties_of_update(db, await force_of(db, crime), update)
+    # The alerts wait while the update may still be withdrawn (update_corrections.py).
+    send_after = now + withdraw_window(request)
+    await alert_parties_of_update(db, await force_of(db, crime), update, send_after=send_after)
     audit.record(
         db,
         request,

@@ -154,6 +154,7 @@ async def _set_opted_out(request: Request, opted_out: bool) -> None:
         stored.opted_out_at = utcnow() if opted_out else None
         stored.updated_at = utcnow()
         db.add(stored)
+        await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
         audit.record(
             db,
             request,
@@ -200,6 +201,7 @@ async def delete_account(request: Request) -> Response:
         stored.updated_at = now
         db.add(stored)
         await end_all_sessions(db, party_id=party.id)
+        await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
         audit.record(
             db,
             request,

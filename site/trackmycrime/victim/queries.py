@@ -37,6 +37,7 @@ class TimelineEntry:
     text: str
     author_name: str | None
     is_unread: bool  # the party has not seen it before this visit
+    corrected_at: dt.datetime | None = None  # an officer corrected the text then (issue 16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +207,7 @@ def _timeline_statement(role: str) -> Select[Any]:
             col(CaseUpdate.text),
             col(Officer.name),
             ~seen,
+            col(CaseUpdate.corrected_at),
         )
         .outerjoin(Officer, col(Officer.id) == col(CaseUpdate.author_officer_id))
         .where(_visible_to(role))

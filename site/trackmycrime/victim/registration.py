@@ -33,6 +33,7 @@ from ..i18n import gettext as _
 from ..identity import reference_key, surname_key
 from ..models import Crime, Force, Party, utcnow
 from ..pages import render
+from ..victims_code import refresh_entitlements
 from . import forms, queries
 from .force_choice import forces_for_page, render_form
 from .sign_in import signed_in_redirect
@@ -330,3 +331,4 @@ async def _register(db: AsyncSession, party: Party, password_hash: str) -> None:
     party.updated_at = now
     db.add(party)
     await end_all_sessions(db, party_id=party.id)
+    await refresh_entitlements(db, party.crime_id)  # the portal now tells them what it holds

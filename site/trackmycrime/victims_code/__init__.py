@@ -25,6 +25,8 @@ Officers and supervisors:
 Working days (working_days.py): is_working_day, add_working_days, subtract_working_days,
     working_days_between, deadline, london_date, end_of_london_day, WorkingCalendar.
 Rules (rules.py): current_rules(), load_rules(path), configure(path), RulesError.
+Telling someone outside the portal (counts like any other telling): outside_contact.record_outside_contact.
+The rules themselves, in words: entitlements.py's docstring and docs/victims-code.md.
 """
 
 from .entitlements import (

@@ -2,17 +2,26 @@
 
 The rows are a function of the crime's history and the rules, recomputed by refresh_entitlements():
 
-* Events. Each update whose status the rules list (a suspect arrested, charged, ...) is owed to
-  each party whose role the rule names and who may see that update (case_updates.is_visible_to),
-  within the rule's working days (the enhanced-rights figure when Party.enhanced_rights is set
+* Events. An event is a change of the crime's status that the rules list (a suspect arrested,
+  charged, ...): an update carrying that status when the status before it (the previous update
+  with a status, by occurred_at) was different. Repeating the status in later updates (the
+  records system often sends the same news to each party separately) is the same event. It is
+  owed to every party whose role the rule names, whoever the update was addressed to: the
+  update's audience decides only who is *told* by it. The deadline counts the rule's working
+  days from the update's occurred_at (the enhanced-rights figure when Party.enhanced_rights is set
   now; a change to the flag re-dates open and past rows alike). event_key is the update's id.
-* Being told. A party is told by an update visible to them that carries text for them (a bare
-  status code from the records system does not explain anything, so it tells nobody; the causing
-  update itself counts when it has text) or by a message sent to them. An update tells them at
-  max(occurred_at, created_at): not before it happened nor before it reached the portal. An
-  entitlement is met by the earliest telling about something at or after the event (an update
-  occurring at or after it, or a message sent at or after it); an update seen only by another
-  party discharges nothing for this one.
+* Being told. A party is told through the portal only once they can read it: from when they
+  registered (Party.registered_at) and not after they opted out or deleted their account. An
+  update visible to them that carries text (a bare status code from the records system explains
+  nothing, so it tells nobody) tells them at max(occurred_at, created_at, registered_at); a
+  message sent to them, at max(created_at, registered_at). A portal telling that would fall
+  after they opted out or deleted their account tells them nothing. Otherwise an officer tells
+  them another way and records it (OutsideContact: by phone, in person or by letter, with
+  told_at): that tells them at told_at, whether or not they use the portal. An entitlement is met
+  by the earliest telling about something at or after the event (an update occurring at or after
+  it, a message sent or a contact made at or after it); an update seen only by another party
+  discharges nothing for this one. met_by says how: "update", "message", "phone", "in_person" or
+  "letter".
 * Regular contact ("regular_contact"). The party is owed an update every Party.update_interval_days
   calendar days (28 unless agreed otherwise; 0 or less: none agreed) counted from the London date
   they were last told anything, or from when the portal started tracking them. The due day moves
@@ -26,8 +35,10 @@ The rows are a function of the crime's history and the rules, recomputed by refr
   update, or at or after closed_at when there is none), nothing further is owed to them: later
   events create no rows. Until then, everything before it stays owed (and telling them of the
   closure meets those too). Reopening (closed_at cleared) restores regular contact.
-* Parties who opted out of the portal or deleted their account are still owed: the Code applies
-  whether or not someone uses the portal. portal_note() tells officers to tell them another way.
+* Withdrawn updates (CaseUpdate.withdrawn_at) are as if never posted: no event, no telling.
+* Parties who opted out of the portal, deleted their account or never registered are still owed:
+  the Code applies whether or not someone uses the portal. portal_note() tells officers to tell
+  them another way.
 
 Once retention has removed a crime's personal data (Crime.personal_data_removed_at), its rows are
 left as they were: the update texts that told parties are gone, and the record must not change.
@@ -49,7 +60,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_updates import is_visible_to
 from ..i18n import gettext as _
-from ..models import CaseUpdate, Crime, Entitlement, Message, MessageDirection, Party, utcnow
+from ..models import (
+    CaseUpdate,
+    Crime,
+    Entitlement,
+    Message,
+    MessageDirection,
+    OutsideContact,
+    Party,
+    utcnow,
+)
 from ..statuses import STATUS_CODES, status
 from .rules import REGULAR_CONTACT, Rules, current_rules
 from .working_days import WorkingCalendar, end_of_london_day, london_date
@@ -108,21 +128,47 @@ def _tells_party(update: CaseUpdate) -> bool:
     return bool(update.text and update.text.strip())
 
 
-def _history(party: Party, updates: Sequence[CaseUpdate], messages: Sequence[Message]) -> _PartyHistory:
+def _portal_window(party: Party) -> tuple[dt.datetime, dt.datetime | None] | None:
+    """From when until when the party could read the portal (None: never registered)."""
+    if party.registered_at is None:
+        return None
+    ends = [_aware(at) for at in (party.opted_out_at, party.account_deleted_at) if at is not None]
+    return _aware(party.registered_at), min(ends, default=None)
+
+
+def _history(
+    party: Party,
+    updates: Sequence[CaseUpdate],
+    messages: Sequence[Message],
+    contacts: Sequence[OutsideContact],
+) -> _PartyHistory:
     tellings = [
-        _Telling(
-            about=_aware(update.occurred_at),
-            at=max(_aware(update.occurred_at), _aware(update.created_at)),
-            by=MET_BY_UPDATE,
-        )
-        for update in updates
-        if _tells_party(update) and is_visible_to(update, party)
+        _Telling(about=_aware(contact.told_at), at=_aware(contact.told_at), by=contact.method)
+        for contact in contacts
+        if contact.party_id == party.id
     ]
-    tellings += [
-        _Telling(about=_aware(message.created_at), at=_aware(message.created_at), by=MET_BY_MESSAGE)
-        for message in messages
-        if message.party_id == party.id and message.direction == MessageDirection.TO_PARTY
-    ]
+    window = _portal_window(party)
+    if window is not None:
+        opens, closes = window
+        portal = [
+            (
+                _aware(update.occurred_at),
+                max(_aware(update.occurred_at), _aware(update.created_at)),
+                MET_BY_UPDATE,
+            )
+            for update in updates
+            if _tells_party(update) and is_visible_to(update, party)
+        ]
+        portal += [
+            (_aware(message.created_at), _aware(message.created_at), MET_BY_MESSAGE)
+            for message in messages
+            if message.party_id == party.id and message.direction == MessageDirection.TO_PARTY
+        ]
+        tellings += [
+            _Telling(about=about, at=max(at, opens), by=by)
+            for about, at, by in portal
+            if closes is None or max(at, opens) < closes
+        ]
     return _PartyHistory(tellings)
 
 
@@ -143,18 +189,29 @@ def _closure_at(crime: Crime, updates: Sequence[CaseUpdate]) -> dt.datetime | No
     return max(closing, default=closed_at)
 
 
+def status_changes(updates: Sequence[CaseUpdate]) -> list[CaseUpdate]:
+    """The updates (in occurred_at order) that changed the crime's status; repeats are not changes."""
+    changes: list[CaseUpdate] = []
+    current: str | None = None
+    for update in updates:
+        if update.status and update.status != current:
+            changes.append(update)
+        current = update.status or current
+    return changes
+
+
 def _event_rows(
     party: Party,
     history: _PartyHistory,
-    updates: Sequence[CaseUpdate],
+    events: Sequence[CaseUpdate],
     rules: Rules,
     owed_until: dt.datetime | None,
 ) -> dict[Key, _Owed]:
     assert party.id is not None
     rows: dict[Key, _Owed] = {}
-    for update in updates:
+    for update in events:
         rule = rules.event(update.status)
-        if rule is None or not rule.is_owed_to(party.role) or not is_visible_to(update, party):
+        if rule is None or not rule.is_owed_to(party.role):
             continue
         event_at = _aware(update.occurred_at)
         if owed_until is not None and event_at > owed_until:
@@ -224,20 +281,24 @@ def owed_rows(
     updates: Sequence[CaseUpdate],
     messages: Sequence[Message],
     rules: Rules,
+    contacts: Sequence[OutsideContact] = (),
 ) -> tuple[dict[Key, _Owed], dict[int, _PartyHistory]]:
     """The entitlements the crime's history gives its parties, with each party's history."""
-    ordered = sorted(updates, key=lambda u: (_aware(u.occurred_at), u.id or 0))
+    ordered = sorted(
+        (u for u in updates if u.withdrawn_at is None), key=lambda u: (_aware(u.occurred_at), u.id or 0)
+    )
+    events = status_changes(ordered)
     closure_at = _closure_at(crime, ordered)
     rows: dict[Key, _Owed] = {}
     histories: dict[int, _PartyHistory] = {}
     for party in parties:
         assert party.id is not None
-        history = histories[party.id] = _history(party, ordered, messages)
+        history = histories[party.id] = _history(party, ordered, messages, contacts)
         owed_until = None
         if closure_at is not None:
             told_of_closure = history.first_told_after(closure_at)
             owed_until = told_of_closure.at if told_of_closure else None
-        rows |= _event_rows(party, history, ordered, rules, owed_until)
+        rows |= _event_rows(party, history, events, rules, owed_until)
         rows |= _regular_contact_rows(party, crime, history, rules, closure_at)
     return rows, histories
 
@@ -246,10 +307,11 @@ async def refresh_entitlements(db: AsyncSession, crime_id: int) -> None:
     """Bring the crime's Entitlement rows up to date with its status, updates, parties and messages.
 
     Call it in the same transaction as any change to a crime's status, updates, parties (including
-    enhanced_rights and update_interval_days) or messages to a party; it flushes but never commits.
+    enhanced_rights, update_interval_days, registration and opting out), messages to a party or
+    contacts recorded outside the portal; it flushes but never commits.
     Idempotent: calling it again changes nothing. Reads the crime (locked FOR UPDATE on
-    PostgreSQL, so two refreshes of one crime take turns), its parties, updates, messages and
-    entitlements in one query each. A crime that does not exist is ignored, and so is one whose
+    PostgreSQL, so two refreshes of one crime take turns), its parties, updates, messages, outside
+    contacts and entitlements in one query each. A crime that does not exist is ignored, and so is one whose
     personal data retention has removed (its compliance record stays as it was).
     """
     crime = (await db.exec(select(Crime).where(Crime.id == crime_id).with_for_update())).first()
@@ -264,8 +326,9 @@ async def refresh_entitlements(db: AsyncSession, crime_id: int) -> None:
             )
         )
     ).all()
+    contacts = (await db.exec(select(OutsideContact).where(OutsideContact.crime_id == crime_id))).all()
     existing = (await db.exec(select(Entitlement).where(Entitlement.crime_id == crime_id))).all()
-    wanted, histories = owed_rows(crime, parties, updates, messages, current_rules())
+    wanted, histories = owed_rows(crime, parties, updates, messages, current_rules(), contacts)
     assert crime.id is not None
     await _sync(db, crime, existing, wanted, histories)
     await db.flush()
@@ -399,4 +462,6 @@ def portal_note(party: Party) -> str | None:
         return _("Deleted their portal account: tell them another way.")
     if party.opted_out_at is not None:
         return _("Opted out of the portal: tell them another way.")
+    if party.registered_at is None:
+        return _("Not registered, so they cannot read the portal: tell them another way and record it.")
     return None
