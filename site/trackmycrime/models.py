@@ -102,6 +102,8 @@ class ApiKey(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     force_id: int = Field(foreign_key="force.id", index=True)
     label: str = Field(default="", max_length=100)
+    # Which agency's system holds the key (issue 22): named beside what it sends, e.g. hearings.
+    agency: str = Field(default="police", max_length=30)
     key_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: dt.datetime = _when(default_now=True)
     last_used_at: dt.datetime | None = _when()
@@ -220,6 +222,54 @@ class CaseUpdate(SQLModel, table=True):
     author_officer_id: int | None = Field(default=None, foreign_key="officer.id")
     occurred_at: dt.datetime = _when(nullable=False)
     created_at: dt.datetime = _when(default_now=True)
+    # A case event other than a status (issue 22), e.g. "hearing_moved", and the hearing it is about.
+    event: str | None = Field(default=None, max_length=40)
+    hearing_id: int | None = Field(default=None, foreign_key="hearing.id")
+    # Who it comes from: an Agency code ("police" for officers and the police records system).
+    agency: str = Field(default="police", max_length=30)
+
+
+class Agency:
+    """The agencies whose systems may send to the ingest API (an API key is labelled with one)."""
+
+    POLICE = "police"
+    WITNESS_CARE_UNIT = "witness_care_unit"
+    CPS = "cps"
+    ALL = (POLICE, WITNESS_CARE_UNIT, CPS)
+
+
+class HearingType:
+    ALL = ("first_appearance", "plea", "trial", "sentencing", "appeal", "other")
+
+
+class HearingStatus:
+    LISTED = "listed"
+    MOVED = "moved"
+    VACATED = "vacated"
+    CONCLUDED = "concluded"
+    ALL = (LISTED, MOVED, VACATED, CONCLUDED)
+    UPCOMING = (LISTED, MOVED)
+
+
+class Hearing(SQLModel, table=True):
+    """A court hearing of a crime's case, from the police records system or a Witness Care Unit."""
+
+    __table_args__ = (UniqueConstraint("crime_id", "rms_hearing_id", name="uq_hearing_crime_rms_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_id: int = Field(foreign_key="crime.id", index=True)
+    rms_hearing_id: str = Field(max_length=64)
+    court_name: str = Field(max_length=200)
+    court_address: str = Field(default="", max_length=500)
+    starts_at: dt.datetime = _when(nullable=False)
+    hearing_type: str = Field(max_length=20)
+    status: str = Field(default=HearingStatus.LISTED, max_length=12)
+    outcome: str = _text()
+    # The rms_party_id of each witness who must attend, as a JSON list.
+    parties_required_json: str = _text(default="[]")
+    agency: str = Field(default=Agency.POLICE, max_length=30)
+    created_at: dt.datetime = _when(default_now=True)
+    updated_at: dt.datetime = _when(default_now=True)
 
 
 class MessageDirection:
@@ -470,6 +520,7 @@ __all__ = [
     "Crime",
     "Feedback",
     "Force",
+    "Hearing",
     "Message",
     "Officer",
     "OutboxMessage",

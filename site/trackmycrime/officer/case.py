@@ -264,6 +264,7 @@ def alert_kind_in_words(kind: str) -> str:
         AlertKind.PASSWORD_RESET: _("Password reset"),
         AlertKind.ACCOUNT_LOCKED: _("Account locked"),
         AlertKind.UNREAD_REMINDER: _("Reminder to read"),
+        AlertKind.HEARING_REMINDER: _("Reminder the day before a hearing"),
     }.get(kind, kind)
 
 

@@ -7,6 +7,7 @@ from starlette.routing import BaseRoute, Route
 from . import (
     case,
     feedback,
+    hearings,
     password_reset,
     preferences,
     property,
@@ -46,6 +47,12 @@ routes: list[BaseRoute] = [
         update_requests.ask_for_update,
         methods=["POST"],
         name="victim_ask_for_update",
+    ),
+    Route(
+        "/case/hearings/{hearing_id}.ics",
+        hearings.hearing_calendar,
+        methods=["GET"],
+        name="victim_hearing_calendar",
     ),
     Route("/property", property.property_page, methods=["GET"], name="victim_property"),
     Route(

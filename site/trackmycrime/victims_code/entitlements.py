@@ -50,14 +50,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..case_updates import is_visible_to
 from ..i18n import gettext as _
 from ..models import CaseUpdate, Crime, Entitlement, Message, MessageDirection, Party, utcnow
-from ..statuses import STATUS_CODES, status
+from ..statuses import EVENT_CODES, STATUS_CODES, case_event, status
 from .rules import REGULAR_CONTACT, Rules, current_rules
 from .working_days import WorkingCalendar, end_of_london_day, london_date
 
 UPDATE_REQUESTED = "update_requested"
 MET_BY_UPDATE = "update"
 MET_BY_MESSAGE = "message"
-_MANAGED_EVENTS = frozenset(STATUS_CODES) | {REGULAR_CONTACT}
+_MANAGED_EVENTS = frozenset(STATUS_CODES) | frozenset(EVENT_CODES) | {REGULAR_CONTACT}
 
 Key = tuple[int, str, str]
 
@@ -105,7 +105,12 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 def _tells_party(update: CaseUpdate) -> bool:
-    return bool(update.text and update.text.strip())
+    """Text explains something; so does a case event, which the portal words itself (a hearing's details)."""
+    return bool(update.text and update.text.strip()) or update.event is not None
+
+
+def _event_of(update: CaseUpdate) -> str | None:
+    return update.event or update.status
 
 
 def _history(party: Party, updates: Sequence[CaseUpdate], messages: Sequence[Message]) -> _PartyHistory:
@@ -153,7 +158,7 @@ def _event_rows(
     assert party.id is not None
     rows: dict[Key, _Owed] = {}
     for update in updates:
-        rule = rules.event(update.status)
+        rule = rules.event(_event_of(update))
         if rule is None or not rule.is_owed_to(party.role) or not is_visible_to(update, party):
             continue
         event_at = _aware(update.occurred_at)
@@ -161,7 +166,7 @@ def _event_rows(
             continue
         told = history.first_told_after(event_at)
         working_days = rule.deadline_in_working_days(party.enhanced_rights)
-        rows[(party.id, update.status or "", str(update.id))] = _Owed(
+        rows[(party.id, _event_of(update) or "", str(update.id))] = _Owed(
             event_at=event_at,
             due_at=rules.calendar.deadline(event_at, working_days),
             met_at=told.at if told else None,
@@ -390,6 +395,8 @@ def event_label(event: str) -> str:
         return _("Regular update")
     if event == UPDATE_REQUESTED:
         return _("Update requested")
+    if event in EVENT_CODES:
+        return case_event(event).label
     return status(event).label
 
 
