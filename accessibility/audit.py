@@ -195,6 +195,7 @@ def page_states() -> list[State]:
             ),
         ),
         State("victim", "Your case", "timeout warning shown", "/case", (show_idle_warning,)),
+        State("victim", "Your case", "with court hearings", "/case", (wait_for("#hearings-heading"),)),
         State("victim", "Alerts and account", "empty", "/preferences"),
         State("victim", "Opt out", "empty", "/opt-out"),
         State("victim", "Feedback", "empty", "/feedback"),
@@ -374,6 +375,14 @@ def journeys_without_javascript() -> list[State]:
             "reading an update" + off,
             "/case",
             (wait_for("#case-timeline .timeline__item"),),
+            js=False,
+        ),
+        State(
+            "victim",
+            "Your case",
+            "with court hearings" + off,
+            "/case",
+            (wait_for("#hearings-heading"),),
             js=False,
         ),
         State(

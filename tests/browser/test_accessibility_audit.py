@@ -19,6 +19,7 @@ def signed_in_pages(browser: Any, live_server: Any) -> tuple[dict[str, Any], dic
         pages[role] = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     case = victim_pages.new_victim(live_server)
     victim_pages.add_property(live_server, case)
+    victim_pages.add_hearings(live_server, case)
     victim_pages.sign_in(pages["victim"], live_server, case)
     logins = live_server.logins
     for role, email in (

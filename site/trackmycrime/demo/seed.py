@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -10,11 +11,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth.passwords import hash_password
 from ..forces import add_force
+from ..hearings import UK, HearingDetails, record_hearing
 from ..identity import reference_key, surname_key
 from ..models import (
+    Agency,
     AlertChannel,
     CaseUpdate,
     Crime,
+    Force,
+    HearingStatus,
     Message,
     MessageDirection,
     Officer,
@@ -291,6 +296,7 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
         author=colleague,
     )
     message(theft, morgan, "Thank you for letting me know.", 2.5)
+    await _hearings_of_the_theft(db, force, theft, now)
 
     damage = await crime("DP-2026-000789", "Criminal damage to a vehicle", "closed", 90, oic)
     await party(
@@ -337,4 +343,32 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
         victim_reference=burglary.reference,
         victim_date_of_birth=dt.date(1980, 2, 29),
         victim_password=VICTIM_PASSWORD,
+    )
+
+
+async def _hearings_of_the_theft(db: AsyncSession, force: Force, theft: Crime, now: dt.datetime) -> None:
+    """A trial listed by the Witness Care Unit, and a plea hearing it moved to a later day."""
+
+    def at_ten(days: int) -> dt.datetime:
+        day = (now + dt.timedelta(days=days)).astimezone(UK).date()
+        return dt.datetime.combine(day, dt.time(10), tzinfo=UK).astimezone(dt.UTC)
+
+    court = "Demoshire Magistrates' Court"
+    address = "1 Court Street\nDemoton DM1 2CC"
+    plea = HearingDetails(court, address, at_ten(14), "plea", HearingStatus.LISTED)
+    trial = HearingDetails(
+        court, address, at_ten(42), "trial", HearingStatus.LISTED, parties_required=("P1",)
+    )
+    for rms_id, details in (("H-1", plea), ("H-2", trial)):
+        await record_hearing(
+            db,
+            force=force,
+            crime=theft,
+            rms_hearing_id=rms_id,
+            details=details,
+            agency=Agency.WITNESS_CARE_UNIT,
+        )
+    moved = dataclasses.replace(plea, starts_at=at_ten(21), status=HearingStatus.MOVED)
+    await record_hearing(
+        db, force=force, crime=theft, rms_hearing_id="H-1", details=moved, agency=Agency.WITNESS_CARE_UNIT
     )

@@ -16,6 +16,8 @@ from starlette.routing import Route
 from .. import audit, statuses
 from ..case_updates import is_visible_to
 from ..eligibility import exclusion_reason
+from ..hearings import TEMPLATE_HELPERS as hearing_helpers
+from ..hearings import hearings_of_crime
 from ..i18n import gettext as _
 from ..models import (
     AlertChannel,
@@ -25,6 +27,7 @@ from ..models import (
     Crime,
     Entitlement,
     Force,
+    Hearing,
     Message,
     MessageDirection,
     Officer,
@@ -86,6 +89,8 @@ class CrimePage:
     # (update id, party id) -> when that party first read the update (issue 11).
     reads: dict[tuple[int, int], dt.datetime] = field(default_factory=dict)
     property_items: list[PropertyItem] = field(default_factory=list)
+    # Court hearings, upcoming first (issue 22).
+    hearings: list[Hearing] = field(default_factory=list)
 
     def item(self, item_id: int | None) -> PropertyItem | None:
         return next((item for item in self.property_items if item.id == item_id), None)
@@ -182,6 +187,7 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
             agreements[agreement.party_id] = agreement
     reads = await reads_on_crime(db, crime.id)  # type: ignore[arg-type]
     property_items = await items_of_crime(db, crime.id)  # type: ignore[arg-type]
+    hearings = await hearings_of_crime(db, crime.id)  # type: ignore[arg-type]
     officers: list[Officer] = []
     if sees_whole_force(officer):
         officers = list(
@@ -210,6 +216,7 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         agreements=agreements,
         reads=reads,
         property_items=property_items,
+        hearings=hearings,
     )
 
 
@@ -289,6 +296,7 @@ def helpers() -> dict[str, Any]:
         "is_overdue": is_overdue,
         "alert_kind_in_words": alert_kind_in_words,
         "property_state_in_words": state_label_for_officers,
+        **hearing_helpers,
         "value_in_pounds": value_in_pounds,
         "property_state_options": [(state, state_label_for_officers(state)) for state in PropertyState.ALL],
         "update_template_options": [(t.key, t.title) for t in update_templates()],

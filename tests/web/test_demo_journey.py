@@ -1,0 +1,30 @@
+"""The demo data shows the journey past the police stage: a listed trial and a moved hearing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import col, select
+
+from trackmycrime.demo.seed import seed_demo
+from trackmycrime.models import CaseUpdate, Hearing
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_the_demo_has_a_listed_trial_and_a_moved_hearing(db) -> None:
+    async with db.transaction() as session:
+        await seed_demo(session)
+    async with db.session() as session:
+        hearings = {h.rms_hearing_id: h for h in (await session.exec(select(Hearing))).all()}
+        events = (
+            await session.exec(
+                select(CaseUpdate.event)
+                .where(col(CaseUpdate.event).is_not(None))
+                .order_by(col(CaseUpdate.id))
+            )
+        ).all()
+    assert (hearings["H-2"].hearing_type, hearings["H-2"].status) == ("trial", "listed")
+    assert hearings["H-1"].status == "moved"
+    assert hearings["H-1"].starts_at < hearings["H-2"].starts_at
+    assert hearings["H-1"].agency == "witness_care_unit"
+    assert list(events) == ["hearing_listed", "hearing_listed", "hearing_moved"]
