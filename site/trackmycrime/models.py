@@ -272,6 +272,32 @@ class Hearing(SQLModel, table=True):
     updated_at: dt.datetime = _when(default_now=True)
 
 
+class HandoverState:
+    APPLIED = "applied"
+    # The records system named another officer soon after a change made in the portal: a supervisor decides.
+    HELD = "held"
+    KEPT = "kept"  # a held change a supervisor chose not to apply
+
+
+class Handover(SQLModel, table=True):
+    """A change of officer in charge, with the note the new officer reads first (issue 22)."""
+
+    __table_args__ = (Index("ix_handover_crime_created", "crime_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_id: int = Field(foreign_key="crime.id")
+    from_officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    to_officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    note: str = _text()
+    # The officer who made the change in the portal; none when the records system made it.
+    by_officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    source: str = Field(default="portal", max_length=10)
+    state: str = Field(default=HandoverState.APPLIED, max_length=10)
+    created_at: dt.datetime = _when(default_now=True)
+    resolved_at: dt.datetime | None = _when()
+    resolved_by_id: int | None = Field(default=None, foreign_key="officer.id")
+
+
 class MessageDirection:
     FROM_PARTY = "from_party"
     TO_PARTY = "to_party"
@@ -520,6 +546,7 @@ __all__ = [
     "Crime",
     "Feedback",
     "Force",
+    "Handover",
     "Hearing",
     "Message",
     "Officer",

@@ -104,6 +104,9 @@ def _event_table() -> dict[str, Status]:
             _("A court hearing will not go ahead on the date you were given."),
         ),
         Status("hearing_outcome", _("Court hearing result"), _("A court hearing has finished.")),
+        Status(
+            "officer_changed", _("New officer in charge"), _("Another officer is now dealing with your case.")
+        ),
     ]
     return {row.code: row for row in rows}
 

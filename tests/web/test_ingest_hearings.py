@@ -232,3 +232,20 @@ async def test_without_a_key_nothing_is_stored(
     )
     assert_problem(response, 401)
     assert await count(db, Hearing) == 0
+
+
+async def test_a_new_officer_from_the_records_system_is_named_to_the_victim(
+    rms: Rms, db: Database, crime_with_parties: dict[str, Party]
+) -> None:
+    officer = {"email": "lee.evans@police.example", "name": "DC Lee Evans", "shoulder_number": "2345"}
+    parties = [victim_body(rms_party_id="V1", email="v1@example.org")]
+
+    response = await rms.put_crime(crime_body(parties=parties, officer_in_charge=officer))
+
+    assert response.status_code == 200, response.text
+    [update] = await all_of(db, CaseUpdate, CaseUpdate.event == "officer_changed")
+    assert update.text == "Your case has a new officer in charge: DC Lee Evans, shoulder number 2345."
+    assert await count(db, OutboxMessage, OutboxMessage.dedupe_key.contains(f"update:{update.id}:")) == 2  # type: ignore[union-attr]
+    again = await rms.put_crime(crime_body(parties=parties, officer_in_charge=officer))
+    assert again.status_code == 200
+    assert await count(db, CaseUpdate, CaseUpdate.event == "officer_changed") == 1

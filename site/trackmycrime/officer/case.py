@@ -16,6 +16,7 @@ from starlette.routing import Route
 from .. import audit, statuses
 from ..case_updates import is_visible_to
 from ..eligibility import exclusion_reason
+from ..handover import latest_handover, open_conflicts
 from ..hearings import TEMPLATE_HELPERS as hearing_helpers
 from ..hearings import hearings_of_crime
 from ..i18n import gettext as _
@@ -27,6 +28,7 @@ from ..models import (
     Crime,
     Entitlement,
     Force,
+    Handover,
     Hearing,
     Message,
     MessageDirection,
@@ -91,6 +93,13 @@ class CrimePage:
     property_items: list[PropertyItem] = field(default_factory=list)
     # Court hearings, upcoming first (issue 22).
     hearings: list[Hearing] = field(default_factory=list)
+    # The last change of officer in charge (its note is read first) and changes held for a supervisor.
+    handover: Handover | None = None
+    conflicts: list[Handover] = field(default_factory=list)
+    officer_names: dict[int, str] = field(default_factory=dict)
+
+    def officer_name(self, officer_id: int | None) -> str:
+        return self.officer_names.get(officer_id or 0, _("No one"))
 
     def item(self, item_id: int | None) -> PropertyItem | None:
         return next((item for item in self.property_items if item.id == item_id), None)
@@ -188,6 +197,15 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
     reads = await reads_on_crime(db, crime.id)  # type: ignore[arg-type]
     property_items = await items_of_crime(db, crime.id)  # type: ignore[arg-type]
     hearings = await hearings_of_crime(db, crime.id)  # type: ignore[arg-type]
+    handover = await latest_handover(db, crime.id)  # type: ignore[arg-type]
+    conflicts = await open_conflicts(db, crime.id)  # type: ignore[arg-type]
+    named = {h.from_officer_id for h in [*conflicts, *([handover] if handover else [])]}
+    named |= {h.to_officer_id for h in conflicts} | {handover.by_officer_id if handover else None}
+    named.discard(None)
+    officer_names = {}
+    if named:
+        found = await db.exec(select(Officer.id, Officer.name).where(col(Officer.id).in_(named)))
+        officer_names = {officer_id: name for officer_id, name in found.all()}
     officers: list[Officer] = []
     if sees_whole_force(officer):
         officers = list(
@@ -217,6 +235,9 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         reads=reads,
         property_items=property_items,
         hearings=hearings,
+        handover=handover,
+        conflicts=conflicts,
+        officer_names=officer_names,
     )
 
 

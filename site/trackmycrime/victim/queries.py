@@ -72,6 +72,7 @@ class ThreadMessage:
 class OfficerInCharge:
     name: str
     team: str
+    shoulder_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +259,7 @@ def _officer(column: Any) -> Any:
 _SUMMARY = sa_select(
     _officer(col(Officer.name)),
     _officer(col(Officer.team)),
+    _officer(col(Officer.shoulder_number)),
     _next_due(col(Entitlement.id)),
     _next_due(col(Entitlement.due_at)),
 )
@@ -267,12 +269,16 @@ async def case_view(db: AsyncSession, party: Party, crime: Crime) -> CaseView:
     """Everything the case page shows, in four queries however long the case has run."""
     connection = await db.connection()
     ids = {"party_id": party.id, "crime_id": crime.id, "officer_id": crime.officer_in_charge_id}
-    officer_name, officer_team, next_due_id, next_due_at = (await connection.execute(_SUMMARY, ids)).one()
+    officer_name, officer_team, shoulder_number, next_due_id, next_due_at = (
+        await connection.execute(_SUMMARY, ids)
+    ).one()
     timeline = [TimelineEntry(*row) for row in await connection.execute(_timeline_statement(party.role), ids)]
     thread = [ThreadMessage(*row) for row in await connection.execute(_THREAD, ids)]
     hearings = (await db.exec(select(Hearing).where(Hearing.crime_id == crime.id))).all()
     return CaseView(
-        officer_in_charge=OfficerInCharge(officer_name, officer_team) if officer_name is not None else None,
+        officer_in_charge=OfficerInCharge(officer_name, officer_team, shoulder_number)
+        if officer_name is not None
+        else None,
         timeline=timeline,
         thread=thread,
         next_due=NextDue(next_due_id, next_due_at) if next_due_id is not None else None,
