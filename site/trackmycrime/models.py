@@ -272,6 +272,46 @@ class Hearing(SQLModel, table=True):
     updated_at: dt.datetime = _when(default_now=True)
 
 
+class DecisionKind:
+    CHARGED = "charged"
+    NO_FURTHER_ACTION = "no_further_action"
+    OUT_OF_COURT_RESOLUTION = "out_of_court_resolution"
+    ALL = (CHARGED, NO_FURTHER_ACTION, OUT_OF_COURT_RESOLUTION)
+    # Decisions not to charge: the victim may ask for them to be reviewed (Victims' Right to Review).
+    REVIEWABLE = (NO_FURTHER_ACTION, OUT_OF_COURT_RESOLUTION)
+
+
+class Decision(SQLModel, table=True):
+    """A charging decision by the police or the CPS, with the reason as given (issue 22)."""
+
+    __table_args__ = (UniqueConstraint("crime_id", "rms_decision_id", name="uq_decision_crime_rms_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_id: int = Field(foreign_key="crime.id", index=True)
+    rms_decision_id: str = Field(max_length=64)
+    decision: str = Field(max_length=30)
+    reason: str = _text()
+    decided_at: dt.datetime = _when(nullable=False)
+    agency: str = Field(default="police", max_length=30)
+    created_at: dt.datetime = _when(default_now=True)
+
+
+class ReviewRequest(SQLModel, table=True):
+    """A victim asked for a decision not to charge to be reviewed (Victims' Right to Review)."""
+
+    __tablename__ = "review_request"
+    __table_args__ = (UniqueConstraint("decision_id", "party_id", name="uq_review_request_decision_party"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_id: int = Field(foreign_key="crime.id", index=True)
+    decision_id: int = Field(foreign_key="decision.id")
+    party_id: int = Field(foreign_key="party.id")
+    reason: str = _text()
+    requested_at: dt.datetime = _when(default_now=True)
+    # received, then the outcome an officer records: upheld (decision stands) or overturned.
+    status: str = Field(default="received", max_length=12)
+
+
 class HandoverState:
     APPLIED = "applied"
     # The records system named another officer soon after a change made in the portal: a supervisor decides.
@@ -544,6 +584,7 @@ __all__ = [
     "CaseUpdate",
     "ContactAgreement",
     "Crime",
+    "Decision",
     "Feedback",
     "Force",
     "Handover",
@@ -552,6 +593,7 @@ __all__ = [
     "Officer",
     "OutboxMessage",
     "Party",
+    "ReviewRequest",
     "Throttle",
     "UpdateRead",
     "UpdateRequest",

@@ -105,6 +105,21 @@ def _event_table() -> dict[str, Status]:
         ),
         Status("hearing_outcome", _("Court hearing result"), _("A court hearing has finished.")),
         Status(
+            "decision_charged",
+            _("Decision: the suspect has been charged"),
+            _("The suspect will have to answer the charge in court."),
+        ),
+        Status(
+            "decision_no_further_action",
+            _("Decision: no one will be charged at the moment"),
+            _("You can ask for this decision to be reviewed."),
+        ),
+        Status(
+            "decision_out_of_court_resolution",
+            _("Decision: dealt with without going to court"),
+            _("You can ask for this decision to be reviewed."),
+        ),
+        Status(
             "officer_changed", _("New officer in charge"), _("Another officer is now dealing with your case.")
         ),
     ]

@@ -7,7 +7,18 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from .schemas import RMS_ID_PATTERN, CrimeIn, CrimeOut, HearingIn, HearingOut, Problem, UpdateIn, UpdateOut
+from .schemas import (
+    RMS_ID_PATTERN,
+    CrimeIn,
+    CrimeOut,
+    DecisionIn,
+    DecisionOut,
+    HearingIn,
+    HearingOut,
+    Problem,
+    UpdateIn,
+    UpdateOut,
+)
 
 API_VERSION = "1.0.0"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -56,6 +67,12 @@ HEARING_EXAMPLE: dict[str, Any] = {
     "parties_required": ["P1"],
 }
 
+DECISION_EXAMPLE: dict[str, Any] = {
+    "decision": "no_further_action",
+    "reason": "There is not enough evidence to charge anyone at the moment.",
+    "decided_at": "2026-11-28T16:00:00Z",
+}
+
 _PROBLEMS = {
     400: "The body is not valid JSON.",
     401: "No API key, or a key that is not valid or has been revoked.",
@@ -76,9 +93,11 @@ def _schemas() -> dict[str, Any]:
             (CrimeIn, "validation"),
             (UpdateIn, "validation"),
             (HearingIn, "validation"),
+            (DecisionIn, "validation"),
             (CrimeOut, "serialization"),
             (UpdateOut, "serialization"),
             (HearingOut, "serialization"),
+            (DecisionOut, "serialization"),
             (Problem, "serialization"),
         ],
         ref_template="#/components/schemas/{model}",
@@ -216,6 +235,35 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _json("HearingOut", "The hearing was updated (or was already so)."),
                     "201": _json("HearingOut", "The hearing was created."),
+                    **_problems(400, 401, 404, 409, 413, 415, 422),
+                },
+            },
+        },
+        "/api/v1/crimes/{crime_reference}/decisions/{rms_decision_id}": {
+            "parameters": [
+                REFERENCE_PARAMETER,
+                {
+                    "name": "rms_decision_id",
+                    "in": "path",
+                    "required": True,
+                    "description": "The sending system's id for this decision on this crime.",
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": RMS_ID_PATTERN},
+                },
+            ],
+            "put": {
+                "operationId": "putDecision",
+                "summary": "Record a charging decision, with its reason",
+                "description": (
+                    "From the police records system or the CPS (the key's agency is recorded). The "
+                    "decision and its reason are added to the timeline and the registered parties are "
+                    "alerted. For no_further_action and out_of_court_resolution, victims are offered the "
+                    "Victims' Right to Review for 3 months from decided_at. Idempotent by "
+                    "rms_decision_id; the same id with different content is refused with 409."
+                ),
+                "requestBody": _body("DecisionIn", DECISION_EXAMPLE),
+                "responses": {
+                    "200": _json("DecisionOut", "The decision was already stored; nothing changed."),
+                    "201": _json("DecisionOut", "The decision was stored and the parties alerted."),
                     **_problems(400, 401, 404, 409, 413, 415, 422),
                 },
             },

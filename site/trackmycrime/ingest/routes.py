@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from .. import audit
 from ..database import Database
+from ..decisions import DecisionConflict, record_decision
 from ..hearings import HearingDetails, parties_required, record_hearing
 from ..models import Crime, Hearing, utcnow
 from ..victims_code.entitlements import refresh_entitlements
@@ -28,10 +29,21 @@ from .mount import ApiMount, ProblemsForErrors
 from .openapi import openapi_document
 from .property_items import UnknownPropertyOwner
 from .request_checks import Caller, Refused, authenticate, checked_reference, read_body, reference_and_body
-from .schemas import RMS_ID_PATTERN, CrimeIn, HearingIn, HearingOut, InvalidField, UpdateIn
+from .schemas import (
+    RMS_ID_PATTERN,
+    CrimeIn,
+    DecisionIn,
+    DecisionOut,
+    HearingIn,
+    HearingOut,
+    InvalidField,
+    UpdateIn,
+)
 from .updates import UnknownAudience, UpdateConflict, add_update, update_view
 
 logger = logging.getLogger(__name__)
+
+BAD_ID = "Use letters, digits and . _ : / - only, at most 64 characters"
 
 # Concurrent identical requests collide on unique constraints; the retry then finds the stored row.
 ATTEMPTS = 4
@@ -231,8 +243,7 @@ async def put_hearing(request: Request) -> Response:
     async def work(db: AsyncSession, caller: Caller) -> Response:
         reference, given = reference_and_body(request, caller.force, body, HearingIn)
         if not re.fullmatch(RMS_ID_PATTERN, rms_hearing_id):
-            detail = "Use letters, digits and . _ : / - only, at most 64 characters"
-            return problems.invalid_fields([InvalidField(parameter="rms_hearing_id", detail=detail)])
+            return problems.invalid_fields([InvalidField(parameter="rms_hearing_id", detail=BAD_ID)])
         crime = await crime_by_reference(db, caller.force, reference, for_update=True)
         if crime is None:
             return problems.crime_not_found()
@@ -276,6 +287,56 @@ async def put_hearing(request: Request) -> Response:
     return await answer(request, work)
 
 
+async def put_decision(request: Request) -> Response:
+    body = await _body_or_problem(request)
+    if isinstance(body, Response):
+        return body
+    rms_decision_id = request.path_params["rms_decision_id"]
+
+    async def work(db: AsyncSession, caller: Caller) -> Response:
+        reference, given = reference_and_body(request, caller.force, body, DecisionIn)
+        if not re.fullmatch(RMS_ID_PATTERN, rms_decision_id):
+            return problems.invalid_fields([InvalidField(parameter="rms_decision_id", detail=BAD_ID)])
+        crime = await crime_by_reference(db, caller.force, reference, for_update=True)
+        if crime is None:
+            return problems.crime_not_found()
+        if crime.personal_data_removed_at is not None:
+            return problems.personal_data_removed()
+        try:
+            decision, created = await record_decision(
+                db,
+                force=caller.force,
+                crime=crime,
+                rms_decision_id=rms_decision_id,
+                kind=given.decision,
+                reason=given.reason,
+                decided_at=given.decided_at,
+                agency=caller.api_key.agency,
+            )
+        except DecisionConflict:
+            return problems.problem(
+                409,
+                "A decision with this rms_decision_id was already stored with different content. "
+                "Send a new decision with a new rms_decision_id.",
+                type_=problems.UPDATE_CONFLICT,
+                title="Decision id already used",
+            )
+        if created:
+            await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
+        outcome = "stored" if created else "already stored"
+        record_rms_action(db, request, caller, "decision.put", crime, f"decision {rms_decision_id} {outcome}")
+        view = DecisionOut(
+            rms_decision_id=decision.rms_decision_id,
+            decision=decision.decision,
+            reason=decision.reason,
+            decided_at=decision.decided_at,
+            agency=decision.agency,
+        )
+        return json_response(view, 201 if created else 200)
+
+    return await answer(request, work)
+
+
 async def crime(request: Request) -> Response:
     return await (put_crime(request) if request.method == "PUT" else get_crime(request))
 
@@ -300,6 +361,11 @@ routes: list[BaseRoute] = [
             Route(
                 "/v1/crimes/{crime_reference:any_text}/hearings/{rms_hearing_id}",
                 put_hearing,
+                methods=["PUT"],
+            ),
+            Route(
+                "/v1/crimes/{crime_reference:any_text}/decisions/{rms_decision_id}",
+                put_decision,
                 methods=["PUT"],
             ),
             Route("/v1/crimes/{crime_reference:any_text}", crime, methods=["GET", "PUT"]),

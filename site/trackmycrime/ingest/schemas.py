@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..models import HearingStatus, HearingType, PartyRole, PropertyState
+from ..models import DecisionKind, HearingStatus, HearingType, PartyRole, PropertyState
 from ..statuses import STATUS_CODES
 
 UK = ZoneInfo("Europe/London")
@@ -245,6 +245,20 @@ class HearingIn(_Body):
         return ids
 
 
+class DecisionIn(_Body):
+    """A charging decision by the police or the CPS, with the reason the parties are given."""
+
+    decision: Literal[DecisionKind.ALL] = Field(  # type: ignore[valid-type]
+        description="charged, no_further_action or out_of_court_resolution."
+    )
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000, pattern=_MULTI_LINE)] = (
+        Field(default="", description="Why, in plain words the victim reads, as the decision maker gave it.")
+    )
+    decided_at: PastTime = Field(
+        description="When it was decided; a review may be asked for within 3 months."
+    )
+
+
 # ---------------------------------------------------------------- responses
 
 
@@ -317,6 +331,14 @@ class HearingOut(_Response):
     parties_required: list[str]
     agency: str = Field(description="Whose key last sent it: police, witness_care_unit or cps.")
     updated_at: dt.datetime
+
+
+class DecisionOut(_Response):
+    rms_decision_id: str
+    decision: str
+    reason: str
+    decided_at: dt.datetime
+    agency: str = Field(description="Whose key sent it: police, witness_care_unit or cps.")
 
 
 class InvalidField(_Response):

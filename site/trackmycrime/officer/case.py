@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from .. import audit, statuses
 from ..case_updates import is_visible_to
+from ..decisions import decision_label, review_status_label
 from ..eligibility import exclusion_reason
 from ..handover import latest_handover, open_conflicts
 from ..hearings import TEMPLATE_HELPERS as hearing_helpers
@@ -26,6 +27,7 @@ from ..models import (
     CaseUpdate,
     ContactAgreement,
     Crime,
+    Decision,
     Entitlement,
     Force,
     Handover,
@@ -38,6 +40,7 @@ from ..models import (
     PartyRole,
     PropertyItem,
     PropertyState,
+    ReviewRequest,
     utcnow,
 )
 from ..notify.outbox import AlertKind
@@ -97,6 +100,9 @@ class CrimePage:
     handover: Handover | None = None
     conflicts: list[Handover] = field(default_factory=list)
     officer_names: dict[int, str] = field(default_factory=dict)
+    # Charging decisions, newest first, and the victims' requests to review them.
+    decisions: list[Decision] = field(default_factory=list)
+    reviews: list[ReviewRequest] = field(default_factory=list)
 
     def officer_name(self, officer_id: int | None) -> str:
         return self.officer_names.get(officer_id or 0, _("No one"))
@@ -198,6 +204,20 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
     property_items = await items_of_crime(db, crime.id)  # type: ignore[arg-type]
     hearings = await hearings_of_crime(db, crime.id)  # type: ignore[arg-type]
     handover = await latest_handover(db, crime.id)  # type: ignore[arg-type]
+    decisions = list(
+        (
+            await db.exec(
+                select(Decision)
+                .where(col(Decision.crime_id) == crime.id)
+                .order_by(col(Decision.decided_at).desc())
+            )
+        ).all()
+    )
+    reviews = []
+    if decisions:
+        reviews = list(
+            (await db.exec(select(ReviewRequest).where(col(ReviewRequest.crime_id) == crime.id))).all()
+        )
     conflicts = await open_conflicts(db, crime.id)  # type: ignore[arg-type]
     named = {h.from_officer_id for h in [*conflicts, *([handover] if handover else [])]}
     named |= {h.to_officer_id for h in conflicts} | {handover.by_officer_id if handover else None}
@@ -238,6 +258,8 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         handover=handover,
         conflicts=conflicts,
         officer_names=officer_names,
+        decisions=decisions,
+        reviews=reviews,
     )
 
 
@@ -318,6 +340,8 @@ def helpers() -> dict[str, Any]:
         "alert_kind_in_words": alert_kind_in_words,
         "property_state_in_words": state_label_for_officers,
         **hearing_helpers,
+        "decision_label": decision_label,
+        "review_status_label": review_status_label,
         "value_in_pounds": value_in_pounds,
         "property_state_options": [(state, state_label_for_officers(state)) for state in PropertyState.ALL],
         "update_template_options": [(t.key, t.title) for t in update_templates()],

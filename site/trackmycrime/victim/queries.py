@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_updates import visible_to_party_clause
+from ..decisions import DecisionView, decisions_for_party
 from ..hearings import in_journey_order
 from ..models import (
     CaseUpdate,
@@ -114,6 +115,7 @@ class CaseView:
     thread: list[ThreadMessage]
     next_due: NextDue | None
     hearings: list[Hearing] = field(default_factory=list)
+    decisions: list[DecisionView] = field(default_factory=list)
 
     @property
     def activity(self) -> Activity:
@@ -283,6 +285,7 @@ async def case_view(db: AsyncSession, party: Party, crime: Crime) -> CaseView:
         thread=thread,
         next_due=NextDue(next_due_id, next_due_at) if next_due_id is not None else None,
         hearings=in_journey_order(hearings, utcnow()),
+        decisions=await decisions_for_party(db, party),
     )
 
 

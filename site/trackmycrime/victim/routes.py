@@ -12,6 +12,7 @@ from . import (
     preferences,
     property,
     registration,
+    reviews,
     rights,
     sign_in,
     support,
@@ -54,6 +55,13 @@ routes: list[BaseRoute] = [
         methods=["GET"],
         name="victim_hearing_calendar",
     ),
+    Route(
+        "/case/decisions/{decision_id}/review",
+        reviews.review_form,
+        methods=["GET"],
+        name="victim_review_form",
+    ),
+    Route("/case/decisions/{decision_id}/review", reviews.ask_for_review, methods=["POST"]),
     Route("/property", property.property_page, methods=["GET"], name="victim_property"),
     Route(
         "/property/{item_id}/messages",

@@ -358,14 +358,29 @@ async def record_update_request(
     One request per party per London day (a second request that day returns the first). Met by
     the same rule as everything else once refresh_entitlements() runs (it runs here too).
     """
-    assert party.id is not None
     requested_at = _aware(requested_at or utcnow())
+    return await owe_an_answer(
+        db, party, UPDATE_REQUESTED, london_date(requested_at).isoformat(), requested_at
+    )
+
+
+async def owe_an_answer(
+    db: AsyncSession, party: Party, event: str, event_key: str, asked_at: dt.datetime
+) -> Entitlement:
+    """The party asked for something (an update, a review): owe an answer within the general deadline.
+
+    One row per (party, event, event_key): asking again returns the first. Met by the same telling
+    rule as everything else once refresh_entitlements() runs (it runs here too).
+    """
+    assert party.id is not None
+    asked_at = _aware(asked_at)
     rules = current_rules()
-    key = (party.id, UPDATE_REQUESTED, london_date(requested_at).isoformat())
     row = (
         await db.exec(
             select(Entitlement).where(
-                Entitlement.party_id == key[0], Entitlement.event == key[1], Entitlement.event_key == key[2]
+                Entitlement.party_id == party.id,
+                Entitlement.event == event,
+                Entitlement.event_key == event_key,
             )
         )
     ).first()
@@ -376,12 +391,10 @@ async def record_update_request(
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,
-            event=UPDATE_REQUESTED,
-            event_key=key[2],
-            event_at=requested_at,
-            due_at=rules.calendar.deadline(
-                requested_at, rules.deadline_in_working_days(party.enhanced_rights)
-            ),
+            event=event,
+            event_key=event_key,
+            event_at=asked_at,
+            due_at=rules.calendar.deadline(asked_at, rules.deadline_in_working_days(party.enhanced_rights)),
             enhanced_rights=party.enhanced_rights,
         )
         db.add(row)
@@ -395,6 +408,8 @@ def event_label(event: str) -> str:
         return _("Regular update")
     if event == UPDATE_REQUESTED:
         return _("Update requested")
+    if event == "review_requested":
+        return _("Review of a decision requested")
     if event in EVENT_CODES:
         return case_event(event).label
     return status(event).label
