@@ -103,6 +103,32 @@ def add_hearings(live_server: Any, case: VictimCase) -> None:
     in_live_database(live_server, add)
 
 
+def add_decision(live_server: Any, case: VictimCase) -> int:
+    """A decision to take no further action, which the victim may ask to have reviewed; returns its id."""
+
+    async def add(session: AsyncSession) -> int:
+        from trackmycrime.decisions import record_decision
+        from trackmycrime.models import Crime, utcnow
+
+        force = await session.get(Force, case.force.id)
+        crime = await session.get(Crime, case.crime.id)
+        assert force is not None and crime is not None
+        decision, _created = await record_decision(
+            session,
+            force=force,
+            crime=crime,
+            rms_decision_id="D-1",
+            kind="no_further_action",
+            reason="There is not enough evidence to charge anyone at the moment.",
+            decided_at=utcnow() - dt.timedelta(days=2),
+            agency="police",
+        )
+        assert decision.id is not None
+        return decision.id
+
+    return in_live_database(live_server, add)
+
+
 def add_property(live_server: Any, case: VictimCase) -> list[int]:
     """Two items on the victim's crime, as the records system would send them; returns their ids."""
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth.passwords import hash_password
+from ..decisions import record_decision
 from ..forces import add_force
 from ..hearings import UK, HearingDetails, record_hearing
 from ..identity import reference_key, surname_key
@@ -18,6 +19,7 @@ from ..models import (
     AlertChannel,
     CaseUpdate,
     Crime,
+    DecisionKind,
     Force,
     HearingStatus,
     Message,
@@ -315,6 +317,17 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
         "closed",
         1,
         author=oic,
+    )
+
+    await record_decision(
+        db,
+        force=force,
+        crime=damage,
+        rms_decision_id="D-1",
+        kind=DecisionKind.NO_FURTHER_ACTION,
+        reason="The CCTV does not show the face of the person who damaged your car, and no one else saw it.",
+        decided_at=days_ago(1.5),
+        agency=Agency.POLICE,
     )
 
     fraud = await crime("DP-2026-001012", "Fraud by false representation", "recorded", 0.5, supervisor)
