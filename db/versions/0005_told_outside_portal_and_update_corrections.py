@@ -1,7 +1,7 @@
 """told outside the portal; corrected and withdrawn updates
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-03 22:40:00
 
 Issue 18 and issue 21 item 5: an officer records how they told a party outside the portal
@@ -18,7 +18,7 @@ from alembic import op
 import trackmycrime.models
 
 revision: str = "0005"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -200,11 +200,11 @@ def cmd_apikey_create(args: argparse.Namespace) -> None:
         force = await force_by_code(db, args.force)
         if force is None:
             raise LookupError(f"there is no force with the code {args.force}")
-        return await create_api_key(db, force_id=force.id, label=args.label)
+        return await create_api_key(db, force_id=force.id, label=args.label, agency=args.agency)
 
     try:
         _api_key, key_text = _run_in_transaction(work)
-    except LookupError as error:
+    except (LookupError, ValueError) as error:
         fail(str(error).strip("'\""))
     print("New records-system API key. Keep it secret: it cannot be shown again.")
     print(key_text)
@@ -265,6 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     apikey_create = apikey_commands.add_parser("create", help="create a key; printed once")
     apikey_create.add_argument("--force", required=True)
     apikey_create.add_argument("--label", default="")
+    apikey_create.add_argument(
+        "--agency",
+        default="police",
+        choices=["police", "witness_care_unit", "cps"],
+        help="whose system holds the key (named beside what it sends, e.g. hearings)",
+    )
     apikey_create.set_defaults(run=cmd_apikey_create)
 
     retention = commands.add_parser("retention", help="remove personal data of old closed crimes")

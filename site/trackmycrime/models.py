@@ -104,6 +104,8 @@ class ApiKey(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     force_id: int = Field(foreign_key="force.id", index=True)
     label: str = Field(default="", max_length=100)
+    # Which agency's system holds the key (issue 22): named beside what it sends, e.g. hearings.
+    agency: str = Field(default="police", max_length=30)
     key_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: dt.datetime = _when(default_now=True)
     last_used_at: dt.datetime | None = _when()
@@ -244,6 +246,120 @@ class UpdateCorrection(SQLModel, table=True):
     officer_id: int | None = Field(default=None, foreign_key="officer.id")
     previous_text: str = _text()
     corrected_at: dt.datetime = _when(default_now=True)
+    # A case event other than a status (issue 22), e.g. "hearing_moved", and the hearing it is about.
+    event: str | None = Field(default=None, max_length=40)
+    hearing_id: int | None = Field(default=None, foreign_key="hearing.id")
+    # Who it comes from: an Agency code ("police" for officers and the police records system).
+    agency: str = Field(default="police", max_length=30)
+
+
+class Agency:
+    """The agencies whose systems may send to the ingest API (an API key is labelled with one)."""
+
+    POLICE = "police"
+    WITNESS_CARE_UNIT = "witness_care_unit"
+    CPS = "cps"
+    ALL = (POLICE, WITNESS_CARE_UNIT, CPS)
+
+
+class HearingType:
+    ALL = ("first_appearance", "plea", "trial", "sentencing", "appeal", "other")
+
+
+class HearingStatus:
+    LISTED = "listed"
+    MOVED = "moved"
+    VACATED = "vacated"
+    CONCLUDED = "concluded"
+    ALL = (LISTED, MOVED, VACATED, CONCLUDED)
+    UPCOMING = (LISTED, MOVED)
+
+
+class Hearing(SQLModel, table=True):
+    """A court hearing of a crime's case, from the police records system or a Witness Care Unit."""
+
+    __table_args__ = (UniqueConstraint("crime_id", "rms_hearing_id", name="uq_hearing_crime_rms_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_id: int = Field(foreign_key="crime.id", index=True)
+    rms_hearing_id: str = Field(max_length=64)
+    court_name: str = Field(max_length=200)
+    court_address: str = Field(default="", max_length=500)
+    starts_at: dt.datetime = _when(nullable=False)
+    hearing_type: str = Field(max_length=20)
+    status: str = Field(default=HearingStatus.LISTED, max_length=12)
+    outcome: str = _text()
+    # The rms_party_id of each witness who must attend, as a JSON list.
+    parties_required_json: str = _text(default="[]")
+    agency: str = Field(default=Agency.POLICE, max_length=30)
+    created_at: dt.datetime = _when(default_now=True)
+    updated_at: dt.datetime = _when(default_now=True)
+
+
+class DecisionKind:
+    CHARGED = "charged"
+    NO_FURTHER_ACTION = "no_further_action"
+    OUT_OF_COURT_RESOLUTION = "out_of_court_resolution"
+    ALL = (CHARGED, NO_FURTHER_ACTION, OUT_OF_COURT_RESOLUTION)
+    # Decisions not to charge: the victim may ask for them to be reviewed (Victims' Right to Review).
+    REVIEWABLE = (NO_FURTHER_ACTION, OUT_OF_COURT_RESOLUTION)
+
+
+class Decision(SQLModel, table=True):
+    """A charging decision by the police or the CPS, with the reason as given (issue 22)."""
+
+    __table_args__ = (UniqueConstraint("crime_id", "rms_decision_id", name="uq_decision_crime_rms_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_id: int = Field(foreign_key="crime.id", index=True)
+    rms_decision_id: str = Field(max_length=64)
+    decision: str = Field(max_length=30)
+    reason: str = _text()
+    decided_at: dt.datetime = _when(nullable=False)
+    agency: str = Field(default="police", max_length=30)
+    created_at: dt.datetime = _when(default_now=True)
+
+
+class ReviewRequest(SQLModel, table=True):
+    """A victim asked for a decision not to charge to be reviewed (Victims' Right to Review)."""
+
+    __tablename__ = "review_request"
+    __table_args__ = (UniqueConstraint("decision_id", "party_id", name="uq_review_request_decision_party"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_id: int = Field(foreign_key="crime.id", index=True)
+    decision_id: int = Field(foreign_key="decision.id")
+    party_id: int = Field(foreign_key="party.id")
+    reason: str = _text()
+    requested_at: dt.datetime = _when(default_now=True)
+    # received, then the outcome an officer records: upheld (decision stands) or overturned.
+    status: str = Field(default="received", max_length=12)
+
+
+class HandoverState:
+    APPLIED = "applied"
+    # The records system named another officer soon after a change made in the portal: a supervisor decides.
+    HELD = "held"
+    KEPT = "kept"  # a held change a supervisor chose not to apply
+
+
+class Handover(SQLModel, table=True):
+    """A change of officer in charge, with the note the new officer reads first (issue 22)."""
+
+    __table_args__ = (Index("ix_handover_crime_created", "crime_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_id: int = Field(foreign_key="crime.id")
+    from_officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    to_officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    note: str = _text()
+    # The officer who made the change in the portal; none when the records system made it.
+    by_officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    source: str = Field(default="portal", max_length=10)
+    state: str = Field(default=HandoverState.APPLIED, max_length=10)
+    created_at: dt.datetime = _when(default_now=True)
+    resolved_at: dt.datetime | None = _when()
+    resolved_by_id: int | None = Field(default=None, foreign_key="officer.id")
 
 
 class MessageDirection:
@@ -522,13 +638,17 @@ __all__ = [
     "CaseUpdate",
     "ContactAgreement",
     "Crime",
+    "Decision",
     "Feedback",
     "Force",
+    "Handover",
+    "Hearing",
     "Message",
     "Officer",
     "OutboxMessage",
     "OutsideContact",
     "Party",
+    "ReviewRequest",
     "Throttle",
     "UpdateCorrection",
     "UpdateRead",

@@ -18,12 +18,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from .models import (
     CaseUpdate,
     Crime,
+    Decision,
     Feedback,
     Force,
+    Handover,
+    Hearing,
     Message,
     OutboxMessage,
     Party,
     PropertyItem,
+    ReviewRequest,
     UpdateRequest,
     WebSession,
     utcnow,
@@ -81,6 +85,11 @@ async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime)
     await db.exec(update(CaseUpdate).where(col(CaseUpdate.crime_id) == crime.id).values(text=""))  # type: ignore[call-overload]
     await db.exec(update(Feedback).where(col(Feedback.crime_id) == crime.id).values(comment=""))  # type: ignore[call-overload]
     await db.exec(update(UpdateRequest).where(col(UpdateRequest.crime_id) == crime.id).values(note=""))  # type: ignore[call-overload]
+    # Handover notes, review requests and decision reasons (issue 22) speak of the people too.
+    await db.exec(update(Handover).where(col(Handover.crime_id) == crime.id).values(note=""))  # type: ignore[call-overload]
+    await db.exec(update(ReviewRequest).where(col(ReviewRequest.crime_id) == crime.id).values(reason=""))  # type: ignore[call-overload]
+    await db.exec(update(Decision).where(col(Decision.crime_id) == crime.id).values(reason=""))  # type: ignore[call-overload]
+    await db.exec(update(Hearing).where(col(Hearing.crime_id) == crime.id).values(outcome=""))  # type: ignore[call-overload]
     # A description can identify its owner ("grey Raleigh bike, serial WTU123"); the category and
     # state stay for the statistics.
     await db.exec(

@@ -85,6 +85,50 @@ def _table() -> dict[str, Status]:
 STATUS_CODES: tuple[str, ...] = tuple(_table())
 
 
+def _event_table() -> dict[str, Status]:
+    """Case events that are not a status of the crime (issue 22): they leave the status as it is."""
+    rows = [
+        Status(
+            "hearing_listed",
+            _("Court hearing arranged"),
+            _("A court hearing has been arranged. The date and the court's address are on your case page."),
+        ),
+        Status(
+            "hearing_moved",
+            _("Court hearing moved"),
+            _("A court hearing has been moved. Check the new date and place on your case page."),
+        ),
+        Status(
+            "hearing_vacated",
+            _("Court hearing cancelled"),
+            _("A court hearing will not go ahead on the date you were given."),
+        ),
+        Status("hearing_outcome", _("Court hearing result"), _("A court hearing has finished.")),
+        Status(
+            "decision_charged",
+            _("Decision: the suspect has been charged"),
+            _("The suspect will have to answer the charge in court."),
+        ),
+        Status(
+            "decision_no_further_action",
+            _("Decision: no one will be charged at the moment"),
+            _("You can ask for this decision to be reviewed."),
+        ),
+        Status(
+            "decision_out_of_court_resolution",
+            _("Decision: dealt with without going to court"),
+            _("You can ask for this decision to be reviewed."),
+        ),
+        Status(
+            "officer_changed", _("New officer in charge"), _("Another officer is now dealing with your case.")
+        ),
+    ]
+    return {row.code: row for row in rows}
+
+
+EVENT_CODES: tuple[str, ...] = tuple(_event_table())
+
+
 @cache
 def _table_in(language: str) -> dict[str, Status]:
     """The table translated into `language` (the current one when it is first asked for), built once:
@@ -96,6 +140,17 @@ def status(code: str) -> Status:
     """The status in the current language; unknown codes read as 'Under investigation'."""
     table = _table_in(current_language.get())
     return table.get(code, table["under_investigation"])
+
+
+@cache
+def _events_in(language: str) -> dict[str, Status]:
+    return _event_table()
+
+
+def case_event(code: str) -> Status:
+    """A case event (EVENT_CODES) in the current language; unknown codes read as a plain update."""
+    found = _events_in(current_language.get()).get(code)
+    return found or Status(code, _("Update"), "")
 
 
 def is_known(code: str) -> bool:

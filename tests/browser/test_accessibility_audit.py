@@ -19,6 +19,8 @@ def signed_in_pages(browser: Any, live_server: Any) -> tuple[dict[str, Any], dic
         pages[role] = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     case = victim_pages.new_victim(live_server)
     victim_pages.add_property(live_server, case)
+    victim_pages.add_hearings(live_server, case)
+    decision_id = victim_pages.add_decision(live_server, case)
     victim_pages.sign_in(pages["victim"], live_server, case)
     logins = live_server.logins
     for role, email in (
@@ -27,7 +29,7 @@ def signed_in_pages(browser: Any, live_server: Any) -> tuple[dict[str, Any], dic
         ("admin", logins.admin_email),
     ):
         officer_browsers.sign_in(pages[role], live_server.url, email, logins.officer_password)
-    return pages, {"crime_id": case.crime.id}
+    return pages, {"crime_id": case.crime.id, "decision_id": decision_id}
 
 
 def js_off_pages(browser: Any, pages: dict[str, Any]) -> dict[str, Any]:

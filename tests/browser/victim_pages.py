@@ -61,6 +61,74 @@ def new_victim(live_server: Any, *, registered: bool = True, **party_options: An
     return in_live_database(live_server, create)
 
 
+def add_hearings(live_server: Any, case: VictimCase) -> None:
+    """A trial to come (the party needed at it) and a finished plea hearing, sent by a Witness Care Unit."""
+
+    async def add(session: AsyncSession) -> None:
+        from trackmycrime.hearings import HearingDetails, record_hearing
+        from trackmycrime.models import Crime, utcnow
+
+        force = await session.get(Force, case.force.id)
+        crime = await session.get(Crime, case.crime.id)
+        assert force is not None and crime is not None
+        now = utcnow().replace(microsecond=0)
+        hearings = {
+            "H-1": HearingDetails(
+                "Demoshire Magistrates' Court",
+                "1 Court Street\nDemoton DM1 2CC",
+                now - dt.timedelta(days=9),
+                "plea",
+                "concluded",
+                outcome="The defendant pleaded not guilty. A trial date has been set.",
+            ),
+            "H-2": HearingDetails(
+                "Demoshire Crown Court",
+                "2 Castle Street\nDemoton DM1 3CC",
+                now + dt.timedelta(days=30),
+                "trial",
+                "listed",
+                parties_required=(case.party.rms_party_id,),
+            ),
+        }
+        for rms_id, details in hearings.items():
+            await record_hearing(
+                session,
+                force=force,
+                crime=crime,
+                rms_hearing_id=rms_id,
+                details=details,
+                agency="witness_care_unit",
+            )
+
+    in_live_database(live_server, add)
+
+
+def add_decision(live_server: Any, case: VictimCase) -> int:
+    """A decision to take no further action, which the victim may ask to have reviewed; returns its id."""
+
+    async def add(session: AsyncSession) -> int:
+        from trackmycrime.decisions import record_decision
+        from trackmycrime.models import Crime, utcnow
+
+        force = await session.get(Force, case.force.id)
+        crime = await session.get(Crime, case.crime.id)
+        assert force is not None and crime is not None
+        decision, _created = await record_decision(
+            session,
+            force=force,
+            crime=crime,
+            rms_decision_id="D-1",
+            kind="no_further_action",
+            reason="There is not enough evidence to charge anyone at the moment.",
+            decided_at=utcnow() - dt.timedelta(days=2),
+            agency="police",
+        )
+        assert decision.id is not None
+        return decision.id
+
+    return in_live_database(live_server, add)
+
+
 def add_property(live_server: Any, case: VictimCase) -> list[int]:
     """Two items on the victim's crime, as the records system would send them; returns their ids."""
 

@@ -128,3 +128,49 @@ def test_the_command_reports_what_it_removed(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Removed personal data from 0 closed crimes (0 parties)." in result.stdout
     assert utcnow()
+
+
+async def test_handover_notes_review_requests_and_court_results_are_removed_too(db):
+    from trackmycrime.models import Decision, Handover, Hearing, ReviewRequest
+
+    async with db.transaction() as session:
+        force = Force(code="AS", name="Avon", retention_days=365)
+        session.add(force)
+        await session.flush()
+        crime, party = await _crime_with_a_party(session, force, "OLD2", closed_days_ago=400)
+        decision = Decision(
+            crime_id=crime.id,
+            rms_decision_id="D-1",
+            decision="no_further_action",
+            reason="named",
+            decided_at=NOW,
+        )
+        session.add(decision)
+        await session.flush()
+        session.add(
+            ReviewRequest(crime_id=crime.id, decision_id=decision.id, party_id=party.id, reason="named")
+        )
+        session.add(Handover(crime_id=crime.id, note="Alex works nights"))
+        session.add(
+            Hearing(
+                crime_id=crime.id,
+                rms_hearing_id="H-1",
+                court_name="Court",
+                starts_at=NOW,
+                hearing_type="trial",
+                outcome="named",
+            )
+        )
+
+    async with db.transaction() as session:
+        await run_retention(session, NOW)
+
+    async with db.session() as session:
+        for model, column in (
+            (Decision, "reason"),
+            (ReviewRequest, "reason"),
+            (Handover, "note"),
+            (Hearing, "outcome"),
+        ):
+            rows = (await session.exec(select(model).where(model.crime_id == crime.id))).all()
+            assert [getattr(row, column) for row in rows] == [""], model.__name__

@@ -75,7 +75,15 @@ def test_the_shipped_rules_follow_the_code() -> None:
         "no_further_action",
         "court_date_set",
         "closed",
+        "hearing_listed",
+        "hearing_moved",
+        "hearing_vacated",
+        "hearing_outcome",
     }
+    for hearing_event in ("hearing_listed", "hearing_moved", "hearing_vacated", "hearing_outcome"):
+        rule = rules.event(hearing_event)
+        assert rule is not None and rule.is_owed_to("victim") and rule.is_owed_to("witness")
+        assert rule.deadline_in_working_days(enhanced_rights=False) == 1
     arrested = rules.event("suspect_arrested")
     assert arrested is not None
     assert arrested.is_owed_to("victim") and not arrested.is_owed_to("witness")

@@ -847,6 +847,8 @@ async def test_the_openapi_document_needs_no_key(client: Any) -> None:
     assert set(document["paths"]) == {
         "/api/v1/crimes/{crime_reference}",
         "/api/v1/crimes/{crime_reference}/updates",
+        "/api/v1/crimes/{crime_reference}/hearings/{rms_hearing_id}",
+        "/api/v1/crimes/{crime_reference}/decisions/{rms_decision_id}",
         "/api/v1/openapi.json",
     }
 

@@ -37,7 +37,9 @@ from trackmycrime.ingest.openapi import openapi_document
 from trackmycrime.models import ApiKey
 
 from ..factories import make_force
+from .test_decisions import decision_body, put_decision
 from .test_ingest import REFERENCE, Rms, crime_body, make_rms, update_body, victim_body
+from .test_ingest_hearings import hearing_body, put_hearing
 
 pytestmark = pytest.mark.anyio
 
@@ -46,6 +48,8 @@ DOCUMENT_URI = "urn:trackmycrime:openapi"
 FUZZ_KEY = "tmc_fuzz-key-that-the-fuzz-run-sends-with-most-requests"
 CRIME = "/api/v1/crimes/{crime_reference}"
 UPDATES = "/api/v1/crimes/{crime_reference}/updates"
+HEARING = "/api/v1/crimes/{crime_reference}/hearings/{rms_hearing_id}"
+DECISION = "/api/v1/crimes/{crime_reference}/decisions/{rms_decision_id}"
 
 
 def document() -> dict[str, Any]:
@@ -73,9 +77,13 @@ async def test_the_examples_in_the_document_are_accepted(rms: Rms) -> None:
     paths = document()["paths"]
     crime = paths[CRIME]["put"]["requestBody"]["content"]["application/json"]["example"]
     update = paths[UPDATES]["post"]["requestBody"]["content"]["application/json"]["example"]
+    hearing = paths[HEARING]["put"]["requestBody"]["content"]["application/json"]["example"]
+    decision = paths[DECISION]["put"]["requestBody"]["content"]["application/json"]["example"]
 
     assert (await rms.put_crime(crime)).status_code == 201
     assert (await rms.post_update(update)).status_code == 201
+    assert (await put_hearing(rms, hearing)).status_code == 201
+    assert (await put_decision(rms, decision)).status_code == 201
 
 
 # ---------------------------------------------------------------- real responses against it
@@ -124,6 +132,14 @@ async def test_real_answers_match_the_document(rms: Rms) -> None:
             422,
         ),
         (await rms.put_crime(crime_body(), reference="nonsense"), CRIME, "PUT", 422),
+        (await put_hearing(rms, hearing_body(parties_required=["P1"])), HEARING, "PUT", 201),
+        (await put_hearing(rms, hearing_body(parties_required=["P1"])), HEARING, "PUT", 200),
+        (await put_hearing(rms, hearing_body(status="later")), HEARING, "PUT", 422),
+        (await put_hearing(rms, hearing_body(), reference="AS-2026-999999"), HEARING, "PUT", 404),
+        (await put_decision(rms, decision_body()), DECISION, "PUT", 201),
+        (await put_decision(rms, decision_body()), DECISION, "PUT", 200),
+        (await put_decision(rms, decision_body(reason="Changed.")), DECISION, "PUT", 409),
+        (await put_decision(rms, decision_body(decision="dropped")), DECISION, "PUT", 422),
         (await rms.put_crime(crime_body(offence="x" * 300_000)), CRIME, "PUT", 413),
         (
             await rms.send(
@@ -196,7 +212,13 @@ async def fuzz_force(db: Database) -> None:
     ],
 )
 @given(
-    case=st.one_of(_requests_for(CRIME, "PUT"), _requests_for(CRIME, "GET"), _requests_for(UPDATES, "POST"))
+    case=st.one_of(
+        _requests_for(CRIME, "PUT"),
+        _requests_for(CRIME, "GET"),
+        _requests_for(UPDATES, "POST"),
+        _requests_for(HEARING, "PUT"),
+        _requests_for(DECISION, "PUT"),
+    )
 )
 async def test_no_request_drawn_from_the_document_breaks_the_api(
     fuzz_force: None, client: Any, case: Any

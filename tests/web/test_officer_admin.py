@@ -216,6 +216,19 @@ async def test_an_api_key_is_shown_once_works_and_can_be_revoked(admin, app, db,
     assert response.status_code == 401
 
 
+async def test_an_api_key_names_the_agency_whose_system_uses_it(admin, db, world):
+    await admin.page("/officer/admin/api-keys")
+    await admin.submit("/officer/admin/api-keys", {"label": "WCU Bristol", "agency": "witness_care_unit"})
+    async with db.session() as session:
+        stored = (await session.exec(select(ApiKey).where(ApiKey.force_id == world.force.id))).one()
+    assert stored.agency == "witness_care_unit"
+    page = await admin.page("/officer/admin/api-keys")
+    assert "Witness Care Unit" in text_of(page.select_one("table tbody tr"))
+
+    page = await admin.submit("/officer/admin/api-keys", {"label": "Odd", "agency": "the press"})
+    assert errors_of(page) == ["Choose whose system will use the key"]
+
+
 async def test_an_api_key_needs_a_name(admin):
     await admin.page("/officer/admin/api-keys")
     page = await admin.submit("/officer/admin/api-keys", {"label": " "})

@@ -29,7 +29,8 @@ async def test_the_case_page_says_where_things_stand(client, db, victim):
     facts = summary(page)
     assert facts["Crime"] == "Burglary of a home"
     assert facts["Status"].startswith("Under investigation Officers are investigating the crime.")
-    assert facts["Officer in charge"] == "PC Sam Jones, North CID"
+    number = victim.officer.shoulder_number
+    assert facts["Officer in charge"] == f"PC Sam Jones (shoulder number {number}), North CID"
     assert facts["Next update"] == "None due at the moment. You will be told when there is news."
     assert "There are no updates yet" in text_of(page.select_one("#case-timeline"))
     assert "There are no messages yet" in text_of(page.select_one("#case-thread"))

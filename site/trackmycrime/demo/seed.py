@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -9,12 +10,18 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth.passwords import hash_password
+from ..decisions import record_decision
 from ..forces import add_force
+from ..hearings import UK, HearingDetails, record_hearing
 from ..identity import reference_key, surname_key
 from ..models import (
+    Agency,
     AlertChannel,
     CaseUpdate,
     Crime,
+    DecisionKind,
+    Force,
+    HearingStatus,
     Message,
     MessageDirection,
     Officer,
@@ -291,6 +298,7 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
         author=colleague,
     )
     message(theft, morgan, "Thank you for letting me know.", 2.5)
+    await _hearings_of_the_theft(db, force, theft, now)
 
     damage = await crime("DP-2026-000789", "Criminal damage to a vehicle", "closed", 90, oic)
     await party(
@@ -309,6 +317,17 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
         "closed",
         1,
         author=oic,
+    )
+
+    await record_decision(
+        db,
+        force=force,
+        crime=damage,
+        rms_decision_id="D-1",
+        kind=DecisionKind.NO_FURTHER_ACTION,
+        reason="The CCTV does not show the face of the person who damaged your car, and no one else saw it.",
+        decided_at=days_ago(1.5),
+        agency=Agency.POLICE,
     )
 
     fraud = await crime("DP-2026-001012", "Fraud by false representation", "recorded", 0.5, supervisor)
@@ -337,4 +356,32 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
         victim_reference=burglary.reference,
         victim_date_of_birth=dt.date(1980, 2, 29),
         victim_password=VICTIM_PASSWORD,
+    )
+
+
+async def _hearings_of_the_theft(db: AsyncSession, force: Force, theft: Crime, now: dt.datetime) -> None:
+    """A trial listed by the Witness Care Unit, and a plea hearing it moved to a later day."""
+
+    def at_ten(days: int) -> dt.datetime:
+        day = (now + dt.timedelta(days=days)).astimezone(UK).date()
+        return dt.datetime.combine(day, dt.time(10), tzinfo=UK).astimezone(dt.UTC)
+
+    court = "Demoshire Magistrates' Court"
+    address = "1 Court Street\nDemoton DM1 2CC"
+    plea = HearingDetails(court, address, at_ten(14), "plea", HearingStatus.LISTED)
+    trial = HearingDetails(
+        court, address, at_ten(42), "trial", HearingStatus.LISTED, parties_required=("P1",)
+    )
+    for rms_id, details in (("H-1", plea), ("H-2", trial)):
+        await record_hearing(
+            db,
+            force=force,
+            crime=theft,
+            rms_hearing_id=rms_id,
+            details=details,
+            agency=Agency.WITNESS_CARE_UNIT,
+        )
+    moved = dataclasses.replace(plea, starts_at=at_ten(21), status=HearingStatus.MOVED)
+    await record_hearing(
+        db, force=force, crime=theft, rms_hearing_id="H-1", details=moved, agency=Agency.WITNESS_CARE_UNIT
     )

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from .. import identity
 from ..auth.tokens import sha256_hex
 from ..eligibility import portal_offered
+from ..handover import change_officer_in_charge
 from ..models import CaseUpdate, Crime, Force, Officer, OutboxMessage, Party, PropertyItem, utcnow
 from ..notify.outbox import AlertKind, queue_alert
 from ..property import items_of_crime, mark_parties_with_property
@@ -97,10 +98,14 @@ async def upsert_crime(
     crime.offence = body.offence
     crime.offence_code = body.offence_code
     crime.reported_at = body.reported_at
-    crime.officer_in_charge_id = officer.id if officer else None
+    if changes.created:
+        crime.officer_in_charge_id = officer.id if officer else None
     crime.updated_at = utcnow()
     db.add(crime)
     await db.flush()
+    if not changes.created:
+        # A change of officer hands over, or is held when it would undo a recent portal change.
+        await change_officer_in_charge(db, force, crime, officer, by=None)
 
     parties = await upsert_parties(db, crime, body.parties, changes)
     offered = [p for p in parties if p is not None and portal_offered(force, crime, p)]

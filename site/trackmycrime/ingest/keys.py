@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth.tokens import sha256_hex
-from ..models import ApiKey, Force, utcnow
+from ..models import Agency, ApiKey, Force, utcnow
 
 KEY_PREFIX = "tmc_"
 MAX_KEY_LENGTH = 200
@@ -22,10 +22,17 @@ def new_key_text() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-async def create_api_key(db: AsyncSession, *, force_id: int, label: str = "") -> tuple[ApiKey, str]:
-    """A new key row and the key itself, which is never stored and cannot be shown again."""
+async def create_api_key(
+    db: AsyncSession, *, force_id: int, label: str = "", agency: str = Agency.POLICE
+) -> tuple[ApiKey, str]:
+    """A new key row and the key itself, which is never stored and cannot be shown again.
+
+    `agency` is whose system holds it (police, witness_care_unit, cps): named beside what it sends.
+    """
+    if agency not in Agency.ALL:
+        raise ValueError(f"unknown agency {agency!r}: use one of {', '.join(Agency.ALL)}")
     key_text = new_key_text()
-    api_key = ApiKey(force_id=force_id, label=label[:100], key_hash=sha256_hex(key_text))
+    api_key = ApiKey(force_id=force_id, label=label[:100], agency=agency, key_hash=sha256_hex(key_text))
     db.add(api_key)
     await db.flush()
     return api_key, key_text

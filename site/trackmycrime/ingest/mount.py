@@ -60,13 +60,14 @@ register_url_convertor("any_text", AnyText())
 
 
 class CrimeAddress(AnyText):
-    """A crime's reference in its own address: any text, except one ending in /updates.
+    """A crime's reference in its own address: any text, except one ending in /updates,
+    /hearings/ID or /decisions/ID.
 
-    That address is the crime's updates, which take only POST: a GET or PUT there is answered
-    405 with `Allow: POST`, not read as a crime whose reference ends in "/updates".
+    Those addresses are the crime's updates (POST only), hearings and decisions (PUT only): another
+    method there is answered 405 with `Allow`, not read as a crime whose reference ends that way.
     """
 
-    regex = r"(?![\s\S]*/updates$)[\s\S]*"
+    regex = r"(?![\s\S]*/(?:updates|hearings/[^/]*|decisions/[^/]*)$)[\s\S]*"
 
 
 register_url_convertor("crime_address", CrimeAddress())

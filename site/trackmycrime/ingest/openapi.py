@@ -8,7 +8,18 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from .schemas import CrimeIn, CrimeOut, Problem, UpdateIn, UpdateOut
+from .schemas import (
+    RMS_ID_PATTERN,
+    CrimeIn,
+    CrimeOut,
+    DecisionIn,
+    DecisionOut,
+    HearingIn,
+    HearingOut,
+    Problem,
+    UpdateIn,
+    UpdateOut,
+)
 
 API_VERSION = "1.0.0"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -47,6 +58,22 @@ UPDATE_EXAMPLE: dict[str, Any] = {
     "audience": "all",
 }
 
+HEARING_EXAMPLE: dict[str, Any] = {
+    "court_name": "Oxford Crown Court",
+    "court_address": "St Aldate's, Oxford OX1 1TL",
+    "starts_at": "2027-01-12T10:00:00+00:00",
+    "hearing_type": "trial",
+    "status": "listed",
+    "outcome": "",
+    "parties_required": ["P1"],
+}
+
+DECISION_EXAMPLE: dict[str, Any] = {
+    "decision": "no_further_action",
+    "reason": "There is not enough evidence to charge anyone at the moment.",
+    "decided_at": "2026-11-28T16:00:00Z",
+}
+
 _PROBLEMS = {
     400: "The body is not valid JSON.",
     401: "No API key, or a key that is not valid or has been revoked.",
@@ -68,8 +95,12 @@ def _schemas() -> dict[str, Any]:
         [
             (CrimeIn, "validation"),
             (UpdateIn, "validation"),
+            (HearingIn, "validation"),
+            (DecisionIn, "validation"),
             (CrimeOut, "serialization"),
             (UpdateOut, "serialization"),
+            (HearingOut, "serialization"),
+            (DecisionOut, "serialization"),
             (Problem, "serialization"),
         ],
         ref_template="#/components/schemas/{model}",
@@ -194,6 +225,66 @@ def _paths(patterns: tuple[tuple[str, str], ...]) -> dict[str, Any]:
                     "200": _json("UpdateOut", "The update was already stored; nothing changed."),
                     "201": _json("UpdateOut", "The update was stored and the parties alerted."),
                     **_problems(400, 401, 404, 409, 413, 415, 422, 429, 503),
+                },
+            },
+        },
+        "/api/v1/crimes/{crime_reference}/hearings/{rms_hearing_id}": {
+            "parameters": [
+                reference,
+                {
+                    "name": "rms_hearing_id",
+                    "in": "path",
+                    "required": True,
+                    "description": "The sending system's id for this hearing on this crime.",
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": RMS_ID_PATTERN},
+                },
+            ],
+            "put": {
+                "operationId": "putHearing",
+                "summary": "Create or update a court hearing of a crime",
+                "description": (
+                    "Send the hearing as the police records system or the Witness Care Unit holds it now; "
+                    "the key's agency is recorded with it. Idempotent: sending the same hearing again "
+                    "changes nothing and alerts no one. A new hearing, a new date or court, a vacated "
+                    "hearing and an outcome each add an update to the timeline and alert the registered "
+                    "parties (the alert says only that there is news); each is owed to the parties within "
+                    "1 working day under the Victims' Code. Parties are reminded to check their case page "
+                    "the day before an upcoming hearing."
+                ),
+                "requestBody": _body("HearingIn", HEARING_EXAMPLE),
+                "responses": {
+                    "200": _json("HearingOut", "The hearing was updated (or was already so)."),
+                    "201": _json("HearingOut", "The hearing was created."),
+                    **_problems(400, 401, 404, 409, 413, 415, 422),
+                },
+            },
+        },
+        "/api/v1/crimes/{crime_reference}/decisions/{rms_decision_id}": {
+            "parameters": [
+                reference,
+                {
+                    "name": "rms_decision_id",
+                    "in": "path",
+                    "required": True,
+                    "description": "The sending system's id for this decision on this crime.",
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": RMS_ID_PATTERN},
+                },
+            ],
+            "put": {
+                "operationId": "putDecision",
+                "summary": "Record a charging decision, with its reason",
+                "description": (
+                    "From the police records system or the CPS (the key's agency is recorded). The "
+                    "decision and its reason are added to the timeline and the registered parties are "
+                    "alerted. For no_further_action and out_of_court_resolution, victims are offered the "
+                    "Victims' Right to Review for 3 months from decided_at. Idempotent by "
+                    "rms_decision_id; the same id with different content is refused with 409."
+                ),
+                "requestBody": _body("DecisionIn", DECISION_EXAMPLE),
+                "responses": {
+                    "200": _json("DecisionOut", "The decision was already stored; nothing changed."),
+                    "201": _json("DecisionOut", "The decision was stored and the parties alerted."),
+                    **_problems(400, 401, 404, 409, 413, 415, 422),
                 },
             },
         },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 from urllib.parse import quote
@@ -19,19 +20,32 @@ from starlette.routing import BaseRoute, Route
 
 from .. import audit
 from ..database import Database, first_line
-from ..models import Crime, Force, utcnow
+from ..decisions import DecisionConflict, record_decision
+from ..hearings import HearingDetails, parties_required, record_hearing
+from ..models import Crime, Force, Hearing, utcnow
 from ..victims_code.entitlements import refresh_entitlements
 from . import problems
-from .crimes import PersonalDataRemoved, crime_by_reference, crime_view, upsert_crime
+from .crimes import PersonalDataRemoved, crime_by_reference, crime_view, parties_of, upsert_crime
 from .keys import needs_last_used_update, record_key_use
 from .mount import ApiMount, ProblemsForErrors
 from .openapi import openapi_document
 from .property_items import UnknownPropertyOwner
 from .request_checks import Caller, Refused, authenticate, checked_reference, read_body, reference_and_body
-from .schemas import CrimeIn, InvalidField, UpdateIn
+from .schemas import (
+    RMS_ID_PATTERN,
+    CrimeIn,
+    DecisionIn,
+    DecisionOut,
+    HearingIn,
+    HearingOut,
+    InvalidField,
+    UpdateIn,
+)
 from .updates import UnknownAudience, UpdateConflict, add_update, update_view
 
 logger = logging.getLogger(__name__)
+
+BAD_ID = "Use letters, digits and . _ : / - only, at most 64 characters"
 
 # Concurrent identical requests collide on unique constraints; the retry then finds the stored row.
 ATTEMPTS = 4
@@ -196,7 +210,9 @@ async def post_update(request: Request) -> Response:
         if crime.personal_data_removed_at is not None:
             return problems.personal_data_removed()
         try:
-            update, created = await add_update(db, force=caller.force, crime=crime, body=given)
+            update, created = await add_update(
+                db, force=caller.force, crime=crime, body=given, agency=caller.api_key.agency
+            )
         except UnknownAudience:
             return problems.invalid_fields(
                 [InvalidField(pointer="#/audience", detail="This crime has no party with this rms_party_id")]
@@ -214,6 +230,124 @@ async def post_update(request: Request) -> Response:
         outcome = "stored" if created else "already stored"
         record_rms_action(db, request, caller, "update.add", crime, f"update {given.rms_update_id} {outcome}")
         return json_response(update_view(update, given.audience), 201 if created else 200)
+
+    return await answer(request, work)
+
+
+def hearing_view(hearing: Hearing) -> HearingOut:
+    return HearingOut(
+        rms_hearing_id=hearing.rms_hearing_id,
+        court_name=hearing.court_name,
+        court_address=hearing.court_address,
+        starts_at=hearing.starts_at,
+        hearing_type=hearing.hearing_type,
+        status=hearing.status,
+        outcome=hearing.outcome,
+        parties_required=parties_required(hearing),
+        agency=hearing.agency,
+        updated_at=hearing.updated_at,
+    )
+
+
+async def put_hearing(request: Request) -> Response:
+    body = await _body_or_problem(request)
+    if isinstance(body, Response):
+        return body
+    rms_hearing_id = request.path_params["rms_hearing_id"]
+
+    async def work(db: AsyncSession, caller: Caller) -> Response:
+        reference, given = reference_and_body(request, caller.force, body, HearingIn)
+        if not re.fullmatch(RMS_ID_PATTERN, rms_hearing_id):
+            return problems.invalid_fields([InvalidField(parameter="rms_hearing_id", detail=BAD_ID)])
+        crime = await crime_by_reference(db, caller.force, reference, for_update=True)
+        if crime is None:
+            return problems.crime_not_found()
+        if crime.personal_data_removed_at is not None:
+            return problems.personal_data_removed()
+        known = {party.rms_party_id for party in await parties_of(db, crime)}
+        unknown = [
+            InvalidField(
+                pointer=f"#/parties_required/{index}", detail="This crime has no party with this rms_party_id"
+            )
+            for index, party_id in enumerate(given.parties_required)
+            if party_id not in known
+        ]
+        if unknown:
+            return problems.invalid_fields(unknown)
+        details = HearingDetails(
+            court_name=given.court_name,
+            court_address=given.court_address,
+            starts_at=given.starts_at,
+            hearing_type=given.hearing_type,
+            status=given.status,
+            outcome=given.outcome,
+            parties_required=tuple(given.parties_required),
+        )
+        hearing, created, event = await record_hearing(
+            db,
+            force=caller.force,
+            crime=crime,
+            rms_hearing_id=rms_hearing_id,
+            details=details,
+            agency=caller.api_key.agency,
+        )
+        if event is not None:
+            await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
+        record_rms_action(
+            db, request, caller, "hearing.put", crime, f"hearing {rms_hearing_id}: {event or 'no news'}"
+        )
+        location = f"{crime_url(crime.reference)}/hearings/{quote(rms_hearing_id, safe='')}"
+        return json_response(hearing_view(hearing), 201 if created else 200, headers={"Location": location})
+
+    return await answer(request, work)
+
+
+async def put_decision(request: Request) -> Response:
+    body = await _body_or_problem(request)
+    if isinstance(body, Response):
+        return body
+    rms_decision_id = request.path_params["rms_decision_id"]
+
+    async def work(db: AsyncSession, caller: Caller) -> Response:
+        reference, given = reference_and_body(request, caller.force, body, DecisionIn)
+        if not re.fullmatch(RMS_ID_PATTERN, rms_decision_id):
+            return problems.invalid_fields([InvalidField(parameter="rms_decision_id", detail=BAD_ID)])
+        crime = await crime_by_reference(db, caller.force, reference, for_update=True)
+        if crime is None:
+            return problems.crime_not_found()
+        if crime.personal_data_removed_at is not None:
+            return problems.personal_data_removed()
+        try:
+            decision, created = await record_decision(
+                db,
+                force=caller.force,
+                crime=crime,
+                rms_decision_id=rms_decision_id,
+                kind=given.decision,
+                reason=given.reason,
+                decided_at=given.decided_at,
+                agency=caller.api_key.agency,
+            )
+        except DecisionConflict:
+            return problems.problem(
+                409,
+                "A decision with this rms_decision_id was already stored with different content. "
+                "Send a new decision with a new rms_decision_id.",
+                type_=problems.UPDATE_CONFLICT,
+                title="Decision id already used",
+            )
+        if created:
+            await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
+        outcome = "stored" if created else "already stored"
+        record_rms_action(db, request, caller, "decision.put", crime, f"decision {rms_decision_id} {outcome}")
+        view = DecisionOut(
+            rms_decision_id=decision.rms_decision_id,
+            decision=decision.decision,
+            reason=decision.reason,
+            decided_at=decision.decided_at,
+            agency=decision.agency,
+        )
+        return json_response(view, 201 if created else 200)
 
     return await answer(request, work)
 
@@ -242,6 +376,16 @@ routes: list[BaseRoute] = [
         routes=[
             Route("/v1/openapi.json", get_openapi, methods=["GET"]),
             Route("/v1/crimes/{crime_reference:any_text}/updates", post_update, methods=["POST"]),
+            Route(
+                "/v1/crimes/{crime_reference:any_text}/hearings/{rms_hearing_id}",
+                put_hearing,
+                methods=["PUT"],
+            ),
+            Route(
+                "/v1/crimes/{crime_reference:any_text}/decisions/{rms_decision_id}",
+                put_decision,
+                methods=["PUT"],
+            ),
             Route("/v1/crimes/{crime_reference:crime_address}", crime, methods=["GET", "PUT"]),
         ],
         middleware=[Middleware(ProblemsForErrors)],

@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..models import PartyRole, PropertyState
+from ..models import DecisionKind, HearingStatus, HearingType, PartyRole, PropertyState
 from ..statuses import STATUS_CODES
 
 UK = ZoneInfo("Europe/London")
@@ -201,6 +201,65 @@ class UpdateIn(_Body):
         return self
 
 
+def _hearing_time(value: dt.datetime) -> dt.datetime:
+    """In UTC; from 1900 to ten years ahead (hearings are listed ahead, unlike what already happened)."""
+    try:
+        in_utc = value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("Time must be between 1900 and ten years from now") from None
+    if in_utc < EARLIEST_TIME or in_utc > dt.datetime.now(dt.UTC) + dt.timedelta(days=3653):
+        raise ValueError("Time must be between 1900 and ten years from now")
+    return in_utc
+
+
+HearingTime = Annotated[AwareDatetime, AfterValidator(_hearing_time)]
+
+
+class HearingIn(_Body):
+    """A court hearing as the police records system or the Witness Care Unit holds it now."""
+
+    court_name: Annotated[str, _line(200, min_length=1)] = Field(description='e.g. "Oxford Crown Court".')
+    court_address: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=500, pattern=_MULTI_LINE)
+    ] = Field(default="", description="The court's postal address; one line or several.")
+    starts_at: HearingTime = Field(description="ISO 8601 with an offset, e.g. 2027-01-12T10:00:00+00:00.")
+    hearing_type: Literal[HearingType.ALL] = Field(  # type: ignore[valid-type]
+        description="first_appearance, plea, trial, sentencing, appeal or other."
+    )
+    status: Literal[HearingStatus.ALL] = Field(  # type: ignore[valid-type]
+        description="listed; moved (a new date or place); vacated (will not go ahead); concluded."
+    )
+    outcome: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=5000, pattern=_MULTI_LINE)
+    ] = Field(default="", description="The result, in plain words the parties read; with status concluded.")
+    parties_required: list[RmsId] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The rms_party_id of each person who must attend, e.g. to give evidence.",
+    )
+
+    @field_validator("parties_required")
+    @classmethod
+    def _listed_once(cls, ids: list[str]) -> list[str]:
+        if len(set(ids)) != len(ids):
+            raise ValueError("An rms_party_id is listed twice")
+        return ids
+
+
+class DecisionIn(_Body):
+    """A charging decision by the police or the CPS, with the reason the parties are given."""
+
+    decision: Literal[DecisionKind.ALL] = Field(  # type: ignore[valid-type]
+        description="charged, no_further_action or out_of_court_resolution."
+    )
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000, pattern=_MULTI_LINE)] = (
+        Field(default="", description="Why, in plain words the victim reads, as the decision maker gave it.")
+    )
+    decided_at: PastTime = Field(
+        description="When it was decided; a review may be asked for within 3 months."
+    )
+
+
 # ---------------------------------------------------------------- responses
 
 
@@ -260,6 +319,27 @@ class UpdateOut(_Response):
     audience: str
     occurred_at: dt.datetime
     created_at: dt.datetime
+
+
+class HearingOut(_Response):
+    rms_hearing_id: str
+    court_name: str
+    court_address: str
+    starts_at: dt.datetime
+    hearing_type: str
+    status: str
+    outcome: str
+    parties_required: list[str]
+    agency: str = Field(description="Whose key last sent it: police, witness_care_unit or cps.")
+    updated_at: dt.datetime
+
+
+class DecisionOut(_Response):
+    rms_decision_id: str
+    decision: str
+    reason: str
+    decided_at: dt.datetime
+    agency: str = Field(description="Whose key sent it: police, witness_care_unit or cps.")
 
 
 class InvalidField(_Response):

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_updates import is_visible_to
-from ..models import Audience, CaseUpdate, Crime, Force, Party, utcnow
+from ..models import Agency, Audience, CaseUpdate, Crime, Force, Party, utcnow
 from ..notify.outbox import AlertKind, queue_alert
 from ..statuses import status as status_of
 from .schemas import UpdateIn, UpdateOut
@@ -30,7 +30,7 @@ async def update_by_rms_id(db: AsyncSession, crime: Crime, rms_update_id: str) -
 
 
 async def add_update(
-    db: AsyncSession, *, force: Force, crime: Crime, body: UpdateIn
+    db: AsyncSession, *, force: Force, crime: Crime, body: UpdateIn, agency: str = Agency.POLICE
 ) -> tuple[CaseUpdate, bool]:
     """The stored update and whether this call stored it; a repeat of a stored one changes nothing."""
     audience, party_id = await _audience(db, crime, body.audience)
@@ -48,6 +48,7 @@ async def add_update(
         audience=audience,
         party_id=party_id,
         occurred_at=occurred_at,
+        agency=agency,
     )
     db.add(update)
     await db.flush()
@@ -57,6 +58,36 @@ async def add_update(
         await db.flush()
     await alert_parties_of_update(db, force, update)
     return update, True
+
+
+async def record_case_event(
+    db: AsyncSession,
+    force: Force,
+    crime: Crime,
+    *,
+    event: str,
+    occurred_at: dt.datetime,
+    hearing_id: int | None = None,
+    agency: str = Agency.POLICE,
+    text: str = "",
+) -> tuple[CaseUpdate, list[Party]]:
+    """A case event that is not a status (a hearing arranged, moved, ...): an update for everyone, alerted.
+
+    Returns the update and the parties alerted. The caller refreshes the Victims' Code entitlements.
+    """
+    update = CaseUpdate(
+        crime_id=crime.id,  # type: ignore[arg-type]
+        event=event,
+        hearing_id=hearing_id,
+        agency=agency,
+        text=text,
+        audience=Audience.ALL,
+        occurred_at=occurred_at,
+        created_at=utcnow(),
+    )
+    db.add(update)
+    await db.flush()
+    return update, await alert_parties_of_update(db, force, update)
 
 
 def set_crime_status(crime: Crime, new_status: str, *, at: dt.datetime) -> None:
@@ -117,7 +148,7 @@ async def alert_parties_of_update(
             party=party,
             cause=update_alert_cause(update),
             context={"force_name": force.name},
-            send_after=send_after,
+            send_at=send_after,
         )
         alerted.append(party)
     return alerted

@@ -25,7 +25,17 @@ class AlertKind:
     PASSWORD_RESET = "password_reset"
     ACCOUNT_LOCKED = "account_locked"
     UNREAD_REMINDER = "unread_reminder"
-    ALL = (INVITATION, UPDATE_WAITING, NEW_MESSAGE, PASSWORD_RESET, ACCOUNT_LOCKED, UNREAD_REMINDER)
+    # "Check your case page today": sent the day before a court hearing (issue 22), naming nothing.
+    HEARING_REMINDER = "hearing_reminder"
+    ALL = (
+        INVITATION,
+        UPDATE_WAITING,
+        NEW_MESSAGE,
+        PASSWORD_RESET,
+        ACCOUNT_LOCKED,
+        UNREAD_REMINDER,
+        HEARING_REMINDER,
+    )
 
 
 FORBIDDEN_CONTEXT_KEYS = {"offence", "text", "body", "message", "date_of_birth", "update_text"}
@@ -68,11 +78,11 @@ async def queue_alert(
     channels: Iterable[str] | None = None,
     cause: str,
     context: dict[str, str] | None = None,
-    send_after: dt.datetime | None = None,
+    send_at: dt.datetime | None = None,
 ) -> list[OutboxMessage]:
     """Queue one alert per channel; `cause` (e.g. "update:17") makes repeats no-ops.
 
-    `send_after` holds it back until then (an officer's update can be withdrawn until it leaves).
+    `send_at` holds it back until then (a reminder); by default it goes as soon as a worker can.
 
     For a party the channels default to their preferences; for an officer, email.
     Rows already queued for the same cause, recipient kind and channel are not queued again.
@@ -112,7 +122,7 @@ async def queue_alert(
             context_json=json.dumps(context, sort_keys=True),
             dedupe_key=dedupe_key,
             status=OutboxStatus.PENDING,
-            next_attempt_at=send_after or utcnow(),
+            next_attempt_at=send_at or utcnow(),
         )
         db.add(row)
         queued.append(row)

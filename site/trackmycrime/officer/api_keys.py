@@ -10,9 +10,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import audit
+from ..hearings import agency_label
 from ..i18n import gettext as _
 from ..ingest.keys import create_api_key, revoke_api_key
-from ..models import ApiKey, Officer
+from ..models import Agency, ApiKey, Officer
 from .access import officer_page, path_id
 from .admin import ADMINS
 from .forms import Errors, read_form
@@ -22,7 +23,7 @@ MAX_LABEL_LENGTH = 100
 
 
 async def _keys_page(
-    request: Request, db: AsyncSession, *, errors: Errors | None = None, label: str = ""
+    request: Request, db: AsyncSession, *, errors: Errors | None = None, label: str = "", agency: str = ""
 ) -> Response:
     admin: Officer = request.state.officer
     keys = (
@@ -36,6 +37,9 @@ async def _keys_page(
         "keys": keys,
         "errors": errors or {},
         "label": label,
+        "agency": agency or Agency.POLICE,
+        "agency_options": [(code, agency_label(code)) for code in Agency.ALL],
+        "agency_label": agency_label,
         "done": request.query_params.get("done", ""),
     }
     return await render_page(request, db, "officer/admin/api_keys.html", context)
@@ -52,15 +56,25 @@ async def create_key(request: Request) -> Response:
     admin: Officer = request.state.officer
     form = await read_form(request)
     label = form.get("label", "").strip()
+    agency = form.get("agency", Agency.POLICE)
     async with request.app.state.db.transaction() as db:
+        errors: Errors = {}
         if not label:
-            return await _keys_page(request, db, errors={"label": _("Enter a name for the key")})
-        if len(label) > MAX_LABEL_LENGTH:
-            errors = {"label": _("The name must be 100 characters or fewer")}
-            return await _keys_page(request, db, errors=errors, label=label)
-        api_key, key_text = await create_api_key(db, force_id=admin.force_id, label=label)
+            errors["label"] = _("Enter a name for the key")
+        elif len(label) > MAX_LABEL_LENGTH:
+            errors["label"] = _("The name must be 100 characters or fewer")
+        if agency not in Agency.ALL:
+            errors["agency"] = _("Choose whose system will use the key")
+        if errors:
+            return await _keys_page(request, db, errors=errors, label=label, agency=agency)
+        api_key, key_text = await create_api_key(db, force_id=admin.force_id, label=label, agency=agency)
         audit.record(
-            db, request, "api_key.create", force_id=admin.force_id, actor=admin, detail=f"key={api_key.id}"
+            db,
+            request,
+            "api_key.create",
+            force_id=admin.force_id,
+            actor=admin,
+            detail=f"key={api_key.id} agency={agency}",
         )
         return await render_page(
             request, db, "officer/admin/api_key_created.html", {"api_key": api_key, "key_text": key_text}

@@ -15,7 +15,11 @@ from starlette.routing import Route
 
 from .. import audit, statuses
 from ..case_updates import is_visible_to
+from ..decisions import decision_label, review_status_label
 from ..eligibility import exclusion_reason
+from ..handover import latest_handover, open_conflicts
+from ..hearings import TEMPLATE_HELPERS as hearing_helpers
+from ..hearings import hearings_of_crime
 from ..i18n import gettext as _
 from ..models import (
     AlertChannel,
@@ -24,8 +28,11 @@ from ..models import (
     ContactAgreement,
     ContactMethod,
     Crime,
+    Decision,
     Entitlement,
     Force,
+    Handover,
+    Hearing,
     Message,
     MessageDirection,
     Officer,
@@ -35,6 +42,7 @@ from ..models import (
     PartyRole,
     PropertyItem,
     PropertyState,
+    ReviewRequest,
     UpdateCorrection,
     utcnow,
 )
@@ -98,6 +106,19 @@ class CrimePage:
 
     def contacts_with(self, party_id: int | None) -> list[tuple[OutsideContact, str]]:
         return [(contact, name) for contact, name in self.contacts if contact.party_id == party_id]
+
+    # Court hearings, upcoming first (issue 22).
+    hearings: list[Hearing] = field(default_factory=list)
+    # The last change of officer in charge (its note is read first) and changes held for a supervisor.
+    handover: Handover | None = None
+    conflicts: list[Handover] = field(default_factory=list)
+    officer_names: dict[int, str] = field(default_factory=dict)
+    # Charging decisions, newest first, and the victims' requests to review them.
+    decisions: list[Decision] = field(default_factory=list)
+    reviews: list[ReviewRequest] = field(default_factory=list)
+
+    def officer_name(self, officer_id: int | None) -> str:
+        return self.officer_names.get(officer_id or 0, _("No one"))
 
     def item(self, item_id: int | None) -> PropertyItem | None:
         return next((item for item in self.property_items if item.id == item_id), None)
@@ -212,6 +233,30 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         corrections.setdefault(correction.update_id, []).append(correction)
     reads = await reads_on_crime(db, crime.id)  # type: ignore[arg-type]
     property_items = await items_of_crime(db, crime.id)  # type: ignore[arg-type]
+    hearings = await hearings_of_crime(db, crime.id)  # type: ignore[arg-type]
+    handover = await latest_handover(db, crime.id)  # type: ignore[arg-type]
+    decisions = list(
+        (
+            await db.exec(
+                select(Decision)
+                .where(col(Decision.crime_id) == crime.id)
+                .order_by(col(Decision.decided_at).desc())
+            )
+        ).all()
+    )
+    reviews = []
+    if decisions:
+        reviews = list(
+            (await db.exec(select(ReviewRequest).where(col(ReviewRequest.crime_id) == crime.id))).all()
+        )
+    conflicts = await open_conflicts(db, crime.id)  # type: ignore[arg-type]
+    named = {h.from_officer_id for h in [*conflicts, *([handover] if handover else [])]}
+    named |= {h.to_officer_id for h in conflicts} | {handover.by_officer_id if handover else None}
+    named.discard(None)
+    officer_names = {}
+    if named:
+        found = await db.exec(select(Officer.id, Officer.name).where(col(Officer.id).in_(named)))
+        officer_names = {officer_id: name for officer_id, name in found.all()}
     officers: list[Officer] = []
     if sees_whole_force(officer):
         officers = list(
@@ -242,6 +287,12 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         property_items=property_items,
         contacts=[(contact, name or "") for contact, name in contact_rows],
         corrections=corrections,
+        hearings=hearings,
+        handover=handover,
+        conflicts=conflicts,
+        officer_names=officer_names,
+        decisions=decisions,
+        reviews=reviews,
     )
 
 
@@ -296,6 +347,7 @@ def alert_kind_in_words(kind: str) -> str:
         AlertKind.PASSWORD_RESET: _("Password reset"),
         AlertKind.ACCOUNT_LOCKED: _("Account locked"),
         AlertKind.UNREAD_REMINDER: _("Reminder to read"),
+        AlertKind.HEARING_REMINDER: _("Reminder the day before a hearing"),
     }.get(kind, kind)
 
 
@@ -322,6 +374,9 @@ def helpers() -> dict[str, Any]:
         "is_overdue": is_overdue,
         "alert_kind_in_words": alert_kind_in_words,
         "property_state_in_words": state_label_for_officers,
+        **hearing_helpers,
+        "decision_label": decision_label,
+        "review_status_label": review_status_label,
         "value_in_pounds": value_in_pounds,
         "property_state_options": [(state, state_label_for_officers(state)) for state in PropertyState.ALL],
         "update_template_options": [(t.key, t.title) for t in update_templates()],

@@ -7,17 +7,19 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import audit, statuses
+from ..handover import MAX_NOTE_LENGTH, change_officer_in_charge, keep_officer_in_charge, open_conflicts
 from ..i18n import gettext as _
 from ..models import Crime, Officer, utcnow
 from ..victims_code.entitlements import event_label, refresh_entitlements
 from ..victims_code.reporting import on_time_rate, on_time_rates_by_officer, on_time_rates_by_team, owed_items
 from .access import SUPERVISORS, officer_page, path_id, saved_id, visible_crime
-from .case import load_crime_page, render_crime_page
+from .case import force_of, load_crime_page, render_crime_page
 from .deadlines import due_in_words
 from .forms import read_form, whole_number
 from .periods import period_from_query, presets
@@ -143,10 +145,16 @@ async def reassign(request: Request) -> Response:
             page = await load_crime_page(db, officer, crime)
             errors = {"officer_id": _("Choose the officer to put in charge")}
             return await render_crime_page(request, db, page, errors=errors, form="reassign", values=form)
-        if chosen.id != crime.officer_in_charge_id:
-            previous = crime.officer_in_charge_id
-            crime.officer_in_charge_id = chosen.id
-            crime.updated_at = utcnow()
+        note = form.get("note", "").strip()
+        if len(note) > MAX_NOTE_LENGTH:
+            page = await load_crime_page(db, officer, crime)
+            errors = {"note": _("The handover note must be 5,000 characters or fewer")}
+            return await render_crime_page(request, db, page, errors=errors, form="reassign", values=form)
+        previous = crime.officer_in_charge_id
+        handover = await change_officer_in_charge(
+            db, await force_of(db, crime), crime, chosen, by=officer, note=note
+        )
+        if handover is not None:
             audit.record(
                 db,
                 request,
@@ -160,10 +168,49 @@ async def reassign(request: Request) -> Response:
         return redirect(f"/officer/crimes/{crime.id}", done="reassigned")
 
 
+@officer_page(*SUPERVISORS)
+async def settle_conflict(request: Request) -> Response:
+    """A supervisor keeps the officer put in charge here, or applies the records system's choice."""
+    officer: Officer = request.state.officer
+    form = await read_form(request)
+    async with request.app.state.db.transaction() as db:
+        crime = await visible_crime(db, officer, path_id(request, "crime_id"))
+        held = next(
+            (h for h in await open_conflicts(db, saved_id(crime)) if h.id == path_id(request, "handover_id")),
+            None,
+        )
+        if held is None:
+            raise HTTPException(404)
+        if form.get("decision") == "apply":
+            named = await db.get(Officer, held.to_officer_id) if held.to_officer_id else None
+            note = _("Put in charge as the records system says.")
+            await change_officer_in_charge(db, await force_of(db, crime), crime, named, by=officer, note=note)
+            await refresh_entitlements(db, saved_id(crime))
+        else:
+            keep_officer_in_charge(held, officer)
+            db.add(held)
+        audit.record(
+            db,
+            request,
+            "crime.officer_conflict_settled",
+            force_id=crime.force_id,
+            crime_id=crime.id,
+            actor=officer,
+            detail=f"handover={held.id} decision={'apply' if form.get('decision') == 'apply' else 'keep'}",
+        )
+        return redirect(f"/officer/crimes/{crime.id}#officer-heading", done="conflict_settled")
+
+
 routes = [
     Route("/officer/crimes", all_crimes, methods=["GET"], name="officer_crimes"),
     Route("/officer/compliance", compliance, methods=["GET"], name="officer_compliance"),
     Route(
         "/officer/crimes/{crime_id}/officer-in-charge", reassign, methods=["POST"], name="officer_reassign"
+    ),
+    Route(
+        "/officer/crimes/{crime_id}/officer-conflicts/{handover_id}",
+        settle_conflict,
+        methods=["POST"],
+        name="officer_settle_conflict",
     ),
 ]

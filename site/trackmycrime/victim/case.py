@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from .. import decisions, hearings
 from ..auth.sessions import party_required, party_required_quietly, party_required_reading
 from ..i18n import gettext as _
 from ..i18n import ngettext
@@ -34,6 +35,11 @@ def case_context(request: Request, view: queries.CaseView, **extra: Any) -> dict
         "view": view,
         "crime_status": status(crime.status),
         "status_of": status,
+        **hearings.TEMPLATE_HELPERS,
+        "hearing_is_upcoming": lambda hearing: hearings.is_upcoming(hearing, utcnow()),
+        "decision_label": decisions.decision_label,
+        "review_status_label": decisions.review_status_label,
+        "review_sent": request.query_params.get("review") == "sent",
         "closed": is_closed(crime),
         "next_due": next_due,
         "next_due_is_late": next_due is not None and next_due < utcnow(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from types import SimpleNamespace
 from typing import Any
@@ -14,11 +14,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_updates import visible_to_party_clause
+from ..decisions import DecisionView, decisions_for_party
+from ..hearings import in_journey_order
 from ..models import (
     CaseUpdate,
     Crime,
     Entitlement,
     Force,
+    Hearing,
     Message,
     MessageDirection,
     Officer,
@@ -38,6 +41,11 @@ class TimelineEntry:
     author_name: str | None
     is_unread: bool  # the party has not seen it before this visit
     corrected_at: dt.datetime | None = None  # an officer corrected the text then (issue 16)
+    # A case event that is not a status (issue 22), who sent it, and the hearing it is about.
+    event: str | None = None
+    agency: str = "police"
+    hearing_type: str | None = None
+    court_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +74,7 @@ class ThreadMessage:
 class OfficerInCharge:
     name: str
     team: str
+    shoulder_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +115,8 @@ class CaseView:
     timeline: list[TimelineEntry]
     thread: list[ThreadMessage]
     next_due: NextDue | None
+    hearings: list[Hearing] = field(default_factory=list)
+    decisions: list[DecisionView] = field(default_factory=list)
 
     @property
     def activity(self) -> Activity:
@@ -208,8 +219,13 @@ def _timeline_statement(role: str) -> Select[Any]:
             col(Officer.name),
             ~seen,
             col(CaseUpdate.corrected_at),
+            col(CaseUpdate.event),
+            col(CaseUpdate.agency),
+            col(Hearing.hearing_type),
+            col(Hearing.court_name),
         )
         .outerjoin(Officer, col(Officer.id) == col(CaseUpdate.author_officer_id))
+        .outerjoin(Hearing, col(Hearing.id) == col(CaseUpdate.hearing_id))
         .where(_visible_to(role))
         .order_by(col(CaseUpdate.occurred_at).desc(), col(CaseUpdate.id).desc())
     )
@@ -251,23 +267,31 @@ def _officer(column: Any) -> Any:
 _SUMMARY = sa_select(
     _officer(col(Officer.name)),
     _officer(col(Officer.team)),
+    _officer(col(Officer.shoulder_number)),
     _next_due(col(Entitlement.id)),
     _next_due(col(Entitlement.due_at)),
 )
 
 
 async def case_view(db: AsyncSession, party: Party, crime: Crime) -> CaseView:
-    """Everything the case page shows, in three queries however long the case has run."""
+    """Everything the case page shows, in four queries however long the case has run."""
     connection = await db.connection()
     ids = {"party_id": party.id, "crime_id": crime.id, "officer_id": crime.officer_in_charge_id}
-    officer_name, officer_team, next_due_id, next_due_at = (await connection.execute(_SUMMARY, ids)).one()
+    officer_name, officer_team, shoulder_number, next_due_id, next_due_at = (
+        await connection.execute(_SUMMARY, ids)
+    ).one()
     timeline = [TimelineEntry(*row) for row in await connection.execute(_timeline_statement(party.role), ids)]
     thread = [ThreadMessage(*row) for row in await connection.execute(_THREAD, ids)]
+    hearings = (await db.exec(select(Hearing).where(Hearing.crime_id == crime.id))).all()
     return CaseView(
-        officer_in_charge=OfficerInCharge(officer_name, officer_team) if officer_name is not None else None,
+        officer_in_charge=OfficerInCharge(officer_name, officer_team, shoulder_number)
+        if officer_name is not None
+        else None,
         timeline=timeline,
         thread=thread,
         next_due=NextDue(next_due_id, next_due_at) if next_due_id is not None else None,
+        hearings=in_journey_order(hearings, utcnow()),
+        decisions=await decisions_for_party(db, party),
     )
 
 

@@ -7,10 +7,12 @@ from starlette.routing import BaseRoute, Route
 from . import (
     case,
     feedback,
+    hearings,
     password_reset,
     preferences,
     property,
     registration,
+    reviews,
     rights,
     sign_in,
     support,
@@ -47,6 +49,19 @@ routes: list[BaseRoute] = [
         methods=["POST"],
         name="victim_ask_for_update",
     ),
+    Route(
+        "/case/hearings/{hearing_id}.ics",
+        hearings.hearing_calendar,
+        methods=["GET"],
+        name="victim_hearing_calendar",
+    ),
+    Route(
+        "/case/decisions/{decision_id}/review",
+        reviews.review_form,
+        methods=["GET"],
+        name="victim_review_form",
+    ),
+    Route("/case/decisions/{decision_id}/review", reviews.ask_for_review, methods=["POST"]),
     Route("/property", property.property_page, methods=["GET"], name="victim_property"),
     Route(
         "/property/{item_id}/messages",

@@ -70,14 +70,14 @@ from ..models import (
     Party,
     utcnow,
 )
-from ..statuses import STATUS_CODES, status
+from ..statuses import EVENT_CODES, STATUS_CODES, case_event, status
 from .rules import REGULAR_CONTACT, Rules, current_rules
 from .working_days import WorkingCalendar, end_of_london_day, london_date
 
 UPDATE_REQUESTED = "update_requested"
 MET_BY_UPDATE = "update"
 MET_BY_MESSAGE = "message"
-_MANAGED_EVENTS = frozenset(STATUS_CODES) | {REGULAR_CONTACT}
+_MANAGED_EVENTS = frozenset(STATUS_CODES) | frozenset(EVENT_CODES) | {REGULAR_CONTACT}
 
 Key = tuple[int, str, str]
 
@@ -125,7 +125,12 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 def _tells_party(update: CaseUpdate) -> bool:
-    return bool(update.text and update.text.strip())
+    """Text explains something; so does a case event, which the portal words itself (a hearing's details)."""
+    return bool(update.text and update.text.strip()) or update.event is not None
+
+
+def _event_of(update: CaseUpdate) -> str | None:
+    return update.event or update.status
 
 
 def _portal_window(party: Party) -> tuple[dt.datetime, dt.datetime | None] | None:
@@ -190,11 +195,12 @@ def _closure_at(crime: Crime, updates: Sequence[CaseUpdate]) -> dt.datetime | No
 
 
 def status_changes(updates: Sequence[CaseUpdate]) -> list[CaseUpdate]:
-    """The updates (in occurred_at order) that changed the crime's status; repeats are not changes."""
+    """The updates (in occurred_at order) that are events of the case: each change of the crime's
+    status (repeats are not changes) and each case event that is not a status (a hearing's outcome)."""
     changes: list[CaseUpdate] = []
     current: str | None = None
     for update in updates:
-        if update.status and update.status != current:
+        if update.event is not None or (update.status and update.status != current):
             changes.append(update)
         current = update.status or current
     return changes
@@ -210,7 +216,7 @@ def _event_rows(
     assert party.id is not None
     rows: dict[Key, _Owed] = {}
     for update in events:
-        rule = rules.event(update.status)
+        rule = rules.event(_event_of(update))
         if rule is None or not rule.is_owed_to(party.role):
             continue
         event_at = _aware(update.occurred_at)
@@ -218,7 +224,7 @@ def _event_rows(
             continue
         told = history.first_told_after(event_at)
         working_days = rule.deadline_in_working_days(party.enhanced_rights)
-        rows[(party.id, update.status or "", str(update.id))] = _Owed(
+        rows[(party.id, _event_of(update) or "", str(update.id))] = _Owed(
             event_at=event_at,
             due_at=rules.calendar.deadline(event_at, working_days),
             met_at=told.at if told else None,
@@ -416,14 +422,29 @@ async def record_update_request(
     One request per party per London day (a second request that day returns the first). Met by
     the same rule as everything else once refresh_entitlements() runs (it runs here too).
     """
-    assert party.id is not None
     requested_at = _aware(requested_at or utcnow())
+    return await owe_an_answer(
+        db, party, UPDATE_REQUESTED, london_date(requested_at).isoformat(), requested_at
+    )
+
+
+async def owe_an_answer(
+    db: AsyncSession, party: Party, event: str, event_key: str, asked_at: dt.datetime
+) -> Entitlement:
+    """The party asked for something (an update, a review): owe an answer within the general deadline.
+
+    One row per (party, event, event_key): asking again returns the first. Met by the same telling
+    rule as everything else once refresh_entitlements() runs (it runs here too).
+    """
+    assert party.id is not None
+    asked_at = _aware(asked_at)
     rules = current_rules()
-    key = (party.id, UPDATE_REQUESTED, london_date(requested_at).isoformat())
     row = (
         await db.exec(
             select(Entitlement).where(
-                Entitlement.party_id == key[0], Entitlement.event == key[1], Entitlement.event_key == key[2]
+                Entitlement.party_id == party.id,
+                Entitlement.event == event,
+                Entitlement.event_key == event_key,
             )
         )
     ).first()
@@ -434,12 +455,10 @@ async def record_update_request(
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,
-            event=UPDATE_REQUESTED,
-            event_key=key[2],
-            event_at=requested_at,
-            due_at=rules.calendar.deadline(
-                requested_at, rules.deadline_in_working_days(party.enhanced_rights)
-            ),
+            event=event,
+            event_key=event_key,
+            event_at=asked_at,
+            due_at=rules.calendar.deadline(asked_at, rules.deadline_in_working_days(party.enhanced_rights)),
             enhanced_rights=party.enhanced_rights,
         )
         db.add(row)
@@ -453,6 +472,10 @@ def event_label(event: str) -> str:
         return _("Regular update")
     if event == UPDATE_REQUESTED:
         return _("Update requested")
+    if event == "review_requested":
+        return _("Review of a decision requested")
+    if event in EVENT_CODES:
+        return case_event(event).label
     return status(event).label
 
 

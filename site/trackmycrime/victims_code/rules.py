@@ -12,7 +12,7 @@ from typing import Any
 
 from ..models import PartyRole
 from ..settings import SettingsError
-from ..statuses import STATUS_CODES
+from ..statuses import EVENT_CODES, STATUS_CODES
 from .working_days import WorkingCalendar
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules.toml")
@@ -157,10 +157,10 @@ def _parse_events(check: _Checker, rows: Any, general: int, enhanced: int) -> di
             raise check.fail(f"{where} must be a table.")
         check.no_unknown_keys(row, _EVENT_KEYS, where)
         status = row.get("status")
-        if status not in STATUS_CODES:
+        if status not in STATUS_CODES + EVENT_CODES:
             raise check.fail(
-                f"{where} has status {status!r}, which is not a status code "
-                f"(one of: {', '.join(STATUS_CODES)})."
+                f"{where} has status {status!r}, which is not a status code or case event "
+                f"(one of: {', '.join(STATUS_CODES + EVENT_CODES)})."
             )
         where = f"[[events]] {status}"
         if status in events:
