@@ -18,6 +18,7 @@ from . import (
     portal_override,
     property,
     sign_in,
+    sso,
     statistics,
     supervisor,
     two_factor,
@@ -26,6 +27,7 @@ from . import (
 
 routes: list[BaseRoute] = [
     *sign_in.routes,
+    *sso.routes,
     *two_factor.routes,
     *account.routes,
     *inbox.routes,

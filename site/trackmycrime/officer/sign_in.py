@@ -20,6 +20,7 @@ from ..auth.passwords import hash_password, verify_password
 from ..auth.sessions import (
     clear_session_cookie,
     client_address,
+    current_session,
     end_current_session,
     officer_required,
     set_session_cookie,
@@ -30,7 +31,7 @@ from ..forces import service_force
 from ..i18n import gettext as _
 from ..models import Officer, utcnow
 from ..pages import render
-from . import totp
+from . import sso, totp
 from .accounts import normalise_email
 from .forms import Errors, read_form
 
@@ -144,10 +145,11 @@ async def finish_sign_in(db: AsyncSession, request: Request, officer: Officer) -
     officer.last_sign_in_at = utcnow()
     officer.failed_sign_ins, officer.locked_until = 0, None
     audit.record(db, request, "officer.sign_in", force_id=officer.force_id, actor=officer)
-    signed = await start_session(db, request, officer_id=officer.id)
+    signed = await start_session(db, request, officer_id=officer.id, **sso.session_fields(request, officer))
     response = RedirectResponse("/officer", status_code=303)
     set_session_cookie(request, response, signed)
     response.delete_cookie(pending_cookie_name(request), path="/")
+    response.delete_cookie(sso.signed_in_cookie_name(request), path="/")
     return response
 
 
@@ -175,6 +177,7 @@ def _sign_in_form(
 async def _with_service_force(request: Request) -> None:
     async with request.app.state.db.session() as db:
         request.state.force = await service_force(db)
+        request.state.sso_choices = await sso.sign_in_choices(db)
 
 
 async def sign_in_page(request: Request) -> Response:
@@ -316,8 +319,9 @@ async def _code_accepted(db: AsyncSession, officer: Officer, code: str) -> bool:
 
 async def sign_out(request: Request) -> Response:
     async with request.app.state.db.transaction() as db:
+        provider_sign_out = await sso.provider_sign_out_url(db, request, await current_session(db, request))
         await end_current_session(db, request)
-    response = RedirectResponse("/officer/sign-in?signed_out=1", status_code=303)
+    response = RedirectResponse(provider_sign_out or "/officer/sign-in?signed_out=1", status_code=303)
     clear_session_cookie(request, response)
     return response
 
