@@ -58,6 +58,10 @@ class OpenIdProvider:
         response = httpx.post(f"{self.issuer}/test/{what}", json=body or {})
         assert response.status_code == 204, response.text
 
+    def reset(self) -> None:
+        """No accounts, no faults: as started (its signing key stays as it is)."""
+        self._control("reset")
+
     def add_account(self, account_id: str, **claims: Any) -> None:
         """An account the provider knows; `disabled=True` is one it no longer accepts."""
         self._control("accounts", {account_id: claims})

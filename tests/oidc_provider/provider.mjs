@@ -118,7 +118,8 @@ const server = http.createServer(async (req, res) => {
   try {
     if (req.url.startsWith('/test/')) {
       const body = await readJson(req);
-      if (req.url === '/test/accounts') Object.assign(state.accounts, body);
+      if (req.url === '/test/reset') Object.assign(state, { accounts: {}, nextLogin: { account: null, amr: ['pwd'] }, faults: {} });
+      else if (req.url === '/test/accounts') Object.assign(state.accounts, body);
       else if (req.url === '/test/next-login') state.nextLogin = { amr: ['pwd'], ...body };
       else if (req.url === '/test/faults') state.faults = body;
       else if (req.url === '/test/rotate-keys') provider = makeProvider(issuer, newSigningKey());

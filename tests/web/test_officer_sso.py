@@ -25,11 +25,17 @@ SAM = "sam.jones@as.example"
 TENANT = "as-tenant-0001"
 
 
-@pytest.fixture
-def provider():
-    running = OpenIdProvider()
+@pytest.fixture(scope="module")
+def running_provider():
+    running = OpenIdProvider()  # a few seconds to start on a busy machine: once for the file
     yield running
     running.stop()
+
+
+@pytest.fixture
+def provider(running_provider):
+    running_provider.reset()
+    return running_provider
 
 
 @pytest.fixture
@@ -177,6 +183,7 @@ async def test_rotated_keys_are_fetched_when_a_token_names_an_unknown_key(client
 
 
 async def test_a_token_signed_by_a_key_the_provider_does_not_publish_is_refused(client, db, world, provider):
+    provider.rotate_keys()  # a key id this process has not seen
     provider.faults(hide_keys=True)
     refused(await sign_in_with_force_account(client))
     [row] = await audit_rows(db, "officer.sso_refused")
@@ -322,7 +329,8 @@ async def test_signing_out_also_signs_out_at_the_provider(client, db, world, pro
         "post_logout_redirect_uri": ["http://testserver/officer/sign-in?signed_out=1"],
     }
     assert await live_sessions(db) == []
-    assert (await httpx.AsyncClient().get(response.headers["location"])).status_code == 200
+    async with httpx.AsyncClient() as browser:
+        assert (await browser.get(response.headers["location"])).status_code == 200
 
 
 async def test_a_password_session_signs_out_here_only(client, db, world):
