@@ -24,7 +24,7 @@ PORTAL = "http://testserver"
 
 
 class OpenIdProvider:
-    def __init__(self) -> None:
+    def __init__(self, portal: str = PORTAL) -> None:
         node = shutil.which("node")
         if node is None or not (HERE / "node_modules" / "oidc-provider").is_dir():
             raise RuntimeError("the test OpenID Provider needs node and `npm ci` in tests/oidc_provider")
@@ -34,8 +34,8 @@ class OpenIdProvider:
                 str(HERE / "provider.mjs"),
                 CLIENT_ID,
                 CLIENT_SECRET,
-                f"{PORTAL}/officer/sso/callback",
-                f"{PORTAL}/officer/sign-in?signed_out=1",
+                f"{portal}/officer/sso/callback",
+                f"{portal}/officer/sign-in?signed_out=1",
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

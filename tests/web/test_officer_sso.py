@@ -321,8 +321,12 @@ async def test_a_force_whose_provider_enforces_a_second_factor_skips_ours(
 async def test_signing_out_also_signs_out_at_the_provider(client, db, world, provider):
     await sign_in_with_force_account(client)
     await client.page("/officer")
-    response = await client.post("/officer/sign-out", expect=303)
-    location = urlsplit(response.headers["location"])
+    response = await client.post("/officer/sign-out", expect=200)
+    page = check_page(response.text)
+    assert text_of(page.h1) == "You have been signed out"
+    link = page.find("a", string="Sign out of your force account")["href"]
+    assert response.headers["refresh"] == f"0; url={link}"
+    location = urlsplit(link)
     assert f"{location.scheme}://{location.netloc}{location.path}" == f"{provider.issuer}/session/end"
     assert parse_qs(location.query) == {
         "client_id": [CLIENT_ID],
@@ -330,7 +334,7 @@ async def test_signing_out_also_signs_out_at_the_provider(client, db, world, pro
     }
     assert await live_sessions(db) == []
     async with httpx.AsyncClient() as browser:
-        assert (await browser.get(response.headers["location"])).status_code == 200
+        assert (await browser.get(link)).status_code == 200
 
 
 async def test_a_password_session_signs_out_here_only(client, db, world):

@@ -321,7 +321,10 @@ async def sign_out(request: Request) -> Response:
     async with request.app.state.db.transaction() as db:
         provider_sign_out = await sso.provider_sign_out_url(db, request, await current_session(db, request))
         await end_current_session(db, request)
-    response = RedirectResponse(provider_sign_out or "/officer/sign-in?signed_out=1", status_code=303)
+    if provider_sign_out:
+        response = sso.on_to_provider_sign_out(request, provider_sign_out)
+    else:
+        response = RedirectResponse("/officer/sign-in?signed_out=1", status_code=303)
     clear_session_cookie(request, response)
     return response
 

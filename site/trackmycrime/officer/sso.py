@@ -345,6 +345,18 @@ async def provider_sign_out_url(
     return oidc.sign_out_url(provider, sso.config.client_id, return_to)
 
 
+def on_to_provider_sign_out(request: Request, url: str) -> Response:
+    """Signed out here; the browser goes on to the provider's sign-out. Not a redirect: the
+    Content-Security-Policy's form-action 'self' would stop the sign-out form's navigation
+    there, so the page says where it is going and a Refresh header (or the link) takes it."""
+    return render(
+        request,
+        "officer/sso_signed_out.html",
+        {"provider_sign_out": url},
+        headers={"Refresh": f"0; url={url}"},
+    )
+
+
 async def sign_in_choices(db: AsyncSession) -> list[dict[str, str]]:
     """The "Sign in with your force account" links the officer sign-in page offers."""
     choices = await sso_forces(db)
