@@ -363,3 +363,15 @@ async def test_the_admin_sees_the_settings_but_never_the_secret(client, db, worl
     async with db.session() as session:
         row = (await session.exec(select(ForceSso))).one()
     assert CLIENT_SECRET not in " ".join(str(value) for value in row.model_dump().values())
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?state=", "?code=abc", "?state=made-up&code=abc", "?error=access_denied", "?state=%00%ff"]
+)
+async def test_a_callback_with_bad_input_gets_a_page_never_a_500(client, db, world, query):
+    refused(await client.http.get(f"/officer/sso/callback{query}"), status=400)
+
+
+async def test_starting_for_a_force_without_single_sign_on_goes_back_to_sign_in(client, db, world):
+    response = await client.get("/officer/sso/start?force=NT", expect=303)
+    assert response.headers["location"] == "/officer/sign-in"
