@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from tests.oidc_server import CLIENT_ID, CLIENT_SECRET, OpenIdProvider, visit_provider
 from tests.webclient import check_page, text_of
 from trackmycrime.auth import oidc
-from trackmycrime.forces import force_by_code
+from trackmycrime.forces import add_force, force_by_code
 from trackmycrime.models import AuditEvent, ForceSso, Officer, OfficerRole, WebSession, utcnow
 from trackmycrime.officer import sso, totp
 
@@ -375,3 +375,10 @@ async def test_a_callback_with_bad_input_gets_a_page_never_a_500(client, db, wor
 async def test_starting_for_a_force_without_single_sign_on_goes_back_to_sign_in(client, db, world):
     response = await client.get("/officer/sso/start?force=NT", expect=303)
     assert response.headers["location"] == "/officer/sign-in"
+
+
+async def test_the_refusal_page_names_the_force_in_its_title_in_a_single_force_deployment(client, db):
+    async with db.transaction() as session:
+        await add_force(session, code="AS", name="Avon and Somerset Police")
+    page = check_page((await client.http.get("/officer/sso/callback?state=old")).text)
+    assert text_of(page.title) == "You could not be signed in – TrackMyCrime – Avon and Somerset Police"

@@ -23,6 +23,7 @@ from ..auth import oidc, throttle
 from ..auth.cookies import cookie_name
 from ..auth.sso_sessions import SsoForce, sso_settings
 from ..auth.tokens import Signer, random_token, sha256_hex
+from ..forces import service_force
 from ..i18n import gettext as _
 from ..models import Force, ForceSso, Officer, OfficerRole, WebSession, utcnow
 from ..pages import render
@@ -161,6 +162,8 @@ async def start(request: Request) -> Response:
 async def callback(request: Request) -> Response:
     settings = request.app.state.settings
     database = request.app.state.db
+    async with database.session() as db:
+        request.state.force = await service_force(db)  # the refusal page's title names it
     raw = request.cookies.get(flow_cookie_name(request), "")
     flow = (
         Signer(settings.secret_key).unsign(FLOW_PURPOSE, raw, max_age_seconds=FLOW_SECONDS) if raw else None
@@ -337,6 +340,7 @@ async def provider_sign_out_url(
     sso = await sso_settings(db, web_session.sso_force_id)
     if sso is None:
         return None
+    request.state.force = await service_force(db)  # the page on the way there names it
     try:
         provider = await oidc.discover(sso.config.issuer)
     except oidc.SsoError:
