@@ -175,6 +175,12 @@ def page_states() -> list[State]:
             (press("Sign in"), ERRORS),
             failed_submit=True,
         ),
+        State(
+            "visitor",
+            "You could not be signed in",
+            "single sign-on link too old",
+            "/officer/sso/callback?state=old",
+        ),
         State("victim", "Your case", "empty", "/case"),
         State(
             "victim",

@@ -149,6 +149,51 @@ def cmd_force_add(args: argparse.Namespace) -> None:
     print(f"Added force {force.code}: {force.name}")
 
 
+def cmd_force_sso(args: argparse.Namespace) -> None:
+    """Single sign-on for a force's officers; only the secret file's path is stored."""
+    import os
+    from pathlib import Path
+
+    from .auth.oidc import secret_variable
+    from .forces import force_by_code
+    from .officer.sso import configure
+
+    secret_file = ""
+    if args.client_secret_file:
+        path = Path(args.client_secret_file).resolve()
+        if not path.is_file() or not path.read_text().strip():
+            fail(f"the client secret file {path} is missing or empty")
+        secret_file = str(path)
+    elif not os.environ.get(secret_variable(args.code), "").strip():
+        fail(f"give --client-secret-file PATH, or set {secret_variable(args.code)} where tmc serve runs")
+
+    async def work(db: Any) -> Any:
+        force = await force_by_code(db, args.code)
+        if force is None:
+            raise LookupError(f"there is no force with the code {args.code}")
+        await configure(
+            db,
+            force,
+            issuer=args.issuer,
+            client_id=args.client_id,
+            client_secret_file=secret_file,
+            tenant=args.tenant,
+            email_claim=args.email_claim,
+            group_roles=args.group_role,
+            create_accounts=args.create_accounts,
+            provider_enforces_mfa=args.provider_enforces_mfa,
+        )
+        return force
+
+    try:
+        force = _run_in_transaction(work)
+    except (LookupError, ValueError) as error:
+        fail(str(error))
+    settings = _settings()
+    print(f"Single sign-on set for {force.code}. Register this redirect URI with the identity provider:")
+    print(f"{settings.base_url.rstrip('/')}/officer/sso/callback")
+
+
 def _read_password(from_stdin: bool) -> str:
     from .auth.passwords import password_problem
 
@@ -243,6 +288,23 @@ def build_parser() -> argparse.ArgumentParser:
     force_add.add_argument("--name", required=True)
     force_add.add_argument("--crime-ref-pattern", default=None)
     force_add.set_defaults(run=cmd_force_add)
+    force_sso = force_commands.add_parser("sso", help="officers sign in with the force's identity provider")
+    force_sso.add_argument("code")
+    force_sso.add_argument("--issuer", required=True, help="the provider's issuer URL (OpenID Connect)")
+    force_sso.add_argument("--client-id", required=True)
+    force_sso.add_argument(
+        "--client-secret-file", default="", metavar="PATH", help="a file holding the secret"
+    )
+    force_sso.add_argument("--tenant", default="", help="accept only ID tokens whose tid claim is this")
+    force_sso.add_argument("--email-claim", default="email", help="the claim with the officer's email")
+    force_sso.add_argument(
+        "--group-role", action="append", default=[], metavar="GROUP=ROLE", help="members of GROUP get ROLE"
+    )
+    force_sso.add_argument("--create-accounts", action="store_true", help="add officers on first sign-in")
+    force_sso.add_argument(
+        "--provider-enforces-mfa", action="store_true", help="the provider always asks for a second factor"
+    )
+    force_sso.set_defaults(run=cmd_force_sso)
 
     officer = commands.add_parser("officer", help="officers")
     officer_commands = officer.add_subparsers(dest="officer_command", required=True, metavar="TASK")

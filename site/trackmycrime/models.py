@@ -98,6 +98,30 @@ class Officer(SQLModel, table=True):
     created_at: dt.datetime = _when(default_now=True)
 
 
+class ForceSso(SQLModel, table=True):
+    """A force's single sign-on (OpenID Connect) settings, set by `tmc force sso`.
+
+    The client secret is not here: only the path of a file holding it (or the environment's
+    TMC_SSO_CLIENT_SECRET_<CODE>), so a copy of the database does not carry it."""
+
+    __tablename__ = "force_sso"
+
+    id: int | None = Field(default=None, primary_key=True)
+    force_id: int = Field(foreign_key="force.id", unique=True)
+    issuer: str = Field(max_length=300)
+    client_id: str = Field(max_length=200)
+    client_secret_file: str = Field(default="", max_length=500)
+    # Only ID tokens whose `tid` claim is this (Microsoft Entra ID's tenant id), when set.
+    tenant: str = Field(default="", max_length=100)
+    email_claim: str = Field(default="email", max_length=100)
+    # "GROUP=ROLE" lines: a member of GROUP (in the `groups` claim) gets ROLE.
+    group_roles: str = _text()
+    create_accounts: bool = False
+    # The provider always asks for a second factor, so ours is not asked for again.
+    provider_enforces_mfa: bool = False
+    updated_at: dt.datetime = _when(default_now=True)
+
+
 class ApiKey(SQLModel, table=True):
     """A records-system key: only a SHA-256 of the (high-entropy) key is kept."""
 
@@ -452,6 +476,14 @@ class WebSession(SQLModel, table=True):
     ended_at: dt.datetime | None = _when()
     ip_address: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=300)
+    # Signed in with the force's identity provider (single sign-on): when its ID token expires the
+    # provider is asked again (refresh token, encrypted), and the session ends if it refuses.
+    sso_force_id: int | None = Field(default=None, foreign_key="force.id")
+    sso_subject: str = Field(default="", max_length=255)
+    sso_expires_at: dt.datetime | None = _when()
+    sso_refresh_token: str = _text()
+    # The provider said the officer used a second factor (`amr` has "mfa").
+    sso_mfa: bool = False
 
 
 class Throttle(SQLModel, table=True):

@@ -135,3 +135,47 @@ def test_a_malformed_setting_is_explained(tmp_path):
     result = tmc("db", "upgrade", env_extra={"TMC_DATABASE_URL": "mysql://x/y"})
     assert result.returncode == 2
     assert "TMC_DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_operator_sets_up_single_sign_on_without_the_secret_reaching_the_database(database_env, tmp_path):
+    import sqlite3
+
+    assert tmc("db", "upgrade", env_extra=database_env).returncode == 0
+    assert (
+        tmc("force", "add", "AS", "--name", "Avon and Somerset Police", env_extra=database_env).returncode
+        == 0
+    )
+    secret = tmp_path / "sso-secret"
+    secret.write_text("the-client-secret-value\n")
+    sso_args = ["force", "sso", "as", "--issuer", "https://login.example/tenant/v2.0", "--client-id", "abc"]
+    env = {**database_env, "TMC_BASE_URL": "https://tmc.police.example"}
+
+    done = tmc(
+        *sso_args,
+        "--client-secret-file",
+        str(secret),
+        "--tenant",
+        "tenant",
+        "--group-role",
+        "g-admins=admin",
+        "--create-accounts",
+        env_extra=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "https://tmc.police.example/officer/sso/callback"
+    path = database_env["TMC_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as connection:
+        [row] = connection.execute("SELECT * FROM force_sso").fetchall()
+    assert str(secret) in row and "g-admins=admin" in row
+    assert not any("the-client-secret-value" in str(value) for value in row)
+
+    missing = tmc(*sso_args, "--client-secret-file", str(tmp_path / "nowhere"), env_extra=env)
+    assert missing.returncode == 2 and "missing or empty" in missing.stderr
+    neither = tmc(*sso_args, env_extra=env)
+    assert neither.returncode == 2 and "TMC_SSO_CLIENT_SECRET_AS" in neither.stderr
+    from_environment = tmc(*sso_args, env_extra={**env, "TMC_SSO_CLIENT_SECRET_AS": "x"})
+    assert from_environment.returncode == 0, from_environment.stderr
+    bad_role = tmc(*sso_args, "--client-secret-file", str(secret), "--group-role", "g=chief", env_extra=env)
+    assert bad_role.returncode == 2 and "GROUP=ROLE" in bad_role.stderr
+    no_force = tmc("force", "sso", "XX", *sso_args[3:], "--client-secret-file", str(secret), env_extra=env)
+    assert no_force.returncode == 2 and "no force with the code XX" in no_force.stderr

@@ -12,7 +12,7 @@ SETTING = re.compile(r"TMC_[A-Z0-9_]+")
 def settings_the_code_reads() -> set[str]:
     found: set[str] = set()
     for source in (ROOT / "site").rglob("*.py"):
-        found |= set(re.findall(r"[\"'](TMC_[A-Z0-9_]+)[\"']", source.read_text(encoding="utf-8")))
+        found |= set(re.findall(r"[\"'](TMC_[A-Z0-9_]+)", source.read_text(encoding="utf-8")))
     return found
 
 

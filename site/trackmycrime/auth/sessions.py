@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from ..eligibility import portal_offered
 from ..models import Crime, Force, Officer, Party, WebSession, utcnow
 from .cookies import cookie_name
+from .sso_sessions import still_accepted
 from .tokens import SESSION, Signer, random_token, sha256_hex
 
 TOUCH_EVERY = dt.timedelta(seconds=60)
@@ -40,10 +41,16 @@ def client_address(request: Request) -> str:
 
 
 async def start_session(
-    db: AsyncSession, request: Request, *, party_id: int | None = None, officer_id: int | None = None
+    db: AsyncSession,
+    request: Request,
+    *,
+    party_id: int | None = None,
+    officer_id: int | None = None,
+    **single_sign_on: Any,
 ) -> str:
     """Create a session row and return the signed cookie value; any earlier session of this
-    browser is ended (fixation-proof: a new id at every sign-in)."""
+    browser is ended (fixation-proof: a new id at every sign-in). `single_sign_on` are the
+    WebSession's sso_* fields of an officer signed in by their force's identity provider."""
     await end_current_session(db, request)
     settings = _settings(request)
     token = random_token()
@@ -59,6 +66,7 @@ async def start_session(
             expires_at=now + dt.timedelta(hours=settings.session_absolute_hours),
             ip_address=client_address(request),
             user_agent=request.headers.get("user-agent", "")[:300],
+            **single_sign_on,
         )
     )
     return str(Signer(settings.secret_key).sign(SESSION, token))
@@ -123,6 +131,13 @@ async def end_current_session(db: AsyncSession, request: Request) -> None:
             .where(WebSession.ended_at.is_(None))  # type: ignore[union-attr]
             .values(ended_at=utcnow())
         )
+
+
+async def current_session(db: AsyncSession, request: Request) -> WebSession | None:
+    token_hash = _token_hash(request)
+    if not token_hash:
+        return None
+    return (await db.exec(select(WebSession).where(WebSession.token_hash == token_hash))).first()
 
 
 async def end_all_sessions(
@@ -233,6 +248,8 @@ def officer_required(*roles: str) -> Callable[[Endpoint], Endpoint]:
                     allowed = bool(row and signed_in and (not roles or row[1].role in roles))
                     if row and allowed:
                         await _touch(db, row[0], now)
+                if row and allowed and not await still_accepted(request, row[0], now):
+                    return _redirect_to(request, "/officer/sign-in?signed_out=1")
                 if row and signed_in and not allowed:
                     from ..pages import render
 

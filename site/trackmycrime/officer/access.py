@@ -72,7 +72,9 @@ def two_factor_required(request: Request) -> bool:
 
 
 def needs_two_factor_set_up(request: Request, officer: Officer) -> bool:
-    return two_factor_required(request) and not officer.totp_secret
+    """In production, unless the force's identity provider did a second step for this session."""
+    provider_did_it = bool(getattr(getattr(request.state, "web_session", None), "sso_mfa", False))
+    return two_factor_required(request) and not officer.totp_secret and not provider_did_it
 
 
 def officer_page(

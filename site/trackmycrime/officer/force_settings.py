@@ -16,6 +16,7 @@ from ..eligibility import MAX_CODES_TEXT, codes_text
 from ..i18n import gettext as _
 from ..models import Force, Officer
 from ..reference_formats import BadFormat, compiled, matches_format
+from . import sso
 from .access import officer_page
 from .admin import EMAIL_PATTERN
 from .forms import Errors, read_form, whole_number
@@ -177,6 +178,7 @@ async def _page(
         "errors": errors or {},
         "service_numbers": list(range(1, service_count_to_show(values) + 1)),
         "done": request.query_params.get("done", ""),
+        "single_sign_on": await sso.admin_summary(db, request),
     }
     return await render_page(request, db, "officer/admin/force.html", context)
 

@@ -19,6 +19,7 @@ from . import (
     portal_override,
     property,
     sign_in,
+    sso,
     statistics,
     supervisor,
     two_factor,
@@ -28,6 +29,7 @@ from . import (
 
 routes: list[BaseRoute] = [
     *sign_in.routes,
+    *sso.routes,
     *two_factor.routes,
     *account.routes,
     *inbox.routes,

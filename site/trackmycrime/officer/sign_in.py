@@ -20,6 +20,7 @@ from ..auth.passwords import hash_password, verify_password
 from ..auth.sessions import (
     clear_session_cookie,
     client_address,
+    current_session,
     end_current_session,
     officer_required,
     set_session_cookie,
@@ -31,7 +32,7 @@ from ..forces import service_force
 from ..i18n import gettext as _
 from ..models import Officer, utcnow
 from ..pages import render
-from . import totp
+from . import sso, totp
 from .accounts import normalise_email
 from .forms import Errors, read_form
 
@@ -211,10 +212,11 @@ async def finish_sign_in(db: AsyncSession, request: Request, officer: Officer) -
     officer.last_sign_in_at = utcnow()
     officer.failed_sign_ins, officer.locked_until = 0, None
     audit.record(db, request, "officer.sign_in", force_id=officer.force_id, actor=officer)
-    signed = await start_session(db, request, officer_id=officer.id)
+    signed = await start_session(db, request, officer_id=officer.id, **sso.session_fields(request, officer))
     response = RedirectResponse("/officer", status_code=303)
     set_session_cookie(request, response, signed)
     forget_pending(request, response)
+    forget_pending(request, response, sso.signed_in_cookie_name(request))
     return response
 
 
@@ -242,6 +244,7 @@ def _sign_in_form(
 async def _with_service_force(request: Request) -> None:
     async with request.app.state.db.session() as db:
         request.state.force = await service_force(db)
+        request.state.sso_choices = await sso.sign_in_choices(db)
 
 
 async def sign_in_page(request: Request) -> Response:
@@ -283,12 +286,12 @@ async def sign_in(request: Request) -> Response:
     return _sign_in_form(request, errors={"identifier": generic_error()}, identifier=identifier)
 
 
-def forget_pending(request: Request, response: Response) -> None:
-    """Delete the pending two-step cookie: a browser ignores a `__Host-` cookie, even one that
-    deletes, unless it is Secure with Path=/ as it was set."""
+def forget_pending(request: Request, response: Response, name: str | None = None) -> None:
+    """Delete the pending two-step cookie (or another sign-in cookie): a browser ignores a `__Host-`
+    cookie, even one that deletes, unless it is Secure with Path=/ as it was set."""
     secure = request.app.state.settings.secure_cookies
     response.delete_cookie(
-        pending_cookie_name(request), path="/", httponly=True, samesite="lax", secure=secure
+        name or pending_cookie_name(request), path="/", httponly=True, samesite="lax", secure=secure
     )
 
 
@@ -392,8 +395,12 @@ async def _code_accepted(db: AsyncSession, officer: Officer, code: str) -> bool:
 
 async def sign_out(request: Request) -> Response:
     async with request.app.state.db.transaction() as db:
+        provider_sign_out = await sso.provider_sign_out_url(db, request, await current_session(db, request))
         await end_current_session(db, request)
-    response = RedirectResponse("/officer/sign-in?signed_out=1", status_code=303)
+    if provider_sign_out:
+        response = sso.on_to_provider_sign_out(request, provider_sign_out)
+    else:
+        response = RedirectResponse("/officer/sign-in?signed_out=1", status_code=303)
     clear_session_cookie(request, response)
     return response
 
