@@ -20,6 +20,7 @@ from .ingest.routes import routes as ingest_routes
 from .officer.routes import routes as officer_routes
 from .pages import create_templates, render
 from .public.routes import routes as public_routes
+from .language import LanguageMiddleware
 from .security_headers import SecurityHeadersMiddleware
 from .settings import Settings, load_settings
 from .static_assets import StaticAssets
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routes=all_routes(assets, settings),
         middleware=[
             Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
+            Middleware(LanguageMiddleware, https=settings.secure_cookies),
             Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
             Middleware(CSRFMiddleware, secret_key=settings.secret_key, secure=settings.secure_cookies),
         ],

@@ -18,7 +18,8 @@ from babel.numbers import format_decimal
 from .paths import LOCALE_DIR
 
 LONDON = ZoneInfo("Europe/London")
-SUPPORTED_LANGUAGES = ("en", "cy")
+SUPPORTED_LANGUAGES = ("en", "cy", "pl")
+LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg", "pl": "Polski"}
 DEFAULT_LANGUAGE = "en"
 
 current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)

@@ -27,6 +27,7 @@ from ..auth.passwords import hash_password, password_problem, verify_password
 from ..auth.sessions import client_address, end_all_sessions, start_session
 from ..auth.tokens import INVITATION, Signer
 from ..i18n import gettext as _
+from ..language import use_party_language
 from ..identity import reference_key, surname_key
 from ..models import Crime, Force, Party, utcnow
 from ..pages import render
@@ -171,6 +172,7 @@ async def check_code(request: Request) -> Response:
         found = await queries.party_with_crime(db, party.id)  # type: ignore[arg-type]
     assert found is not None
     request.state.force = found[2]
+    use_party_language(found[0].preferred_language)
     return confirm_page(request, Registering(*found, stage=IDENTIFIED))
 
 
@@ -229,6 +231,7 @@ async def open_invitation(request: Request) -> Response:
         await forces_for_page(request)
         return render(request, "victim/register_link_invalid.html", status_code=404)
     request.state.force = found[2]
+    use_party_language(found[0].preferred_language)
     return confirm_page(request, Registering(*found, stage=IDENTIFIED))
 
 
