@@ -17,10 +17,10 @@ from .auth.csrf import CSRFMiddleware
 from .auth.passwords import use_fast_hashing
 from .database import Database
 from .ingest.routes import routes as ingest_routes
+from .language import LanguageMiddleware
 from .officer.routes import routes as officer_routes
 from .pages import create_templates, render
 from .public.routes import routes as public_routes
-from .language import LanguageMiddleware
 from .security_headers import SecurityHeadersMiddleware
 from .settings import Settings, load_settings
 from .static_assets import StaticAssets

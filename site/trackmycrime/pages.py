@@ -10,8 +10,8 @@ from starlette.responses import HTMLResponse
 
 from . import i18n
 from .language import switch_links
-from .public.glossary import STATUS_TERMS
 from .paths import TEMPLATES_DIR
+from .public.glossary import STATUS_TERMS
 from .static_assets import StaticAssets
 
 
@@ -36,6 +36,7 @@ def create_templates(assets: StaticAssets) -> jinja2.Environment:
     env.filters["number"] = i18n.number
     env.globals["language_switch_links"] = _language_switch_links
     env.globals["status_terms"] = STATUS_TERMS
+    env.globals["language_names"] = i18n.LANGUAGE_NAMES
     return env
 
 

@@ -65,7 +65,7 @@ async def test_the_switch_keeps_the_rest_of_the_address(client, victim):
 
 async def test_accept_language_is_the_last_fallback(client, victim):
     response = await client.http.get("/", headers={"Accept-Language": "fr-FR, pl;q=0.8, en;q=0.5"})
-    assert f"<h1 class=\"heading-xl\">{START_HEADING['pl']}</h1>" in response.text
+    assert f'<h1 class="heading-xl">{START_HEADING["pl"]}</h1>' in response.text
     assert response.headers["content-language"] == "pl"
     response = await client.http.get("/", headers={"Accept-Language": "en-GB, cy;q=0.9"})
     assert response.headers["content-language"] == "en"

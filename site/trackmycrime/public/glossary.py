@@ -30,7 +30,8 @@ def glossary() -> list[Term]:
             _("Bail"),
             (
                 _("The suspect is let go while the police carry on with their work."),
-                _("They must come back on a set date. They may have to follow rules, such as not to contact you."),
+                _("They must come back on a set date."),
+                _("They may have to follow rules, such as not to contact you."),
             ),
         ),
         Term(

@@ -27,8 +27,8 @@ from ..auth.passwords import hash_password, password_problem, verify_password
 from ..auth.sessions import client_address, end_all_sessions, start_session
 from ..auth.tokens import INVITATION, Signer
 from ..i18n import gettext as _
-from ..language import use_party_language
 from ..identity import reference_key, surname_key
+from ..language import use_party_language
 from ..models import Crime, Force, Party, utcnow
 from ..pages import render
 from . import forms, queries
