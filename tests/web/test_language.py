@@ -155,3 +155,14 @@ async def test_a_status_with_a_legal_term_links_to_its_explanation(client, db, a
     assert link["href"] == "/words-we-use#released-under-investigation"
     target = (await client.page(link["href"])).select_one("#released-under-investigation")
     assert text_of(target) == "Released under investigation"
+
+
+async def test_every_registration_step_stays_in_the_partys_language(client, db, settings):
+    case = await make_victim_case(db, password=None, preferred_language="cy")
+    page = await client.page(invitation_url(settings, case.party).removeprefix(settings.base_url))
+    progress = page.select_one('input[name="progress"]')["value"]
+    form = {"progress": progress, "surname": "Someone Else", "date_of_birth-day": "1"}
+    form |= {"date_of_birth-month": "1", "date_of_birth-year": "1990"}
+    page = await client.submit("/register/confirm", form)
+    assert page.html["lang"] == "cy"
+    assert "Nid yw'r cyfenw neu'r dyddiad geni" in text_of(page.select_one(".error-summary"))

@@ -76,6 +76,7 @@ async def registering_from(request: Request, token: str, *, stage: str) -> Regis
     if party.password_hash is not None or deleted_since:
         return None
     request.state.force = force
+    use_party_language(party.preferred_language)
     return Registering(party, crime, force, stage)
 
 
