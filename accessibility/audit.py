@@ -25,7 +25,7 @@ ROLES = ("visitor", "victim", "officer", "supervisor", "admin")
 FOLDER = Path(__file__).resolve().parent
 REPORT = FOLDER / "report.md"
 SUMMARY = FOLDER.parent / "site" / "trackmycrime" / "data" / "accessibility-audit.json"
-TITLE_FORM = re.compile(r"^(?:Error: )?(?P<page>.+) – TrackMyCrime – (?P<force>.+)$")
+TITLE_FORM = re.compile(r"^(?:(?:Error|Gwall|Błąd): )?(?P<page>.+) – TrackMyCrime – (?P<force>.+)$")
 
 # Known problems that no automated check can settle: they go into the statement as they are.
 KNOWN_ISSUES = [
