@@ -37,7 +37,7 @@ def test_a_welsh_speaker_is_invited_in_welsh_and_registers_in_welsh(page, live_s
     case = new_victim(live_server, registered=False, surname="Pritchard", preferred_language="cy")
     invite(live_server, case)
     mail = mail_to(live_server, case.party.email)
-    assert "wedi eich gwahodd i ddefnyddio TrackMyCrime" in mail.text
+    assert "wedi gofyn i chi ddefnyddio TrackMyCrime" in mail.text
     assert "Dim ond unwaith y mae'r ddolen hon yn gweithio" in mail.text
     link = re.search(r"http://\S+/register/\S+", mail.text).group(0)
 

@@ -24,8 +24,8 @@ PARTY_KINDS = [
     AlertKind.PASSWORD_RESET,
     AlertKind.ACCOUNT_LOCKED,
 ]
-WELSH_INVITATION = "Mae Devon & Cornwall Police wedi eich gwahodd i ddefnyddio TrackMyCrime"
-ENGLISH_INVITATION = "Devon & Cornwall Police has invited you to use TrackMyCrime"
+WELSH_INVITATION = "Mae Devon & Cornwall Police wedi gofyn i chi ddefnyddio TrackMyCrime"
+ENGLISH_INVITATION = "Devon & Cornwall Police has asked you to use TrackMyCrime"
 
 
 def test_a_welsh_reader_gets_a_welsh_invitation():

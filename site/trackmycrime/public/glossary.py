@@ -63,7 +63,7 @@ def glossary() -> list[Term]:
             _("Crown Prosecution Service"),
             (
                 _("The Crown Prosecution Service is also called the CPS."),
-                _("Its lawyers decide if a suspect should go to court for most serious crimes."),
+                _("For most crimes, its lawyers decide if a suspect should go to court."),
                 _("They also take the case to court."),
             ),
         ),
@@ -72,7 +72,7 @@ def glossary() -> list[Term]:
             _("Victim Personal Statement"),
             (
                 _("This is your chance to say, in your own words, how the crime has hurt you."),
-                _("The court can read it before it decides what should happen to the person who did it."),
+                _("The court may read it. Then it decides what happens to the person who did it."),
             ),
         ),
         Term(
