@@ -25,7 +25,7 @@ ROLES = ("visitor", "victim", "officer", "supervisor", "admin")
 FOLDER = Path(__file__).resolve().parent
 REPORT = FOLDER / "report.md"
 SUMMARY = FOLDER.parent / "site" / "trackmycrime" / "data" / "accessibility-audit.json"
-TITLE_FORM = re.compile(r"^(?:Error: )?(?P<page>.+) – TrackMyCrime – (?P<force>.+)$")
+TITLE_FORM = re.compile(r"^(?:(?:Error|Gwall|Błąd): )?(?P<page>.+) – TrackMyCrime – (?P<force>.+)$")
 
 # Known problems that no automated check can settle: they go into the statement as they are.
 KNOWN_ISSUES = [
@@ -126,6 +126,7 @@ def page_states() -> list[State]:
     states = [
         State("visitor", "Start page", "empty", "/"),
         State("visitor", "Accessibility statement", "empty", "/accessibility"),
+        State("visitor", "Words we use", "empty", "/words-we-use"),
         State("visitor", "Sign in", "empty", "/sign-in"),
         State(
             "visitor",
@@ -939,6 +940,56 @@ def run_audit(
     """Audit with one signed-in Playwright page per role (see page_states for the roles), and one per
     role with JavaScript off for the journeys that need it."""
     return Auditor(base_url, pages_by_role, params, js_off_pages_by_role).run(page_states())
+
+
+# The audit in each language (issue 20): longer words, other headings, and a `lang` that must be true.
+
+SWITCH_FACTS = """() => [...document.querySelectorAll(
+    "nav.language-switch a, nav.language-switch [aria-current]")]
+  .map(e => ({text: e.textContent.trim(), lang: e.getAttribute("lang") || "",
+              hreflang: e.getAttribute("hreflang"), current: e.hasAttribute("aria-current")}))"""
+ENGLISH_ONLY_PATHS = ("/officer",)
+
+
+class LanguageAuditor(Auditor):
+    """The auditor, with the page read in `language`: its `lang` and the switch's are checked too."""
+
+    def __init__(self, base_url: str, pages_by_role: dict[str, Any], params: dict[str, Any], language: str):
+        super().__init__(base_url, pages_by_role, params, {})
+        self.language = language
+
+    def check_facts(self, state: State, page: Any) -> None:
+        super().check_facts(state, page)
+        english_only = state.path.startswith(ENGLISH_ONLY_PATHS)
+        expected = "en" if english_only else self.language
+        lang = page.evaluate("document.documentElement.getAttribute('lang')")
+        if lang != expected:
+            self.note(state, None, "language", f"the page says lang={lang!r}, but is read in {expected!r}")
+        switch = page.evaluate(SWITCH_FACTS)
+        if not english_only and len(switch) != 3:
+            self.note(state, None, "language switch", f"{len(switch)} languages offered, not 3")
+        for option in switch:
+            if not option["lang"] or (not option["current"] and option["hreflang"] != option["lang"]):
+                self.note(
+                    state, None, "language switch", f"{option['text']!r} lacks a matching lang and hreflang"
+                )
+            if option["current"] and option["lang"] != expected:
+                self.note(
+                    state, None, "language switch", f"{option['text']!r} is marked current on a {lang} page"
+                )
+
+
+def language_states() -> list[State]:
+    """What a visitor or victim sees on arriving at each page (a state reached by filling in a form
+    is reached with English labels, so the English audit covers those)."""
+    return [s for s in page_states() if s.role in ("visitor", "victim") and not s.steps and s.js]
+
+
+def run_language_audit(
+    base_url: str, pages_by_role: dict[str, Any], params: dict[str, Any], language: str
+) -> AuditResult:
+    """Pages of the role's signed-in Playwright page must already be read in `language` (a cookie)."""
+    return LanguageAuditor(base_url, pages_by_role, params, language).run(language_states())
 
 
 # Output: a Markdown report and the summary the accessibility statement is built from.

@@ -6,6 +6,7 @@ that starts with it, unique ids, every input labelled, every form with an action
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -41,7 +42,7 @@ def check_page(html: str, *, fragment: bool = False) -> BeautifulSoup:
         if len(headings) != 1:
             raise PageProblem(f"expected one h1, found {len(headings)}")
         title = " ".join(page.title.get_text().split()) if page.title else ""
-        page_part = title.removeprefix("Error: ").split(" – ")[0]
+        page_part = re.sub(r"^(Error|Gwall|Błąd): ", "", title).split(" – ")[0]  # 'Error:' in each language
         h1 = text_of(headings[0])
         if not title.endswith(" – TrackMyCrime") and " – TrackMyCrime – " not in title:
             raise PageProblem(f"title {title!r} is not in the form 'Page – TrackMyCrime – Force'")

@@ -23,6 +23,7 @@ from .base_url import BaseUrlMiddleware
 from .database import OUTAGE_RETRY_AFTER_SECONDS, Database, TroubleLog, is_outage
 from .ingest import problems
 from .ingest.routes import routes as ingest_routes
+from .language import LanguageMiddleware
 from .log_redaction import redact_tokens_in_logs
 from .officer.routes import routes as officer_routes
 from .operations.metrics import metrics_endpoint, record_request
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routes=all_routes(assets, settings),
         middleware=[
             Middleware(BaseUrlMiddleware, base_url=settings.base_url),
+            Middleware(LanguageMiddleware, https=settings.secure_cookies),
             Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
             Middleware(CSRFMiddleware, secret_key=settings.secret_key, secure=settings.secure_cookies),
             Middleware(NoteRouteMiddleware),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext as _gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from io import BytesIO
@@ -18,7 +20,8 @@ from babel.numbers import format_decimal
 from .paths import LOCALE_DIR
 
 LONDON = ZoneInfo("Europe/London")
-SUPPORTED_LANGUAGES = ("en", "cy")
+SUPPORTED_LANGUAGES = ("en", "cy", "pl")
+LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg", "pl": "Polski"}
 DEFAULT_LANGUAGE = "en"
 
 current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
@@ -36,6 +39,16 @@ def translations(language: str) -> _gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return _gettext.GNUTranslations(compiled)
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Words and dates in `language` for the length of the block (an alert, a standard update)."""
+    token = current_language.set(language)
+    try:
+        yield
+    finally:
+        current_language.reset(token)
 
 
 def choose_language(requested: str | None) -> str:

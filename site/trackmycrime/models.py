@@ -62,6 +62,10 @@ class Force(SQLModel, table=True):
     # offence), and codes never offered it (e.g. sexual or domestic abuse offences), one per line.
     portal_offence_codes: str = _text()
     portal_excluded_offence_codes: str = _text()
+    # Languages (issue 20): those the force writes standard updates in, space-separated; and,
+    # for Welsh forces, every email in Welsh and English with the Welsh first.
+    languages: str = Field(default="en", max_length=40)
+    welsh_first: bool = False
     created_at: dt.datetime = _when(default_now=True)
 
 

@@ -9,7 +9,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from . import i18n
+from .language import switch_links
 from .paths import TEMPLATES_DIR
+from .public.glossary import STATUS_TERMS
 from .static_assets import StaticAssets
 
 
@@ -32,7 +34,15 @@ def create_templates(assets: StaticAssets) -> jinja2.Environment:
     env.filters["datetime_in_words"] = i18n.datetime_in_words
     env.filters["iso_datetime"] = i18n.iso_datetime
     env.filters["number"] = i18n.number
+    env.globals["language_switch_links"] = _language_switch_links
+    env.globals["status_terms"] = STATUS_TERMS
+    env.globals["language_names"] = i18n.LANGUAGE_NAMES
     return env
+
+
+def _language_switch_links(request: Request, party: object) -> list[tuple[str, str, str]]:
+    url = request.url
+    return switch_links(url.path, url.query, request.method, party is not None)
 
 
 def is_htmx(request: Request) -> bool:

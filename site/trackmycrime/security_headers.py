@@ -5,8 +5,6 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import i18n
-
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -35,8 +33,6 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         is_static = scope["path"].startswith("/static/")
-        language = i18n.choose_language(_query_language(scope))
-        token = i18n.current_language.set(language)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -52,18 +48,6 @@ class SecurityHeadersMiddleware:
                     headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
                 if not is_static:
                     headers["Cache-Control"] = "no-store"
-                    headers.setdefault("Content-Language", language)
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_headers)
-        finally:
-            i18n.current_language.reset(token)
-
-
-def _query_language(scope: Scope) -> str | None:
-    for pair in scope.get("query_string", b"").decode("latin-1").split("&"):
-        name, _, value = pair.partition("=")
-        if name == "lang":
-            return value
-    return None
+        await self.app(scope, receive, send_with_headers)

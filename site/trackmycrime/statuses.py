@@ -36,7 +36,7 @@ def _table() -> dict[str, Status]:
         Status(
             "suspect_identified",
             _("Suspect identified"),
-            _("The police have identified someone they think may be responsible."),
+            _("The police think they know who may have done it."),
         ),
         Status("suspect_arrested", _("Suspect arrested"), _("A suspect has been arrested.")),
         Status(

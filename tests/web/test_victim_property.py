@@ -54,7 +54,7 @@ async def test_without_property_there_is_no_link_and_the_page_says_so(client, db
     page = await client.page("/property")
 
     assert text_of(page.h1) == "Missing or damaged property"
-    assert "No property is recorded against your crime." in text_of(page.main)
+    assert "We have no record of any of your things for this crime." in text_of(page.main)
     assert page.select_one('main a[href="/case#send-message"]')
 
 
@@ -90,7 +90,7 @@ async def test_a_witness_sees_no_property(client, db):
     page = await sign_in(client, case)
 
     assert "/property" not in nav_links(page)
-    assert "No property is recorded" in text_of((await client.page("/property")).main)
+    assert "We have no record of any of your things" in text_of((await client.page("/property")).main)
 
 
 async def test_telling_the_officer_about_an_item_reaches_them_as_an_unread_message_tied_to_it(client, db):

@@ -114,6 +114,7 @@ async def add_party(
     email: str = "alex@example.org",
     mobile: str = "",
     role: str = "victim",
+    preferred_language: str = "en",
 ) -> Party:
     use_fast_hashing(True)
     party = Party(
@@ -126,6 +127,7 @@ async def add_party(
         date_of_birth=born,
         email=email,
         mobile=mobile,
+        preferred_language=preferred_language,
         invited_at=utcnow() - dt.timedelta(days=1),
         password_hash=hash_password_now(password) if password else None,
         registered_at=utcnow() if password else None,

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..eligibility import portal_offered
+from ..language import chosen_language, use_party_language
 from ..models import Crime, Force, Officer, Party, WebSession, utcnow
 from .cookies import cookie_name
 from .sso_sessions import still_accepted
@@ -214,6 +215,8 @@ def _party_required(endpoint: Endpoint, *, touch: bool, share_reading: bool = Fa
                 )
                 if row and signed_in and touch:
                     await _touch(db, row[0], now)
+                if row and signed_in:
+                    await _keep_language(db, row[1])
                 if row and signed_in and share_reading:
                     _set_party_state(request, row)
                     request.state.reading = db
@@ -226,6 +229,19 @@ def _party_required(endpoint: Endpoint, *, touch: bool, share_reading: bool = Fa
         return _redirect_to(request, "/sign-in?signed_out=1" if token_hash else "/sign-in")
 
     return wrapper
+
+
+async def _keep_language(db: AsyncSession, party: Party) -> None:
+    """A language picked with the switch is stored on the party (their alerts follow it); without
+    one, the page is in the party's stored language."""
+    chosen = chosen_language.get()
+    if chosen and chosen != party.preferred_language:
+        await db.exec(
+            update(Party).where(Party.id == party.id).values(preferred_language=chosen)  # type: ignore[arg-type]
+        )
+        await db.commit()
+        party.preferred_language = chosen
+    use_party_language(party.preferred_language)
 
 
 def _set_party_state(request: Request, row: Any) -> None:

@@ -9,10 +9,10 @@ reach them, because nothing about the case is ever loaded here.
 from __future__ import annotations
 
 import gettext as _gettext
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+import unicodedata
+from dataclasses import asdict, dataclass, replace
 from functools import cache, lru_cache
+from html import escape
 
 import jinja2
 
@@ -24,6 +24,7 @@ from ..settings import Settings
 from .outbox import AlertKind
 
 SERVICE_NAME = "TrackMyCrime"
+BILINGUAL = ("cy", "en")  # in the order a Welsh-first email gives them
 EMERGENCY_PHONE = "999"
 
 
@@ -40,6 +41,8 @@ class MessageFields:
     lang: str
     link_days: int = 0
     link_hours: int = 0
+    # The force sends emails in Welsh and English, Welsh first (Welsh forces; issue 20).
+    welsh_first: bool = False
     service_name: str = SERVICE_NAME
     emergency_phone: str = EMERGENCY_PHONE
 
@@ -94,6 +97,7 @@ def message_fields(
         lang=reader_language(language),
         link_days=link_days,
         link_hours=link_hours,
+        welsh_first=force.welsh_first and not for_officer,
     )
 
 
@@ -114,15 +118,6 @@ def _templates() -> jinja2.Environment:
     return environment
 
 
-@contextmanager
-def _language(lang: str) -> Iterator[None]:
-    token = i18n.current_language.set(lang)
-    try:
-        yield
-    finally:
-        i18n.current_language.reset(token)
-
-
 def _tidy(text: str) -> str:
     """No runs of blank lines or trailing spaces, whatever the template's whitespace."""
     lines = [line.rstrip() for line in text.strip().splitlines()]
@@ -134,20 +129,63 @@ def _tidy(text: str) -> str:
 
 
 def render_email(fields: MessageFields) -> EmailContent:
+    if fields.welsh_first and fields.lang in BILINGUAL:
+        welsh, english = (render_email(replace(fields, welsh_first=False, lang=lang)) for lang in BILINGUAL)
+        return _bilingual(welsh, english)
     if fields.link_days or fields.link_hours:
         return _render_email(fields)  # a personal link: nothing to share with other readers
     return _shared_email(fields)
 
 
 def render_sms(fields: MessageFields) -> str:
+    """In the reader's one language, in the GSM alphabet so that it costs what the English does."""
     if fields.link_days or fields.link_hours:
-        return _render_sms(fields)
-    return _shared_sms(fields)
+        return gsm_text(_render_sms(fields))
+    return gsm_text(_shared_sms(fields))
+
+
+def _bilingual(welsh: EmailContent, english: EmailContent) -> EmailContent:
+    """One email, the Welsh first and then the English, each part marked with its language."""
+
+    def body(html: str) -> str:
+        return html.split("<body>", 1)[1].rsplit("</body>", 1)[0].strip()
+
+    subject = f"{welsh.subject} / {english.subject}"
+    head, _body = welsh.html.split("<body>", 1)
+    head = head.replace(f"<title>{escape(welsh.subject)}</title>", f"<title>{escape(subject)}</title>")
+    html = (
+        f'{head}<body>\n<div lang="cy">\n{body(welsh.html)}\n</div>\n<hr>\n'
+        f'<div lang="en">\n{body(english.html)}\n</div>\n</body>\n</html>\n'
+    )
+    return EmailContent(subject=subject, text=f"{welsh.text}\n---\n\n{english.text}", html=html)
+
+
+# What a phone sends as one 160-character fragment (GSM 03.38); anything else makes the whole text
+# UCS-2, 70 characters a fragment. Welsh and Polish letters outside it are sent as their base
+# letter ('ŵ' as 'w', 'ł' as 'l'), as Notify and Polish services do.
+GSM_CHARACTERS = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€"
+)
+_GSM_STAND_INS = {"ł": "l", "Ł": "L", "‘": "'", "’": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-"}
+
+
+def gsm_text(text: str) -> str:
+    return "".join(_gsm_character(character) for character in text)
+
+
+def _gsm_character(character: str) -> str:
+    if character in GSM_CHARACTERS:
+        return character
+    if character in _GSM_STAND_INS:
+        return _GSM_STAND_INS[character]
+    base = unicodedata.normalize("NFD", character)[0]
+    return base if base in GSM_CHARACTERS else "?"
 
 
 def _render_email(fields: MessageFields) -> EmailContent:
     variables = asdict(fields)
-    with _language(fields.lang):
+    with i18n.in_language(fields.lang):
         text_template = _templates().get_template(f"email/{fields.kind}.txt")
         subject_block = text_template.blocks["subject"](text_template.new_context(variables))
         subject = " ".join("".join(subject_block).split())
@@ -159,7 +197,7 @@ def _render_email(fields: MessageFields) -> EmailContent:
 
 
 def _render_sms(fields: MessageFields) -> str:
-    with _language(fields.lang):
+    with i18n.in_language(fields.lang):
         text = _templates().get_template(f"sms/{fields.kind}.txt").render(asdict(fields))
     return " ".join(text.split())
 

@@ -58,7 +58,7 @@ from .deadlines import due_in_words, is_overdue
 from .forms import Errors, whole_number
 from .queries import party_name
 from .rendering import render_page, render_partial
-from .update_templates import template_by_key, update_templates
+from .update_templates import template_by_key, template_options
 
 ALERTS_SHOWN = 50
 
@@ -379,7 +379,6 @@ def helpers() -> dict[str, Any]:
         "review_status_label": review_status_label,
         "value_in_pounds": value_in_pounds,
         "property_state_options": [(state, state_label_for_officers(state)) for state in PropertyState.ALL],
-        "update_template_options": [(t.key, t.title) for t in update_templates()],
     }
 
 
@@ -408,7 +407,8 @@ def page_context(
         "error_party_id": party_id,
         "values": values or {},
         "update_values": update_values,
-        "chosen_template": chosen.key if chosen else "",
+        "chosen_template": request.query_params.get("template", "") if chosen else "",
+        "update_template_options": template_options(request.state.force.languages),
         "audience_options": audience_options(page),
         "status_options": status_options(page.crime),
         "can_reassign": sees_whole_force(request.state.officer),

@@ -1,4 +1,5 @@
-"""Force admins: the force's name, contact details, crime reference format, retention and support services."""
+"""Force admins: the force's name, contact details, crime reference format, retention, languages and support
+services."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from starlette.routing import Route
 
 from .. import audit
 from ..eligibility import MAX_CODES_TEXT, codes_text
+from ..i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from ..i18n import gettext as _
 from ..models import Force, Officer
 from ..reference_formats import BadFormat, compiled, matches_format
@@ -28,6 +30,7 @@ WEBSITE_PATTERN = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 RETENTION_DAYS = (30, 3650)
 REMINDER_DAYS = (1, 60)
 UPDATE_REQUEST_DAYS = (1, 90)
+TRANSLATED_LANGUAGES = tuple(code for code in SUPPORTED_LANGUAGES if code != DEFAULT_LANGUAGE)
 
 
 def services_of(force: Force) -> list[dict[str, str]]:
@@ -52,6 +55,9 @@ def values_of(force: Force) -> dict[str, str]:
         "update_request_interval_days": str(force.update_request_interval_days),
         "portal_offence_codes": force.portal_offence_codes,
         "portal_excluded_offence_codes": force.portal_excluded_offence_codes,
+        "languages_shown": "yes",
+        **{f"language_{code}": "yes" for code in force.languages.split() if code != DEFAULT_LANGUAGE},
+        **({"welsh_first": "yes"} if force.welsh_first else {}),
     }
     for number, service in enumerate(services_of(force), start=1):
         values.update({f"service-{number}-{f}": v for f, v in service.items()})
@@ -145,6 +151,10 @@ def parse_settings(values: dict[str, str]) -> tuple[dict[str, Any], Errors]:
         settings["update_request_interval_days"] = _check_days(
             errors, values, "update_request_interval_days", _("update request interval"), UPDATE_REQUEST_DAYS
         )
+    if "languages_shown" in values:  # left as they are by a form that does not show them
+        chosen = [code for code in TRANSLATED_LANGUAGES if values.get(f"language_{code}")]
+        settings["languages"] = " ".join([DEFAULT_LANGUAGE, *chosen])
+        settings["welsh_first"] = bool(values.get("welsh_first"))
     services = []
     for number, fields in submitted_services(values):
         if not any(fields.values()):

@@ -1,9 +1,11 @@
-"""Standard updates an officer can start from: plain English, nothing to fill in, each with a status."""
+"""Standard updates an officer can start from: plain words, nothing to fill in, each with a status, in
+each language the force writes in (issue 20)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, in_language
 from ..i18n import gettext as _
 
 
@@ -99,9 +101,27 @@ def _templates() -> tuple[UpdateTemplate, ...]:
     )
 
 
-def update_templates() -> tuple[UpdateTemplate, ...]:
-    return _templates()
+def _languages(force_languages: str) -> list[str]:
+    chosen = [code for code in force_languages.split() if code in SUPPORTED_LANGUAGES]
+    return [DEFAULT_LANGUAGE, *(code for code in chosen if code != DEFAULT_LANGUAGE)]
+
+
+def template_options(force_languages: str) -> list[tuple[str, str]]:
+    """(key, title) of each standard update in each language the force writes in, English first;
+    a key names its language after a colon ('no_news:cy')."""
+    options = []
+    for code in _languages(force_languages):
+        with in_language(code):
+            for template in _templates():
+                if code == DEFAULT_LANGUAGE:
+                    options.append((template.key, template.title))
+                else:
+                    options.append((f"{template.key}:{code}", f"{template.title} ({LANGUAGE_NAMES[code]})"))
+    return options
 
 
 def template_by_key(key: str) -> UpdateTemplate | None:
-    return next((t for t in _templates() if t.key == key), None)
+    """The standard update, its words in the language its key names."""
+    name, _colon, code = key.partition(":")
+    with in_language(code if code in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE):
+        return next((t for t in _templates() if t.key == name), None)

@@ -1,4 +1,4 @@
-"""The start page, the accessibility statement and the health check."""
+"""The start page, the accessibility statement, the words we use and the health check."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from starlette.routing import Route
 from ..forces import service_force
 from ..pages import render
 from .accessibility import audit_summary
+from .glossary import glossary
 
 
 async def start_page(request: Request) -> Response:
@@ -24,6 +25,12 @@ async def accessibility_statement(request: Request) -> Response:
     return render(request, "public/accessibility.html", {"audit": audit_summary()})
 
 
+async def glossary_page(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        request.state.force = await service_force(db)
+    return render(request, "public/glossary.html", {"terms": glossary()})
+
+
 async def health(request: Request) -> Response:
     try:
         async with request.app.state.db.session() as db:
@@ -36,5 +43,6 @@ async def health(request: Request) -> Response:
 routes = [
     Route("/", start_page, name="start"),
     Route("/accessibility", accessibility_statement, name="accessibility"),
+    Route("/words-we-use", glossary_page, name="glossary"),
     Route("/health", health, name="health"),
 ]

@@ -31,6 +31,7 @@ from ..database import Database
 from ..eligibility import portal_offered
 from ..i18n import gettext as _
 from ..identity import reference_key, surname_key
+from ..language import use_party_language
 from ..models import Crime, Force, Party, utcnow
 from ..pages import render
 from ..victims_code import refresh_entitlements
@@ -79,6 +80,7 @@ async def registering_from(request: Request, token: str, *, stage: str) -> Regis
     if party.password_hash is not None or deleted_since or not portal_offered(force, crime, party):
         return None
     request.state.force = force
+    use_party_language(party.preferred_language)
     return Registering(party, crime, force, stage)
 
 
@@ -175,6 +177,7 @@ async def check_code(request: Request) -> Response:
         )
         return code_page(request, forces, form)
     request.state.force = found[2]
+    use_party_language(found[0].preferred_language)
     return confirm_page(request, Registering(*found, stage=IDENTIFIED))
 
 
@@ -245,6 +248,7 @@ async def open_invitation(request: Request) -> Response:
         await forces_for_page(request)
         return render(request, "victim/register_link_invalid.html", status_code=404)
     request.state.force = found[2]
+    use_party_language(found[0].preferred_language)
     return confirm_page(request, Registering(*found, stage=IDENTIFIED))
 
 

@@ -66,9 +66,7 @@ def national_services() -> list[SupportService]:
     return [
         SupportService(
             name=_("Victim Support"),
-            offers=_(
-                "Free, confidential support for anyone affected by crime, whether or not it was reported."
-            ),
+            offers=_("Free, private help for anyone hurt by crime. You do not need to have told the police."),
             phone="08 08 16 89 111",
             website="https://www.victimsupport.org.uk",
             hours=_("24 hours a day, every day"),

@@ -1,0 +1,82 @@
+"""Issue 20 in a real browser: a Welsh speaker invited in Welsh registers in Welsh, and the switch
+works with JavaScript off."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from playwright.sync_api import expect
+
+from tests.browser.victim_pages import check_page, in_live_database, new_victim
+from trackmycrime.ingest.crimes import invite_parties
+from trackmycrime.models import Force, Party
+
+
+def invite(live_server, case) -> None:
+    async def queue(session) -> None:
+        party = await session.get(Party, case.party.id)
+        party.invited_at = None  # as the records system has just sent them
+        force = await session.get(Force, case.force.id)
+        assert await invite_parties(session, force, [party]) == [party]
+
+    in_live_database(live_server, queue)
+
+
+def mail_to(live_server, address: str, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for mail in live_server.mail.messages:
+            if address in mail.recipients:
+                return mail
+        time.sleep(0.1)
+    raise AssertionError(f"no email reached {address}")
+
+
+def test_a_welsh_speaker_is_invited_in_welsh_and_registers_in_welsh(page, live_server):
+    case = new_victim(live_server, registered=False, surname="Pritchard", preferred_language="cy")
+    invite(live_server, case)
+    mail = mail_to(live_server, case.party.email)
+    assert "wedi gofyn i chi ddefnyddio TrackMyCrime" in mail.text
+    assert "Dim ond unwaith y mae'r ddolen hon yn gweithio" in mail.text
+    link = re.search(r"http://\S+/register/\S+", mail.text).group(0)
+
+    page.goto(link)
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.locator("h1")).to_have_text("Cadarnhewch eich manylion")
+    check_page(page, "Welsh invitation: confirm details")
+    page.get_by_label("Cyfenw").fill("Prichard")
+    born = case.party.date_of_birth
+    for label, value in (("Diwrnod", born.day), ("Mis", born.month), ("Blwyddyn", born.year)):
+        page.get_by_label(label, exact=True).fill(str(value))
+    page.get_by_role("button", name="Parhau").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator(".error-summary")).to_contain_text("Nid yw'r cyfenw neu'r dyddiad geni")
+    check_page(page, "Welsh invitation: details that do not match")
+    page.get_by_label("Cyfenw").fill("Pritchard")
+    page.get_by_role("button", name="Parhau").click()
+    expect(page.locator("h1")).to_have_text("Creu cyfrinair")
+    page.get_by_label("Cyfrinair", exact=True).fill("fy nghyfrinair hir fy hun")
+    page.get_by_role("button", name="Creu cyfrif").click()
+    page.wait_for_url("**/case?welcome=1")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.locator(".notification--success")).to_contain_text("Rydych chi wedi cofrestru")
+    expect(page.locator("h1")).to_have_text("Eich achos")
+    check_page(page, "Welsh case page after registering")
+
+
+def test_the_switch_works_without_javascript_and_is_remembered(js_off_page, live_server):
+    page = js_off_page
+    page.goto(live_server.url + "/sign-in")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("link", name="Cymraeg").click()
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.locator("h1")).to_have_text("Mewngofnodi")
+    page.goto(live_server.url + "/accessibility")
+    expect(page.locator("h1")).to_have_text("Datganiad hygyrchedd ar gyfer TrackMyCrime")
+    switch = page.locator("nav.language-switch")
+    expect(switch.locator('a[hreflang="en"]')).to_have_attribute("lang", "en")
+    expect(switch.locator('[aria-current="true"]')).to_have_attribute("lang", "cy")
+    check_page(page, "Welsh accessibility statement, without JavaScript")
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
