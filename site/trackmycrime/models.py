@@ -262,6 +262,11 @@ class CaseUpdate(SQLModel, table=True):
     # Withdrawn by an officer before its alert was sent: nobody sees it or is told by it.
     withdrawn_at: dt.datetime | None = _when()
     withdrawn_by_id: int | None = Field(default=None, foreign_key="officer.id")
+    # A case event other than a status (issue 22), e.g. "hearing_moved", and the hearing it is about.
+    event: str | None = Field(default=None, max_length=40)
+    hearing_id: int | None = Field(default=None, foreign_key="hearing.id")
+    # Who it comes from: an Agency code ("police" for officers and the police records system).
+    agency: str = Field(default="police", max_length=30)
 
 
 class UpdateCorrection(SQLModel, table=True):
@@ -274,11 +279,6 @@ class UpdateCorrection(SQLModel, table=True):
     officer_id: int | None = Field(default=None, foreign_key="officer.id")
     previous_text: str = _text()
     corrected_at: dt.datetime = _when(default_now=True)
-    # A case event other than a status (issue 22), e.g. "hearing_moved", and the hearing it is about.
-    event: str | None = Field(default=None, max_length=40)
-    hearing_id: int | None = Field(default=None, foreign_key="hearing.id")
-    # Who it comes from: an Agency code ("police" for officers and the police records system).
-    agency: str = Field(default="police", max_length=30)
 
 
 class Agency:
