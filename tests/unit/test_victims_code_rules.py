@@ -79,6 +79,9 @@ def test_the_shipped_rules_follow_the_code() -> None:
         "hearing_moved",
         "hearing_vacated",
         "hearing_outcome",
+        "decision_charged",
+        "decision_no_further_action",
+        "decision_out_of_court_resolution",
     }
     for hearing_event in ("hearing_listed", "hearing_moved", "hearing_vacated", "hearing_outcome"):
         rule = rules.event(hearing_event)

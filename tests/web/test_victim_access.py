@@ -38,8 +38,9 @@ async def two_victims(db, app):
 def test_no_victim_url_names_a_crime_or_party():
     for route in routes:
         assert isinstance(route, Route)
-        # An item of property is named, and checked against the signed-in party's own items.
-        assert set(route.param_convertors) <= {"token", "item_id"}, route.path
+        # An item of property, a hearing or a decision is named, and checked against the signed-in
+        # party's own crime (tests/web/test_victim_hearings.py and test_decisions.py try another's).
+        assert set(route.param_convertors) <= {"token", "item_id", "hearing_id", "decision_id"}, route.path
 
 
 async def test_signed_in_pages_show_nothing_of_another_crime(client, two_victims):

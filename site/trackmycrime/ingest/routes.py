@@ -234,6 +234,20 @@ async def post_update(request: Request) -> Response:
     return await answer(request, work)
 
 
+async def crime_sent_for(
+    db: AsyncSession, caller: Caller, reference: str, request: Request, id_parameter: str
+) -> Crime | Response:
+    """The crime a hearing or decision is sent for, locked for the change; or the problem to answer."""
+    if not re.fullmatch(RMS_ID_PATTERN, request.path_params[id_parameter]):
+        return problems.invalid_fields([InvalidField(parameter=id_parameter, detail=BAD_ID)])
+    crime = await crime_by_reference(db, caller.force, reference, for_update=True)
+    if crime is None:
+        return problems.crime_not_found()
+    if crime.personal_data_removed_at is not None:
+        return problems.personal_data_removed()
+    return crime
+
+
 def hearing_view(hearing: Hearing) -> HearingOut:
     return HearingOut(
         rms_hearing_id=hearing.rms_hearing_id,
@@ -257,13 +271,9 @@ async def put_hearing(request: Request) -> Response:
 
     async def work(db: AsyncSession, caller: Caller) -> Response:
         reference, given = reference_and_body(request, caller.force, body, HearingIn)
-        if not re.fullmatch(RMS_ID_PATTERN, rms_hearing_id):
-            return problems.invalid_fields([InvalidField(parameter="rms_hearing_id", detail=BAD_ID)])
-        crime = await crime_by_reference(db, caller.force, reference, for_update=True)
-        if crime is None:
-            return problems.crime_not_found()
-        if crime.personal_data_removed_at is not None:
-            return problems.personal_data_removed()
+        crime = await crime_sent_for(db, caller, reference, request, "rms_hearing_id")
+        if isinstance(crime, Response):
+            return crime
         known = {party.rms_party_id for party in await parties_of(db, crime)}
         unknown = [
             InvalidField(
@@ -310,13 +320,9 @@ async def put_decision(request: Request) -> Response:
 
     async def work(db: AsyncSession, caller: Caller) -> Response:
         reference, given = reference_and_body(request, caller.force, body, DecisionIn)
-        if not re.fullmatch(RMS_ID_PATTERN, rms_decision_id):
-            return problems.invalid_fields([InvalidField(parameter="rms_decision_id", detail=BAD_ID)])
-        crime = await crime_by_reference(db, caller.force, reference, for_update=True)
-        if crime is None:
-            return problems.crime_not_found()
-        if crime.personal_data_removed_at is not None:
-            return problems.personal_data_removed()
+        crime = await crime_sent_for(db, caller, reference, request, "rms_decision_id")
+        if isinstance(crime, Response):
+            return crime
         try:
             decision, created = await record_decision(
                 db,

@@ -19,6 +19,7 @@ from ..hearings import in_journey_order
 from ..models import (
     CaseUpdate,
     Crime,
+    Decision,
     Entitlement,
     Force,
     Hearing,
@@ -270,19 +271,24 @@ _SUMMARY = sa_select(
     _officer(col(Officer.shoulder_number)),
     _next_due(col(Entitlement.id)),
     _next_due(col(Entitlement.due_at)),
+    # Most cases have no hearing or decision: look them up only when there are some.
+    exists().where(col(Hearing.crime_id) == _CRIME_ID),
+    exists().where(col(Decision.crime_id) == _CRIME_ID),
 )
 
 
 async def case_view(db: AsyncSession, party: Party, crime: Crime) -> CaseView:
-    """Everything the case page shows, in four queries however long the case has run."""
+    """Everything the case page shows, in three queries (more only for hearings and decisions)."""
     connection = await db.connection()
     ids = {"party_id": party.id, "crime_id": crime.id, "officer_id": crime.officer_in_charge_id}
-    officer_name, officer_team, shoulder_number, next_due_id, next_due_at = (
+    officer_name, officer_team, shoulder_number, next_due_id, next_due_at, has_hearings, has_decisions = (
         await connection.execute(_SUMMARY, ids)
     ).one()
     timeline = [TimelineEntry(*row) for row in await connection.execute(_timeline_statement(party.role), ids)]
     thread = [ThreadMessage(*row) for row in await connection.execute(_THREAD, ids)]
-    hearings = (await db.exec(select(Hearing).where(Hearing.crime_id == crime.id))).all()
+    hearings = (
+        (await db.exec(select(Hearing).where(Hearing.crime_id == crime.id))).all() if has_hearings else []
+    )
     return CaseView(
         officer_in_charge=OfficerInCharge(officer_name, officer_team, shoulder_number)
         if officer_name is not None
@@ -291,7 +297,7 @@ async def case_view(db: AsyncSession, party: Party, crime: Crime) -> CaseView:
         thread=thread,
         next_due=NextDue(next_due_id, next_due_at) if next_due_id is not None else None,
         hearings=in_journey_order(hearings, utcnow()),
-        decisions=await decisions_for_party(db, party),
+        decisions=await decisions_for_party(db, party) if has_decisions else [],
     )
 
 
