@@ -34,7 +34,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_static = scope["path"].startswith("/static/")
+        is_static = scope["path"].startswith("/static/") or scope["path"] == "/favicon.ico"
         language = i18n.choose_language(_query_language(scope))
         token = i18n.current_language.set(language)
 

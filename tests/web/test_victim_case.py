@@ -104,7 +104,7 @@ async def test_the_timeline_shows_updates_for_this_party_newest_first_with_dates
     texts = [text_of(item.select_one(".timeline__text")) for item in items]
     assert texts == ["For you alone.", "For victims only.", "We are looking at CCTV.", "Recorded."]
     assert text_of(items[-1].select_one("h3")) == "Crime recorded"
-    assert text_of(items[2].select_one(".timeline__by")) == "From PC Sam Jones"
+    assert text_of(items[2].select_one(".timeline__by")) == "From PC Sam Jones, police officer, shoulder number 1010"
     date = items[-1].select_one("time")
     assert date["datetime"].startswith(str(utcnow().year)[:3])
     assert any(
@@ -225,7 +225,7 @@ async def test_sending_a_message_with_htmx_swaps_only_the_form_and_updates_the_t
     assert form_region.select_one("textarea").get_text() == ""
     assert fragment.select_one("#case-thread")["hx-swap-oob"] == "true"
     assert "Hello" in text_of(fragment.select_one("#case-thread"))
-    announcer = fragment.select_one("#case-announcer")
+    announcer = fragment.select_one("#announcer")
     assert announcer["hx-swap-oob"] == "innerHTML" and text_of(announcer) == "Your message has been sent."
     assert fragment.select_one("#case-poller")["hx-swap-oob"] == "true"
     assert not fragment.select("h1")
@@ -292,7 +292,7 @@ async def test_polling_brings_new_replies_and_updates_and_says_so(client, db, vi
     from tests.webclient import check_page
 
     fragment = check_page(response.text, fragment=True)
-    assert text_of(fragment.select_one("#case-announcer")) == "1 new message from the police. 1 new update."
+    assert text_of(fragment.select_one("#announcer")) == "1 new message from the police. 1 new update."
     assert "We have news." in text_of(fragment.select_one("#case-thread"))
     timeline = fragment.select_one("#case-timeline")
     assert "A man has been arrested." in text_of(timeline)

@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from ..forces import service_force
 from ..pages import render
+from ..paths import STATIC_DIR
 from .accessibility import audit_summary
 
 
@@ -24,6 +25,14 @@ async def accessibility_statement(request: Request) -> Response:
     return render(request, "public/accessibility.html", {"audit": audit_summary()})
 
 
+FAVICON = (STATIC_DIR / "favicon.ico").read_bytes()
+
+
+async def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico on every site: a real icon, not a "page not found"."""
+    return Response(FAVICON, media_type="image/x-icon", headers={"Cache-Control": "public, max-age=86400"})
+
+
 async def health(request: Request) -> Response:
     try:
         async with request.app.state.db.session() as db:
@@ -37,4 +46,5 @@ routes = [
     Route("/", start_page, name="start"),
     Route("/accessibility", accessibility_statement, name="accessibility"),
     Route("/health", health, name="health"),
+    Route("/favicon.ico", favicon, name="favicon"),
 ]

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_updates import visible_to_party_clause
+from ..i18n import gettext as _
 from ..models import (
     CaseUpdate,
     Crime,
@@ -22,6 +23,7 @@ from ..models import (
     Message,
     MessageDirection,
     Officer,
+    OfficerRole,
     Party,
     PropertyItem,
     UpdateRead,
@@ -36,7 +38,27 @@ class TimelineEntry:
     occurred_at: dt.datetime
     text: str
     author_name: str | None
+    author_role: str | None
+    author_shoulder_number: str | None
     is_unread: bool  # the party has not seen it before this visit
+
+    @property
+    def author_in_words(self) -> str:
+        """"PC Jo Admin, police staff, shoulder number 1234": who wrote it, as officers are shown elsewhere."""
+        if not self.author_name:
+            return ""
+        parts = [self.author_name, officer_role_in_words(self.author_role or "")]
+        if self.author_shoulder_number:
+            parts.append(_("shoulder number {number}").format(number=self.author_shoulder_number))
+        return ", ".join(part for part in parts if part)
+
+
+def officer_role_in_words(role: str) -> str:
+    return {
+        OfficerRole.OFFICER: _("police officer"),
+        OfficerRole.SUPERVISOR: _("police supervisor"),
+        OfficerRole.ADMIN: _("police staff"),
+    }.get(role, "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +223,8 @@ def _timeline_statement(role: str) -> Select[Any]:
             col(CaseUpdate.occurred_at),
             col(CaseUpdate.text),
             col(Officer.name),
+            col(Officer.role),
+            col(Officer.shoulder_number),
             ~seen,
         )
         .outerjoin(Officer, col(Officer.id) == col(CaseUpdate.author_officer_id))
