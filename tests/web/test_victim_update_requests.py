@@ -98,7 +98,8 @@ async def test_with_htmx_only_the_panel_comes_back(client, db, victim):
     assert panel.select_one("[data-focus-after-swap]").get_text() == "Ask for an update"
     due = fragment.select_one("#case-summary[hx-swap-oob]")
     assert "Next update Due by" in text_of(due), "the summary above says the same date as the panel"
-    assert text_of(fragment.select_one("#announcer[hx-swap-oob]")) == "Your request for an update was received."
+    said = text_of(fragment.select_one("#announcer[hx-swap-oob]"))
+    assert said == "Your request for an update was received."
     response = await client.post("/case/ask-for-update", {"note": "Hello"}, htmx=True, expect=200)
     assert "You have already asked for an update recently" in response.text
     assert 'class="error-summary"' in response.text

@@ -44,7 +44,7 @@ class TimelineEntry:
 
     @property
     def author_in_words(self) -> str:
-        """"PC Jo Admin, police staff, shoulder number 1234": who wrote it, as officers are shown elsewhere."""
+        """Who wrote it, as officers are shown elsewhere: "Jo Admin, police staff, shoulder number 1234"."""
         if not self.author_name:
             return ""
         parts = [self.author_name, officer_role_in_words(self.author_role or "")]
