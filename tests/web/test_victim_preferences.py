@@ -109,3 +109,15 @@ async def test_account_pages_are_linked_from_the_alerts_page(client, victim):
     links = {a["href"] for a in page.select("main a")}
     assert {"/opt-out", "/delete-account"} <= links
     assert page.select_one('main form[action="/sign-out-everywhere"]')
+
+
+async def test_a_witness_is_not_promised_regular_updates(client, db, app):
+    witness = await make_victim_case(db, role="witness")
+    await sign_in(client, witness)
+    page = await client.page("/preferences")
+    assert not page.select("input[name=update_interval]")
+    assert "at least this often" not in text_of(page.select_one("main"))
+    await client.submit("/preferences", {"alert_channel": "email", "update_interval": "14"})
+    assert (
+        await stored_party(db, witness.party.id)
+    ).update_interval_days == witness.party.update_interval_days
