@@ -369,3 +369,13 @@ async def test_the_party_row_is_not_changed_by_viewing(client, db, victim):
     await client.page("/case")
     async with db.session() as session:
         assert (await session.get(Party, victim.party.id)).updated_at == before
+
+
+async def test_every_signed_in_page_and_the_welcome_name_the_crime_reference(client, victim):
+    await sign_in(client, victim)
+    said = f"Crime reference {victim.crime.reference}"
+    for url in ("/case", "/support", "/rights", "/preferences", "/feedback"):
+        page = await client.page(url)
+        assert text_of(page.select_one("header .site-header__reference")) == said, url
+    welcome = text_of((await client.page("/case?welcome=1")).select_one(".notification--success"))
+    assert f"Your crime reference number is {victim.crime.reference}" in welcome
