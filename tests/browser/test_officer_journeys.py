@@ -78,7 +78,7 @@ def test_reply_with_javascript_swaps_the_thread_in_place(officer_page, live_serv
     expect(page.locator("#announcer")).to_have_text("Your reply to Alex O'Brien has been sent.")
     expect(conversation.locator(".thread")).to_contain_text(reply)
     expect(conversation.get_by_label("Reply to Alex O'Brien")).to_have_value("")
-    expect(conversation.get_by_role("button", name="Send to Alex O'Brien")).to_be_focused()
+    expect(conversation.get_by_role("heading", name="Messages with Alex O'Brien")).to_be_focused()
     assert page.url == url, "the officer stays where they were"
     assert_accessible(page, "after a reply, swapped by htmx")
 
