@@ -19,8 +19,11 @@
     var link = document.querySelector("[data-quick-exit]");
     if (!link) { return; }
     link.addEventListener("click", leaveThisSite);
-    var hint = link.querySelector("[data-quick-exit-hint]");
-    if (hint) { hint.hidden = false; }
+    var hint = document.createElement("span");
+    hint.className = "visually-hidden";
+    hint.setAttribute("data-quick-exit-hint", "");
+    hint.textContent = " " + link.getAttribute("data-shortcut-hint");
+    link.appendChild(hint);
     var presses = 0, usedWithOtherKey = false, timer = null;
     document.addEventListener("keydown", function (event) {
       if (event.key === "Shift") { if (!event.repeat) { usedWithOtherKey = false; } return; }
