@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import jinja2
+from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -13,6 +14,7 @@ from .language import switch_links
 from .paths import TEMPLATES_DIR
 from .public.glossary import STATUS_TERMS
 from .static_assets import StaticAssets
+from .victim.quick_exit import EXIT_URL
 
 
 def create_templates(assets: StaticAssets) -> jinja2.Environment:
@@ -30,6 +32,7 @@ def create_templates(assets: StaticAssets) -> jinja2.Environment:
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
     )
     env.globals["static_url"] = assets.url
+    env.globals["quick_exit_url"] = EXIT_URL
     env.filters["date_in_words"] = i18n.date_in_words
     env.filters["datetime_in_words"] = i18n.datetime_in_words
     env.filters["iso_datetime"] = i18n.iso_datetime
@@ -63,7 +66,23 @@ def render_html(
     # its blocks: start the whole render just long enough for them, so a block can use them.
     for _first_output in template.root_render_func(block_context):
         break
-    return "".join(render_block(block_context))
+    return _fragment_title(template, block_context, block) + "".join(render_block(block_context))
+
+
+def _fragment_title(template: jinja2.Template, context: Any, block: str) -> str:
+    """The page's <title>, for htmx to set after a swap ("Error: ..." comes and goes with the errors)."""
+    if "title" not in template.blocks or block == "title":
+        return ""
+    title = "".join(template.blocks["title"](context)).strip()  # already escaped by autoescape
+    if not title:
+        return ""
+    return title_element(title, context.get("force"))
+
+
+def title_element(title: str, force: Any) -> str:
+    """<title> as layouts/base.html writes it, from an already escaped title."""
+    suffix = f" – {escape(force.name)}" if force else ""
+    return f"<title>{title} – TrackMyCrime{suffix}</title>"
 
 
 def render(
@@ -90,6 +109,7 @@ def page_context(request: Request) -> dict[str, Any]:
         "settings": request.app.state.settings,
         "force": getattr(state, "force", None),
         "party": getattr(state, "party", None),
+        "signed_in_crime": getattr(state, "crime", None),
         "officer": getattr(state, "officer", None),
         "csrf_token": getattr(state, "csrf_token", ""),
         "is_demo": request.app.state.settings.mode == "demo",

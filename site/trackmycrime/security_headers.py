@@ -32,7 +32,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_static = scope["path"].startswith("/static/")
+        is_static = scope["path"].startswith("/static/") or scope["path"] == "/favicon.ico"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -2,27 +2,72 @@
 (function () {
   "use strict";
 
-  var QUICK_EXIT_URL = "https://www.bbc.co.uk/weather";
-
+  // Quick exit, after GOV.UK's "Exit this page": the session ends on the server (a keepalive
+  // request that outlives the page), the current history entry is replaced, and no tab is opened.
   function leaveThisSite(event) {
     if (event) { event.preventDefault(); }
-    document.body.style.display = "none";
-    try { window.open(QUICK_EXIT_URL, "_blank", "noopener"); } catch (ignored) { /* popup blocked */ }
-    window.location.replace(QUICK_EXIT_URL);
+    var link = document.querySelector("[data-quick-exit]");
+    document.documentElement.classList.add("is-leaving");
+    try {
+      fetch(link.getAttribute("href"), { method: "POST", keepalive: true, credentials: "same-origin", headers: { "X-CSRF-Token": csrfToken() } });
+    } catch (ignored) { /* the plain link below still signs out */ }
+    window.location.replace(link.getAttribute("data-exit-url") || link.href);
   }
 
+  // Three presses of Shift within 5 seconds; Shift used for a capital letter does not count.
   function enhanceQuickExit() {
-    var links = document.querySelectorAll("[data-quick-exit]");
-    if (!links.length) { return; }
-    links.forEach(function (link) { link.addEventListener("click", leaveThisSite); });
+    var link = document.querySelector("[data-quick-exit]");
+    if (!link) { return; }
+    link.addEventListener("click", leaveThisSite);
+    var hint = document.createElement("span");
+    hint.className = "visually-hidden";
+    hint.setAttribute("data-quick-exit-hint", "");
+    hint.textContent = " " + link.getAttribute("data-shortcut-hint");
+    link.appendChild(hint);
+    var presses = 0, usedWithOtherKey = false, timer = null;
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && !document.querySelector("dialog[open]")) { leaveThisSite(event); }
+      if (event.key === "Shift") { if (!event.repeat) { usedWithOtherKey = false; } return; }
+      usedWithOtherKey = true;
+      presses = 0;
+    });
+    document.addEventListener("keyup", function (event) {
+      if (event.key !== "Shift" || usedWithOtherKey) { return; }
+      presses += 1;
+      clearTimeout(timer);
+      timer = setTimeout(function () { presses = 0; }, 5000);
+      if (presses >= 3) { presses = 0; leaveThisSite(); }
+    });
+  }
+
+  // Links styled as buttons answer Space as buttons do (Enter already works).
+  function enhanceRoleButtons() {
+    document.addEventListener("keydown", function (event) {
+      var control = event.target;
+      if (event.key !== " " || !control.matches || !control.matches("[role=button]:not(button)")) { return; }
+      event.preventDefault();
+      control.click();
     });
   }
 
   function focusErrorSummary(root) {
-    var summary = (root || document).querySelector("[data-error-summary]");
-    if (summary) { summary.focus(); }
+    // Each summary takes focus once: one left from an earlier swap elsewhere on the page does not.
+    var summary = (root || document).querySelector("[data-error-summary]:not([data-shown])");
+    if (summary) { summary.setAttribute("data-shown", ""); summary.focus(); }
+    return Boolean(summary);
+  }
+
+  // After a person's own htmx action, focus moves to what changed (the server marks it with
+  // data-focus-after-swap, usually a heading), never left on <body>. The outcome is said once, by
+  // the page's one live region (#announcer), which the server fills out of band.
+  function focusChangedContent() {
+    if (focusErrorSummary(document)) { return; }
+    var marked = document.querySelector("[data-focus-after-swap]");
+    if (!marked) { return; }
+    marked.removeAttribute("data-focus-after-swap");
+    // A form swapped in whole: its first field, ready to type in.
+    if (marked.tagName === "FORM") { marked = marked.querySelector("textarea, select, input:not([type=hidden])") || marked; }
+    if (!marked.hasAttribute("tabindex")) { marked.setAttribute("tabindex", "-1"); }
+    marked.focus();
   }
 
   function enhanceErrorSummaryLinks() {
@@ -166,6 +211,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.body.classList.add("js-enabled");
     enhanceQuickExit();
+    enhanceRoleButtons();
     enhanceErrorSummaryLinks();
     enhance(document);
     focusErrorSummary(document);
@@ -178,8 +224,11 @@
 
   document.addEventListener("htmx:afterSwap", function (event) {
     enhance(event.target);
-    // Background polling never moves focus.
-    if (!isBackground(event)) { focusErrorSummary(event.target); }
+  });
+
+  // Background polling never moves focus.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!isBackground(event)) { focusChangedContent(); }
   });
 
   window.TrackMyCrime = { enhance: enhance, leaveThisSite: leaveThisSite };

@@ -128,7 +128,7 @@ def test_victim_signs_in_reads_an_update_sends_a_message_and_changes_alerts_by_k
     page.keyboard.press("Enter")
     expect(page.locator("#case-thread .thread__body")).to_have_text(["Sent by keyboard."])
     if js:
-        expect(page.locator("#case-announcer")).to_have_text("Your message has been sent.")
+        expect(page.locator("#announcer")).to_have_text("Your message has been sent.")
     else:
         expect(page.locator("#send-message .notification")).to_contain_text("Your message has been sent")
 

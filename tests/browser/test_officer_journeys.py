@@ -75,10 +75,10 @@ def test_reply_with_javascript_swaps_the_thread_in_place(officer_page, live_serv
 
     conversation.get_by_label("Reply to Alex O'Brien").fill(reply)
     conversation.get_by_role("button", name="Send to Alex O'Brien").click()
-    expect(page.locator("#crime-news")).to_have_text("Your reply to Alex O'Brien has been sent.")
+    expect(page.locator("#announcer")).to_have_text("Your reply to Alex O'Brien has been sent.")
     expect(conversation.locator(".thread")).to_contain_text(reply)
     expect(conversation.get_by_label("Reply to Alex O'Brien")).to_have_value("")
-    expect(conversation.get_by_role("button", name="Send to Alex O'Brien")).to_be_focused()
+    expect(conversation.get_by_role("heading", name="Messages with Alex O'Brien")).to_be_focused()
     assert page.url == url, "the officer stays where they were"
     assert_accessible(page, "after a reply, swapped by htmx")
 
@@ -124,7 +124,7 @@ def test_post_an_update_from_a_standard_text_with_javascript(officer_page, live_
     expect(page.get_by_label("Status")).to_have_value("suspect_interviewed")
     page.get_by_role("button", name="Post update").click()
 
-    expect(page.locator("#crime-news")).to_have_text("Your update has been posted.")
+    expect(page.locator("#announcer")).to_have_text("Your update has been posted.")
     first = page.locator(".timeline .timeline__item").first
     expect(first).to_contain_text(f"Ref {marker}")
     expect(first).to_contain_text("For: Victims only.")
@@ -182,5 +182,5 @@ def test_mark_as_read(officer_page, live_server, js):
     expect(alex_conversation(page).locator(".notification")).to_have_text("Messages marked as read")
     expect(alex_conversation(page).locator(".thread__message", has_text=body)).not_to_contain_text("Unread")
     if js:
-        expect(page.locator("#crime-news")).to_have_text("Messages from Alex O'Brien marked as read.")
+        expect(page.locator("#announcer")).to_have_text("Messages from Alex O'Brien marked as read.")
     assert_accessible(page, "after marking messages read")

@@ -50,7 +50,7 @@ def click(name: str, then_shows: str) -> Callable[[Any], None]:
     """Press a button, then wait for what it brings up, so axe never runs on a page mid-navigation."""
 
     def press(page: Any) -> None:
-        page.get_by_role("button", name=name, exact=True).first.click()
+        page.get_by_role("button", name=name).first.click()
         expect(page.get_by_text(then_shows).first).to_be_visible()
 
     return press

@@ -44,9 +44,7 @@ def tell_the_officer_about_the_laptop(page, live_server, *, js: bool) -> None:
     expect(laptop_section(page)).to_contain_text("Serial C02XK1")
     expect(page.locator(".error-summary")).to_have_count(0)
     if js:
-        expect(page.locator("#property-announcer")).to_have_text(
-            "Your message about Silver laptop has been sent."
-        )
+        expect(page.locator("#announcer")).to_have_text("Your message about Silver laptop has been sent.")
     else:
         assert "sent=" in page.url
     check_page(page, "property message sent")

@@ -31,11 +31,15 @@ def test_skip_link_is_the_first_stop_for_a_keyboard_user(page, live_server):
     assert page.evaluate("document.activeElement.id") == "main-content"
 
 
-def test_escape_leaves_the_site(page, live_server):
+def test_three_shift_presses_leave_the_site_and_escape_does_not(page, live_server):
     page.route(
         "https://www.bbc.co.uk/**",
         lambda route: route.fulfill(body="<title>Weather</title>weather", content_type="text/html"),
     )
     page.goto(live_server.url + "/")
     page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+    assert page.url == live_server.url + "/"
+    for _ in range(3):
+        page.keyboard.press("Shift")
     page.wait_for_url("https://www.bbc.co.uk/weather")

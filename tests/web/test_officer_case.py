@@ -144,7 +144,7 @@ async def test_an_htmx_reply_swaps_the_thread_resets_the_form_and_announces_it(o
     section = fragment.select_one(f"section#conversation-{world.victim.id}")
     assert "Thanks, we will be in touch." in text_of(section)
     assert section.select_one("textarea").get_text() == ""
-    news = fragment.select_one("#crime-news[hx-swap-oob]")
+    news = fragment.select_one("#announcer[hx-swap-oob]")
     assert text_of(news) == "Your reply to Alex O'Brien has been sent."
     assert fragment.select_one(f"#send-reply-{world.victim.id}"), "the button keeps its id, so focus stays"
 
@@ -259,8 +259,9 @@ async def test_an_htmx_update_swaps_the_timeline_and_the_status(oic_client, worl
     fragment = check_page(response.text, fragment=True)
     assert "The suspect was interviewed today." in text_of(fragment.select_one("#updates .timeline"))
     assert fragment.select_one("#field-text").get_text() == ""
-    assert text_of(fragment.select_one("#crime-status[hx-swap-oob]")) == "Suspect interviewed"
-    assert text_of(fragment.select_one("#crime-news")) == "Your update has been posted."
+    assert text_of(fragment.select_one("#crime-summary[hx-swap-oob] #crime-status")) == "Suspect interviewed"
+    assert text_of(fragment.select_one("#announcer")) == "Your update has been posted."
+    assert fragment.title.get_text() == "Crime AS-2026-000123 – TrackMyCrime – Avon and Somerset Police"
 
 
 async def test_inviting_a_party_again_queues_a_new_invitation_each_time(oic_client, db, world):

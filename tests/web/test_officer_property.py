@@ -120,7 +120,7 @@ async def test_with_htmx_the_property_section_is_swapped_and_the_change_announce
     fragment = check_page(response.text, fragment=True)
     assert fragment.select_one("section")["id"] == "property"
     assert "Returned to the owner" in text_of(fragment.select_one("#property dl"))
-    news = fragment.select_one("#crime-news")
+    news = fragment.select_one("#announcer")
     assert news["hx-swap-oob"] == "innerHTML"
     assert text_of(news) == "Silver laptop is now recorded as returned to the owner."
 

@@ -39,7 +39,7 @@ async def test_choosing_how_often_is_recorded_with_its_date_and_moves_the_deadli
     case = await make_victim_case(db, mobile="+447700900123")
     await sign_in(client, case)
     page = await client.page("/preferences")
-    labels = [text_of(label) for label in page.select("#field-update_interval .radios__label")]
+    labels = [text_of(label) for label in page.select("#field-update_interval-fieldset .radios__label")]
     assert labels == ["Every 2 weeks", "Every 4 weeks", "Every 8 weeks"]
     assert page.select_one('input[name="update_interval"][value="28"]').has_attr("checked")
     assert not page.select("#agreed-contact")

@@ -105,7 +105,8 @@ async def test_the_timeline_shows_updates_for_this_party_newest_first_with_dates
     texts = [text_of(item.select_one(".timeline__text")) for item in items]
     assert texts == ["For you alone.", "For victims only.", "We are looking at CCTV.", "Recorded."]
     assert text_of(items[-1].select_one("h3")) == "Crime recorded"
-    assert text_of(items[2].select_one(".timeline__by")) == "From PC Sam Jones"
+    author = "From PC Sam Jones, police officer, shoulder number 1010"
+    assert text_of(items[2].select_one(".timeline__by")) == author
     date = items[-1].select_one("time")
     assert date["datetime"].startswith(str(utcnow().year)[:3])
     assert any(
@@ -226,7 +227,7 @@ async def test_sending_a_message_with_htmx_swaps_only_the_form_and_updates_the_t
     assert form_region.select_one("textarea").get_text() == ""
     assert fragment.select_one("#case-thread")["hx-swap-oob"] == "true"
     assert "Hello" in text_of(fragment.select_one("#case-thread"))
-    announcer = fragment.select_one("#case-announcer")
+    announcer = fragment.select_one("#announcer")
     assert announcer["hx-swap-oob"] == "innerHTML" and text_of(announcer) == "Your message has been sent."
     assert fragment.select_one("#case-poller")["hx-swap-oob"] == "true"
     assert not fragment.select("h1")
@@ -293,7 +294,7 @@ async def test_polling_brings_new_replies_and_updates_and_says_so(client, db, vi
     from tests.webclient import check_page
 
     fragment = check_page(response.text, fragment=True)
-    assert text_of(fragment.select_one("#case-announcer")) == "1 new message from the police. 1 new update."
+    assert text_of(fragment.select_one("#announcer")) == "1 new message from the police. 1 new update."
     assert "We have news." in text_of(fragment.select_one("#case-thread"))
     timeline = fragment.select_one("#case-timeline")
     assert "A man has been arrested." in text_of(timeline)
@@ -378,3 +379,13 @@ async def test_zero_width_and_direction_characters_are_removed_from_a_message(cl
     async with db.session() as session:
         message = (await session.exec(select(Message))).one()
     assert message.body == "Is there any news? Ring me"
+
+
+async def test_every_signed_in_page_and_the_welcome_name_the_crime_reference(client, victim):
+    await sign_in(client, victim)
+    said = f"Crime reference {victim.crime.reference}"
+    for url in ("/case", "/support", "/rights", "/preferences", "/feedback"):
+        page = await client.page(url)
+        assert text_of(page.select_one("header .site-header__reference")) == said, url
+    welcome = text_of((await client.page("/case?welcome=1")).select_one(".notification--success"))
+    assert f"Your crime reference number is {victim.crime.reference}" in welcome

@@ -54,3 +54,11 @@ async def test_feedback_errors_keep_what_was_typed(client, db, victim, form, err
     assert page.select_one("#field-comment").get_text() == form.get("comment", "")
     async with db.session() as session:
         assert (await session.exec(select(Feedback))).all() == []
+
+
+async def test_the_error_summary_links_to_the_first_radio_so_focus_moves_to_it(client, victim):
+    await sign_in(client, victim)
+    page = await client.submit("/feedback", {})
+    target = page.select_one(page.select_one(".error-summary a")["href"])
+    assert (target.name, target["type"]) == ("input", "radio")
+    assert target == page.select_one("fieldset input[type=radio]"), "the first of the group"

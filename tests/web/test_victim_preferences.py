@@ -26,7 +26,7 @@ async def test_the_page_offers_what_fits_the_contact_details_on_file(client, db,
     page = await client.page("/preferences")
     assert text_of(page.h1) == "Alerts and account"
     assert page.select_one('nav a[aria-current="page"]')["href"] == "/preferences"
-    options = [text_of(label) for label in page.select("#field-alert_channel .radios__label")]
+    options = [text_of(label) for label in page.select("#field-alert_channel-fieldset .radios__label")]
     assert options == ["By email", "By text message", "By email and text message", "No alerts"]
     assert "To alex@example.org" in text_of(page.select_one(".radios"))
     assert page.select_one('input[value="email"]').has_attr("checked")
@@ -36,7 +36,7 @@ async def test_text_alerts_are_offered_only_with_a_mobile_number(client, db, app
     case = await make_victim_case(db, mobile="")
     await sign_in(client, case)
     page = await client.page("/preferences")
-    labels = [text_of(label) for label in page.select("#field-alert_channel .radios__label")]
+    labels = [text_of(label) for label in page.select("#field-alert_channel-fieldset .radios__label")]
     assert labels == ["By email", "No alerts"]
     page = await client.submit("/preferences", {"alert_channel": "sms"})
     assert [text_of(a) for a in page.select(".error-summary a")] == [
@@ -109,3 +109,15 @@ async def test_account_pages_are_linked_from_the_alerts_page(client, victim):
     links = {a["href"] for a in page.select("main a")}
     assert {"/opt-out", "/delete-account"} <= links
     assert page.select_one('main form[action="/sign-out-everywhere"]')
+
+
+async def test_a_witness_is_not_promised_regular_updates(client, db, app):
+    witness = await make_victim_case(db, role="witness")
+    await sign_in(client, witness)
+    page = await client.page("/preferences")
+    assert not page.select("input[name=update_interval]")
+    assert "at least this often" not in text_of(page.select_one("main"))
+    await client.submit("/preferences", {"alert_channel": "email", "update_interval": "14"})
+    assert (
+        await stored_party(db, witness.party.id)
+    ).update_interval_days == witness.party.update_interval_days

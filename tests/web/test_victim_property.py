@@ -134,7 +134,7 @@ async def test_with_htmx_only_the_item_is_swapped_and_the_news_announced(client,
     assert section["id"] == f"item-{laptop.id}"
     assert "Your message about this item has been sent" in text_of(section)
     assert section.select_one(f"#field-details-{laptop.id}").get_text() == ""
-    announcer = fragment.select_one("#property-announcer")
+    announcer = fragment.select_one("#announcer")
     assert announcer["hx-swap-oob"] == "innerHTML"
     assert text_of(announcer) == "Your message about Silver laptop has been sent."
     assert not fragment.select("h1")

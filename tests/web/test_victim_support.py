@@ -95,3 +95,14 @@ async def test_signed_out_visitors_are_sent_to_sign_in(client, db, app):
     response = await client.http.get("/support")
     assert response.status_code in (302, 303)
     assert "/sign-in" in response.headers["location"]
+
+
+async def test_support_and_your_rights_list_the_same_rights(client, db, app):
+    await sign_in(client, await make_victim_case(db))
+    on_support = [
+        text_of(li) for li in (await client.page("/support")).select("main ol.list--number")[0].select("li")
+    ]
+    on_rights = [
+        text_of(li) for li in (await client.page("/rights")).select("main ol.list--number")[0].select("li")
+    ]
+    assert len(on_rights) == 12 and on_support == on_rights

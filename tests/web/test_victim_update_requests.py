@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from tests.webclient import text_of
+from tests.webclient import check_page, text_of
 from trackmycrime.models import AuditEvent, Entitlement, Force, UpdateRequest, utcnow
 from trackmycrime.victim.update_requests import NOTE_MAX
 from trackmycrime.victims_code import UPDATE_REQUESTED, describe_due
@@ -90,8 +90,16 @@ async def test_a_note_too_long_is_refused_and_kept(client, db, victim):
 async def test_with_htmx_only_the_panel_comes_back(client, db, victim):
     await sign_in(client, victim)
     response = await client.post("/case/ask-for-update", {"note": "Hello"}, htmx=True, expect=200)
-    assert response.text.lstrip().startswith('<div id="ask-for-update"')
-    assert "Your request was received" in response.text
+    fragment = check_page(response.text, fragment=True)
+    assert fragment.title.get_text().startswith("Your case – TrackMyCrime")
+    panel = fragment.select_one("#ask-for-update")
+    assert panel.get("hx-swap-oob") is None, "the panel is the swap target"
+    assert "Your request was received" in text_of(panel)
+    assert panel.select_one("[data-focus-after-swap]").get_text() == "Ask for an update"
+    due = fragment.select_one("#case-summary[hx-swap-oob]")
+    assert "Next update Due by" in text_of(due), "the summary above says the same date as the panel"
+    said = text_of(fragment.select_one("#announcer[hx-swap-oob]"))
+    assert said == "Your request for an update was received."
     response = await client.post("/case/ask-for-update", {"note": "Hello"}, htmx=True, expect=200)
     assert "You have already asked for an update recently" in response.text
     assert 'class="error-summary"' in response.text

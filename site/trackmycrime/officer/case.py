@@ -48,15 +48,15 @@ from ..models import (
 )
 from ..notify.outbox import AlertKind
 from ..outside_contact import method_in_words
-from ..pages import is_htmx
+from ..pages import is_htmx, render_html
 from ..property import items_of_crime, state_label_for_officers, value_in_pounds
 from ..read_receipts import reads_on_crime
 from ..update_corrections import may_be_changed, withdraw_until
 from ..victims_code.entitlements import event_label, portal_note
-from .access import officer_page, path_id, sees_whole_force, visible_crime
+from .access import mine_clause, officer_page, path_id, sees_whole_force, visible_crime
 from .deadlines import due_in_words, is_overdue
 from .forms import Errors, whole_number
-from .queries import party_name
+from .queries import attention_count, party_name
 from .rendering import render_page, render_partial
 from .update_templates import template_by_key, template_options
 
@@ -441,10 +441,16 @@ async def render_crime_page(
     return await render_page(request, db, "officer/crime.html", context)
 
 
-def render_section(
-    request: Request, template: str, page: CrimePage, announcement: str = "", **context: Any
+async def render_section(
+    request: Request,
+    db: AsyncSession,
+    template: str,
+    page: CrimePage,
+    announcement: str = "",
+    **context: Any,
 ) -> Response:
-    """A section of the crime page for an htmx swap, with news for the live region."""
+    """A section of the crime page for an htmx swap, with what else changed out of band
+    (officer/_crime_news.html), the page's title, and news for the live region."""
     full = page_context(
         request,
         page,
@@ -453,7 +459,11 @@ def render_section(
         party_id=context.pop("party_id", None),
         values=context.pop("values", None),
     )
-    return render_partial(request, template, {**full, **context, "announcement": announcement})
+    officer: Officer = request.state.officer
+    full["inbox_count"] = await attention_count(db, mine_clause(officer), full["now"])
+    context = {**full, **context, "announcement": announcement}
+    title = render_html(request, "officer/crime.html", context, block="title").strip()
+    return render_partial(request, template, context, title=title)
 
 
 async def render_with_errors(
@@ -471,8 +481,9 @@ async def render_with_errors(
 ) -> Response:
     """A form's errors: with htmx, the section the form is in, else the whole page with its summary."""
     if is_htmx(request):
-        return render_section(
+        return await render_section(
             request,
+            db,
             section,
             page,
             announcement,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from sqlmodel import col
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..i18n import gettext as _
@@ -13,7 +15,7 @@ from ..models import Crime, Officer, utcnow
 from .access import mine_clause, officer_page, team_clause, visible_crimes_clause
 from .deadlines import due_in_words
 from .forms import query_value
-from .queries import inbox_items, search_crime_ids
+from .queries import crime_with_reference, inbox_items, search_crime_ids
 from .rendering import render_page
 
 SCOPES = ("mine", "team")
@@ -61,4 +63,21 @@ async def inbox(request: Request) -> Response:
         )
 
 
-routes = [Route("/officer", inbox, methods=["GET"], name="officer_inbox")]
+@officer_page()
+async def search(request: Request) -> Response:
+    """The search box in the header of every officer page: an exact crime reference opens the crime,
+    anything else lists what matches in the inbox's search results."""
+    text = query_value(request, "q")
+    if not text:
+        return RedirectResponse("/officer", status_code=303)
+    async with request.app.state.db.reading() as db:
+        crime_id = await crime_with_reference(db, visible_crimes_clause(request.state.officer), text)
+    if crime_id is not None:
+        return RedirectResponse(f"/officer/crimes/{crime_id}", status_code=303)
+    return RedirectResponse("/officer?" + urlencode({"q": text}) + "#search-results", status_code=303)
+
+
+routes = [
+    Route("/officer", inbox, methods=["GET"], name="officer_inbox"),
+    Route("/officer/search", search, methods=["GET"], name="officer_search"),
+]

@@ -91,8 +91,9 @@ async def _after(
 ) -> Response:
     if is_htmx(request):
         page = await load_crime_page(db, officer, crime)
-        return render_section(
+        return await render_section(
             request,
+            db,
             "officer/_conversation.html",
             page,
             news,

@@ -88,8 +88,8 @@ async def change_item_state(request: Request) -> Response:
             "item": item.description,
             "state": state_label_for_officers(chosen).lower(),
         }
-        return render_section(
-            request, "officer/_property.html", page, news, done="property", done_item=item.id
+        return await render_section(
+            request, db, "officer/_property.html", page, news, done="property", done_item=item.id
         )
 
 

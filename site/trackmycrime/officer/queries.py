@@ -312,6 +312,15 @@ async def search_crime_ids(db: AsyncSession, visible: ColumnElement[bool], text:
     return [crime_id for crime_id in rows.all() if crime_id is not None]
 
 
+async def crime_with_reference(db: AsyncSession, visible: ColumnElement[bool], text: str) -> int | None:
+    """The crime whose reference is exactly the text (ignoring case and separators), if visible."""
+    key = reference_key(text)
+    if not key:
+        return None
+    rows = await db.exec(select(col(Crime.id)).where(visible, col(Crime.reference_key) == key).limit(1))
+    return rows.first()
+
+
 async def attention_count(db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime) -> int:
     """How many crimes in scope need attention: the number in the navigation."""
     return sum(1 for a in (await attention_by_crime(db, scope, now)).values() if a.needs_attention)

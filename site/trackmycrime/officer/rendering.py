@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..models import Officer, utcnow
-from ..pages import is_htmx, render, render_html
+from ..pages import is_htmx, render, render_html, title_element
 from .access import mine_clause
 from .queries import attention_count
 
@@ -45,9 +45,14 @@ async def render_page(
     )
 
 
-def render_partial(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
-    """A whole small template (a `_partial.html`) for an htmx swap."""
-    return HTMLResponse(render_html(request, template, context))
+def render_partial(
+    request: Request, template: str, context: dict[str, Any], *, title: str = ""
+) -> HTMLResponse:
+    """A whole small template (a `_partial.html`) for an htmx swap; `title` becomes the page's title."""
+    html = render_html(request, template, context)
+    if title:
+        html = title_element(title, getattr(request.state, "force", None)) + html
+    return HTMLResponse(html)
 
 
 def redirect(url: str, **query: str | int) -> RedirectResponse:

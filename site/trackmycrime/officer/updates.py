@@ -19,6 +19,7 @@ from .access import officer_page, path_id, saved_id, visible_crime
 from .case import force_of, load_crime_page, render_section, render_with_errors, withdraw_window
 from .forms import Errors, read_form, whole_number
 from .rendering import redirect
+from .update_templates import template_by_key
 
 MAX_UPDATE_LENGTH = 5000
 
@@ -121,8 +122,8 @@ async def add_update(request: Request) -> Response:
         await post_update(db, request, officer, crime, form)
         if is_htmx(request):
             page = await load_crime_page(db, officer, crime)
-            return render_section(
-                request, "officer/_updates.html", page, _("Your update has been posted."), done="update"
+            return await render_section(
+                request, db, "officer/_updates.html", page, _("Your update has been posted."), done="update"
             )
         return redirect(f"/officer/crimes/{crime.id}#updates-heading", done="update")
 
@@ -138,7 +139,9 @@ async def update_form(request: Request) -> Response:
         if not is_htmx(request):
             return redirect(f"/officer/crimes/{crime_id}#update-form", template=template)
         page = await load_crime_page(db, officer, crime)
-        return render_section(request, "officer/_update_form.html", page)
+        chosen = template_by_key(template)
+        news = _("The update has been filled in. Check the words before you post it.") if chosen else ""
+        return await render_section(request, db, "officer/_update_form.html", page, news, form_only=True)
 
 
 routes = [

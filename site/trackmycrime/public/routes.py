@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from ..forces import service_force
 from ..pages import render
+from ..paths import STATIC_DIR
 from .accessibility import audit_summary
 from .glossary import glossary
 
@@ -31,6 +32,14 @@ async def glossary_page(request: Request) -> Response:
     return render(request, "public/glossary.html", {"terms": glossary()})
 
 
+FAVICON = (STATIC_DIR / "favicon.ico").read_bytes()
+
+
+async def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico on every site: a real icon, not a "page not found"."""
+    return Response(FAVICON, media_type="image/x-icon", headers={"Cache-Control": "public, max-age=86400"})
+
+
 async def health(request: Request) -> Response:
     try:
         async with request.app.state.db.session() as db:
@@ -45,4 +54,5 @@ routes = [
     Route("/accessibility", accessibility_statement, name="accessibility"),
     Route("/words-we-use", glossary_page, name="glossary"),
     Route("/health", health, name="health"),
+    Route("/favicon.ico", favicon, name="favicon"),
 ]

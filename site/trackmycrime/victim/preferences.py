@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from .. import audit
 from ..auth.sessions import clear_session_cookie, end_all_sessions, party_required
 from ..i18n import gettext as _
-from ..models import AlertChannel, ContactAgreement, Crime, Party, utcnow
+from ..models import AlertChannel, ContactAgreement, Crime, Party, PartyRole, utcnow
 from ..pages import render
 from ..victims_code import refresh_entitlements
 from . import forms
@@ -106,7 +106,8 @@ async def save_preferences(request: Request) -> Response:
     form.values["alert_channel"] = choice
     if choice not in {value for value, _label, _hint in channel_options(party)}:
         form.error("alert_channel", _("Select how you want to be told about news on your case"))
-    interval = chosen_interval(form, forms.text(submitted, "update_interval"), party.update_interval_days)
+    asked = forms.text(submitted, "update_interval") if party.role == PartyRole.VICTIM else ""
+    interval = chosen_interval(form, asked, party.update_interval_days)
     if form.errors:
         return await preferences_page(request, form)
     async with request.app.state.db.transaction() as db:

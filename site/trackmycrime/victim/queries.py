@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..case_updates import visible_to_party_clause
 from ..decisions import DecisionView, decisions_for_party
 from ..hearings import in_journey_order
+from ..i18n import gettext as _
 from ..models import (
     CaseUpdate,
     Crime,
@@ -26,6 +27,7 @@ from ..models import (
     Message,
     MessageDirection,
     Officer,
+    OfficerRole,
     Party,
     PropertyItem,
     UpdateRead,
@@ -40,6 +42,8 @@ class TimelineEntry:
     occurred_at: dt.datetime
     text: str
     author_name: str | None
+    author_role: str | None
+    author_shoulder_number: str | None
     is_unread: bool  # the party has not seen it before this visit
     corrected_at: dt.datetime | None = None  # an officer corrected the text then (issue 16)
     # A case event that is not a status (issue 22), who sent it, and the hearing it is about.
@@ -47,6 +51,24 @@ class TimelineEntry:
     agency: str = "police"
     hearing_type: str | None = None
     court_name: str | None = None
+
+    @property
+    def author_in_words(self) -> str:
+        """Who wrote it, as officers are shown elsewhere: "Jo Admin, police staff, shoulder number 1234"."""
+        if not self.author_name:
+            return ""
+        parts = [self.author_name, officer_role_in_words(self.author_role or "")]
+        if self.author_shoulder_number:
+            parts.append(_("shoulder number {number}").format(number=self.author_shoulder_number))
+        return ", ".join(part for part in parts if part)
+
+
+def officer_role_in_words(role: str) -> str:
+    return {
+        OfficerRole.OFFICER: _("police officer"),
+        OfficerRole.SUPERVISOR: _("police supervisor"),
+        OfficerRole.ADMIN: _("police staff"),
+    }.get(role, "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +240,8 @@ def _timeline_statement(role: str) -> Select[Any]:
             col(CaseUpdate.occurred_at),
             col(CaseUpdate.text),
             col(Officer.name),
+            col(Officer.role),
+            col(Officer.shoulder_number),
             ~seen,
             col(CaseUpdate.corrected_at),
             col(CaseUpdate.event),

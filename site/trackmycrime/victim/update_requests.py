@@ -89,24 +89,16 @@ def limit_message(state: AskingState) -> str:
 
 
 async def _render_panel(request: Request, state: AskingState, **extra: object) -> Response:
-    crime: Crime = request.state.crime
-    context = {
-        "asking": state,
-        "crime": crime,
-        "note_limit": NOTE_MAX,
-        "values": {},
-        "errors": {},
-        "asked": False,
-        "as_fragment": is_htmx(request),
-        **extra,
-    }
-    if is_htmx(request):
-        return HTMLResponse(render_html(request, "victim/case.html", context, block="ask_for_update"))
-    # Without JavaScript, errors come back on the whole case page.
+    """With htmx, the panel with the summary above it (its "Next update" row) out of band; else the page."""
     from .case import case_context, load_case
 
     view = await load_case(request)
-    return render(request, "victim/case.html", case_context(request, view, **context))
+    context = case_context(request, view, asking=state, **extra)
+    if is_htmx(request):
+        announcement = _("Your request for an update was received.") if context["asked"] else ""
+        context.update(oob=True, announcement=announcement)
+        return HTMLResponse(render_html(request, "victim/case.html", context, block="asked"))
+    return render(request, "victim/case.html", context)
 
 
 @party_required

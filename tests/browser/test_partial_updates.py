@@ -1,0 +1,252 @@
+"""Every partial update equals a fresh page (issue 16), for every htmx action in the templates.
+
+The actions are read from the templates' hx-post and hx-get attributes, so a new one without a
+scenario here fails the first test. Each scenario performs its action in Chromium and then checks
+what a person would notice: the text of every region is what a fresh load of the same URL shows
+(nothing left stale), focus is on the changed content or its heading (never <body>), and exactly
+one live region says what happened.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.axe import assert_accessible
+from tests.browser import officer_browsers
+from tests.web.victim_data import add_message
+
+from .victim_pages import add_property, in_live_database, new_victim, sign_in
+
+officer_cookies = officer_browsers.officer_cookies
+officer_page = officer_browsers.officer_page
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+HTMX_ELEMENT = re.compile(r"<(?P<tag>\w+)(?P<attrs>[^>]*?\bhx-(?:post|get)=\"(?P<url>[^\"]+)\"[^>]*)>", re.S)
+
+
+def htmx_actions() -> dict[str, str]:
+    """Each htmx URL in the templates ({} for a variable part) -> 'person' or 'background' (polling)."""
+    found = {}
+    for template in TEMPLATES.rglob("*.html"):
+        for match in HTMX_ELEMENT.finditer(template.read_text()):
+            url = re.sub(r"\{\{.*?\}\}", "{}", match["url"]).split("?")[0]
+            found[url] = "background" if "data-background" in match["attrs"] else "person"
+    return found
+
+
+# Text that a fresh load does not show by design: the confirmation of what was just done (its
+# words are in the live region, and a reload is not a new action), what is typed in the fields,
+# the live regions themselves, and what another process changes on its own (data-live-status: an
+# alert's delivery, which the worker records while the test runs).
+REGION_TEXTS = """() => {
+  const copy = document.body.cloneNode(true);
+  copy.querySelectorAll('.notification--success, [aria-live], [role=status], [role=alert]')
+      .forEach((element) => element.remove());
+  copy.querySelectorAll('textarea, select, input, dialog, [data-live-status]')
+      .forEach((element) => element.remove());
+  const texts = {};
+  copy.querySelectorAll('header, nav, main, footer, main [id]').forEach((element, index) => {
+    const label = element.getAttribute('aria-label') || index;
+    const name = element.id ? '#' + element.id : element.tagName.toLowerCase() + ':' + label;
+    texts[name] = element.textContent.replace(/\\s+/g, ' ').trim();
+  });
+  return texts;
+}"""
+
+LIVE_REGIONS = """() => Object.fromEntries(
+  Array.from(document.querySelectorAll('[aria-live], [role=status], [role=alert]'))
+  .map((element, index) => [element.id || index, element.textContent.replace(/\\s+/g, ' ').trim()]))"""
+
+
+FOCUS = """(target) => {
+  const element = document.activeElement;
+  if (!element || element === document.body) { return 'body'; }
+  if (element.closest(target)) { return 'changed content'; }
+  return /^H[1-6]$/.test(element.tagName) ? 'heading' : element.outerHTML.slice(0, 120);
+}"""
+
+
+def stale_regions(page: Any) -> dict[str, tuple[str, str]]:
+    """The regions whose text differs from a fresh load of the same URL: name -> (after the swap,
+    fresh), innermost first."""
+    after_swap = page.evaluate(REGION_TEXTS)
+    fresh = page.context.new_page()
+    try:
+        fresh.goto(page.url)
+        reloaded = fresh.evaluate(REGION_TEXTS)
+    finally:
+        fresh.close()
+    differing = [
+        name for name in after_swap.keys() | reloaded.keys() if after_swap.get(name) != reloaded.get(name)
+    ]
+    differing.sort(key=lambda name: len(reloaded.get(name) or after_swap.get(name) or ""))
+    return {name: (after_swap.get(name, ""), reloaded.get(name, "")) for name in differing}
+
+
+def act(page: Any, action: Callable[[], None]) -> list[str]:
+    """Do it, wait until htmx has swapped and settled what the answer carried; the live regions
+    whose words changed (what a screen reader would have announced)."""
+    before = page.evaluate(LIVE_REGIONS)
+    page.evaluate(
+        "() => { window.settled = 0;"
+        " document.addEventListener('htmx:afterSettle', () => { window.settled += 1; }); }"
+    )
+    action()
+    for _ in range(100):
+        if page.evaluate("() => window.settled"):
+            break
+        page.wait_for_timeout(50)
+    page.wait_for_timeout(200)
+    after = page.evaluate(LIVE_REGIONS)
+    return [str(name) for name, words in after.items() if words and words != before.get(name)]
+
+
+@dataclass
+class World:
+    """A crime of the test's own: a registered victim with property and an unread message."""
+
+    crime_id: int
+    party_id: int
+    item_ids: list[int]
+    case: Any
+
+
+def new_world(live_server: Any) -> World:
+    case = new_victim(live_server)
+    items = add_property(live_server, case)
+
+    async def unread(session: Any) -> None:
+        add_message(session, case.party, "Has anyone been arrested?", days_ago=0.1)
+
+    in_live_database(live_server, unread)
+    return World(case.crime.id, case.party.id, items, case)
+
+
+def victim_on(page: Any, live_server: Any, world: World, path: str) -> None:
+    sign_in(page, live_server, world.case)
+    page.goto(live_server.url + path)
+
+
+def officer_on_crime(page: Any, live_server: Any, world: World) -> None:
+    page.goto(f"{live_server.url}/officer/crimes/{world.crime_id}")
+
+
+def conversation(page: Any, world: World) -> Any:
+    return page.locator(f"#conversation-{world.party_id}")
+
+
+# action URL -> (who, how to open the page, what to do, the swapped element's CSS selector)
+SCENARIOS: dict[str, tuple[str, Callable[..., None], Callable[..., None], Callable[[World], str]]] = {
+    "/case/messages": (
+        "victim",
+        lambda page, server, world: victim_on(page, server, world, "/case"),
+        lambda page, world: (
+            page.get_by_label("Your message").fill("Thank you."),
+            page.get_by_role("button", name="Send message").click(),
+        ),
+        lambda world: "#send-message",
+    ),
+    "/case/ask-for-update": (
+        "victim",
+        lambda page, server, world: victim_on(page, server, world, "/case"),
+        lambda page, world: page.locator("#ask-for-update-button").click(),
+        lambda world: "#ask-for-update",
+    ),
+    "/property/{}/messages": (
+        "victim",
+        lambda page, server, world: victim_on(page, server, world, "/property"),
+        lambda page, world: (
+            page.get_by_label("Tell the officer more about “Silver laptop”").fill("Serial C02XK1"),
+            page.get_by_role("button", name="Send to the officer about “Silver laptop”").click(),
+        ),
+        lambda world: f"#item-{world.item_ids[0]}",
+    ),
+    "/officer/crimes/{}/parties/{}/read": (
+        "officer",
+        officer_on_crime,
+        lambda page, world: conversation(page, world).get_by_role("button", name="Mark as read").click(),
+        lambda world: f"#conversation-{world.party_id}",
+    ),
+    "/officer/crimes/{}/parties/{}/messages": (
+        "officer",
+        officer_on_crime,
+        lambda page, world: (
+            conversation(page, world).get_by_role("textbox").fill("Not yet, we are looking at CCTV."),
+            conversation(page, world).get_by_role("button", name="Send").click(),
+        ),
+        lambda world: f"#conversation-{world.party_id}",
+    ),
+    "/officer/crimes/{}/updates": (
+        "officer",
+        officer_on_crime,
+        lambda page, world: (
+            page.get_by_label("Update", exact=True).fill("We have spoken to a witness."),
+            page.get_by_role("button", name="Post update").click(),
+        ),
+        lambda world: "#updates",
+    ),
+    "/officer/crimes/{}/update-form": (
+        "officer",
+        officer_on_crime,
+        lambda page, world: (
+            page.get_by_label("Start from a standard update").select_option(index=1),
+            page.get_by_role("button", name="Use this text").click(),
+        ),
+        lambda world: "#update-form",
+    ),
+    "/officer/crimes/{}/property/{}": (
+        "officer",
+        officer_on_crime,
+        lambda page, world: (
+            page.get_by_label("New state of Silver laptop").select_option("recovered"),
+            page.get_by_role("button", name="Change state of Silver laptop").click(),
+        ),
+        lambda world: "#property",
+    ),
+}
+
+
+def test_every_htmx_action_in_the_templates_has_a_scenario():
+    actions = htmx_actions()
+    assert actions.get("/case/activity") == "background", "polling is marked data-background"
+    by_people = {url for url, kind in actions.items() if kind == "person"}
+    assert by_people == set(SCENARIOS), "add a scenario here for each new htmx action"
+
+
+@pytest.mark.parametrize("url", sorted(SCENARIOS))
+def test_after_each_htmx_action_the_page_reads_as_a_fresh_load_would(url, page, officer_page, live_server):
+    who, open_page, action, target = SCENARIOS[url]
+    world = new_world(live_server)
+    if who == "officer":
+        page = officer_page("officer")
+    open_page(page, live_server, world)
+    speaking = act(page, lambda: action(page, world))
+
+    assert page.evaluate(FOCUS, target(world)) in ("changed content", "heading"), f"focus after {url}"
+    assert speaking == ["announcer"], f"exactly one live region tells what happened after {url}"
+    stale = stale_regions(page)
+    assert not stale, f"after {url}, these differ from a fresh load: " + "\n".join(
+        f"{name}:\n  after the swap: {texts[0]}\n  fresh page:     {texts[1]}"
+        for name, texts in list(stale.items())[:1]
+    )
+    assert_accessible(page, f"after {url}")
+
+
+def test_an_error_after_a_swap_says_so_in_the_title_and_takes_focus(officer_page, live_server):
+    world = new_world(live_server)
+    page = officer_page("officer")
+    officer_on_crime(page, live_server, world)
+    title = page.title()
+    act(page, lambda: page.get_by_role("button", name="Post update").click())
+    assert page.title() == "Error: " + title
+    expect(page.locator(".error-summary")).to_be_focused()
+    page.get_by_label("Update", exact=True).fill("We have spoken to a witness.")
+    act(page, lambda: page.get_by_role("button", name="Post update").click())
+    assert page.title() == title
