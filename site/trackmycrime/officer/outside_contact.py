@@ -83,7 +83,9 @@ async def _after(request: Request, db, officer: Officer, crime: Crime, party: Pa
     if is_htmx(request):
         page = await load_crime_page(db, officer, crime)
         news = _("Recorded how you told {name}.").format(name=party_name(party))
-        return render_section(request, SECTION, page, news, party=party, done="told", done_party=party.id)
+        return await render_section(
+            request, db, SECTION, page, news, party=party, done="told", done_party=party.id
+        )
     return redirect(f"/officer/crimes/{crime.id}#told-{party.id}-heading", done="told", party=party.id or 0)
 
 

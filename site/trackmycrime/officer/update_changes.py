@@ -120,7 +120,7 @@ async def withdraw(request: Request) -> Response:
         if is_htmx(request):
             page = await load_crime_page(db, officer, crime)
             news = _("The update has been withdrawn. Nobody was alerted.")
-            return render_section(request, "officer/_updates.html", page, news, done="withdrawn")
+            return await render_section(request, db, "officer/_updates.html", page, news, done="withdrawn")
     return redirect(f"/officer/crimes/{crime.id}#updates-heading", done="withdrawn")
 
 
