@@ -62,6 +62,11 @@ class Force(SQLModel, table=True):
     # offence), and codes never offered it (e.g. sexual or domestic abuse offences), one per line.
     portal_offence_codes: str = _text()
     portal_excluded_offence_codes: str = _text()
+    # Alert floods (issue 16): at most one alert of a kind to a person in this many minutes.
+    alert_window_minutes: int = Field(default=60)
+    # Invitations by text carry a code and the site's name, not a link, unless the force allows one
+    # (texts without links are harder for scammers to imitate).
+    links_in_texts: bool = False
     created_at: dt.datetime = _when(default_now=True)
 
 

@@ -7,10 +7,12 @@ text, a message's body or a date of birth.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 
 from sqlalchemy import select as sa_select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..eligibility import portal_offered
@@ -26,6 +28,10 @@ class AlertKind:
     UNREAD_REMINDER = "unread_reminder"
     ALL = (INVITATION, UPDATE_WAITING, NEW_MESSAGE, PASSWORD_RESET, ACCOUNT_LOCKED, UNREAD_REMINDER)
 
+
+# Alerts that only say "something is waiting": one of a kind per person per window is enough (issue 16).
+COALESCED_KINDS = {AlertKind.UPDATE_WAITING, AlertKind.NEW_MESSAGE, AlertKind.UNREAD_REMINDER}
+NOT_DELIVERED = (OutboxStatus.FAILED, OutboxStatus.CANCELLED)
 
 FORBIDDEN_CONTEXT_KEYS = {"offence", "text", "body", "message", "date_of_birth", "update_text"}
 
@@ -57,6 +63,25 @@ async def _portal_offered(db: AsyncSession, force: Force, party: Party) -> bool:
     return crime is not None and portal_offered(force, crime, party)
 
 
+async def _channels_alerted_lately(
+    db: AsyncSession, force: Force, kind: str, party: Party, channels: list[str]
+) -> set[str]:
+    """The channels on which this party already has an alert of this kind within the force's window."""
+    if kind not in COALESCED_KINDS or force.alert_window_minutes <= 0 or not channels:
+        return set()
+    since = utcnow() - dt.timedelta(minutes=force.alert_window_minutes)
+    found = await db.exec(
+        select(OutboxMessage.channel).where(
+            col(OutboxMessage.party_id) == party.id,
+            col(OutboxMessage.kind) == kind,
+            col(OutboxMessage.channel).in_(channels),
+            col(OutboxMessage.created_at) >= since,
+            col(OutboxMessage.status).not_in(NOT_DELIVERED),
+        )
+    )
+    return set(found.all())
+
+
 async def queue_alert(
     db: AsyncSession,
     *,
@@ -71,7 +96,8 @@ async def queue_alert(
     """Queue one alert per channel; `cause` (e.g. "update:17") makes repeats no-ops.
 
     For a party the channels default to their preferences; for an officer, email.
-    Rows already queued for the same cause, recipient kind and channel are not queued again.
+    Rows already queued for the same cause, recipient kind and channel are not queued again, nor
+    a "something is waiting" alert to a party who had one of the same kind within the window.
     """
     if kind not in AlertKind.ALL:
         raise ValueError(f"unknown alert kind {kind!r}")
@@ -83,6 +109,8 @@ async def queue_alert(
         if not await _portal_offered(db, force, party):
             return []
         chosen = list(channels) if channels is not None else channels_for(party)
+        lately = await _channels_alerted_lately(db, force, kind, party, chosen)
+        chosen = [channel for channel in chosen if channel not in lately]
         who = f"party:{party.id}"
     elif officer is not None:
         chosen = ["email"]
