@@ -10,8 +10,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from .. import identity
 from ..auth.tokens import sha256_hex
 from ..eligibility import portal_offered
-from ..models import CaseUpdate, Crime, Force, Officer, OutboxMessage, Party, PropertyItem, utcnow
-from ..notify.outbox import AlertKind, queue_alert
+from ..models import (
+    AlertChannel,
+    CaseUpdate,
+    Crime,
+    Force,
+    Officer,
+    OutboxMessage,
+    Party,
+    PropertyItem,
+    utcnow,
+)
+from ..notify.outbox import AlertKind, invitation_channel, queue_alert
 from ..property import items_of_crime, mark_parties_with_property
 from ..statuses import status as status_of
 from .property_items import check_owners, property_view, upsert_property
@@ -200,6 +210,8 @@ async def upsert_parties(
         party = known.get(item.rms_party_id)
         if party is None:
             party = Party(crime_id=crime.id, rms_party_id=item.rms_party_id, **values)  # type: ignore[arg-type]
+            if invitation_channel(party) == "sms":
+                party.alert_channel = AlertChannel.SMS  # a mobile only: alerts by text, as invited
             changes.new_parties.append(party)
         elif _correct_party(party, values):
             changes.changed_parties.append(party)
@@ -214,8 +226,9 @@ def _correct_party(party: Party, values: dict[str, object]) -> bool:
     """Whether anything changed; the account (password, preferences, sign-in state) is kept."""
     if all(getattr(party, name) == value for name, value in values.items()):
         return False
-    if party.email != values["email"] and party.password_hash is None and party.invited_at:
-        # Invited at an address now corrected: invite again at the new one.
+    moved = party.email != values["email"] or (not party.email and party.mobile != values["mobile"])
+    if moved and party.password_hash is None and party.invited_at:
+        # Invited at an address or number now corrected: invite again at the new one.
         party.invited_at = None
     for name, value in values.items():
         setattr(party, name, value)
@@ -225,7 +238,7 @@ def _correct_party(party: Party, values: dict[str, object]) -> bool:
 
 def _may_be_invited(party: Party) -> bool:
     return bool(
-        party.email
+        invitation_channel(party)
         and party.contact_consent
         and party.password_hash is None
         and party.invited_at is None
@@ -235,20 +248,21 @@ def _may_be_invited(party: Party) -> bool:
 
 
 async def invite_parties(db: AsyncSession, force: Force, parties: list[Party]) -> list[Party]:
-    """Queue an invitation to register for each party with an email who agreed to be contacted."""
+    """Queue an invitation to register (by email, else by text) for each party who agreed to be contacted."""
     invited: list[Party] = []
     for party in parties:
         if not _may_be_invited(party):
             continue
+        channel = invitation_channel(party)
         cause = f"invitation:{party.id}"
         if await _was_invited_before(db, party):
-            cause += f":{sha256_hex(party.email)[:16]}"
+            cause += f":{sha256_hex(party.email or party.mobile)[:16]}"
         await queue_alert(
             db,
             force=force,
             kind=AlertKind.INVITATION,
             party=party,
-            channels=["email"],
+            channels=[channel],  # type: ignore[list-item]
             cause=cause,
             context={"force_name": force.name},
         )

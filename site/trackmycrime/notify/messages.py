@@ -11,13 +11,14 @@ from __future__ import annotations
 import gettext as _gettext
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cache, lru_cache
+from urllib.parse import urlsplit
 
 import jinja2
 
 from .. import i18n
-from ..auth.links import RESET_LINK_HOURS, invitation_url, password_reset_url
+from ..auth.links import REGISTRATION_CODE_DAYS, RESET_LINK_HOURS, invitation_url, password_reset_url
 from ..models import Force, Officer, Party
 from ..paths import TEMPLATES_DIR
 from ..settings import Settings
@@ -40,6 +41,12 @@ class MessageFields:
     lang: str
     link_days: int = 0
     link_hours: int = 0
+    # A text invitation (issue 21) carries a code made at send time, never a link unless the force
+    # allows one: the site's name to type in, and the page where the code is entered.
+    registration_code: str = ""
+    site_name: str = ""
+    code_url: str = ""
+    links_in_texts: bool = False
     service_name: str = SERVICE_NAME
     emergency_phone: str = EMERGENCY_PHONE
 
@@ -94,7 +101,15 @@ def message_fields(
         lang=reader_language(language),
         link_days=link_days,
         link_hours=link_hours,
+        site_name=urlsplit(settings.base_url).netloc,
+        code_url=f"{settings.base_url}/register",
+        links_in_texts=force.links_in_texts,
     )
+
+
+def with_registration_code(fields: MessageFields, code: str) -> MessageFields:
+    """A text or letter invitation: the code (valid for its own days) instead of a link."""
+    return replace(fields, registration_code=code, link_days=REGISTRATION_CODE_DAYS)
 
 
 @cache

@@ -49,6 +49,15 @@ def channels_for(party: Party) -> list[str]:
     return [c for c in wanted if (party.email if c == "email" else party.mobile)]
 
 
+def invitation_channel(party: Party) -> str | None:
+    """How to invite a party: a link by email, else a code by text, else nothing we can send (issue 21)."""
+    if party.email:
+        return "email"
+    if party.mobile:
+        return "sms"
+    return None
+
+
 def _recipient(party: Party, channel: str) -> str:
     return party.email if channel == "email" else party.mobile
 

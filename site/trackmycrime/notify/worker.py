@@ -25,8 +25,9 @@ from . import claim
 from .claim import ClaimedAlert
 from .email_sender import EmailSender, OutgoingEmail, message_id_for
 from .failures import PermanentFailure, ProviderUnavailable, TemporaryFailure
-from .messages import message_fields, render_email, render_sms
+from .messages import MessageFields, message_fields, render_email, render_sms, with_registration_code
 from .outbox import AlertKind
+from .registration_codes import fresh_registration_code
 from .sms_sender import SmsSender
 
 log = logging.getLogger("trackmycrime.notify")
@@ -315,10 +316,20 @@ class Worker:
             earlier = await self.sms.already_sent(reference)
             if earlier:
                 return recipient, earlier
+        if alert.kind == AlertKind.INVITATION:
+            fields = await self._with_code(fields, alert)
         text = render_sms(fields)
         return recipient, await self.sms.send(
             phone_number=recipient, personalisation=fields.personalisation(text), reference=reference
         )
+
+    async def _with_code(self, fields: MessageFields, alert: ClaimedAlert) -> MessageFields:
+        """Texts invite with a code made now (after the already-sent check, so a retry never
+        replaces the code of a text that did arrive)."""
+        code = await fresh_registration_code(self._engine, alert.party_id)  # type: ignore[arg-type]
+        if code is None:
+            raise Cancelled("The person registered before the invitation was sent.")
+        return with_registration_code(fields, code)
 
     def _current_address(self, alert: ClaimedAlert, party: Party | None, officer: Officer | None) -> str:
         """Where to send now (the person may have changed it since), or why not to send at all."""

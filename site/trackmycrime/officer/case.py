@@ -18,7 +18,6 @@ from ..case_updates import is_visible_to
 from ..eligibility import exclusion_reason
 from ..i18n import gettext as _
 from ..models import (
-    AlertChannel,
     Audience,
     CaseUpdate,
     ContactAgreement,
@@ -43,6 +42,7 @@ from ..victims_code.entitlements import event_label, portal_note
 from .access import officer_page, path_id, sees_whole_force, visible_crime
 from .deadlines import due_in_words, is_overdue
 from .forms import Errors, whole_number
+from .party_reach import PartyReach, alerts_in_words, invitation_in_words, reach_of_parties, reached_in_words
 from .queries import party_name
 from .rendering import render_page, render_partial
 from .update_templates import template_by_key, update_templates
@@ -86,6 +86,8 @@ class CrimePage:
     # (update id, party id) -> when that party first read the update (issue 11).
     reads: dict[tuple[int, int], dt.datetime] = field(default_factory=dict)
     property_items: list[PropertyItem] = field(default_factory=list)
+    # How each party was reached by the outbox (issue 21), by party id.
+    reach: dict[int, PartyReach] = field(default_factory=dict)
 
     def item(self, item_id: int | None) -> PropertyItem | None:
         return next((item for item in self.property_items if item.id == item_id), None)
@@ -182,6 +184,7 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
             agreements[agreement.party_id] = agreement
     reads = await reads_on_crime(db, crime.id)  # type: ignore[arg-type]
     property_items = await items_of_crime(db, crime.id)  # type: ignore[arg-type]
+    reach = await reach_of_parties(db, party_ids)  # type: ignore[arg-type]
     officers: list[Officer] = []
     if sees_whole_force(officer):
         officers = list(
@@ -210,6 +213,7 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         agreements=agreements,
         reads=reads,
         property_items=property_items,
+        reach=reach,
     )
 
 
@@ -219,17 +223,6 @@ def audience_in_words(update: CaseUpdate, page: CrimePage) -> str:
     if update.audience == Audience.VICTIMS:
         return _("Victims only")
     return _("Only {name}").format(name=page.name_of(update.party_id))
-
-
-def alert_channel_in_words(party: Party) -> str:
-    if party.opted_out_at is not None:
-        return _("Opted out of the portal")
-    return {
-        AlertChannel.EMAIL: _("Email"),
-        AlertChannel.SMS: _("Text message"),
-        AlertChannel.BOTH: _("Email and text message"),
-        AlertChannel.NONE: _("No alerts"),
-    }.get(party.alert_channel, _("Email"))
 
 
 def role_in_words(party: Party) -> str:
@@ -280,7 +273,9 @@ def helpers() -> dict[str, Any]:
     return {
         "status_of": statuses.status,
         "audience_in_words": audience_in_words,
-        "alert_channel_in_words": alert_channel_in_words,
+        "alerts_in_words": alerts_in_words,
+        "invitation_in_words": invitation_in_words,
+        "reached_in_words": reached_in_words,
         "role_in_words": role_in_words,
         "event_label": event_label,
         "portal_note": portal_note,
