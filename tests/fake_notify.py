@@ -5,10 +5,14 @@ placeholders. Like Notify it wants `Authorization: Bearer <JWT>`, HS256-signed w
 `iss` = the service id and `iat` within 30 seconds of now; a personalisation that covers the
 template's placeholders; and answers 201 with a notification id. `.fail_next(status, times)` makes
 it answer errors for a while; `.sent` and `.rejections` say what happened.
+`.receive(number, text)` is a text someone sent to the service's number: `GET
+/v2/received-text-messages` lists them newest first, `page_size` at a time (Notify's is 250), each
+page older than the `older_than` id, with a `links.next` while older ones remain.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import threading
@@ -33,6 +37,9 @@ class FakeNotify:
     placeholders: frozenset[str] = frozenset({"message"})
     sent: list[dict[str, Any]] = field(default_factory=list)
     rejections: list[tuple[int, str]] = field(default_factory=list)
+    received: list[dict[str, Any]] = field(default_factory=list)
+    page_size: int = 250
+    notify_number: str = "447700900000"
     requests: int = 0
     _failures: list[int] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
@@ -74,6 +81,20 @@ class FakeNotify:
         with self._lock:
             self._failures.extend([status] * times)
 
+    def receive(self, user_number: str, content: str) -> dict[str, Any]:
+        """Someone texts the service's number."""
+        text = {
+            "id": str(uuid.uuid4()),
+            "user_number": user_number,
+            "notify_number": self.notify_number,
+            "created_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "service_id": self.service_id,
+            "content": content,
+        }
+        with self._lock:
+            self.received.append(text)
+        return text
+
     # ------------------------------------------------------------------ requests
 
     def _handle(self, request: BaseHTTPRequestHandler, method: str) -> None:
@@ -107,6 +128,8 @@ class FakeNotify:
             except ValueError:
                 return _error(400, "BadRequestError", "Invalid JSON")
             return self._send_sms(body)
+        if method == "GET" and path.path == "/v2/received-text-messages":
+            return self._received_texts(parse_qs(path.query).get("older_than", [""])[0])
         if method == "GET" and path.path == "/v2/notifications":
             reference = parse_qs(path.query).get("reference", [""])[0]
             with self._lock:
@@ -135,6 +158,11 @@ class FakeNotify:
         if not isinstance(issued_at, int) or abs(time.time() - issued_at) > CLOCK_SKEW_SECONDS:
             return "Error: Your system clock must be accurate to within 30 seconds"
         return ""
+
+    def _received_texts(self, older_than: str) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            texts = list(self.received)
+        return _received_texts_page(texts, older_than, self.page_size)
 
     def _send_sms(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if body.get("template_id") != self.template_id:
@@ -165,6 +193,24 @@ class FakeNotify:
             "template": {**notification["template"], "uri": f"/v2/template/{self.template_id}"},
             "uri": f"/v2/notifications/{notification['id']}",
         }
+
+
+def _received_texts_page(
+    texts: list[dict[str, Any]], older_than: str, page_size: int
+) -> tuple[int, dict[str, Any]]:
+    newest_first = list(reversed(texts))
+    if older_than:
+        try:
+            uuid.UUID(older_than)
+        except ValueError:
+            return _error(400, "ValidationError", "older_than is not a valid UUID")
+        ids = [text["id"] for text in newest_first]
+        newest_first = newest_first[ids.index(older_than) + 1 :] if older_than in ids else []
+    page = newest_first[:page_size]
+    links = {"current": "/v2/received-text-messages" + (f"?older_than={older_than}" if older_than else "")}
+    if len(newest_first) > page_size:
+        links["next"] = f"/v2/received-text-messages?older_than={page[-1]['id']}"
+    return 200, {"received_text_messages": page, "links": links}
 
 
 def _error(status: int, kind: str, message: str) -> tuple[int, dict[str, Any]]:

@@ -298,6 +298,35 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: dt.datetime | None = _when()
 
 
+class ReceivedTextStatus:
+    # Matched to exactly one party: it is in their thread as a message.
+    MATCHED = "matched"
+    # No party, or more than one, has that number: waiting in the force's queue for a person to route.
+    UNMATCHED = "unmatched"
+    ROUTED = "routed"
+
+
+class ReceivedText(SQLModel, table=True):
+    """A text message sent to the force's number (issue 21), as the gateway received it."""
+
+    __tablename__ = "received_text"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The gateway's id for the text: each is stored once, however many workers poll.
+    provider_id: str = Field(max_length=64, unique=True)
+    from_number: str = Field(max_length=32)
+    content: str = _text()
+    received_at: dt.datetime = _when(nullable=False)
+    status: str = Field(default=ReceivedTextStatus.UNMATCHED, max_length=10, index=True)
+    # The force whose queue an unmatched text waits in (None: no party of any force has that number).
+    force_id: int | None = Field(default=None, foreign_key="force.id", index=True)
+    party_id: int | None = Field(default=None, foreign_key="party.id")
+    message_id: int | None = Field(default=None, foreign_key="message.id")
+    routed_by_id: int | None = Field(default=None, foreign_key="officer.id")
+    routed_at: dt.datetime | None = _when()
+    created_at: dt.datetime = _when(default_now=True)
+
+
 # ---------------------------------------------------------------- sign-in and audit
 
 

@@ -24,6 +24,7 @@ from .models import (
     OutboxMessage,
     Party,
     PropertyItem,
+    ReceivedText,
     UpdateRequest,
     WebSession,
     utcnow,
@@ -55,6 +56,7 @@ async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime)
     if party_ids:
         await db.exec(delete(WebSession).where(col(WebSession.party_id).in_(party_ids)))  # type: ignore[call-overload]
         await db.exec(delete(OutboxMessage).where(col(OutboxMessage.party_id).in_(party_ids)))  # type: ignore[call-overload]
+        await db.exec(delete(ReceivedText).where(col(ReceivedText.party_id).in_(party_ids)))  # type: ignore[call-overload]
         await db.exec(
             update(Party)  # type: ignore[call-overload]
             .where(col(Party.id).in_(party_ids))

@@ -47,6 +47,8 @@ class MessageFields:
     site_name: str = ""
     code_url: str = ""
     links_in_texts: bool = False
+    # Whether the worker reads texts sent back (issue 21): then a reply reaches the officer.
+    replies_read: bool = False
     service_name: str = SERVICE_NAME
     emergency_phone: str = EMERGENCY_PHONE
 
@@ -104,6 +106,7 @@ def message_fields(
         site_name=urlsplit(settings.base_url).netloc,
         code_url=f"{settings.base_url}/register",
         links_in_texts=force.links_in_texts,
+        replies_read=settings.sms_replies_poll_seconds > 0,
     )
 
 

@@ -116,6 +116,16 @@ class SmsSender:
                 return str(notification.get("id", ""))
         return None
 
+    async def received_texts(self, older_than: str = "") -> tuple[list[dict[str, Any]], bool]:
+        """One page of texts sent to the service's number, newest first, and whether older ones remain."""
+        params = {"older_than": older_than} if older_than else {}
+        response = await self._request("GET", "/v2/received-text-messages", params=params)
+        if response.status_code != 200:
+            raise ProviderUnavailable(f"Could not fetch texts sent to us: {_problem(response)}")
+        body = response.json()
+        texts: list[dict[str, Any]] = body.get("received_text_messages", [])
+        return texts, bool(body.get("links", {}).get("next"))
+
     async def _request(self, method: str, path: str, **options: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {bearer_token(self.key)}"}
         try:

@@ -21,6 +21,7 @@ from ..database import Database
 from ..models import Force, Officer, Party, utcnow
 from ..read_receipts import queue_unread_reminders
 from ..settings import Settings
+from ..text_replies import collect_text_replies
 from . import claim
 from .claim import ClaimedAlert
 from .email_sender import EmailSender, OutgoingEmail, message_id_for
@@ -82,6 +83,7 @@ class Worker:
         self._pauses: Counter[str] = Counter()
         self._parked_at: float | None = None
         self._reminded_at: float | None = None
+        self._replies_at: float | None = None
 
     # ------------------------------------------------------------------ the loop
 
@@ -101,6 +103,7 @@ class Worker:
                 try:
                     await self._park_unsendable()
                     await self._queue_reminders()
+                    await self._collect_replies()
                     alerts = await claim.claim_due(
                         self._engine,
                         channels=self._open_channels(),
@@ -181,6 +184,22 @@ class Worker:
         self._reminded_at = time.monotonic()
         if queued:
             log.info("queued %d reminders for updates left unread", queued)
+
+    async def _collect_replies(self) -> None:
+        """Now and then: texts sent back to the service's number join the threads (issue 21)."""
+        every = self.settings.sms_replies_poll_seconds
+        if self.sms is None or every <= 0:
+            return
+        if self._replies_at is not None and time.monotonic() - self._replies_at < every:
+            return
+        self._replies_at = time.monotonic()
+        try:
+            stored = await collect_text_replies(self.database, self.sms)
+        except TemporaryFailure as failure:
+            log.warning("could not fetch texts sent to us: %s", failure.reason)
+            return
+        if stored:
+            log.info("received %d texts", stored)
 
     def _pause(self, channel: str) -> None:
         """The provider is down: stop claiming this channel for a while, longer each time."""

@@ -17,6 +17,7 @@ from . import (
     messages,
     portal_override,
     property,
+    received_texts,
     sign_in,
     statistics,
     supervisor,
@@ -42,4 +43,5 @@ routes: list[BaseRoute] = [
     *api_keys.routes,
     *force_settings.routes,
     *audit_log.routes,
+    *received_texts.routes,
 ]
