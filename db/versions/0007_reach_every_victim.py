@@ -1,4 +1,4 @@
-"""reach every victim: alert window, links in texts, texts received
+"""reach every victim: alert window, links in texts, texts received, officer digests
 
 Revision ID: 0007
 Revises: 0001
@@ -23,6 +23,15 @@ def upgrade() -> None:
     with op.batch_alter_table("force") as batch:
         batch.add_column(sa.Column("alert_window_minutes", sa.Integer(), nullable=False, server_default="60"))
         batch.add_column(sa.Column("links_in_texts", sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table("officer") as batch:
+        batch.add_column(
+            sa.Column(
+                "alert_frequency",
+                sqlmodel.sql.sqltypes.AutoString(length=10),
+                nullable=False,
+                server_default="hourly",
+            )
+        )
     op.create_table(
         "received_text",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -51,6 +60,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("received_text")
+    with op.batch_alter_table("officer") as batch:
+        batch.drop_column("alert_frequency")
     with op.batch_alter_table("force") as batch:
         batch.drop_column("links_in_texts")
         batch.drop_column("alert_window_minutes")

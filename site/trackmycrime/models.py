@@ -77,6 +77,18 @@ class OfficerRole:
     ALL = (OFFICER, SUPERVISOR, ADMIN)
 
 
+class OfficerAlerts:
+    """How often an officer is emailed a digest of what victims sent them (issue 21)."""
+
+    IMMEDIATE = "immediate"
+    HOURLY = "hourly"
+    DAILY = "daily"
+    NONE = "none"
+    ALL = (IMMEDIATE, HOURLY, DAILY, NONE)
+    # The least time between two digests.
+    GAP_MINUTES = {IMMEDIATE: 0, HOURLY: 60, DAILY: 24 * 60}
+
+
 class Officer(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("force_id", "email", name="uq_officer_force_email"),
@@ -98,6 +110,7 @@ class Officer(SQLModel, table=True):
     failed_sign_ins: int = Field(default=0)
     locked_until: dt.datetime | None = _when()
     last_sign_in_at: dt.datetime | None = _when()
+    alert_frequency: str = Field(default=OfficerAlerts.HOURLY, max_length=10)
     created_at: dt.datetime = _when(default_now=True)
 
 

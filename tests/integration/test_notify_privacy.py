@@ -26,6 +26,7 @@ from trackmycrime.models import (
 )
 from trackmycrime.notify.outbox import AlertKind, queue_alert
 from trackmycrime.notify.worker import send_due_alerts
+from trackmycrime.officer_digests import DigestLine, lines_to_context
 
 pytestmark = pytest.mark.anyio
 
@@ -68,9 +69,14 @@ async def test_no_alert_of_any_kind_says_anything_about_the_case(db):
 
     rows = await outbox_rows(db)
     assert {r.status for r in rows} == {OutboxStatus.SENT}, [(r.kind, r.channel, r.last_error) for r in rows]
-    assert len(smtp.raw) == len(AlertKind.ALL) + 2  # every kind to the victim, two to the officer
-    assert len(notify.sent) == len(AlertKind.ALL)
-    everything = [_readable(raw) for raw in smtp.raw] + [
+    assert len(smtp.raw) == len(AlertKind.FOR_PARTIES) + 3  # every kind to the victim, three to the officer
+    assert len(notify.sent) == len(AlertKind.FOR_PARTIES)
+    # The officer's digest names the crime reference (issue 21), and nothing else about the case.
+    [digest] = [_readable(raw) for raw in smtp.raw if REFERENCE.encode() in raw]
+    assert "1 new message" in digest
+    for secret in SECRETS[:7] + SECRETS[9:]:
+        assert secret.lower() not in digest.lower(), secret
+    everything = [_readable(raw) for raw in smtp.raw if REFERENCE.encode() not in raw] + [
         json.dumps(text, ensure_ascii=False) for text in notify.sent
     ]
     for secret in SECRETS:
@@ -78,7 +84,8 @@ async def test_no_alert_of_any_kind_says_anything_about_the_case(db):
         assert not leaks, f"{secret!r} appears in {leaks}"
     for row in rows:
         for secret in SECRETS:
-            assert secret not in row.context_json
+            allowed = row.kind == AlertKind.OFFICER_DIGEST and secret in (REFERENCE, "DS2026004217")
+            assert allowed or secret not in row.context_json
 
 
 def _readable(raw: bytes) -> str:
@@ -133,7 +140,15 @@ async def _crime_with_every_kind_of_alert(db) -> None:
         )
         session.add_all([update, message])
         await session.flush()
-        for kind in AlertKind.ALL:
+        for kind in AlertKind.FOR_PARTIES:
             await queue_alert(session, force=force, kind=kind, party=party, cause=f"{kind}:{update.id}")
+        await queue_alert(
+            session,
+            force=force,
+            kind=AlertKind.OFFICER_DIGEST,
+            officer=officer,
+            cause="digest:1",
+            context=lines_to_context([DigestLine(REFERENCE, messages=1)]),
+        )
         for kind in (AlertKind.NEW_MESSAGE, AlertKind.UNREAD_REMINDER):
             await queue_alert(session, force=force, kind=kind, officer=officer, cause=f"{kind}:{message.id}")

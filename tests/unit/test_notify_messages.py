@@ -48,7 +48,7 @@ PERSONAL = [
 ]
 
 
-@pytest.mark.parametrize("kind", AlertKind.ALL)
+@pytest.mark.parametrize("kind", AlertKind.FOR_PARTIES)
 def test_every_kind_renders_for_a_victim_with_force_sign_in_and_help_only(kind):
     fields = message_fields(SETTINGS, kind, FORCE, party=victim())
     email = render_email(fields)

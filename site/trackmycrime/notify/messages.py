@@ -9,6 +9,7 @@ reach them, because nothing about the case is ever loaded here.
 from __future__ import annotations
 
 import gettext as _gettext
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
@@ -49,6 +50,8 @@ class MessageFields:
     links_in_texts: bool = False
     # Whether the worker reads texts sent back (issue 21): then a reply reaches the officer.
     replies_read: bool = False
+    # An officer's digest (issue 21): per crime reference, how many messages, requests, updates due.
+    digest: tuple[tuple[str, int, int, int], ...] = ()
     service_name: str = SERVICE_NAME
     emergency_phone: str = EMERGENCY_PHONE
 
@@ -80,7 +83,13 @@ def reader_language(requested: str | None) -> str:
 
 
 def message_fields(
-    settings: Settings, kind: str, force: Force, *, party: Party | None = None, officer: Officer | None = None
+    settings: Settings,
+    kind: str,
+    force: Force,
+    *,
+    party: Party | None = None,
+    officer: Officer | None = None,
+    context: dict[str, str] | None = None,
 ) -> MessageFields:
     """The fields for one alert; invitation and reset links are signed now, never stored."""
     if kind not in AlertKind.ALL:
@@ -107,7 +116,18 @@ def message_fields(
         code_url=f"{settings.base_url}/register",
         links_in_texts=force.links_in_texts,
         replies_read=settings.sms_replies_poll_seconds > 0,
+        digest=_digest(kind, context),
     )
+
+
+def _digest(kind: str, context: dict[str, str] | None) -> tuple[tuple[str, int, int, int], ...]:
+    if kind != AlertKind.OFFICER_DIGEST or not context:
+        return ()
+    try:
+        rows = json.loads(context.get("digest", "[]"))
+        return tuple((str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows)
+    except (ValueError, TypeError, IndexError):
+        return ()
 
 
 def with_registration_code(fields: MessageFields, code: str) -> MessageFields:

@@ -26,7 +26,10 @@ class AlertKind:
     PASSWORD_RESET = "password_reset"
     ACCOUNT_LOCKED = "account_locked"
     UNREAD_REMINDER = "unread_reminder"
-    ALL = (INVITATION, UPDATE_WAITING, NEW_MESSAGE, PASSWORD_RESET, ACCOUNT_LOCKED, UNREAD_REMINDER)
+    # To officers only: what victims and witnesses sent them, by crime reference (issue 21).
+    OFFICER_DIGEST = "officer_digest"
+    FOR_PARTIES = (INVITATION, UPDATE_WAITING, NEW_MESSAGE, PASSWORD_RESET, ACCOUNT_LOCKED, UNREAD_REMINDER)
+    ALL = (*FOR_PARTIES, OFFICER_DIGEST)
 
 
 # Alerts that only say "something is waiting": one of a kind per person per window is enough (issue 16).
@@ -115,6 +118,8 @@ async def queue_alert(
     if leaked:
         raise ValueError(f"alerts must not carry case detail: {sorted(leaked)}")
     if party is not None:
+        if kind not in AlertKind.FOR_PARTIES:
+            raise ValueError(f"{kind!r} alerts are for officers only")
         if not await _portal_offered(db, force, party):
             return []
         chosen = list(channels) if channels is not None else channels_for(party)

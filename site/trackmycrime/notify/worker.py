@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from ..auth.links import RESET_LINK_HOURS
 from ..database import Database
 from ..models import Force, Officer, Party, utcnow
+from ..officer_digests import queue_officer_digests
 from ..read_receipts import queue_unread_reminders
 from ..settings import Settings
 from ..text_replies import collect_text_replies
@@ -173,7 +174,7 @@ class Worker:
             log.info("held %d alerts with no way to send them; released %d held alerts", held, released)
 
     async def _queue_reminders(self) -> None:
-        """Once a minute: queue the one reminder owed for each update a party has left unread."""
+        """Once a minute: queue the reminder owed for updates a party left unread, and officers' digests."""
         if self._reminded_at is not None and time.monotonic() - self._reminded_at < REMINDERS_EVERY_SECONDS:
             return
         try:
@@ -181,6 +182,11 @@ class Worker:
                 queued = await queue_unread_reminders(db)
         except IntegrityError:
             queued = 0  # another worker queued the same reminders at the same moment
+        try:
+            async with self.database.transaction() as db:
+                await queue_officer_digests(db)
+        except IntegrityError:
+            pass  # another worker queued the same digests at the same moment
         self._reminded_at = time.monotonic()
         if queued:
             log.info("queued %d reminders for updates left unread", queued)
@@ -322,7 +328,9 @@ class Worker:
         party = people.parties.get(alert.party_id) if alert.party_id is not None else None
         officer = people.officers.get(alert.officer_id) if alert.officer_id is not None else None
         recipient = self._current_address(alert, party, officer)
-        fields = message_fields(self.settings, alert.kind, force, party=party, officer=officer)
+        fields = message_fields(
+            self.settings, alert.kind, force, party=party, officer=officer, context=alert.context
+        )
         if alert.channel == "email":
             assert self.email is not None
             content = render_email(fields)
