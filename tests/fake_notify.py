@@ -8,6 +8,7 @@ it answer errors for a while; `.sent` and `.rejections` say what happened.
 `.receive(number, text)` is a text someone sent to the service's number: `GET
 /v2/received-text-messages` lists them newest first, `page_size` at a time (Notify's is 250), each
 page older than the `older_than` id, with a `links.next` while older ones remain.
+`POST /v2/notifications/letter` checks the letter template and the address lines; `.letters` keeps them.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 
 CLOCK_SKEW_SECONDS = 30
+UK_POSTCODE = re.compile(r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}")
 UK_MOBILE = re.compile(r"^(\+44|0044|0)7\d{9}$")
 
 
@@ -34,10 +36,12 @@ class FakeNotify:
     service_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     secret: str = field(default_factory=lambda: str(uuid.uuid4()))
     template_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    letter_template_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     placeholders: frozenset[str] = frozenset({"message"})
     sent: list[dict[str, Any]] = field(default_factory=list)
     rejections: list[tuple[int, str]] = field(default_factory=list)
     received: list[dict[str, Any]] = field(default_factory=list)
+    letters: list[dict[str, Any]] = field(default_factory=list)
     page_size: int = 250
     notify_number: str = "447700900000"
     requests: int = 0
@@ -121,19 +125,26 @@ class FakeNotify:
         if failure is not None:
             return _error(failure, "Exception" if failure >= 500 else "RateLimitError", "Failing on purpose")
         path = urlsplit(request.path)
-        if method == "POST" and path.path == "/v2/notifications/sms":
+        senders = {"/v2/notifications/sms": self._send_sms, "/v2/notifications/letter": self._send_letter}
+        if method == "POST" and path.path in senders:
             length = int(request.headers.get("Content-Length", "0"))
             try:
                 body = json.loads(request.rfile.read(length))
             except ValueError:
                 return _error(400, "BadRequestError", "Invalid JSON")
-            return self._send_sms(body)
+            return senders[path.path](body)
         if method == "GET" and path.path == "/v2/received-text-messages":
             return self._received_texts(parse_qs(path.query).get("older_than", [""])[0])
         if method == "GET" and path.path == "/v2/notifications":
-            reference = parse_qs(path.query).get("reference", [""])[0]
+            query = parse_qs(path.query)
+            reference = query.get("reference", [""])[0]
+            kind = query.get("template_type", ["sms"])[0]
             with self._lock:
-                found = [n for n in self.sent if n["reference"] == reference]
+                found = [
+                    n
+                    for n in (self.letters if kind == "letter" else self.sent)
+                    if n["reference"] == reference
+                ]
             return 200, {"notifications": found, "links": {}}
         return _error(404, "NotFound", "Not found")
 
@@ -163,6 +174,32 @@ class FakeNotify:
         with self._lock:
             texts = list(self.received)
         return _received_texts_page(texts, older_than, self.page_size)
+
+    def _send_letter(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """As Notify checks a letter: its template, 3 to 7 address lines ending in a UK postcode."""
+        if body.get("template_id") != self.letter_template_id:
+            return _error(400, "BadRequestError", "Template not found")
+        personalisation = body.get("personalisation") or {}
+        lines = [str(personalisation.get(f"address_line_{n}", "")).strip() for n in range(1, 8)]
+        lines = [line for line in lines if line]
+        if len(lines) < 3:
+            return _error(400, "ValidationError", "Address must be at least 3 lines")
+        if not UK_POSTCODE.fullmatch(lines[-1]):
+            return _error(400, "ValidationError", "Last line of address must be a real UK postcode")
+        missing = sorted(self.placeholders - set(personalisation))
+        if missing:
+            return _error(400, "BadRequestError", f"Missing personalisation: {', '.join(missing)}")
+        letter = {
+            "id": str(uuid.uuid4()),
+            "reference": body.get("reference"),
+            "address": lines,
+            "personalisation": personalisation,
+            "content": {"body": str(personalisation.get("message", "")), "subject": "TrackMyCrime"},
+            "status": "accepted",
+        }
+        with self._lock:
+            self.letters.append(letter)
+        return 201, {"id": letter["id"], "reference": letter["reference"], "content": letter["content"]}
 
     def _send_sms(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if body.get("template_id") != self.template_id:

@@ -1,4 +1,4 @@
-"""reach every victim: alert window, links in texts, texts received, officer digests
+"""reach every victim: alert window, links in texts, texts received, officer digests, party addresses
 
 Revision ID: 0007
 Revises: 0001
@@ -23,6 +23,8 @@ def upgrade() -> None:
     with op.batch_alter_table("force") as batch:
         batch.add_column(sa.Column("alert_window_minutes", sa.Integer(), nullable=False, server_default="60"))
         batch.add_column(sa.Column("links_in_texts", sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table("party") as batch:
+        batch.add_column(sa.Column("address", sa.Text(), nullable=False, server_default=""))
     with op.batch_alter_table("officer") as batch:
         batch.add_column(
             sa.Column(
@@ -62,6 +64,8 @@ def downgrade() -> None:
     op.drop_table("received_text")
     with op.batch_alter_table("officer") as batch:
         batch.drop_column("alert_frequency")
+    with op.batch_alter_table("party") as batch:
+        batch.drop_column("address")
     with op.batch_alter_table("force") as batch:
         batch.drop_column("links_in_texts")
         batch.drop_column("alert_window_minutes")

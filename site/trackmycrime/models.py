@@ -182,6 +182,8 @@ class Party(SQLModel, table=True):
     date_of_birth: dt.date | None = None
     email: str = Field(default="", max_length=254)
     mobile: str = Field(default="", max_length=32)
+    # Postal address lines from the records system, one a line: letters for those with no email or mobile.
+    address: str = _text()
     preferred_language: str = Field(default="en", max_length=8)
     enhanced_rights: bool = False
     contact_consent: bool = True

@@ -67,6 +67,7 @@ async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime)
                 date_of_birth=None,
                 email="",
                 mobile="",
+                address="",
                 password_hash=None,
                 registration_code_hash=None,
                 registration_code_expires_at=None,

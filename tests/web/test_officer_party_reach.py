@@ -48,7 +48,9 @@ async def test_a_person_with_no_email_and_no_mobile_is_shown_as_unreachable(clie
     await sign_in_as(client, db, world.oic)
     page = await client.page(f"/officer/crimes/{world.crime.id}")
     rows = rows_of(page, unreachable)
-    assert rows["Alerts by"] == "Cannot be alerted: no email address or mobile number is recorded."
+    assert rows["Alerts by"] == (
+        "Cannot be alerted: no email address, mobile number or postal address is recorded."
+    )
     assert rows["Portal account"] == "Not registered"
     assert rows["Last reached"] == "Nothing sent yet"
     assert buttons_of(page, unreachable) == ["Give a registration code"]

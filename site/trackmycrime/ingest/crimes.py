@@ -187,6 +187,7 @@ def _party_values(given: PartyIn) -> dict[str, object]:
         "date_of_birth": given.date_of_birth,
         "email": given.email or "",
         "mobile": (given.mobile or "").replace(" ", ""),
+        "address": "\n".join(given.address or []),
         "preferred_language": given.preferred_language,
         "enhanced_rights": given.enhanced_rights,
         "contact_consent": given.contact_consent,
@@ -226,7 +227,8 @@ def _correct_party(party: Party, values: dict[str, object]) -> bool:
     """Whether anything changed; the account (password, preferences, sign-in state) is kept."""
     if all(getattr(party, name) == value for name, value in values.items()):
         return False
-    moved = party.email != values["email"] or (not party.email and party.mobile != values["mobile"])
+    before = party.email or party.mobile or party.address
+    moved = before != (values["email"] or values["mobile"] or values["address"])
     if moved and party.password_hash is None and party.invited_at:
         # Invited at an address or number now corrected: invite again at the new one.
         party.invited_at = None
@@ -256,7 +258,7 @@ async def invite_parties(db: AsyncSession, force: Force, parties: list[Party]) -
         channel = invitation_channel(party)
         cause = f"invitation:{party.id}"
         if await _was_invited_before(db, party):
-            cause += f":{sha256_hex(party.email or party.mobile)[:16]}"
+            cause += f":{sha256_hex(party.email or party.mobile or party.address)[:16]}"
         await queue_alert(
             db,
             force=force,
@@ -316,6 +318,7 @@ def _party_view(party: Party) -> PartyOut:
         date_of_birth=party.date_of_birth,
         email=party.email or None,
         mobile=party.mobile or None,
+        address=party.address.splitlines() or None,
         preferred_language=party.preferred_language,
         enhanced_rights=party.enhanced_rights,
         contact_consent=party.contact_consent,

@@ -202,6 +202,12 @@ def _render_sms(fields: MessageFields) -> str:
     return " ".join(text.split())
 
 
+def render_letter(fields: MessageFields) -> str:
+    """A letter's body (Notify adds the address): paragraphs, never a link, for people offline."""
+    with _language(fields.lang):
+        return _tidy(_templates().get_template(f"letter/{fields.kind}.txt").render(asdict(fields)))
+
+
 # Most alerts of a kind read the same for everyone of a force and language: render them once.
 _shared_email = lru_cache(maxsize=256)(_render_email)
 _shared_sms = lru_cache(maxsize=256)(_render_sms)

@@ -34,6 +34,8 @@ class AlertKind:
 
 # Alerts that only say "something is waiting": one of a kind per person per window is enough (issue 16).
 COALESCED_KINDS = {AlertKind.UPDATE_WAITING, AlertKind.NEW_MESSAGE, AlertKind.UNREAD_REMINDER}
+# What may go by post: an invitation with its code, and "something is waiting" (issue 21).
+LETTER_KINDS = {AlertKind.INVITATION, *COALESCED_KINDS}
 NOT_DELIVERED = (OutboxStatus.FAILED, OutboxStatus.CANCELLED)
 
 FORBIDDEN_CONTEXT_KEYS = {"offence", "text", "body", "message", "date_of_birth", "update_text"}
@@ -49,19 +51,27 @@ def channels_for(party: Party) -> list[str]:
         AlertChannel.BOTH: ["email", "sms"],
         AlertChannel.NONE: [],
     }.get(party.alert_channel, ["email"])
-    return [c for c in wanted if (party.email if c == "email" else party.mobile)]
+    usable = [c for c in wanted if (party.email if c == "email" else party.mobile)]
+    if not usable and not party.email and not party.mobile and party.address and party.contact_consent:
+        # Offline (issue 21): neither email nor mobile, but an address and consent to contact.
+        return ["letter"] if party.alert_channel != AlertChannel.NONE else []
+    return usable
 
 
 def invitation_channel(party: Party) -> str | None:
-    """How to invite a party: a link by email, else a code by text, else nothing we can send (issue 21)."""
+    """How to invite a party: a link by email, else a code by text, else a code by letter (issue 21)."""
     if party.email:
         return "email"
     if party.mobile:
         return "sms"
+    if party.address and party.contact_consent:
+        return "letter"
     return None
 
 
 def _recipient(party: Party, channel: str) -> str:
+    if channel == "letter":
+        return ", ".join(party.address.splitlines())[:254]
     return party.email if channel == "email" else party.mobile
 
 
@@ -123,6 +133,8 @@ async def queue_alert(
         if not await _portal_offered(db, force, party):
             return []
         chosen = list(channels) if channels is not None else channels_for(party)
+        if kind not in LETTER_KINDS:
+            chosen = [channel for channel in chosen if channel != "letter"]
         lately = await _channels_alerted_lately(db, force, kind, party, chosen)
         chosen = [channel for channel in chosen if channel not in lately]
         who = f"party:{party.id}"

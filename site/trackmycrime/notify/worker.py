@@ -27,10 +27,17 @@ from . import claim
 from .claim import ClaimedAlert
 from .email_sender import EmailSender, OutgoingEmail, message_id_for
 from .failures import PermanentFailure, ProviderUnavailable, TemporaryFailure
-from .messages import MessageFields, message_fields, render_email, render_sms, with_registration_code
+from .messages import (
+    MessageFields,
+    message_fields,
+    render_email,
+    render_letter,
+    render_sms,
+    with_registration_code,
+)
 from .outbox import AlertKind
 from .registration_codes import fresh_registration_code
-from .sms_sender import SmsSender
+from .sms_sender import LetterSender, SmsSender
 
 log = logging.getLogger("trackmycrime.notify")
 
@@ -68,12 +75,14 @@ class Worker:
         concurrency: int | None = None,
         email_sender: EmailSender | None = None,
         sms_sender: SmsSender | None = None,
+        letter_sender: LetterSender | None = None,
     ) -> None:
         self.settings = settings
         self.database = database
         self.concurrency = concurrency or settings.worker_concurrency
         self.email = email_sender or (EmailSender(settings) if settings.smtp_host else None)
         self.sms = sms_sender or SmsSender.from_settings(settings)
+        self.letters = letter_sender or LetterSender.from_settings(settings)
         self.counts: Counter[str] = Counter()
         # Every claim and outcome is one statement: autocommit spares a BEGIN and a COMMIT each.
         self._engine = database.engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -152,6 +161,9 @@ class Worker:
         return {
             "email": "" if self.email else "Held: no mail server is configured (TMC_SMTP_HOST).",
             "sms": "" if self.sms else "Held: no text message gateway is configured (TMC_SMS_API_KEY).",
+            "letter": ""
+            if self.letters
+            else "Held: no letter template is configured (TMC_LETTER_TEMPLATE_ID).",
         }
 
     def _open_channels(self) -> list[str]:
@@ -337,6 +349,8 @@ class Worker:
             message_id = message_id_for(alert.id, force.code, self.settings.mail_from)
             email = OutgoingEmail(recipient, content.subject, content.text, content.html, message_id)
             return recipient, await self.email.send(email)
+        if alert.channel == "letter":
+            return recipient, await self._post(alert, fields, recipient)
         assert self.sms is not None
         reference = f"outbox-{alert.id}"
         if alert.attempts > 1:
@@ -348,6 +362,22 @@ class Worker:
         text = render_sms(fields)
         return recipient, await self.sms.send(
             phone_number=recipient, personalisation=fields.personalisation(text), reference=reference
+        )
+
+    async def _post(self, alert: ClaimedAlert, fields: MessageFields, address: str) -> str:
+        """A letter, checked first against Notify so that a retry never posts it twice."""
+        assert self.letters is not None
+        reference = f"outbox-{alert.id}"
+        if alert.attempts > 1:
+            earlier = await self.letters.already_sent(reference)
+            if earlier:
+                return earlier
+        if alert.kind == AlertKind.INVITATION:
+            fields = await self._with_code(fields, alert)
+        return await self.letters.send_letter(
+            address=address.splitlines(),
+            personalisation=fields.personalisation(render_letter(fields)),
+            reference=reference,
         )
 
     async def _with_code(self, fields: MessageFields, alert: ClaimedAlert) -> MessageFields:
@@ -364,7 +394,9 @@ class Worker:
             if party is None:
                 raise Cancelled("The person's record no longer exists.")
             _check_party_still_wants(alert, party)
-            address = party.email if alert.channel == "email" else party.mobile
+            address = {"email": party.email, "sms": party.mobile, "letter": party.address}.get(
+                alert.channel, ""
+            )
         elif alert.officer_id is not None:
             if officer is None or officer.disabled_at is not None:
                 raise Cancelled("The officer's account no longer exists or is disabled.")
@@ -372,13 +404,12 @@ class Worker:
         else:
             address = alert.recipient
         if not address:
-            raise Cancelled(
-                f"There is no {'email address' if alert.channel == 'email' else 'mobile number'} any more."
-            )
+            what = {"email": "email address", "sms": "mobile number"}.get(alert.channel, "postal address")
+            raise Cancelled(f"There is no {what} any more.")
         return address
 
     async def _close_senders(self) -> None:
-        for sender in (self.email, self.sms):
+        for sender in (self.email, self.sms, self.letters):
             if sender is not None:
                 try:
                     await sender.close()

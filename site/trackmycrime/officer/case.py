@@ -34,7 +34,7 @@ from ..models import (
     PropertyState,
     utcnow,
 )
-from ..notify.outbox import AlertKind
+from ..notify.outbox import AlertKind, invitation_channel
 from ..pages import is_htmx
 from ..property import items_of_crime, state_label_for_officers, value_in_pounds
 from ..read_receipts import reads_on_crime
@@ -274,6 +274,7 @@ def helpers() -> dict[str, Any]:
         "status_of": statuses.status,
         "audience_in_words": audience_in_words,
         "alerts_in_words": alerts_in_words,
+        "invitation_channel": invitation_channel,
         "invitation_in_words": invitation_in_words,
         "reached_in_words": reached_in_words,
         "role_in_words": role_in_words,

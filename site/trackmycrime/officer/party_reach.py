@@ -47,8 +47,8 @@ async def reach_of_parties(db: AsyncSession, party_ids: list[int]) -> dict[int, 
 
 def cannot_alert_reason(party: Party) -> str | None:
     """For officers: why no alert can reach this person, or None when one can."""
-    if not party.email and not party.mobile:
-        return _("Cannot be alerted: no email address or mobile number is recorded.")
+    if not party.email and not party.mobile and not party.address:
+        return _("Cannot be alerted: no email address, mobile number or postal address is recorded.")
     if not party.contact_consent:
         return _("Cannot be alerted: they did not agree to be contacted.")
     if party.alert_channel == AlertChannel.NONE:
@@ -62,7 +62,7 @@ def cannot_alert_reason(party: Party) -> str | None:
 
 
 def channel_in_words(channel: str) -> str:
-    return {"email": _("email"), "sms": _("text message")}.get(channel, channel)
+    return {"email": _("email"), "sms": _("text message"), "letter": _("letter")}.get(channel, channel)
 
 
 def alerts_in_words(party: Party) -> str:
