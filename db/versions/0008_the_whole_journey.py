@@ -2,7 +2,7 @@
 the officer in charge, case events on updates, and the agency of API keys and updates
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-03 22:52:16.768617
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import trackmycrime.models
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

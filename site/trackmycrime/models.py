@@ -66,6 +66,11 @@ class Force(SQLModel, table=True):
     # for Welsh forces, every email in Welsh and English with the Welsh first.
     languages: str = Field(default="en", max_length=40)
     welsh_first: bool = False
+    # Alert floods (issue 16): at most one alert of a kind to a person in this many minutes.
+    alert_window_minutes: int = Field(default=60)
+    # Invitations by text carry a code and the site's name, not a link, unless the force allows one
+    # (texts without links are harder for scammers to imitate).
+    links_in_texts: bool = False
     created_at: dt.datetime = _when(default_now=True)
 
 
@@ -74,6 +79,18 @@ class OfficerRole:
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
     ALL = (OFFICER, SUPERVISOR, ADMIN)
+
+
+class OfficerAlerts:
+    """How often an officer is emailed a digest of what victims sent them (issue 21)."""
+
+    IMMEDIATE = "immediate"
+    HOURLY = "hourly"
+    DAILY = "daily"
+    NONE = "none"
+    ALL = (IMMEDIATE, HOURLY, DAILY, NONE)
+    # The least time between two digests.
+    GAP_MINUTES = {IMMEDIATE: 0, HOURLY: 60, DAILY: 24 * 60}
 
 
 class Officer(SQLModel, table=True):
@@ -99,6 +116,7 @@ class Officer(SQLModel, table=True):
     failed_sign_ins: int = Field(default=0)
     locked_until: dt.datetime | None = _when()
     last_sign_in_at: dt.datetime | None = _when()
+    alert_frequency: str = Field(default=OfficerAlerts.HOURLY, max_length=10)
     created_at: dt.datetime = _when(default_now=True)
 
 
@@ -196,6 +214,8 @@ class Party(SQLModel, table=True):
     date_of_birth: dt.date | None = None
     email: str = Field(default="", max_length=254)
     mobile: str = Field(default="", max_length=32)
+    # Postal address lines from the records system, one a line: letters for those with no email or mobile.
+    address: str = _text()
     preferred_language: str = Field(default="en", max_length=8)
     enhanced_rights: bool = False
     contact_consent: bool = True
@@ -459,6 +479,35 @@ class OutboxMessage(SQLModel, table=True):
     provider_reference: str = Field(default="", max_length=200)
     created_at: dt.datetime = _when(default_now=True)
     sent_at: dt.datetime | None = _when()
+
+
+class ReceivedTextStatus:
+    # Matched to exactly one party: it is in their thread as a message.
+    MATCHED = "matched"
+    # No party, or more than one, has that number: waiting in the force's queue for a person to route.
+    UNMATCHED = "unmatched"
+    ROUTED = "routed"
+
+
+class ReceivedText(SQLModel, table=True):
+    """A text message sent to the force's number (issue 21), as the gateway received it."""
+
+    __tablename__ = "received_text"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The gateway's id for the text: each is stored once, however many workers poll.
+    provider_id: str = Field(max_length=64, unique=True)
+    from_number: str = Field(max_length=32)
+    content: str = _text()
+    received_at: dt.datetime = _when(nullable=False)
+    status: str = Field(default=ReceivedTextStatus.UNMATCHED, max_length=10, index=True)
+    # The force whose queue an unmatched text waits in (None: no party of any force has that number).
+    force_id: int | None = Field(default=None, foreign_key="force.id", index=True)
+    party_id: int | None = Field(default=None, foreign_key="party.id")
+    message_id: int | None = Field(default=None, foreign_key="message.id")
+    routed_by_id: int | None = Field(default=None, foreign_key="officer.id")
+    routed_at: dt.datetime | None = _when()
+    created_at: dt.datetime = _when(default_now=True)
 
 
 # ---------------------------------------------------------------- sign-in and audit

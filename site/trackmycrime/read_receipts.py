@@ -1,12 +1,11 @@
-"""Read receipts: when each party first saw each update, and one reminder for an update left unread."""
+"""Read receipts: when each party first saw each update, and one reminder for the updates left unread."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Exists, String, and_, cast, exists, literal, or_
+from sqlalchemy import Exists, and_, exists, literal, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -68,13 +67,12 @@ async def reads_on_crime(db: AsyncSession, crime_id: int) -> dict[tuple[int, int
     return {(update_id, party_id): read_at for update_id, party_id, read_at in rows}
 
 
-def _reminder_sent(party_id_column: Any) -> Exists:
-    """An unread reminder for this update and party is already in the outbox (on any channel)."""
-    pattern = literal(f"{AlertKind.UNREAD_REMINDER}:reminder:") + cast(CaseUpdate.id, String) + literal(":%")
+def _reminded_since_made() -> Exists:
+    """A reminder queued for this party after the update was made: it covered this update too."""
     return exists().where(
-        col(OutboxMessage.party_id) == party_id_column,
+        col(OutboxMessage.party_id) == col(Party.id),
         col(OutboxMessage.kind) == AlertKind.UNREAD_REMINDER,
-        col(OutboxMessage.dedupe_key).like(pattern),
+        col(OutboxMessage.created_at) >= col(CaseUpdate.created_at),
     )
 
 
@@ -120,7 +118,7 @@ async def updates_needing_reminders(
             ~exists().where(
                 col(UpdateRead.update_id) == col(CaseUpdate.id), col(UpdateRead.party_id) == col(Party.id)
             ),
-            ~_reminder_sent(col(Party.id)),
+            ~_reminded_since_made(),
         )
         .order_by(col(CaseUpdate.created_at))
         .limit(REMINDERS_PER_PASS)
@@ -129,9 +127,15 @@ async def updates_needing_reminders(
 
 
 async def queue_unread_reminders(db: AsyncSession, now: dt.datetime | None = None) -> int:
-    """Queue one reminder per party per update left unread too long; returns how many were queued."""
-    queued = 0
+    """Queue one reminder per party covering every update they left unread too long; returns how many.
+
+    Eleven unread updates are one reminder, not eleven (issue 16).
+    """
+    newest: dict[int, tuple[CaseUpdate, Party, Force]] = {}
     for update, party, force in await updates_needing_reminders(db, now):
+        newest[party.id] = (update, party, force)  # type: ignore[index]  # oldest first: the last wins
+    queued = 0
+    for update, party, force in newest.values():
         rows = await queue_alert(
             db,
             force=force,

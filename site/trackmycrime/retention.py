@@ -27,6 +27,7 @@ from .models import (
     OutboxMessage,
     Party,
     PropertyItem,
+    ReceivedText,
     ReviewRequest,
     UpdateRequest,
     WebSession,
@@ -62,6 +63,7 @@ async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime)
     if party_ids:
         await db.exec(delete(WebSession).where(col(WebSession.party_id).in_(party_ids)))  # type: ignore[call-overload]
         await db.exec(delete(OutboxMessage).where(col(OutboxMessage.party_id).in_(party_ids)))  # type: ignore[call-overload]
+        await db.exec(delete(ReceivedText).where(col(ReceivedText.party_id).in_(party_ids)))  # type: ignore[call-overload]
         await db.exec(
             update(Party)  # type: ignore[call-overload]
             .where(col(Party.id).in_(party_ids))
@@ -72,6 +74,7 @@ async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime)
                 date_of_birth=None,
                 email="",
                 mobile="",
+                address="",
                 password_hash=None,
                 registration_code_hash=None,
                 registration_code_expires_at=None,

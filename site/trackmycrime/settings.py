@@ -36,6 +36,10 @@ class Settings:
     sms_api_url: str = ""
     sms_api_key: str = ""
     sms_template_id: str = ""
+    # A Notify letter template whose body is ((message)) (issue 21); letters use the same API key.
+    letter_template_id: str = ""
+    # How often the worker fetches texts sent back to the service's number (issue 21); 0: never.
+    sms_replies_poll_seconds: float = 60.0
     # The alert sender (`tmc worker`): sends at once per worker, seconds between looks at the
     # outbox when idle, how long a claim lasts before another worker may take the row over,
     # attempts before giving up, and the first retry delay (doubling, with jitter, up to an hour).
@@ -176,6 +180,8 @@ def load_settings(environ: dict[str, str] | None = None, *, mode: Mode | None = 
         sms_api_url=env.get("TMC_SMS_API_URL", "").strip().rstrip("/"),
         sms_api_key=env.get("TMC_SMS_API_KEY", ""),
         sms_template_id=env.get("TMC_SMS_TEMPLATE_ID", "").strip(),
+        letter_template_id=env.get("TMC_LETTER_TEMPLATE_ID", "").strip(),
+        sms_replies_poll_seconds=_seconds(env, "TMC_SMS_REPLIES_POLL_SECONDS", 60.0, low=0, high=3600),
         worker_concurrency=_int(env, "TMC_WORKER_CONCURRENCY", 4, low=1, high=64),
         worker_poll_seconds=_seconds(env, "TMC_WORKER_POLL_SECONDS", 0.5, low=0.05, high=60),
         worker_lease_seconds=_seconds(env, "TMC_WORKER_LEASE_SECONDS", 120.0, low=60, high=3600),

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from trackmycrime.database import Database
-from trackmycrime.models import CaseUpdate, Crime, Officer, OutboxMessage, Party
+from trackmycrime.models import CaseUpdate, Crime, Force, Officer, OutboxMessage, Party
 from trackmycrime.notify.outbox import AlertKind
 
 from ..web.test_ingest import all_of, count, crime_body, make_rms, register, update_body, victim_body
@@ -58,6 +58,10 @@ async def test_different_updates_at_once_are_all_stored(db: Database, client: An
     await rms.put_crime(crime_body())
     [party] = await all_of(db, Party)
     await register(db, party.id)
+    async with db.transaction() as session:  # no coalescing (issue 16): each update has its alert
+        force = await session.get(Force, rms.force.id)
+        force.alert_window_minutes = 0
+        session.add(force)
 
     responses = await asyncio.gather(
         *[rms.post_update(update_body(rms_update_id=f"U-{n}", status=None)) for n in range(COPIES)]

@@ -1,4 +1,4 @@
-"""No case detail in any alert: every kind, sent for real by email (headers, both parts) and text,
+"""No case detail in any alert: every kind, sent for real by email (headers, both parts), text and letter,
 for a crime whose offence, update, message, reference and victim's date of birth are distinctive."""
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from trackmycrime.models import (
     Party,
     utcnow,
 )
-from trackmycrime.notify.outbox import AlertKind, queue_alert
+from trackmycrime.notify.outbox import LETTER_KINDS, AlertKind, queue_alert
 from trackmycrime.notify.worker import send_due_alerts
+from trackmycrime.officer_digests import DigestLine, lines_to_context
 
 pytestmark = pytest.mark.anyio
 
@@ -59,7 +60,10 @@ async def test_no_alert_of_any_kind_says_anything_about_the_case(db):
     try:
         await _crime_with_every_kind_of_alert(db)
         settings = worker_settings(db.url, smtp).with_changes(
-            sms_api_url=notify.url, sms_api_key=notify.api_key, sms_template_id=notify.template_id
+            sms_api_url=notify.url,
+            sms_api_key=notify.api_key,
+            sms_template_id=notify.template_id,
+            letter_template_id=notify.letter_template_id,
         )
         await send_due_alerts(settings, db)
     finally:
@@ -68,17 +72,24 @@ async def test_no_alert_of_any_kind_says_anything_about_the_case(db):
 
     rows = await outbox_rows(db)
     assert {r.status for r in rows} == {OutboxStatus.SENT}, [(r.kind, r.channel, r.last_error) for r in rows]
-    assert len(smtp.raw) == len(AlertKind.ALL) + 2  # every kind to the victim, two to the officer
-    assert len(notify.sent) == len(AlertKind.ALL)
-    everything = [_readable(raw) for raw in smtp.raw] + [
-        json.dumps(text, ensure_ascii=False) for text in notify.sent
+    assert len(smtp.raw) == len(AlertKind.FOR_PARTIES) + 3  # every kind to the victim, three to the officer
+    assert len(notify.sent) == len(AlertKind.FOR_PARTIES)
+    assert len(notify.letters) == len(LETTER_KINDS)  # letters too (issue 21)
+    # The officer's digest names the crime reference (issue 21), and nothing else about the case.
+    [digest] = [_readable(raw) for raw in smtp.raw if REFERENCE.encode() in raw]
+    assert "1 new message" in digest
+    for secret in SECRETS[:7] + SECRETS[9:]:
+        assert secret.lower() not in digest.lower(), secret
+    everything = [_readable(raw) for raw in smtp.raw if REFERENCE.encode() not in raw] + [
+        json.dumps(text, ensure_ascii=False) for text in notify.sent + notify.letters
     ]
     for secret in SECRETS:
         leaks = [text[:80] for text in everything if secret.lower() in text.lower()]
         assert not leaks, f"{secret!r} appears in {leaks}"
     for row in rows:
         for secret in SECRETS:
-            assert secret not in row.context_json
+            allowed = row.kind == AlertKind.OFFICER_DIGEST and secret in (REFERENCE, "DS2026004217")
+            assert allowed or secret not in row.context_json
 
 
 def _readable(raw: bytes) -> str:
@@ -118,6 +129,7 @@ async def _crime_with_every_kind_of_alert(db) -> None:
             email="victim@example.org",
             mobile="+447700900123",
             alert_channel=AlertChannel.BOTH,
+            address="Flat 2\n1 High Street\nAnytown\nAB1 2CD",
         )
         session.add(party)
         await session.flush()
@@ -133,7 +145,19 @@ async def _crime_with_every_kind_of_alert(db) -> None:
         )
         session.add_all([update, message])
         await session.flush()
-        for kind in AlertKind.ALL:
+        for kind in AlertKind.FOR_PARTIES:
             await queue_alert(session, force=force, kind=kind, party=party, cause=f"{kind}:{update.id}")
+        for kind in LETTER_KINDS:
+            await queue_alert(
+                session, force=force, kind=kind, party=party, channels=["letter"], cause=f"letter:{update.id}"
+            )
+        await queue_alert(
+            session,
+            force=force,
+            kind=AlertKind.OFFICER_DIGEST,
+            officer=officer,
+            cause="digest:1",
+            context=lines_to_context([DigestLine(REFERENCE, messages=1)]),
+        )
         for kind in (AlertKind.NEW_MESSAGE, AlertKind.UNREAD_REMINDER):
             await queue_alert(session, force=force, kind=kind, officer=officer, cause=f"{kind}:{message.id}")

@@ -48,7 +48,7 @@ PERSONAL = [
 ]
 
 
-@pytest.mark.parametrize("kind", AlertKind.ALL)
+@pytest.mark.parametrize("kind", AlertKind.FOR_PARTIES)
 def test_every_kind_renders_for_a_victim_with_force_sign_in_and_help_only(kind):
     fields = message_fields(SETTINGS, kind, FORCE, party=victim())
     email = render_email(fields)
@@ -126,3 +126,13 @@ def test_personalisation_for_the_gateway_holds_the_text_and_non_sensitive_fields
 def test_an_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="unknown alert kind"):
         message_fields(SETTINGS, "case_details", FORCE, party=victim())
+
+
+def test_texts_invite_replies_only_when_the_worker_reads_them():
+    reading = message_fields(SETTINGS, AlertKind.UPDATE_WAITING, FORCE, party=victim())
+    assert "You can reply to this text" in render_sms(reading)
+    not_reading = message_fields(
+        SETTINGS.with_changes(sms_replies_poll_seconds=0), AlertKind.UPDATE_WAITING, FORCE, party=victim()
+    )
+    assert "Do not reply to this text" in render_sms(not_reading)
+    assert "You can reply" not in render_sms(not_reading)

@@ -213,23 +213,26 @@ async def test_a_new_party_with_email_and_consent_is_invited(rms: Rms, db: Datab
     assert response.json()["parties"][0]["invited_at"] is not None
 
 
-async def test_only_parties_with_email_and_consent_are_invited(rms: Rms, db: Database) -> None:
+async def test_parties_who_consented_are_invited_by_email_else_by_text(rms: Rms, db: Database) -> None:
     parties = [
         victim_body(rms_party_id="P1"),
         victim_body(rms_party_id="P2", contact_consent=False),
         victim_body(rms_party_id="P3", email=None),
-        victim_body(rms_party_id="P4", email=""),
+        victim_body(rms_party_id="P4", email="", mobile=None),
     ]
     await rms.put_crime(crime_body(parties=parties))
 
     invited = await all_of(db, OutboxMessage)
-    assert [m.recipient for m in invited] == ["alex@example.org"]
+    assert [(m.recipient, m.channel) for m in invited] == [
+        ("alex@example.org", "email"),
+        ("+447700900123", "sms"),
+    ]
 
     parties[1]["contact_consent"] = True
     await rms.put_crime(crime_body(parties=parties))
 
     p2 = (await all_of(db, Party, Party.rms_party_id == "P2"))[0]
-    assert await count(db, OutboxMessage) == 2
+    assert await count(db, OutboxMessage) == 3
     assert await count(db, OutboxMessage, OutboxMessage.party_id == p2.id) == 1
 
 

@@ -334,3 +334,32 @@ async def test_zero_width_and_direction_characters_are_removed_from_an_officer_n
     async with db.session() as session:
         names = (await session.exec(select(Officer.name))).all()
     assert "PC Dana Fox" in names
+
+
+async def test_the_alert_window_and_links_in_texts_are_force_settings(admin, db, world):
+    page = await admin.page("/officer/admin/force")
+    assert page.select_one("#field-alert_window_minutes")["value"] == "60"
+    assert page.select_one("#field-links_in_texts input[checked]")["value"] == "no"
+    values = {
+        name: page.select_one(f"#field-{name}")["value"]
+        for name in (
+            "name",
+            "non_emergency_phone",
+            "crime_ref_pattern",
+            "retention_days",
+            "unread_reminder_days",
+        )
+    }
+    page = await admin.submit(
+        "/officer/admin/force", {**values, "alert_window_minutes": "-1", "links_in_texts": "maybe"}
+    )
+    assert errors_of(page) == [
+        "The time between alerts must be a whole number from 0 to 1440",
+        "Select whether invitations by text may carry a link",
+    ]
+    await admin.submit(
+        "/officer/admin/force", {**values, "alert_window_minutes": "15", "links_in_texts": "yes"}
+    )
+    async with db.session() as session:
+        force = await session.get(Force, world.force.id)
+    assert (force.alert_window_minutes, force.links_in_texts) == (15, True)

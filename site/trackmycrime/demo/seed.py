@@ -29,6 +29,7 @@ from ..models import (
     Party,
     PropertyItem,
     PropertyState,
+    ReceivedText,
     utcnow,
 )
 from ..officer.accounts import add_officer
@@ -341,6 +342,17 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
         email="jordan.smith@example.org",
     )
     await party(fraud, "W1", "Sam", "Taylor", dt.date(1990, 1, 9), registered=False, email="", role="witness")
+
+    # A text to the force's number from a mobile on no crime: waits under "Texts to route" (issue 21).
+    db.add(
+        ReceivedText(
+            provider_id="demo-received-text-1",
+            from_number="447700900777",
+            content="Hello, this is Jordan's daughter. Mum asked me to say she is in hospital this week.",
+            received_at=days_ago(0.2),
+            force_id=force.id,
+        )
+    )
 
     for crime_row in (burglary, theft, damage, fraud):
         assert crime_row.id is not None

@@ -11,8 +11,18 @@ from .. import identity
 from ..auth.tokens import sha256_hex
 from ..eligibility import portal_offered
 from ..handover import change_officer_in_charge
-from ..models import CaseUpdate, Crime, Force, Officer, OutboxMessage, Party, PropertyItem, utcnow
-from ..notify.outbox import AlertKind, queue_alert
+from ..models import (
+    AlertChannel,
+    CaseUpdate,
+    Crime,
+    Force,
+    Officer,
+    OutboxMessage,
+    Party,
+    PropertyItem,
+    utcnow,
+)
+from ..notify.outbox import AlertKind, invitation_channel, queue_alert
 from ..property import items_of_crime, mark_parties_with_property
 from ..statuses import status as status_of
 from .property_items import check_owners, property_view, upsert_property
@@ -182,6 +192,7 @@ def _party_values(given: PartyIn) -> dict[str, object]:
         "date_of_birth": given.date_of_birth,
         "email": given.email or "",
         "mobile": (given.mobile or "").replace(" ", ""),
+        "address": "\n".join(given.address or []),
         "preferred_language": given.preferred_language,
         "enhanced_rights": given.enhanced_rights,
         "contact_consent": given.contact_consent,
@@ -205,6 +216,8 @@ async def upsert_parties(
         party = known.get(item.rms_party_id)
         if party is None:
             party = Party(crime_id=crime.id, rms_party_id=item.rms_party_id, **values)  # type: ignore[arg-type]
+            if invitation_channel(party) == "sms":
+                party.alert_channel = AlertChannel.SMS  # a mobile only: alerts by text, as invited
             changes.new_parties.append(party)
         elif _correct_party(party, values):
             changes.changed_parties.append(party)
@@ -219,11 +232,15 @@ def _correct_party(party: Party, values: dict[str, object]) -> bool:
     """Whether anything changed; the account (password, preferences, sign-in state) is kept."""
     if all(getattr(party, name) == value for name, value in values.items()):
         return False
-    contact_corrected = party.email != values["email"] or party.mobile != values.get("mobile", party.mobile)
+    contact_corrected = (party.email, party.mobile, party.address) != (
+        values["email"],
+        values.get("mobile", party.mobile),
+        values.get("address", party.address),
+    )
     if contact_corrected and party.password_hash is None:
-        # Invited or given a code at an address now corrected: what was sent there stops working
-        # (the link's fingerprint holds the address; the code is forgotten), and the invitation
-        # goes again to the new one.
+        # Invited or given a code at an address or number now corrected: what was sent there stops
+        # working (the link's fingerprint holds the address; the code is forgotten), and the
+        # invitation goes again to the new one.
         party.invited_at = None
         party.registration_code_hash = None
         party.registration_code_expires_at = None
@@ -235,7 +252,7 @@ def _correct_party(party: Party, values: dict[str, object]) -> bool:
 
 def _may_be_invited(party: Party) -> bool:
     return bool(
-        party.email
+        invitation_channel(party)
         and party.contact_consent
         and party.password_hash is None
         and party.invited_at is None
@@ -245,20 +262,21 @@ def _may_be_invited(party: Party) -> bool:
 
 
 async def invite_parties(db: AsyncSession, force: Force, parties: list[Party]) -> list[Party]:
-    """Queue an invitation to register for each party with an email who agreed to be contacted."""
+    """Queue an invitation to register (by email, else by text) for each party who agreed to be contacted."""
     invited: list[Party] = []
     for party in parties:
         if not _may_be_invited(party):
             continue
+        channel = invitation_channel(party)
         cause = f"invitation:{party.id}"
         if await _was_invited_before(db, party):
-            cause += f":{sha256_hex(party.email)[:16]}"
+            cause += f":{sha256_hex(party.email or party.mobile or party.address)[:16]}"
         await queue_alert(
             db,
             force=force,
             kind=AlertKind.INVITATION,
             party=party,
-            channels=["email"],
+            channels=[channel],  # type: ignore[list-item]
             cause=cause,
             context={"force_name": force.name},
         )
@@ -312,6 +330,7 @@ def _party_view(party: Party) -> PartyOut:
         date_of_birth=party.date_of_birth,
         email=party.email or None,
         mobile=party.mobile or None,
+        address=party.address.splitlines() or None,
         preferred_language=party.preferred_language,
         enhanced_rights=party.enhanced_rights,
         contact_consent=party.contact_consent,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,8 @@ def _line(max_length: int, *, min_length: int = 0) -> object:
     )
 
 
+ADDRESS_LINES = 7
+UK_POSTCODE = re.compile(r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}")
 RmsId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64, pattern=RMS_ID_PATTERN)]
 StatusCode = Literal[STATUS_CODES]  # type: ignore[valid-type]
 _EMAIL = r"[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f.]+(\.[^@\s\x00-\x1f\x7f-\x9f.]+)+"
@@ -106,6 +109,11 @@ class PartyIn(_Body):
     )
     email: OptionalEmail | None = Field(default=None, description="Where the invitation to register is sent.")
     mobile: OptionalMobile | None = Field(default=None, description="For text alerts, e.g. +447700900123.")
+    address: list[Annotated[str, _line(100, min_length=1)]] | None = Field(
+        default=None,
+        description="Postal address lines, 3 to 7, the last a UK postcode: for people with neither email "
+        "nor mobile who agreed to be contacted, the invitation and alerts go by letter.",
+    )
     preferred_language: Language = "en"
     enhanced_rights: bool = Field(
         default=False, description="Entitled to enhanced rights under the Victims' Code (faster updates)."
@@ -118,6 +126,17 @@ class PartyIn(_Body):
         description="The person shares an address with a suspect: never invited to the portal or "
         "alerted, since an alert could reach the suspect, unless an officer records a reason to.",
     )
+
+    @field_validator("address")
+    @classmethod
+    def _address_can_be_posted(cls, value: list[str] | None) -> list[str] | None:
+        if not value:
+            return None
+        if not 3 <= len(value) <= ADDRESS_LINES:
+            raise ValueError(f"an address has 3 to {ADDRESS_LINES} lines")
+        if not UK_POSTCODE.fullmatch(value[-1]):
+            raise ValueError("the last line of the address must be a UK postcode, like SW1A 1AA")
+        return value
 
     @field_validator("rms_party_id")
     @classmethod
@@ -282,6 +301,7 @@ class PartyOut(_Response):
     date_of_birth: dt.date | None
     email: str | None
     mobile: str | None
+    address: list[str] | None
     preferred_language: str
     enhanced_rights: bool
     contact_consent: bool

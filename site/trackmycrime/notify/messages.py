@@ -9,15 +9,17 @@ reach them, because nothing about the case is ever loaded here.
 from __future__ import annotations
 
 import gettext as _gettext
+import json
 import unicodedata
 from dataclasses import asdict, dataclass, replace
 from functools import cache, lru_cache
 from html import escape
+from urllib.parse import urlsplit
 
 import jinja2
 
 from .. import i18n
-from ..auth.links import RESET_LINK_HOURS, invitation_url, password_reset_url
+from ..auth.links import REGISTRATION_CODE_DAYS, RESET_LINK_HOURS, invitation_url, password_reset_url
 from ..models import Force, Officer, Party
 from ..paths import TEMPLATES_DIR
 from ..settings import Settings
@@ -43,6 +45,16 @@ class MessageFields:
     link_hours: int = 0
     # The force sends emails in Welsh and English, Welsh first (Welsh forces; issue 20).
     welsh_first: bool = False
+    # A text invitation (issue 21) carries a code made at send time, never a link unless the force
+    # allows one: the site's name to type in, and the page where the code is entered.
+    registration_code: str = ""
+    site_name: str = ""
+    code_url: str = ""
+    links_in_texts: bool = False
+    # Whether the worker reads texts sent back (issue 21): then a reply reaches the officer.
+    replies_read: bool = False
+    # An officer's digest (issue 21): per crime reference, how many messages, requests, updates due.
+    digest: tuple[tuple[str, int, int, int], ...] = ()
     service_name: str = SERVICE_NAME
     emergency_phone: str = EMERGENCY_PHONE
 
@@ -74,7 +86,13 @@ def reader_language(requested: str | None) -> str:
 
 
 def message_fields(
-    settings: Settings, kind: str, force: Force, *, party: Party | None = None, officer: Officer | None = None
+    settings: Settings,
+    kind: str,
+    force: Force,
+    *,
+    party: Party | None = None,
+    officer: Officer | None = None,
+    context: dict[str, str] | None = None,
 ) -> MessageFields:
     """The fields for one alert; invitation and reset links are signed now, never stored."""
     if kind not in AlertKind.ALL:
@@ -98,7 +116,27 @@ def message_fields(
         link_days=link_days,
         link_hours=link_hours,
         welsh_first=force.welsh_first and not for_officer,
+        site_name=urlsplit(settings.base_url).netloc,
+        code_url=f"{settings.base_url}/register",
+        links_in_texts=force.links_in_texts,
+        replies_read=settings.sms_replies_poll_seconds > 0,
+        digest=_digest(kind, context),
     )
+
+
+def _digest(kind: str, context: dict[str, str] | None) -> tuple[tuple[str, int, int, int], ...]:
+    if kind != AlertKind.OFFICER_DIGEST or not context:
+        return ()
+    try:
+        rows = json.loads(context.get("digest", "[]"))
+        return tuple((str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows)
+    except (ValueError, TypeError, IndexError):
+        return ()
+
+
+def with_registration_code(fields: MessageFields, code: str) -> MessageFields:
+    """A text or letter invitation: the code (valid for its own days) instead of a link."""
+    return replace(fields, registration_code=code, link_days=REGISTRATION_CODE_DAYS)
 
 
 @cache
@@ -200,6 +238,12 @@ def _render_sms(fields: MessageFields) -> str:
     with i18n.in_language(fields.lang):
         text = _templates().get_template(f"sms/{fields.kind}.txt").render(asdict(fields))
     return " ".join(text.split())
+
+
+def render_letter(fields: MessageFields) -> str:
+    """A letter's body (Notify adds the address): paragraphs, never a link, for people offline."""
+    with i18n.in_language(fields.lang):
+        return _tidy(_templates().get_template(f"letter/{fields.kind}.txt").render(asdict(fields)))
 
 
 # Most alerts of a kind read the same for everyone of a force and language: render them once.

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable
 
 from sqlalchemy import select as sa_select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..eligibility import portal_offered
@@ -27,7 +28,9 @@ class AlertKind:
     UNREAD_REMINDER = "unread_reminder"
     # "Check your case page today": sent the day before a court hearing (issue 22), naming nothing.
     HEARING_REMINDER = "hearing_reminder"
-    ALL = (
+    # To officers only: what victims and witnesses sent them, by crime reference (issue 21).
+    OFFICER_DIGEST = "officer_digest"
+    FOR_PARTIES = (
         INVITATION,
         UPDATE_WAITING,
         NEW_MESSAGE,
@@ -36,7 +39,14 @@ class AlertKind:
         UNREAD_REMINDER,
         HEARING_REMINDER,
     )
+    ALL = (*FOR_PARTIES, OFFICER_DIGEST)
 
+
+# Alerts that only say "something is waiting": one of a kind per person per window is enough (issue 16).
+COALESCED_KINDS = {AlertKind.UPDATE_WAITING, AlertKind.NEW_MESSAGE, AlertKind.UNREAD_REMINDER}
+# What may go by post: an invitation with its code, and "something is waiting" (issue 21).
+LETTER_KINDS = {AlertKind.INVITATION, *COALESCED_KINDS}
+NOT_DELIVERED = (OutboxStatus.FAILED, OutboxStatus.CANCELLED)
 
 FORBIDDEN_CONTEXT_KEYS = {"offence", "text", "body", "message", "date_of_birth", "update_text"}
 
@@ -51,10 +61,27 @@ def channels_for(party: Party) -> list[str]:
         AlertChannel.BOTH: ["email", "sms"],
         AlertChannel.NONE: [],
     }.get(party.alert_channel, ["email"])
-    return [c for c in wanted if (party.email if c == "email" else party.mobile)]
+    usable = [c for c in wanted if (party.email if c == "email" else party.mobile)]
+    if not usable and not party.email and not party.mobile and party.address and party.contact_consent:
+        # Offline (issue 21): neither email nor mobile, but an address and consent to contact.
+        return ["letter"] if party.alert_channel != AlertChannel.NONE else []
+    return usable
+
+
+def invitation_channel(party: Party) -> str | None:
+    """How to invite a party: a link by email, else a code by text, else a code by letter (issue 21)."""
+    if party.email:
+        return "email"
+    if party.mobile:
+        return "sms"
+    if party.address and party.contact_consent:
+        return "letter"
+    return None
 
 
 def _recipient(party: Party, channel: str) -> str:
+    if channel == "letter":
+        return ", ".join(party.address.splitlines())[:254]
     return party.email if channel == "email" else party.mobile
 
 
@@ -66,6 +93,25 @@ async def _portal_offered(db: AsyncSession, force: Force, party: Party) -> bool:
         return True  # the usual case: no rules, no query
     crime = await db.get(Crime, party.crime_id)
     return crime is not None and portal_offered(force, crime, party)
+
+
+async def _channels_alerted_lately(
+    db: AsyncSession, force: Force, kind: str, party: Party, channels: list[str]
+) -> set[str]:
+    """The channels on which this party already has an alert of this kind within the force's window."""
+    if kind not in COALESCED_KINDS or force.alert_window_minutes <= 0 or not channels:
+        return set()
+    since = utcnow() - dt.timedelta(minutes=force.alert_window_minutes)
+    found = await db.exec(
+        select(OutboxMessage.channel).where(
+            col(OutboxMessage.party_id) == party.id,
+            col(OutboxMessage.kind) == kind,
+            col(OutboxMessage.channel).in_(channels),
+            col(OutboxMessage.created_at) >= since,
+            col(OutboxMessage.status).not_in(NOT_DELIVERED),
+        )
+    )
+    return set(found.all())
 
 
 async def queue_alert(
@@ -85,7 +131,8 @@ async def queue_alert(
     `send_at` holds it back until then (a reminder); by default it goes as soon as a worker can.
 
     For a party the channels default to their preferences; for an officer, email.
-    Rows already queued for the same cause, recipient kind and channel are not queued again.
+    Rows already queued for the same cause, recipient kind and channel are not queued again, nor
+    a "something is waiting" alert to a party who had one of the same kind within the window.
     """
     if kind not in AlertKind.ALL:
         raise ValueError(f"unknown alert kind {kind!r}")
@@ -94,9 +141,15 @@ async def queue_alert(
     if leaked:
         raise ValueError(f"alerts must not carry case detail: {sorted(leaked)}")
     if party is not None:
+        if kind not in AlertKind.FOR_PARTIES:
+            raise ValueError(f"{kind!r} alerts are for officers only")
         if not await _portal_offered(db, force, party):
             return []
         chosen = list(channels) if channels is not None else channels_for(party)
+        if kind not in LETTER_KINDS:
+            chosen = [channel for channel in chosen if channel != "letter"]
+        lately = await _channels_alerted_lately(db, force, kind, party, chosen)
+        chosen = [channel for channel in chosen if channel not in lately]
         who = f"party:{party.id}"
     elif officer is not None:
         chosen = ["email"]

@@ -1,4 +1,4 @@
-"""Text messages through a gateway speaking GOV.UK Notify's API: an API key and a fresh JWT per request."""
+"""Texts and letters through a gateway speaking GOV.UK Notify's API: an API key, a fresh JWT per request."""
 
 from __future__ import annotations
 
@@ -60,6 +60,9 @@ def _problem(response: httpx.Response) -> str:
 class SmsSender:
     """One gateway account and one Notify template; the template shows `((message))` (or our fields)."""
 
+    template_type = "sms"
+    gateway_name = "text message gateway"
+
     def __init__(self, *, api_url: str, api_key: str, template_id: str) -> None:
         self.key = parse_api_key(api_key)
         self.template_id = template_id
@@ -93,10 +96,13 @@ class SmsSender:
             "personalisation": personalisation,
             "reference": reference,
         }
-        response = await self._request("POST", "/v2/notifications/sms", json=body)
+        return self._notification_id(await self._request("POST", "/v2/notifications/sms", json=body))
+
+    def _notification_id(self, response: httpx.Response) -> str:
+        """The id of the notification the gateway accepted, or the SendFailure its answer means."""
         if response.status_code in (200, 201):
             return str(response.json().get("id", ""))
-        reason = f"The text message gateway refused it: {_problem(response)}"
+        reason = f"The {self.gateway_name} refused it: {_problem(response)}"
         if response.status_code == 400:
             raise PermanentFailure(reason)
         if response.status_code in (401, 403, 429) or response.status_code >= 500:
@@ -106,15 +112,25 @@ class SmsSender:
     async def already_sent(self, reference: str) -> str | None:
         """The id of a text the gateway already has for this reference (sent before a crash), if any."""
         response = await self._request(
-            "GET", "/v2/notifications", params={"reference": reference, "template_type": "sms"}
+            "GET", "/v2/notifications", params={"reference": reference, "template_type": self.template_type}
         )
         if response.status_code != 200:
-            raise ProviderUnavailable(f"Could not ask the text message gateway: {_problem(response)}")
+            raise ProviderUnavailable(f"Could not ask the {self.gateway_name}: {_problem(response)}")
         notifications: list[dict[str, Any]] = response.json().get("notifications", [])
         for notification in notifications:
             if notification.get("status") not in NOT_DELIVERED:
                 return str(notification.get("id", ""))
         return None
+
+    async def received_texts(self, older_than: str = "") -> tuple[list[dict[str, Any]], bool]:
+        """One page of texts sent to the service's number, newest first, and whether older ones remain."""
+        params = {"older_than": older_than} if older_than else {}
+        response = await self._request("GET", "/v2/received-text-messages", params=params)
+        if response.status_code != 200:
+            raise ProviderUnavailable(f"Could not fetch texts sent to us: {_problem(response)}")
+        body = response.json()
+        texts: list[dict[str, Any]] = body.get("received_text_messages", [])
+        return texts, bool(body.get("links", {}).get("next"))
 
     async def _request(self, method: str, path: str, **options: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {bearer_token(self.key)}"}
@@ -122,8 +138,43 @@ class SmsSender:
             return await self._client.request(method, path, headers=headers, **options)
         except httpx.HTTPError as error:
             raise ProviderUnavailable(
-                f"Could not reach the text message gateway: {error or type(error).__name__}"
+                f"Could not reach the {self.gateway_name}: {error or type(error).__name__}"
             ) from error
 
     async def close(self) -> None:
         await self._client.aclose()
+
+
+class LetterSender(SmsSender):
+    """Letters through Notify's letter API (issue 21): the same key, a letter template showing `((message))`.
+
+    What a letter costs is the force's Notify contract; Notify prints and posts it.
+    """
+
+    template_type = "letter"
+    gateway_name = "letter service"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LetterSender | None:  # type: ignore[override]
+        """None when no letter template is configured: letters are then held, not dropped."""
+        if not (settings.sms_api_key and settings.letter_template_id):
+            return None
+        return cls(
+            api_url=settings.sms_api_url,
+            api_key=settings.sms_api_key,
+            template_id=settings.letter_template_id,
+        )
+
+    async def send_letter(
+        self, *, address: list[str], personalisation: dict[str, str], reference: str
+    ) -> str:
+        """Ask Notify to print and post one letter; returns its notification id, raises a SendFailure."""
+        if len(address) < 3:
+            raise PermanentFailure("There is no postal address of at least 3 lines to send the letter to.")
+        lines = {f"address_line_{number}": line for number, line in enumerate(address[:7], start=1)}
+        body = {
+            "template_id": self.template_id,
+            "personalisation": {**lines, **personalisation},
+            "reference": reference,
+        }
+        return self._notification_id(await self._request("POST", "/v2/notifications/letter", json=body))

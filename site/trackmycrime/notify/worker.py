@@ -20,16 +20,26 @@ from ..auth.links import RESET_LINK_HOURS
 from ..database import Database, TroubleLog, first_line
 from ..eligibility import portal_offered
 from ..models import Crime, Force, Officer, Party, utcnow
+from ..officer_digests import queue_officer_digests
 from ..read_receipts import queue_unread_reminders
 from ..retention import run_retention_unless_running
 from ..settings import Settings
+from ..text_replies import collect_text_replies
 from . import claim
 from .claim import ClaimedAlert
 from .email_sender import EmailSender, OutgoingEmail, message_id_for
 from .failures import PermanentFailure, ProviderUnavailable, TemporaryFailure
-from .messages import message_fields, render_email, render_sms
+from .messages import (
+    MessageFields,
+    message_fields,
+    render_email,
+    render_letter,
+    render_sms,
+    with_registration_code,
+)
 from .outbox import AlertKind
-from .sms_sender import SmsSender
+from .registration_codes import fresh_registration_code
+from .sms_sender import LetterSender, SmsSender
 
 log = logging.getLogger("trackmycrime.notify")
 
@@ -70,12 +80,14 @@ class Worker:
         concurrency: int | None = None,
         email_sender: EmailSender | None = None,
         sms_sender: SmsSender | None = None,
+        letter_sender: LetterSender | None = None,
     ) -> None:
         self.settings = settings
         self.database = database
         self.concurrency = concurrency or settings.worker_concurrency
         self.email = email_sender or (EmailSender(settings) if settings.smtp_host else None)
         self.sms = sms_sender or SmsSender.from_settings(settings)
+        self.letters = letter_sender or LetterSender.from_settings(settings)
         self.counts: Counter[str] = Counter()
         # Every claim and outcome is one statement: autocommit spares a BEGIN and a COMMIT each.
         self._engine = database.engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -89,6 +101,7 @@ class Worker:
         self._retention_at: float | None = None
         # One warning when the database goes away and one when it is back, with the count between.
         self._database_trouble = TroubleLog(log, "sending alerts")
+        self._replies_at: float | None = None
 
     # ------------------------------------------------------------------ the loop
 
@@ -109,6 +122,7 @@ class Worker:
                     await self._park_unsendable()
                     await self._queue_reminders()
                     await self._remove_expired_personal_data()
+                    await self._collect_replies()
                     alerts = await claim.claim_due(
                         self._engine,
                         channels=self._open_channels(),
@@ -154,6 +168,9 @@ class Worker:
         return {
             "email": "" if self.email else "Held: no mail server is configured (TMC_SMTP_HOST).",
             "sms": "" if self.sms else "Held: no text message gateway is configured (TMC_SMS_API_KEY).",
+            "letter": ""
+            if self.letters
+            else "Held: no letter template is configured (TMC_LETTER_TEMPLATE_ID).",
         }
 
     def _open_channels(self) -> list[str]:
@@ -176,7 +193,7 @@ class Worker:
             log.info("held %d alerts with no way to send them; released %d held alerts", held, released)
 
     async def _queue_reminders(self) -> None:
-        """Once a minute: queue the one reminder owed for each update a party has left unread."""
+        """Once a minute: queue the reminder owed for updates a party left unread, and officers' digests."""
         if self._reminded_at is not None and time.monotonic() - self._reminded_at < REMINDERS_EVERY_SECONDS:
             return
         try:
@@ -184,6 +201,11 @@ class Worker:
                 queued = await queue_unread_reminders(db)
         except IntegrityError:
             queued = 0  # another worker queued the same reminders at the same moment
+        try:
+            async with self.database.transaction() as db:
+                await queue_officer_digests(db)
+        except IntegrityError:
+            pass  # another worker queued the same digests at the same moment
         self._reminded_at = time.monotonic()
         if queued:
             log.info("queued %d reminders for updates left unread", queued)
@@ -201,6 +223,22 @@ class Worker:
                 removed.crimes,
                 removed.parties,
             )
+
+    async def _collect_replies(self) -> None:
+        """Now and then: texts sent back to the service's number join the threads (issue 21)."""
+        every = self.settings.sms_replies_poll_seconds
+        if self.sms is None or every <= 0:
+            return
+        if self._replies_at is not None and time.monotonic() - self._replies_at < every:
+            return
+        self._replies_at = time.monotonic()
+        try:
+            stored = await collect_text_replies(self.database, self.sms)
+        except TemporaryFailure as failure:
+            log.warning("could not fetch texts sent to us: %s", failure.reason)
+            return
+        if stored:
+            log.info("received %d texts", stored)
 
     def _pause(self, channel: str) -> None:
         """The provider is down: stop claiming this channel for a while, longer each time."""
@@ -334,23 +372,53 @@ class Worker:
         if party is not None and crime is not None and not portal_offered(force, crime, party):
             # Flagged (e.g. lives with a suspect) after the alert was queued: it must not go.
             raise Cancelled("The force's rules now keep this person off the portal.")
-        fields = message_fields(self.settings, alert.kind, force, party=party, officer=officer)
+        fields = message_fields(
+            self.settings, alert.kind, force, party=party, officer=officer, context=alert.context
+        )
         if alert.channel == "email":
             assert self.email is not None
             content = render_email(fields)
             message_id = message_id_for(alert.id, force.code, self.settings.mail_from)
             email = OutgoingEmail(recipient, content.subject, content.text, content.html, message_id)
             return recipient, await self.email.send(email)
+        if alert.channel == "letter":
+            return recipient, await self._post(alert, fields, recipient)
         assert self.sms is not None
         reference = f"outbox-{alert.id}"
         if alert.attempts > 1:
             earlier = await self.sms.already_sent(reference)
             if earlier:
                 return recipient, earlier
+        if alert.kind == AlertKind.INVITATION:
+            fields = await self._with_code(fields, alert)
         text = render_sms(fields)
         return recipient, await self.sms.send(
             phone_number=recipient, personalisation=fields.personalisation(text), reference=reference
         )
+
+    async def _post(self, alert: ClaimedAlert, fields: MessageFields, address: str) -> str:
+        """A letter, checked first against Notify so that a retry never posts it twice."""
+        assert self.letters is not None
+        reference = f"outbox-{alert.id}"
+        if alert.attempts > 1:
+            earlier = await self.letters.already_sent(reference)
+            if earlier:
+                return earlier
+        if alert.kind == AlertKind.INVITATION:
+            fields = await self._with_code(fields, alert)
+        return await self.letters.send_letter(
+            address=address.splitlines(),
+            personalisation=fields.personalisation(render_letter(fields)),
+            reference=reference,
+        )
+
+    async def _with_code(self, fields: MessageFields, alert: ClaimedAlert) -> MessageFields:
+        """Texts invite with a code made now (after the already-sent check, so a retry never
+        replaces the code of a text that did arrive)."""
+        code = await fresh_registration_code(self._engine, alert.party_id)  # type: ignore[arg-type]
+        if code is None:
+            raise Cancelled("The person registered before the invitation was sent.")
+        return with_registration_code(fields, code)
 
     def _current_address(self, alert: ClaimedAlert, party: Party | None, officer: Officer | None) -> str:
         """Where to send now (the person may have changed it since), or why not to send at all."""
@@ -358,7 +426,9 @@ class Worker:
             if party is None:
                 raise Cancelled("The person's record no longer exists.")
             _check_party_still_wants(alert, party)
-            address = party.email if alert.channel == "email" else party.mobile
+            address = {"email": party.email, "sms": party.mobile, "letter": party.address}.get(
+                alert.channel, ""
+            )
         elif alert.officer_id is not None:
             if officer is None or officer.disabled_at is not None:
                 raise Cancelled("The officer's account no longer exists or is disabled.")
@@ -366,13 +436,12 @@ class Worker:
         else:
             address = alert.recipient
         if not address:
-            raise Cancelled(
-                f"There is no {'email address' if alert.channel == 'email' else 'mobile number'} any more."
-            )
+            what = {"email": "email address", "sms": "mobile number"}.get(alert.channel, "postal address")
+            raise Cancelled(f"There is no {what} any more.")
         return address
 
     async def _close_senders(self) -> None:
-        for sender in (self.email, self.sms):
+        for sender in (self.email, self.sms, self.letters):
             if sender is not None:
                 try:
                     await sender.close()

@@ -1,4 +1,4 @@
-"""An officer's own account: their details, and changing their password."""
+"""An officer's own account: their details, how often they are emailed, and changing their password."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ..auth import throttle
 from ..auth.passwords import hash_password, verify_password
 from ..auth.sessions import end_all_sessions, set_session_cookie, start_session
 from ..i18n import gettext as _
-from ..models import Officer
+from ..models import Officer, OfficerAlerts
 from .access import needs_two_factor_set_up, officer_page
 from .admin import new_password_problems, role_in_words, wants_password_shown
 from .forms import Errors, read_form
@@ -20,15 +20,48 @@ from .rendering import redirect, render_page
 from .sign_in import confirm_key, may_confirm, too_many_confirmations
 
 
+def alert_frequency_options() -> list[tuple[str, str, str]]:
+    return [
+        (OfficerAlerts.IMMEDIATE, _("Straight away"), _("Within a minute or two of anything arriving")),
+        (OfficerAlerts.HOURLY, _("At most once an hour"), _("One email listing everything since the last")),
+        (OfficerAlerts.DAILY, _("At most once a day"), _("One email listing everything since the last")),
+        (OfficerAlerts.NONE, _("Never"), _("Check your inbox on TrackMyCrime instead")),
+    ]
+
+
+async def _account_page(request: Request, db: AsyncSession, errors: Errors | None = None) -> Response:
+    context = {
+        "role_in_words": role_in_words,
+        "done": request.query_params.get("done", ""),
+        "alert_frequency_options": alert_frequency_options(),
+        "errors": errors or {},
+    }
+    return await render_page(request, db, "officer/account.html", context)
+
+
 @officer_page(needs_two_factor=False)
 async def account_page(request: Request) -> Response:
     async with request.app.state.db.session() as db:
-        return await render_page(
-            request,
-            db,
-            "officer/account.html",
-            {"role_in_words": role_in_words, "done": request.query_params.get("done", "")},
+        return await _account_page(request, db)
+
+
+@officer_page(needs_two_factor=False)
+async def choose_alert_frequency(request: Request) -> Response:
+    """How often the officer is emailed about messages, update requests and updates due (issue 21)."""
+    values = await read_form(request)
+    chosen = values.get("alert_frequency", "")
+    async with request.app.state.db.transaction() as db:
+        if chosen not in OfficerAlerts.ALL:
+            errors = {"alert_frequency": _("Select how often we should email you")}
+            return await _account_page(request, db, errors)
+        officer = await db.get(Officer, request.state.officer.id)
+        assert officer is not None
+        officer.alert_frequency = chosen
+        request.state.officer = officer
+        audit.record(
+            db, request, "officer.alert_frequency", force_id=officer.force_id, actor=officer, detail=chosen
         )
+        return redirect("/officer/account", done="alerts")
 
 
 async def _password_form(
@@ -82,6 +115,9 @@ async def change_password(request: Request) -> Response:
 
 routes = [
     Route("/officer/account", account_page, methods=["GET"], name="officer_account"),
+    Route(
+        "/officer/account/alerts", choose_alert_frequency, methods=["POST"], name="officer_alert_frequency"
+    ),
     Route("/officer/password", password_page, methods=["GET"], name="officer_password"),
     Route("/officer/password", change_password, methods=["POST"]),
 ]

@@ -22,7 +22,6 @@ from ..hearings import TEMPLATE_HELPERS as hearing_helpers
 from ..hearings import hearings_of_crime
 from ..i18n import gettext as _
 from ..models import (
-    AlertChannel,
     Audience,
     CaseUpdate,
     ContactAgreement,
@@ -46,7 +45,7 @@ from ..models import (
     UpdateCorrection,
     utcnow,
 )
-from ..notify.outbox import AlertKind
+from ..notify.outbox import AlertKind, invitation_channel
 from ..outside_contact import method_in_words
 from ..pages import is_htmx, render_html
 from ..property import items_of_crime, state_label_for_officers, value_in_pounds
@@ -56,6 +55,7 @@ from ..victims_code.entitlements import event_label, portal_note
 from .access import mine_clause, officer_page, path_id, sees_whole_force, visible_crime
 from .deadlines import due_in_words, is_overdue
 from .forms import Errors, whole_number
+from .party_reach import PartyReach, alerts_in_words, invitation_in_words, reach_of_parties, reached_in_words
 from .queries import attention_count, party_name
 from .rendering import render_page, render_partial
 from .update_templates import template_by_key, template_options
@@ -119,6 +119,9 @@ class CrimePage:
 
     def officer_name(self, officer_id: int | None) -> str:
         return self.officer_names.get(officer_id or 0, _("No one"))
+
+    # How each party was reached by the outbox (issue 21), by party id.
+    reach: dict[int, PartyReach] = field(default_factory=dict)
 
     def item(self, item_id: int | None) -> PropertyItem | None:
         return next((item for item in self.property_items if item.id == item_id), None)
@@ -257,6 +260,7 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
     if named:
         found = await db.exec(select(Officer.id, Officer.name).where(col(Officer.id).in_(named)))
         officer_names = {officer_id: name for officer_id, name in found.all()}
+    reach = await reach_of_parties(db, party_ids)  # type: ignore[arg-type]
     officers: list[Officer] = []
     if sees_whole_force(officer):
         officers = list(
@@ -293,6 +297,7 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         officer_names=officer_names,
         decisions=decisions,
         reviews=reviews,
+        reach=reach,
     )
 
 
@@ -302,17 +307,6 @@ def audience_in_words(update: CaseUpdate, page: CrimePage) -> str:
     if update.audience == Audience.VICTIMS:
         return _("Victims only")
     return _("Only {name}").format(name=page.name_of(update.party_id))
-
-
-def alert_channel_in_words(party: Party) -> str:
-    if party.opted_out_at is not None:
-        return _("Opted out of the portal")
-    return {
-        AlertChannel.EMAIL: _("Email"),
-        AlertChannel.SMS: _("Text message"),
-        AlertChannel.BOTH: _("Email and text message"),
-        AlertChannel.NONE: _("No alerts"),
-    }.get(party.alert_channel, _("Email"))
 
 
 def role_in_words(party: Party) -> str:
@@ -364,7 +358,10 @@ def helpers() -> dict[str, Any]:
     return {
         "status_of": statuses.status,
         "audience_in_words": audience_in_words,
-        "alert_channel_in_words": alert_channel_in_words,
+        "alerts_in_words": alerts_in_words,
+        "invitation_channel": invitation_channel,
+        "invitation_in_words": invitation_in_words,
+        "reached_in_words": reached_in_words,
         "role_in_words": role_in_words,
         "event_label": event_label,
         "portal_note": portal_note,

@@ -31,6 +31,7 @@ RETENTION_DAYS = (30, 3650)
 REMINDER_DAYS = (1, 60)
 UPDATE_REQUEST_DAYS = (1, 90)
 TRANSLATED_LANGUAGES = tuple(code for code in SUPPORTED_LANGUAGES if code != DEFAULT_LANGUAGE)
+ALERT_WINDOW_MINUTES = (0, 1440)
 
 
 def services_of(force: Force) -> list[dict[str, str]]:
@@ -53,6 +54,8 @@ def values_of(force: Force) -> dict[str, str]:
         "retention_days": str(force.retention_days),
         "unread_reminder_days": str(force.unread_reminder_days),
         "update_request_interval_days": str(force.update_request_interval_days),
+        "alert_window_minutes": str(force.alert_window_minutes),
+        "links_in_texts": "yes" if force.links_in_texts else "no",
         "portal_offence_codes": force.portal_offence_codes,
         "portal_excluded_offence_codes": force.portal_excluded_offence_codes,
         "languages_shown": "yes",
@@ -155,6 +158,14 @@ def parse_settings(values: dict[str, str]) -> tuple[dict[str, Any], Errors]:
         chosen = [code for code in TRANSLATED_LANGUAGES if values.get(f"language_{code}")]
         settings["languages"] = " ".join([DEFAULT_LANGUAGE, *chosen])
         settings["welsh_first"] = bool(values.get("welsh_first"))
+    if "alert_window_minutes" in values:  # left as it is by a form that does not send it
+        settings["alert_window_minutes"] = _check_days(
+            errors, values, "alert_window_minutes", _("time between alerts"), ALERT_WINDOW_MINUTES
+        )
+    if "links_in_texts" in values:
+        if values["links_in_texts"] not in ("yes", "no"):
+            errors["links_in_texts"] = _("Select whether invitations by text may carry a link")
+        settings["links_in_texts"] = values["links_in_texts"] == "yes"
     services = []
     for number, fields in submitted_services(values):
         if not any(fields.values()):

@@ -1,4 +1,4 @@
-"""Inviting a party to register: an email with a link, or a one-time code read out or posted."""
+"""Inviting a party to register: an email with a link, a text with a code, or a code read out or posted."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .. import audit
 from ..auth.links import format_registration_code, new_code_for
 from ..eligibility import portal_offered
 from ..models import OutboxMessage, Party, utcnow
-from ..notify.outbox import AlertKind, queue_alert
+from ..notify.outbox import AlertKind, invitation_channel, queue_alert
 from .access import officer_page
 from .case import force_of
 from .parties import crime_and_party
@@ -38,7 +38,8 @@ async def send_invitation(request: Request) -> Response:
     async with request.app.state.db.transaction() as db:
         crime, party = await crime_and_party(db, officer, request)
         force = await force_of(db, crime)
-        if not may_register(party) or not party.email or not portal_offered(force, crime, party):
+        channel = invitation_channel(party)
+        if not may_register(party) or channel is None or not portal_offered(force, crime, party):
             return redirect(f"/officer/crimes/{crime.id}#party-{party.id}-heading")
         number = await invitations_sent(db, party) + 1
         await queue_alert(
@@ -46,7 +47,7 @@ async def send_invitation(request: Request) -> Response:
             force=force,
             kind=AlertKind.INVITATION,
             party=party,
-            channels=["email"],
+            channels=[channel],
             cause=f"invitation:{party.id}:{number}",
             context={"force_name": force.name},
         )

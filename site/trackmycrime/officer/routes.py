@@ -18,6 +18,7 @@ from . import (
     outside_contact,
     portal_override,
     property,
+    received_texts,
     sign_in,
     sso,
     statistics,
@@ -48,4 +49,5 @@ routes: list[BaseRoute] = [
     *api_keys.routes,
     *force_settings.routes,
     *audit_log.routes,
+    *received_texts.routes,
 ]
