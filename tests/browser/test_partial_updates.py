@@ -142,6 +142,21 @@ def conversation(page: Any, world: World) -> Any:
     return page.locator(f"#conversation-{world.party_id}")
 
 
+def officer_on_crime_with_own_update(page: Any, live_server: Any, world: World) -> None:
+    """The crime page with an update this officer has just posted (still theirs to withdraw)."""
+    officer_on_crime(page, live_server, world)
+    page.get_by_label("Update", exact=True).fill("We have checked the CCTV.")
+    act(page, lambda: page.get_by_role("button", name="Post update").click())
+    officer_on_crime(page, live_server, world)
+
+
+def told_outside(page: Any, world: World) -> None:
+    section = page.locator(f"#told-{world.party_id}")
+    section.get_by_role("radio", name=re.compile("phone", re.I)).check()
+    section.get_by_label("What you told them").fill("Rang to say we are looking at CCTV.")
+    section.get_by_role("button", name=re.compile("^Record it")).click()
+
+
 # action URL -> (who, how to open the page, what to do, the swapped element's CSS selector)
 SCENARIOS: dict[str, tuple[str, Callable[..., None], Callable[..., None], Callable[[World], str]]] = {
     "/case/messages": (
@@ -200,6 +215,18 @@ SCENARIOS: dict[str, tuple[str, Callable[..., None], Callable[..., None], Callab
             page.get_by_role("button", name="Use this text").click(),
         ),
         lambda world: "#update-form",
+    ),
+    "/officer/crimes/{}/parties/{}/told": (
+        "officer",
+        officer_on_crime,
+        told_outside,
+        lambda world: f"#told-{world.party_id}",
+    ),
+    "/officer/crimes/{}/updates/{}/withdraw": (
+        "officer",
+        officer_on_crime_with_own_update,
+        lambda page, world: page.get_by_role("button", name=re.compile("^Withdraw")).first.click(),
+        lambda world: "#updates",
     ),
     "/officer/crimes/{}/property/{}": (
         "officer",

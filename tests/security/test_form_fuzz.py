@@ -39,7 +39,20 @@ FUZZ = settings(
 # Forms that end the visitor's session or account go last, so the others are posted signed in.
 ENDING = ("sign-out", "delete-account")
 # Pages that are files or polls, not pages with forms.
-NOT_PAGES = ("/static/", "/api/", "/demo/", ".csv", ".json", "/health", "/metrics", "/case/activity")
+# "/leave" is the quick exit: opening it ends the visitor's session, as it should.
+NOT_PAGES = (
+    "/static/",
+    "/api/",
+    "/demo/",
+    ".csv",
+    ".json",
+    ".ics",
+    "/health",
+    "/metrics",
+    "/case/activity",
+    "/leave",
+    "/officer/sso/",
+)
 
 
 # POST routes whose form only shows in a state the test world does not set up (a second step, an item,
@@ -56,6 +69,12 @@ NOT_IN_THE_WORLD = {
     "/officer/admin/officers/{officer_id}/two-factor",
     "/officer/crimes/{crime_id}/parties/{party_id}/portal-override",
     "/officer/crimes/{crime_id}/property/{item_id}",
+    "/leave",  # posted by the quick exit's script; without JavaScript it is a plain link
+    "/case/decisions/{decision_id}/review",  # a decision not to charge
+    "/officer/crimes/{crime_id}/officer-conflicts/{handover_id}",  # a held change of officer
+    "/officer/crimes/{crime_id}/updates/{update_id}/correct",  # an update the officer posted
+    "/officer/crimes/{crime_id}/updates/{update_id}/withdraw",
+    "/officer/texts/{text_id}/route",  # a text that matched nobody
 }
 
 

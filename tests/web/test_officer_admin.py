@@ -339,7 +339,7 @@ async def test_zero_width_and_direction_characters_are_removed_from_an_officer_n
 async def test_the_alert_window_and_links_in_texts_are_force_settings(admin, db, world):
     page = await admin.page("/officer/admin/force")
     assert page.select_one("#field-alert_window_minutes")["value"] == "60"
-    assert page.select_one("#field-links_in_texts input[checked]")["value"] == "no"
+    assert page.select_one("#field-links_in_texts-fieldset input[checked]")["value"] == "no"
     values = {
         name: page.select_one(f"#field-{name}")["value"]
         for name in (

@@ -145,13 +145,13 @@ async def test_nothing_new_sends_nothing_and_read_messages_do_not_count(db, worl
 async def test_the_officer_chooses_how_often_on_their_account_page(client, db, world):
     await sign_in_as(client, db, world.oic)
     page = await client.page("/officer/account")
-    assert page.select_one("#field-alert_frequency input[checked]")["value"] == "hourly"
+    assert page.select_one("#field-alert_frequency-fieldset input[checked]")["value"] == "hourly"
     page = await client.submit("/officer/account/alerts", {"alert_frequency": "sometimes"})
     assert [text_of(a) for a in page.select(".error-summary a")] == ["Select how often we should email you"]
     assert text_of(page.select_one("title")).startswith("Error:")
     page = await client.submit("/officer/account/alerts", {"alert_frequency": "daily"})
     assert "Your email choice has been saved" in text_of(page.select_one(".notification"))
-    assert page.select_one("#field-alert_frequency input[checked]")["value"] == "daily"
+    assert page.select_one("#field-alert_frequency-fieldset input[checked]")["value"] == "daily"
     async with db.session() as session:
         assert (await session.get(Officer, world.oic.id)).alert_frequency == "daily"
         actions = (await session.exec(select(AuditEvent.action))).all()

@@ -162,7 +162,7 @@ async def test_with_htmx_the_record_is_swapped_and_announced(oic_client, db, wor
     )
     fragment = check_page(response.text, fragment=True)
     assert "Rang." in text_of(fragment.select_one(f"#told-{pid} ul"))
-    assert text_of(fragment.select_one("#crime-news[hx-swap-oob]")) == "Recorded how you told Sam Taylor."
+    assert text_of(fragment.select_one("#announcer[hx-swap-oob]")) == "Recorded how you told Sam Taylor."
     assert fragment.select_one(f"#record-told-{pid}"), "the button keeps its id, so focus stays"
 
     response = await oic_client.post(told_url(world, world.witness), {f"told_how_{pid}": "fax"}, htmx=True)

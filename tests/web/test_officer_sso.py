@@ -35,6 +35,10 @@ def running_provider():
 @pytest.fixture
 def provider(running_provider):
     running_provider.reset()
+    # Each test starts as a fresh web process would: no discovery or key set kept from the last
+    # test (a key-rotation test leaves the key set in its refetch cooldown).
+    oidc._discovered.clear()
+    oidc._key_sets.clear()
     return running_provider
 
 

@@ -105,7 +105,7 @@ async def test_the_timeline_shows_updates_for_this_party_newest_first_with_dates
     texts = [text_of(item.select_one(".timeline__text")) for item in items]
     assert texts == ["For you alone.", "For victims only.", "We are looking at CCTV.", "Recorded."]
     assert text_of(items[-1].select_one("h3")) == "Crime recorded"
-    author = "From PC Sam Jones, police officer, shoulder number 1010"
+    author = f"From PC Sam Jones, police officer, shoulder number {victim.officer.shoulder_number}"
     assert text_of(items[2].select_one(".timeline__by")) == author
     date = items[-1].select_one("time")
     assert date["datetime"].startswith(str(utcnow().year)[:3])
