@@ -40,9 +40,9 @@ def decision_label(kind: str) -> str:
 
 def review_status_label(status: str) -> str:
     return {
-        "received": _("Received: the police will look at the decision again"),
-        "upheld": _("Reviewed: the decision stays the same"),
-        "overturned": _("Reviewed: the decision has been changed"),
+        "received": _("Received: the police will look at it again"),
+        "upheld": _("Looked at again: the decision stays the same"),
+        "overturned": _("Looked at again: the decision has changed"),
     }.get(status, status)
 
 

@@ -255,8 +255,8 @@ def calendar_file(hearing: Hearing, crime: Crime, host: str) -> bytes:
     event.add(
         "description",
         _(
-            "Court hearing for crime reference %(reference)s. Check your case page the day before "
-            "in case anything changes."
+            "Court hearing for crime reference %(reference)s. Look at your case page the day before "
+            "in case something changes."
         )
         % {"reference": crime.reference},
     )

@@ -101,7 +101,7 @@ def _event_table() -> dict[str, Status]:
         Status(
             "hearing_vacated",
             _("Court hearing cancelled"),
-            _("A court hearing will not go ahead on the date you were given."),
+            _("A court hearing will not go ahead on the date you were told."),
         ),
         Status("hearing_outcome", _("Court hearing result"), _("A court hearing has finished.")),
         Status(
@@ -116,7 +116,7 @@ def _event_table() -> dict[str, Status]:
         ),
         Status(
             "decision_out_of_court_resolution",
-            _("Decision: dealt with without going to court"),
+            _("Decision: dealt with out of court"),
             _("You can ask for this decision to be reviewed."),
         ),
         Status(

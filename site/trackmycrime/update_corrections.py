@@ -81,12 +81,14 @@ async def withdraw_update(
     """
     at = at or utcnow()
     if not may_be_changed(update):
-        raise CannotWithdraw(_("Only an update an officer posted, and not yet withdrawn, can be withdrawn."))
+        raise CannotWithdraw(
+            _("You can only withdraw an update from an officer. You cannot withdraw it twice.")
+        )
     if at > withdraw_until(update, window):
         raise CannotWithdraw(_("It is too late to withdraw this update. You can correct it instead."))
     read = await db.exec(select(func.count()).where(col(UpdateRead.update_id) == update.id))
     if read.one():
-        raise CannotWithdraw(_("Someone has already read this update. You can correct it instead."))
+        raise CannotWithdraw(_("Someone has already read this update. You can change it instead."))
     # Cancel what has not been tried yet, then look for anything else: on PostgreSQL the UPDATE
     # waits for a worker's claim in progress and then skips the row it claimed; on SQLite writers
     # take turns. Either way, what is left uncancelled has left, or may have.
@@ -103,9 +105,7 @@ async def withdraw_update(
         select(func.count()).where(_its_alerts(update), col(OutboxMessage.status) != OutboxStatus.CANCELLED)
     )
     if left.one():
-        raise CannotWithdraw(
-            _("The alert about this update has already been sent. You can correct it instead.")
-        )
+        raise CannotWithdraw(_("The alert about this update has gone out. You can correct it instead."))
     update.withdrawn_at = at
     update.withdrawn_by_id = officer_id
     db.add(update)

@@ -419,7 +419,7 @@ async def test_parties_who_left_the_portal_are_still_owed_and_flagged(db: Databa
         assert portal_note(party) == "Opted out of the portal: tell them another way."
     unregistered = Party(crime_id=1, rms_party_id="x", surname="x", surname_key="x")
     assert portal_note(unregistered) == (
-        "Not registered, so they cannot read the portal: tell them another way and record it."
+        "Not signed up, so they cannot see updates here. Tell them another way and record it."
     )
     unregistered.registered_at = london(2026, 5, 1, 9, 0)
     assert portal_note(unregistered) is None

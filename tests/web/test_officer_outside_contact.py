@@ -59,7 +59,7 @@ async def test_a_phone_call_to_someone_not_registered_meets_what_they_are_owed(o
     assert owed.met_at is None, "the update on the portal does not tell someone who cannot read it"
     page = await oic_client.page(f"/officer/crimes/{world.crime.id}")
     witness = text_of(page.select_one(f"#party-{world.witness.id}-heading").find_parent("section"))
-    assert "Not registered, so they cannot read the portal: tell them another way and record it." in witness
+    assert "Not signed up, so they cannot see updates here. Tell them another way and record it." in witness
     owed_table = text_of(page.select_one("#owed-heading").find_next("table"))
     assert "Sam Taylor" in owed_table and "Court date set" in owed_table
 

@@ -105,7 +105,7 @@ async def test_once_a_worker_has_claimed_the_alert_it_cannot_be_withdrawn(attach
     await make_due_now(db)
     assert len(await claim(db)) == 1
     page = await client.submit(f"{crime_url(world)}/updates/{update.id}/withdraw", {})
-    message = "The alert about this update has already been sent. You can correct it instead."
+    message = "The alert about this update has gone out. You can correct it instead."
     assert text_of(page.title).startswith("Error:")
     assert text_of(page.select_one(".error-summary a")) == message
     assert page.select_one(".error-summary a")["href"] == f"#field-withdraw-{update.id}"

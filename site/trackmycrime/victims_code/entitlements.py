@@ -486,5 +486,5 @@ def portal_note(party: Party) -> str | None:
     if party.opted_out_at is not None:
         return _("Opted out of the portal: tell them another way.")
     if party.registered_at is None:
-        return _("Not registered, so they cannot read the portal: tell them another way and record it.")
+        return _("Not signed up, so they cannot see updates here. Tell them another way and record it.")
     return None
