@@ -123,7 +123,7 @@ async def decisions_for_party(db: AsyncSession, party: Party) -> list[DecisionVi
     ).all()
     if not decisions:
         return []
-    requests = {
+    review_requests = {
         request.decision_id: request
         for request in (await db.exec(select(ReviewRequest).where(ReviewRequest.party_id == party.id))).all()
     }
@@ -135,7 +135,7 @@ async def decisions_for_party(db: AsyncSession, party: Party) -> list[DecisionVi
                 decision,
                 reviewable,
                 review_deadline(decision) if reviewable else None,
-                requests.get(decision.id),  # type: ignore[arg-type]
+                review_requests.get(decision.id),  # type: ignore[arg-type]
             )
         )
     return views
