@@ -91,9 +91,10 @@ class Settings:
 def is_throwaway_database(database_url: str) -> bool:
     """A SQLite file under the system's temporary folder, as `tmc demo` and the tests make."""
     parts = urlsplit(database_url)
-    if parts.scheme.split("+")[0] != "sqlite" or not parts.path.startswith("/"):
+    file = parts.path.removeprefix("/")  # sqlite:///name is relative, sqlite:////name absolute
+    if parts.scheme.split("+")[0] != "sqlite" or not file.startswith("/"):
         return False
-    path = Path(parts.path.removeprefix("/")).resolve()
+    path = Path(file).resolve()
     return path.is_relative_to(Path(tempfile.gettempdir()).resolve())
 
 

@@ -21,10 +21,12 @@ def pages_in(browser: Any, live_server: Any, language: str) -> tuple[dict[str, A
         pages[role] = context.new_page()
     case = victim_pages.new_victim(live_server)
     victim_pages.add_property(live_server, case)
+    victim_pages.add_hearings(live_server, case)
+    decision_id = victim_pages.add_decision(live_server, case)
     pages["victim"].goto(f"{live_server.url}/sign-in?lang=en")  # the sign-in form's English labels
     victim_pages.sign_in(pages["victim"], live_server, case)
     pages["victim"].goto(f"{live_server.url}/case?lang={language}")
-    return pages, {"crime_id": case.crime.id}
+    return pages, {"crime_id": case.crime.id, "decision_id": decision_id}
 
 
 @pytest.mark.parametrize("language", ["cy", "pl"])

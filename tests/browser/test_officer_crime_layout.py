@@ -29,7 +29,9 @@ def test_two_columns_on_a_force_desktop_and_one_on_a_phone(officer_page, live_se
     print(f"crime page height at 1280px: {height}px")
     main, side = (page.locator(f".crime-columns__{part}").bounding_box() for part in ("main", "side"))
     assert side["x"] > main["x"] + main["width"] - 1, "people and records sit beside the messages"
-    assert height < 4600
+    # Was 6,380 px in one column; hearings, decisions and "told outside the portal" have since
+    # been added to the page, so the bound is for two columns with those.
+    assert height < 5400
     assert_accessible(page, "crime page at 1280px")
 
     page.set_viewport_size({"width": 320, "height": 800})

@@ -39,5 +39,5 @@ def test_an_officer_records_a_phone_call_by_keyboard_and_the_page_stays_accessib
     expect(page.get_by_text(note)).to_be_visible()
     expect(page.locator(".error-summary")).to_have_count(0)
     if js:
-        expect(page.locator("#crime-news")).to_have_text(f"Recorded how you told {WITNESS}.")
+        expect(page.locator("#announcer")).to_have_text(f"Recorded how you told {WITNESS}.")
     assert_accessible(page, f"told outside the portal, recorded (js {'on' if js else 'off'})")

@@ -166,7 +166,8 @@ def issue_code(live_server: Any, case: VictimCase) -> str:
 
         party = await session.get(Party, case.party.id)
         assert party is not None
-        return await give_registration_code(session, party)
+        # The code's look-up fingerprint is keyed with the live server's own secret key.
+        return await give_registration_code(session, party, secret_key=live_server.settings.secret_key)
 
     return in_live_database(live_server, issue)
 

@@ -10,7 +10,9 @@ import pytest
 from tests import conftest
 from tests.webclient import WebClient, text_of
 from trackmycrime.app import create_app
+from trackmycrime.database import Database
 from trackmycrime.demo.mail_catcher import MailCatcher
+from trackmycrime.migrations import upgrade_with_connection
 
 pytestmark = pytest.mark.anyio
 
@@ -27,11 +29,17 @@ def send(catcher: MailCatcher, subject: str, html: str) -> None:
 
 
 @pytest.fixture
-async def mailbox(db, smtp_server):
-    app = create_app(conftest.test_settings(db.url, mode="demo"), db)
+async def mailbox(tmp_path, smtp_server):
+    """The demo's own kind of database: demo mode is refused on any other (issue 15)."""
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    database = Database(url)
+    async with database.engine.begin() as connection:
+        await connection.run_sync(upgrade_with_connection)
+    app = create_app(conftest.test_settings(url, mode="demo"), database)
     app.state.mail_catcher = smtp_server
     async with WebClient(app) as browser:
         yield browser, smtp_server
+    await database.dispose()
 
 
 async def test_an_email_keeps_its_address_when_newer_ones_arrive(mailbox):

@@ -137,10 +137,12 @@ async def add_party(
     return party
 
 
-async def give_registration_code(session: AsyncSession, party: Party) -> str:
+async def give_registration_code(
+    session: AsyncSession, party: Party, *, secret_key: str = TEST_SECRET_KEY
+) -> str:
     """A fresh one-time code for the party, as an officer would issue it; returns it formatted."""
     use_fast_hashing(True)
-    code = await links.new_code_for(party, TEST_SECRET_KEY)
+    code = await links.new_code_for(party, secret_key)
     session.add(party)
     await session.flush()
     return format_registration_code(code)
