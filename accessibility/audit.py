@@ -853,6 +853,8 @@ class Auditor:
             self.check_text_browser(state, response.text())
 
     def check_facts(self, state: State, page: Any) -> None:
+        if state.failed_submit and state.js:
+            settle_focus(page)
         facts = page.evaluate(PAGE_FACTS)
         if not facts["lang"]:
             self.note(state, None, "language", "the html element has no lang attribute")
@@ -1002,6 +1004,23 @@ def run_language_audit(
 
 
 # Output: a Markdown report and the summary the accessibility statement is built from.
+
+
+FOCUS_IN_ERROR_SUMMARY = (
+    "() => !!(document.activeElement"
+    " && document.activeElement.closest('[data-error-summary], .error-summary'))"
+)
+
+
+def settle_focus(page: Any) -> None:
+    """htmx moves focus when the swap settles, a moment after the summary appears; wait that moment
+    (at most two seconds, far less than anyone would notice) before asking where focus is."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    try:
+        page.wait_for_function(FOCUS_IN_ERROR_SUMMARY, timeout=2000)
+    except PlaywrightTimeoutError:
+        pass  # reported by the caller as an "error focus" finding
 
 
 def findings_for(findings: list[Finding], state: State) -> list[Finding]:
