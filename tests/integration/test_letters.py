@@ -60,7 +60,8 @@ async def test_an_offline_victim_is_posted_a_code_that_registers_them(client, db
     assert letter["address"] == ADDRESS
     body = letter["content"]["body"]
     assert "portal.example" in body and "http" not in body
-    assert REFERENCE not in body and "Burglary" not in body and "O'Brien" not in body
+    assert REFERENCE in body, "the letter names the crime reference needed to register (issue 16)"
+    assert "Burglary" not in body and "O'Brien" not in body
     [code] = CODE.findall(body)
     page = await client.submit("/register", {"reference": REFERENCE, "code": code})
     assert text_of(page.h1) == "Confirm your details"

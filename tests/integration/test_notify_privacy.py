@@ -75,14 +75,22 @@ async def test_no_alert_of_any_kind_says_anything_about_the_case(db):
     assert len(smtp.raw) == len(AlertKind.FOR_PARTIES) + 3  # every kind to the victim, three to the officer
     assert len(notify.sent) == len(AlertKind.FOR_PARTIES)
     assert len(notify.letters) == len(LETTER_KINDS)  # letters too (issue 21)
+    emails = [_readable(raw) for raw in smtp.raw]
+    texts_and_letters = [json.dumps(text, ensure_ascii=False) for text in notify.sent + notify.letters]
     # The officer's digest names the crime reference (issue 21), and nothing else about the case.
-    [digest] = [_readable(raw) for raw in smtp.raw if REFERENCE.encode() in raw]
+    [digest] = [text for text in emails if "To: sam.jones@police.example" in text and REFERENCE in text]
     assert "1 new message" in digest
     for secret in SECRETS[:7] + SECRETS[9:]:
         assert secret.lower() not in digest.lower(), secret
-    everything = [_readable(raw) for raw in smtp.raw if REFERENCE.encode() not in raw] + [
-        json.dumps(text, ensure_ascii=False) for text in notify.sent + notify.letters
-    ]
+    # Each invitation names the crime reference, which the person needs to sign in (issue 16, item 14),
+    # and nothing else about the case.
+    invitations = [text for text in emails + texts_and_letters if _is_invitation(text)]
+    assert len(invitations) == 3, "one invitation each by email, text and letter"
+    for invitation in invitations:
+        assert REFERENCE in invitation, invitation[:200]
+        for secret in SECRETS[:7] + SECRETS[8:]:
+            assert secret.lower() not in invitation.lower(), secret
+    everything = [text for text in emails + texts_and_letters if text != digest and not _is_invitation(text)]
     for secret in SECRETS:
         leaks = [text[:80] for text in everything if secret.lower() in text.lower()]
         assert not leaks, f"{secret!r} appears in {leaks}"
@@ -90,6 +98,10 @@ async def test_no_alert_of_any_kind_says_anything_about_the_case(db):
         for secret in SECRETS:
             allowed = row.kind == AlertKind.OFFICER_DIGEST and secret in (REFERENCE, "DS2026004217")
             assert allowed or secret not in row.context_json
+
+
+def _is_invitation(text: str) -> bool:
+    return "Create your account" in text or "registration code" in text.lower()
 
 
 def _readable(raw: bytes) -> str:

@@ -54,7 +54,8 @@ async def test_a_party_with_only_a_mobile_is_texted_a_code_that_registers_them(c
     await send_due_alerts(gateway(db, notify), db)
     [text] = [sent["content"]["body"] for sent in notify.sent]
     assert "portal.example" in text and "http" not in text, "the site's name, but no link"
-    assert REFERENCE not in text and "Burglary" not in text
+    assert REFERENCE in text, "the text names the crime reference needed to register (issue 16)"
+    assert "Burglary" not in text
     [code] = CODE.findall(text)
     [row] = await invitations(db)
     assert row.status == OutboxStatus.SENT

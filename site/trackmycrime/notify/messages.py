@@ -20,7 +20,7 @@ import jinja2
 
 from .. import i18n
 from ..auth.links import REGISTRATION_CODE_DAYS, RESET_LINK_HOURS, invitation_url, password_reset_url
-from ..models import Force, Officer, Party
+from ..models import Crime, Force, Officer, Party
 from ..paths import TEMPLATES_DIR
 from ..settings import Settings
 from .outbox import AlertKind
@@ -48,6 +48,9 @@ class MessageFields:
     # A text invitation (issue 21) carries a code made at send time, never a link unless the force
     # allows one: the site's name to type in, and the page where the code is entered.
     registration_code: str = ""
+    # An invitation names the crime reference: the person needs it to sign in (issue 16, item 14).
+    # It identifies the case but tells nothing about it; no other alert carries it.
+    crime_reference: str = ""
     site_name: str = ""
     code_url: str = ""
     links_in_texts: bool = False
@@ -92,6 +95,7 @@ def message_fields(
     *,
     party: Party | None = None,
     officer: Officer | None = None,
+    crime: Crime | None = None,
     context: dict[str, str] | None = None,
 ) -> MessageFields:
     """The fields for one alert; invitation and reset links are signed now, never stored."""
@@ -99,9 +103,10 @@ def message_fields(
         raise ValueError(f"unknown alert kind {kind!r}")
     for_officer = party is None
     sign_in_url = f"{settings.base_url}/officer/sign-in" if for_officer else f"{settings.base_url}/sign-in"
-    action_url, link_days, link_hours = sign_in_url, 0, 0
+    action_url, link_days, link_hours, crime_reference = sign_in_url, 0, 0, ""
     if party is not None and kind == AlertKind.INVITATION:
         action_url, link_days = invitation_url(settings, party), settings.invitation_days
+        crime_reference = crime.reference if crime is not None else ""
     elif party is not None and kind == AlertKind.PASSWORD_RESET:
         action_url, link_hours = password_reset_url(settings, party), RESET_LINK_HOURS
     language = party.preferred_language if party is not None else settings.default_language
@@ -121,6 +126,7 @@ def message_fields(
         links_in_texts=force.links_in_texts,
         replies_read=settings.sms_replies_poll_seconds > 0,
         digest=_digest(kind, context),
+        crime_reference=crime_reference,
     )
 
 

@@ -373,7 +373,7 @@ class Worker:
             # Flagged (e.g. lives with a suspect) after the alert was queued: it must not go.
             raise Cancelled("The force's rules now keep this person off the portal.")
         fields = message_fields(
-            self.settings, alert.kind, force, party=party, officer=officer, context=alert.context
+            self.settings, alert.kind, force, party=party, officer=officer, crime=crime, context=alert.context
         )
         if alert.channel == "email":
             assert self.email is not None
