@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, Index, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -479,6 +479,21 @@ class OutboxMessage(SQLModel, table=True):
     provider_reference: str = Field(default="", max_length=200)
     created_at: dt.datetime = _when(default_now=True)
     sent_at: dt.datetime | None = _when()
+
+
+class WorkerCount(SQLModel, table=True):
+    """What the alert workers did, counted since the database was made (issue 23's worker counters).
+
+    One row per (what happened, channel), added to by every worker on every machine, so that
+    `/metrics` shows the whole fleet's totals wherever it is scraped.
+    """
+
+    __tablename__ = "worker_count"
+
+    # sent, failed, retried, cancelled, held, lease_taken_over
+    name: str = Field(primary_key=True, max_length=30)
+    channel: str = Field(primary_key=True, max_length=10)
+    value: int = Field(default=0, sa_type=BigInteger)
 
 
 class ReceivedTextStatus:

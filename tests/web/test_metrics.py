@@ -6,14 +6,17 @@ import datetime as dt
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlmodel import select
 
 from trackmycrime.app import create_app
 from trackmycrime.models import Entitlement, OutboxMessage, OutboxStatus, utcnow
+from trackmycrime.notify.worker import send_due_alerts
 from trackmycrime.settings import SettingsError, load_settings
 
 from .. import conftest
 from ..factories import make_api_key, make_crime, make_force, make_party
 from ..webclient import WebClient
+from ..worker_support import SmtpServer, worker_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -170,6 +173,58 @@ async def test_outbox_and_overdue_entitlements_come_from_the_database(metrics_cl
     response = await metrics_client.http.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
     for personal in ("Pritchard", "victim@example.org", "+447700900123", crime.reference):
         assert personal not in response.text
+
+
+async def test_what_the_workers_did_is_counted_across_runs_by_outcome_and_channel(metrics_client, db):
+    """Counters the fleet adds to in the database: sent, held, and leases taken over from a dead worker."""
+    now = utcnow()
+    async with db.transaction() as session:
+        force = await make_force(session, code="XY")
+        crime = await make_crime(session, force)
+        party = await make_party(session, crime, email="victim@example.org", mobile="+447700900123")
+
+        def alert(channel: str, **columns: object) -> OutboxMessage:
+            recipient = party.email if channel == "email" else party.mobile
+            return OutboxMessage(
+                force_id=force.id,
+                kind="update_waiting",
+                channel=channel,
+                party_id=party.id,
+                recipient=recipient,
+                next_attempt_at=now - dt.timedelta(minutes=5),
+                **columns,
+            )
+
+        session.add(alert("email"))
+        # Claimed by a worker that died: its lease ran out a minute ago.
+        session.add(alert("email", status=OutboxStatus.SENDING, claimed_until=now - dt.timedelta(minutes=1)))
+        # Claimed by a worker that is still sending: not to be taken over.
+        session.add(alert("email", status=OutboxStatus.SENDING, claimed_until=now + dt.timedelta(minutes=5)))
+        session.add(alert("sms"))  # no text gateway configured: held
+    smtp = SmtpServer().up()
+    try:
+        await send_due_alerts(worker_settings(db.url, smtp), db)
+        first = await scrape(metrics_client)
+        await send_due_alerts(worker_settings(db.url, smtp), db)  # nothing more to do
+        second = await scrape(metrics_client)
+    finally:
+        smtp.down()
+
+    assert smtp.total == 2
+    for samples in (first, second):
+        assert value(samples, "tmc_worker_leases_taken_over_total", channel="email") == 1
+        assert value(samples, "tmc_worker_alerts_total", outcome="sent", channel="email") == 2
+        assert value(samples, "tmc_worker_alerts_total", outcome="held", channel="sms") == 1
+        assert value(samples, "tmc_worker_alerts_total", outcome="failed", channel="email") == 0
+    async with db.session() as session:
+        rows = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+    assert [row.status for row in rows] == [
+        OutboxStatus.SENT,
+        OutboxStatus.SENT,
+        OutboxStatus.SENDING,
+        "held",
+    ]
+    assert rows[1].attempts == 1, "the dead worker's claim was made due again, then claimed once"
 
 
 def test_a_short_metrics_token_or_unknown_log_format_stops_start_up():

@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, Update, bindparam, select, union_all, update
+from sqlalchemy import Integer, String, Text, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..models import OutboxMessage, OutboxStatus, UTCDateTime, utcnow
@@ -60,11 +61,11 @@ def _alert(row: Any) -> ClaimedAlert:
 
 
 def _claim_statement() -> Update:
-    """Built once: what is due (waiting, or abandoned by a worker whose lease ran out), claimed."""
+    """Built once: what is due, claimed (abandoned rows were made due again just before)."""
     now = bindparam("now", type_=UTCDateTime())
     channels = bindparam("channels", expanding=True)
     limit = bindparam("limit", type_=Integer())
-    waiting = (
+    due = (
         select(OUTBOX.c.id)
         .where(OUTBOX.c.status == OutboxStatus.PENDING, OUTBOX.c.next_attempt_at <= now)
         .where(OUTBOX.c.channel.in_(channels))
@@ -72,24 +73,34 @@ def _claim_statement() -> Update:
         .limit(limit)
         .with_for_update(skip_locked=True)  # left out by SQLite's compiler
     )
-    abandoned = (
-        select(OUTBOX.c.id)
-        .where(OUTBOX.c.status == OutboxStatus.SENDING, OUTBOX.c.claimed_until < now)
-        .where(OUTBOX.c.channel.in_(channels))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    # Two index-ordered look-ups rather than one OR, which would sort every due row on each claim.
-    due = union_all(select(waiting.subquery().c.id), select(abandoned.subquery().c.id))
     return (
         update(OUTBOX)
-        .where(OUTBOX.c.id.in_(due.scalar_subquery()))
+        .where(OUTBOX.c.id.in_(select(due.subquery().c.id).scalar_subquery()))
         .values(
             status=OutboxStatus.SENDING,
             claimed_until=bindparam("lease", type_=UTCDateTime()),
             attempts=OUTBOX.c.attempts + 1,
         )
         .returning(*OUTBOX.c)
+    )
+
+
+TAKEN_OVER = "The worker that was sending this stopped before it finished; it was made due again."
+
+
+def _take_over_statement() -> Update:
+    """Built once: rows abandoned by a worker whose lease ran out (it died mid-send) become due now.
+
+    Each row is changed once: a second worker doing the same waits for the first's row lock and then
+    no longer matches, so every take-over is counted exactly once across the fleet.
+    """
+    now = bindparam("now", type_=UTCDateTime())
+    return (
+        update(OUTBOX)
+        .where(OUTBOX.c.status == OutboxStatus.SENDING, OUTBOX.c.claimed_until < now)
+        .where(OUTBOX.c.channel.in_(bindparam("channels", expanding=True)))
+        .values(status=OutboxStatus.PENDING, claimed_until=None, next_attempt_at=now, last_error=TAKEN_OVER)
+        .returning(OUTBOX.c.channel)
     )
 
 
@@ -107,6 +118,7 @@ def _finish_statement(**values: Any) -> Update:
 
 
 _CLAIM = _claim_statement()
+_TAKE_OVER = _take_over_statement()
 _SENT = _finish_statement(
     status=OutboxStatus.SENT,
     sent_at=bindparam("now", type_=UTCDateTime()),
@@ -126,17 +138,27 @@ _RELEASE = _finish_statement(status=OutboxStatus.PENDING, attempts=OUTBOX.c.atte
 
 
 async def claim_due(
-    engine: AsyncEngine, *, channels: Iterable[str], limit: int, lease_seconds: float
+    engine: AsyncEngine,
+    *,
+    channels: Iterable[str],
+    limit: int,
+    lease_seconds: float,
+    taken_over: Counter[str] | None = None,
 ) -> list[ClaimedAlert]:
     """Take up to `limit` due rows of these channels (and any abandoned ones); each claim is an attempt.
 
-    One statement, so one short transaction: pass an AUTOCOMMIT engine to save the BEGIN and COMMIT
-    round trips (every function here is a single statement unless it says otherwise).
+    Two single-statement transactions (abandoned rows made due, then the claim): pass an AUTOCOMMIT
+    engine to save the BEGIN and COMMIT round trips. `taken_over` is given the abandoned rows made
+    due, by channel.
     """
     channels = list(channels)
     if not channels or limit < 1:
         return []
     now = utcnow()
+    async with engine.begin() as connection:
+        abandoned = (await connection.execute(_TAKE_OVER, {"now": now, "channels": channels})).scalars().all()
+    if taken_over is not None:
+        taken_over.update(abandoned)
     parameters = {
         "now": now,
         "channels": channels,
@@ -182,9 +204,11 @@ async def release(engine: AsyncEngine, alerts: Sequence[ClaimedAlert]) -> None:
         await _finish(engine, _RELEASE, alert)
 
 
-async def hold_channels(engine: AsyncEngine, reasons: dict[str, str]) -> int:
-    """Park waiting rows of channels we cannot send on (no gateway configured): held, not dropped."""
-    held = 0
+async def hold_channels(engine: AsyncEngine, reasons: dict[str, str]) -> Counter[str]:
+    """Park waiting rows of channels we cannot send on (no gateway configured): held, not dropped.
+
+    Returns how many were held, by channel."""
+    held: Counter[str] = Counter()
     async with engine.begin() as connection:
         for channel, reason in reasons.items():
             result = await connection.execute(
@@ -192,7 +216,8 @@ async def hold_channels(engine: AsyncEngine, reasons: dict[str, str]) -> int:
                 .where(OUTBOX.c.status == OutboxStatus.PENDING, OUTBOX.c.channel == channel)
                 .values(status=OutboxStatus.HELD, last_error=reason)
             )
-            held += result.rowcount
+            if result.rowcount:
+                held[channel] += result.rowcount
     return held
 
 

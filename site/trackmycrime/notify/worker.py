@@ -25,7 +25,7 @@ from ..read_receipts import queue_unread_reminders
 from ..retention import run_retention_unless_running
 from ..settings import Settings
 from ..text_replies import collect_text_replies
-from . import claim
+from . import claim, worker_counts
 from .claim import ClaimedAlert
 from .email_sender import EmailSender, OutgoingEmail, message_id_for
 from .failures import PermanentFailure, ProviderUnavailable, TemporaryFailure
@@ -40,6 +40,7 @@ from .messages import (
 from .outbox import AlertKind
 from .registration_codes import fresh_registration_code
 from .sms_sender import LetterSender, SmsSender
+from .worker_counts import WorkerCounts
 
 log = logging.getLogger("trackmycrime.notify")
 
@@ -89,6 +90,8 @@ class Worker:
         self.sms = sms_sender or SmsSender.from_settings(settings)
         self.letters = letter_sender or LetterSender.from_settings(settings)
         self.counts: Counter[str] = Counter()
+        # The same, by channel, added to the database's totals for /metrics once per round.
+        self.fleet_counts = WorkerCounts()
         # Every claim and outcome is one statement: autocommit spares a BEGIN and a COMMIT each.
         self._engine = database.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._forces: dict[int, Force] = {}
@@ -123,12 +126,15 @@ class Worker:
                     await self._queue_reminders()
                     await self._remove_expired_personal_data()
                     await self._collect_replies()
+                    taken_over: Counter[str] = Counter()
                     alerts = await claim.claim_due(
                         self._engine,
                         channels=self._open_channels(),
                         limit=self.concurrency,
                         lease_seconds=self.settings.worker_lease_seconds,
+                        taken_over=taken_over,
                     )
+                    self._count_taken_over(taken_over)
                     database_wait = 0.0
                     self._database_trouble.recovered()
                 except DATABASE_DOWN as error:
@@ -140,13 +146,31 @@ class Worker:
                     continue
                 if alerts:
                     await self._deliver_all(alerts)
-                elif once:
-                    break
-                else:
+                await self._write_counts()
+                if not alerts:
+                    if once:
+                        break
                     await self._rest(self._idle_seconds())
         finally:
+            await self._write_counts()
             await self._close_senders()
         return self.counts
+
+    def _count(self, outcome: str, channel: str) -> None:
+        self.counts[outcome] += 1
+        self.fleet_counts.add(outcome, channel)
+
+    def _count_taken_over(self, by_channel: Counter[str]) -> None:
+        if by_channel:
+            log.warning("took over %d alerts from a worker that stopped mid-send", sum(by_channel.values()))
+            self.counts[worker_counts.LEASE_TAKEN_OVER] += sum(by_channel.values())
+            self.fleet_counts.add_each(worker_counts.LEASE_TAKEN_OVER, by_channel)
+
+    async def _write_counts(self) -> None:
+        try:
+            await self.fleet_counts.write(self._engine)
+        except DATABASE_DOWN:
+            pass  # kept for the next round
 
     async def _rest(self, seconds: float) -> None:
         try:
@@ -189,8 +213,10 @@ class Worker:
         held = await claim.hold_channels(self._engine, {c: p for c, p in configured.items() if p})
         released = await claim.release_held(self._engine, [c for c, p in configured.items() if not p])
         self._parked_at = time.monotonic()
+        self.fleet_counts.add_each(worker_counts.HELD, held)
         if held or released:
-            log.info("held %d alerts with no way to send them; released %d held alerts", held, released)
+            held_count = sum(held.values())
+            log.info("held %d alerts with no way to send them; released %d held alerts", held_count, released)
 
     async def _queue_reminders(self) -> None:
         """Once a minute: queue the reminder owed for updates a party left unread, and officers' digests."""
@@ -295,10 +321,10 @@ class Worker:
         try:
             recipient, reference = await self._send(alert, people)
         except Cancelled as cancelled:
-            self.counts["cancelled"] += 1
+            self._count(worker_counts.CANCELLED, alert.channel)
             await self._record(alert, partial(claim.record_cancelled, engine, alert, reason=str(cancelled)))
         except PermanentFailure as failure:
-            self.counts["failed"] += 1
+            self._count(worker_counts.FAILED, alert.channel)
             log.warning("alert %d (%s by %s) failed: %s", alert.id, alert.kind, alert.channel, failure.reason)
             await self._record(alert, partial(claim.record_failed, engine, alert, reason=failure.reason))
         except TemporaryFailure as failure:
@@ -309,7 +335,7 @@ class Worker:
             log.exception("alert %d could not be prepared", alert.id)
             await self._temporary(alert, f"Could not prepare the message ({type(error).__name__}).")
         else:
-            self.counts["sent"] += 1
+            self._count(worker_counts.SENT, alert.channel)
             self._pauses.pop(alert.channel, None)
             await self._record(
                 alert, partial(claim.record_sent, engine, alert, recipient=recipient, reference=reference)
@@ -318,12 +344,12 @@ class Worker:
     async def _temporary(self, alert: ClaimedAlert, reason: str) -> None:
         engine = self._engine
         if alert.attempts >= self.settings.worker_max_attempts:
-            self.counts["failed"] += 1
+            self._count(worker_counts.FAILED, alert.channel)
             final = f"Gave up after {alert.attempts} attempts. Last problem: {reason}"
             log.warning("alert %d (%s by %s) failed: %s", alert.id, alert.kind, alert.channel, final)
             await self._record(alert, partial(claim.record_failed, engine, alert, reason=final))
             return
-        self.counts["retried"] += 1
+        self._count(worker_counts.RETRIED, alert.channel)
         delay = claim.retry_delay(alert.attempts, self.settings.worker_retry_seconds)
         log.info("alert %d will be tried again in %.0fs: %s", alert.id, delay, reason)
         await self._record(

@@ -20,14 +20,15 @@ import os
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from ..models import Entitlement, Force, OutboxMessage, OutboxStatus, utcnow
+from ..models import Entitlement, Force, OutboxMessage, OutboxStatus, WorkerCount, utcnow
+from ..notify import worker_counts
 from .request_log import route_template
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -131,6 +132,23 @@ class DatabaseFigures:
         for force_code, count in self.rows["overdue"]:
             overdue.add_metric([force_code], count)
         yield overdue
+        alerts = CounterMetricFamily(
+            "tmc_worker_alerts",
+            "What the alert workers did with each alert, by outcome and channel (all workers, ever).",
+            labels=["outcome", "channel"],
+        )
+        taken_over = CounterMetricFamily(
+            "tmc_worker_leases_taken_over",
+            "Alerts a worker took over because the worker sending them stopped (its lease ran out).",
+            labels=["channel"],
+        )
+        for name, channel, value in self.rows["worker_counts"]:
+            if name == worker_counts.LEASE_TAKEN_OVER:
+                taken_over.add_metric([channel], value)
+            else:
+                alerts.add_metric([name, channel], value)
+        yield alerts
+        yield taken_over
 
 
 UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.HELD)
@@ -167,6 +185,7 @@ async def database_figures(db: Any, now: dt.datetime) -> dict[str, Any]:
             .group_by(Force.code)
         )
     ).all()
+    counted = (await db.exec(select(WorkerCount.name, WorkerCount.channel, WorkerCount.value))).all()
     oldest_seconds = 0.0
     if oldest is not None:
         if oldest.tzinfo is None:
@@ -177,6 +196,7 @@ async def database_figures(db: Any, now: dt.datetime) -> dict[str, Any]:
         "oldest_unsent_seconds": oldest_seconds,
         "expired_leases": expired,
         "overdue": [tuple(row) for row in overdue],
+        "worker_counts": [(name, channel, int(value)) for name, channel, value in counted],
     }
 
 
