@@ -69,3 +69,19 @@ async def test_different_updates_at_once_are_all_stored(db: Database, client: An
 
     assert [r.status_code for r in responses] == [201] * COPIES
     assert await count(db, OutboxMessage, OutboxMessage.kind == AlertKind.UPDATE_WAITING) == COPIES
+
+
+async def test_different_updates_at_once_within_the_window_send_one_alert(db: Database, client: Any) -> None:
+    """The force's alert window holds when updates arrive together: one alert, not one each."""
+    rms = await make_rms(db, client.http)
+    await rms.put_crime(crime_body())
+    [party] = await all_of(db, Party)
+    await register(db, party.id)
+
+    responses = await asyncio.gather(
+        *[rms.post_update(update_body(rms_update_id=f"U-{n}", status=None)) for n in range(COPIES)]
+    )
+
+    assert [r.status_code for r in responses] == [201] * COPIES
+    assert await count(db, CaseUpdate, CaseUpdate.rms_update_id.startswith("U-")) == COPIES
+    assert await count(db, OutboxMessage, OutboxMessage.kind == AlertKind.UPDATE_WAITING) == 1
