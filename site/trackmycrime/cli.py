@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import Any, NoReturn
 
 from .settings import Settings, SettingsError, load_settings
@@ -258,8 +259,12 @@ def cmd_apikey_create(args: argparse.Namespace) -> None:
 def cmd_retention_run(args: argparse.Namespace) -> None:
     from .retention import run_retention
 
-    result = _run_in_transaction(run_retention)
-    print(f"Removed personal data from {result.crimes} closed crimes ({result.parties} parties).")
+    days = _settings().unmatched_text_days
+    result = _run_in_transaction(partial(run_retention, unmatched_text_days=days))
+    print(
+        f"Removed personal data from {result.crimes} closed crimes ({result.parties} parties)"
+        f" and {result.unmatched_texts} unmatched texts."
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

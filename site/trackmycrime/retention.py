@@ -28,6 +28,7 @@ from .models import (
     Party,
     PropertyItem,
     ReceivedText,
+    ReceivedTextStatus,
     ReviewRequest,
     UpdateRequest,
     WebSession,
@@ -38,10 +39,14 @@ from .models import (
 RETENTION_LOCK_KEY = 0x746D6352
 
 
+UNMATCHED_TEXT_DAYS = 90  # the setting's default (TMC_UNMATCHED_TEXT_DAYS)
+
+
 @dataclass(frozen=True)
 class RetentionResult:
     crimes: int
     parties: int
+    unmatched_texts: int = 0
 
 
 async def crimes_due_for_removal(db: AsyncSession, now: dt.datetime) -> list[tuple[Crime, Force]]:
@@ -105,7 +110,39 @@ async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime)
     return len(party_ids)
 
 
-async def run_retention(db: AsyncSession, now: dt.datetime | None = None) -> RetentionResult:
+async def remove_unmatched_texts(db: AsyncSession, now: dt.datetime, days: int) -> int:
+    """Texts nobody could be matched to and no person routed, received more than `days` ago.
+
+    They hold a phone number and what was written, perhaps by a victim; after this long nobody is
+    going to route them, so they go (each force's count is audited)."""
+    removed = await db.exec(
+        delete(ReceivedText)  # type: ignore[call-overload]
+        .where(
+            col(ReceivedText.status) == ReceivedTextStatus.UNMATCHED,
+            col(ReceivedText.received_at) < now - dt.timedelta(days=days),
+        )
+        .returning(ReceivedText.force_id)
+    )
+    by_force: dict[int | None, int] = {}
+    for force_id in removed.scalars().all():
+        by_force[force_id] = by_force.get(force_id, 0) + 1
+    from .audit import record
+
+    for force_id, count in sorted(by_force.items(), key=lambda item: item[0] or 0):
+        record(
+            db,
+            None,
+            "retention.remove_unmatched_texts",
+            force_id=force_id,
+            actor_kind="system",
+            detail=f"{count} unmatched texts removed {days} days after they arrived",
+        )
+    return sum(by_force.values())
+
+
+async def run_retention(
+    db: AsyncSession, now: dt.datetime | None = None, *, unmatched_text_days: int = UNMATCHED_TEXT_DAYS
+) -> RetentionResult:
     now = now or utcnow()
     crimes = parties = 0
     for crime, force in await crimes_due_for_removal(db, now):
@@ -122,11 +159,12 @@ async def run_retention(db: AsyncSession, now: dt.datetime | None = None) -> Ret
             actor_kind="system",
             detail=f"personal data removed {force.retention_days} days after closure",
         )
-    return RetentionResult(crimes=crimes, parties=parties)
+    texts = await remove_unmatched_texts(db, now, unmatched_text_days)
+    return RetentionResult(crimes=crimes, parties=parties, unmatched_texts=texts)
 
 
 async def run_retention_unless_running(
-    db: AsyncSession, now: dt.datetime | None = None
+    db: AsyncSession, now: dt.datetime | None = None, *, unmatched_text_days: int = UNMATCHED_TEXT_DAYS
 ) -> RetentionResult | None:
     """run_retention, by one process at a time: None when another holds the lock (PostgreSQL).
 
@@ -139,4 +177,4 @@ async def run_retention_unless_running(
         )  # type: ignore[call-overload]
         if not taken.scalar_one():
             return None
-    return await run_retention(db, now)
+    return await run_retention(db, now, unmatched_text_days=unmatched_text_days)

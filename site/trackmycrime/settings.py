@@ -51,6 +51,9 @@ class Settings:
     session_idle_minutes: int = 20
     session_absolute_hours: int = 12
     invitation_days: int = 14
+    # Texts sent to the service's number that matched nobody and were never routed by a person are
+    # deleted this many days after they arrived (they hold a phone number and what was written).
+    unmatched_text_days: int = 90
     # How long after posting an officer may withdraw an update; its alerts wait this long to leave.
     update_withdraw_minutes: int = 5
     # A Victims' Code rules file to use instead of the shipped victims_code/rules.toml.
@@ -191,6 +194,7 @@ def load_settings(environ: dict[str, str] | None = None, *, mode: Mode | None = 
         session_idle_minutes=_int(env, "TMC_SESSION_IDLE_MINUTES", 20, low=1, high=240),
         session_absolute_hours=_int(env, "TMC_SESSION_ABSOLUTE_HOURS", 12, low=1, high=72),
         invitation_days=_int(env, "TMC_INVITATION_DAYS", 14, low=1, high=90),
+        unmatched_text_days=_int(env, "TMC_UNMATCHED_TEXT_DAYS", 90, low=1, high=3650),
         update_withdraw_minutes=_int(env, "TMC_UPDATE_WITHDRAW_MINUTES", 5, low=0, high=60),
         victims_code_rules=_victims_code_rules(env.get("TMC_VICTIMS_CODE_RULES", "").strip()),
         metrics_token=metrics_token,

@@ -126,7 +126,7 @@ def test_the_command_reports_what_it_removed(tmp_path):
     assert tmc("db", "upgrade", env_extra=env).returncode == 0
     result = tmc("retention", "run", env_extra=env)
     assert result.returncode == 0, result.stderr
-    assert "Removed personal data from 0 closed crimes (0 parties)." in result.stdout
+    assert "Removed personal data from 0 closed crimes (0 parties) and 0 unmatched texts." in result.stdout
     assert utcnow()
 
 
@@ -174,3 +174,44 @@ async def test_handover_notes_review_requests_and_court_results_are_removed_too(
         ):
             rows = (await session.exec(select(model).where(model.crime_id == crime.id))).all()
             assert [getattr(row, column) for row in rows] == [""], model.__name__
+
+
+async def test_unmatched_texts_go_after_their_period_and_matched_or_routed_ones_stay(db):
+    from trackmycrime.models import ReceivedText, ReceivedTextStatus
+
+    async with db.transaction() as session:
+        force = Force(code="AS", name="Avon", retention_days=3650)
+        session.add(force)
+        await session.flush()
+        texts = {
+            "old unmatched": (ReceivedTextStatus.UNMATCHED, 91),
+            "recent unmatched": (ReceivedTextStatus.UNMATCHED, 89),
+            "old routed": (ReceivedTextStatus.ROUTED, 200),
+            "old matched": (ReceivedTextStatus.MATCHED, 200),
+        }
+        for n, (content, (status, days_ago)) in enumerate(texts.items()):
+            session.add(
+                ReceivedText(
+                    provider_id=f"text-{n}",
+                    from_number="+447700900999",
+                    content=content,
+                    status=status,
+                    force_id=force.id,
+                    received_at=NOW - dt.timedelta(days=days_ago),
+                )
+            )
+    async with db.transaction() as session:
+        result = await run_retention(session, NOW, unmatched_text_days=90)
+    assert result.unmatched_texts == 1
+    async with db.session() as session:
+        kept = {text.content for text in (await session.exec(select(ReceivedText))).all()}
+        [event] = (
+            await session.exec(
+                select(AuditEvent).where(AuditEvent.action == "retention.remove_unmatched_texts")
+            )
+        ).all()
+    assert kept == {"recent unmatched", "old routed", "old matched"}
+    assert (event.force_id, event.detail) == (
+        force.id,
+        "1 unmatched texts removed 90 days after they arrived",
+    )

@@ -241,13 +241,17 @@ class Worker:
         if self._retention_at is not None and time.monotonic() - self._retention_at < RETENTION_EVERY_SECONDS:
             return
         async with self.database.transaction() as db:
-            removed = await run_retention_unless_running(db)
+            removed = await run_retention_unless_running(
+                db, unmatched_text_days=self.settings.unmatched_text_days
+            )
         self._retention_at = time.monotonic()
-        if removed is not None and removed.crimes:
+        if removed is not None and (removed.crimes or removed.unmatched_texts):
             log.info(
-                "removed the personal data of %d closed crimes (%d people) past their force's period",
+                "removed the personal data of %d closed crimes (%d people) past their force's period,"
+                " and %d unmatched texts",
                 removed.crimes,
                 removed.parties,
+                removed.unmatched_texts,
             )
 
     async def _collect_replies(self) -> None:
