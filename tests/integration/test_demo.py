@@ -23,7 +23,7 @@ def test_demo_serves_the_start_page_and_prints_the_sign_in_details(tmp_path):
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded CI machine; a healthy start takes a few seconds
         while time.monotonic() < deadline:
             try:
                 response = httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
@@ -31,7 +31,7 @@ def test_demo_serves_the_start_page_and_prints_the_sign_in_details(tmp_path):
             except httpx.HTTPError:
                 time.sleep(0.2)
         else:
-            raise AssertionError("the demo did not start within 30 seconds")
+            raise AssertionError("the demo did not start within 90 seconds")
         assert response.status_code == 200
         assert "Demoshire Police" in response.text
         assert httpx.get(f"http://127.0.0.1:{port}/demo/mail").status_code == 200
