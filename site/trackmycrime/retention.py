@@ -61,11 +61,11 @@ async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime)
     """Anonymise one crime's parties, messages, updates, property and feedback; returns the party count."""
     party_ids = list((await db.exec(select(Party.id).where(Party.crime_id == crime.id))).all())
     if party_ids:
-        await db.exec(delete(WebSession).where(col(WebSession.party_id).in_(party_ids)))  # type: ignore[call-overload]
-        await db.exec(delete(OutboxMessage).where(col(OutboxMessage.party_id).in_(party_ids)))  # type: ignore[call-overload]
-        await db.exec(delete(ReceivedText).where(col(ReceivedText.party_id).in_(party_ids)))  # type: ignore[call-overload]
+        await db.exec(delete(WebSession).where(col(WebSession.party_id).in_(party_ids)))
+        await db.exec(delete(OutboxMessage).where(col(OutboxMessage.party_id).in_(party_ids)))
+        await db.exec(delete(ReceivedText).where(col(ReceivedText.party_id).in_(party_ids)))
         await db.exec(
-            update(Party)  # type: ignore[call-overload]
+            update(Party)
             .where(col(Party.id).in_(party_ids))
             .values(
                 forenames="",
@@ -84,19 +84,19 @@ async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime)
                 updated_at=now,
             )
         )
-    await db.exec(update(Message).where(col(Message.crime_id) == crime.id).values(body=""))  # type: ignore[call-overload]
-    await db.exec(update(CaseUpdate).where(col(CaseUpdate.crime_id) == crime.id).values(text=""))  # type: ignore[call-overload]
-    await db.exec(update(Feedback).where(col(Feedback.crime_id) == crime.id).values(comment=""))  # type: ignore[call-overload]
-    await db.exec(update(UpdateRequest).where(col(UpdateRequest.crime_id) == crime.id).values(note=""))  # type: ignore[call-overload]
+    await db.exec(update(Message).where(col(Message.crime_id) == crime.id).values(body=""))
+    await db.exec(update(CaseUpdate).where(col(CaseUpdate.crime_id) == crime.id).values(text=""))
+    await db.exec(update(Feedback).where(col(Feedback.crime_id) == crime.id).values(comment=""))
+    await db.exec(update(UpdateRequest).where(col(UpdateRequest.crime_id) == crime.id).values(note=""))
     # Handover notes, review requests and decision reasons (issue 22) speak of the people too.
-    await db.exec(update(Handover).where(col(Handover.crime_id) == crime.id).values(note=""))  # type: ignore[call-overload]
-    await db.exec(update(ReviewRequest).where(col(ReviewRequest.crime_id) == crime.id).values(reason=""))  # type: ignore[call-overload]
-    await db.exec(update(Decision).where(col(Decision.crime_id) == crime.id).values(reason=""))  # type: ignore[call-overload]
-    await db.exec(update(Hearing).where(col(Hearing.crime_id) == crime.id).values(outcome=""))  # type: ignore[call-overload]
+    await db.exec(update(Handover).where(col(Handover.crime_id) == crime.id).values(note=""))
+    await db.exec(update(ReviewRequest).where(col(ReviewRequest.crime_id) == crime.id).values(reason=""))
+    await db.exec(update(Decision).where(col(Decision.crime_id) == crime.id).values(reason=""))
+    await db.exec(update(Hearing).where(col(Hearing.crime_id) == crime.id).values(outcome=""))
     # A description can identify its owner ("grey Raleigh bike, serial WTU123"); the category and
     # state stay for the statistics.
     await db.exec(
-        update(PropertyItem)  # type: ignore[call-overload]
+        update(PropertyItem)
         .where(col(PropertyItem.crime_id) == crime.id)
         .values(description="", value_pence=None)
     )

@@ -19,14 +19,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .. import audit
+from ..auth.api_keys import needs_last_used_update, record_key_use
+from ..case_events.decisions import DecisionConflict, record_decision
+from ..case_events.hearings import HearingDetails, parties_required, record_hearing
 from ..database import Database, first_line
-from ..decisions import DecisionConflict, record_decision
-from ..hearings import HearingDetails, parties_required, record_hearing
 from ..models import Crime, Force, Hearing, utcnow
 from ..victims_code.entitlements import refresh_entitlements
 from . import problems
 from .crimes import PersonalDataRemoved, crime_by_reference, crime_view, parties_of, upsert_crime
-from .keys import needs_last_used_update, record_key_use
 from .mount import ApiMount, ProblemsForErrors
 from .openapi import openapi_document
 from .property_items import UnknownPropertyOwner

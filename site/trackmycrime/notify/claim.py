@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, Update, bindparam, select, union_all, update
+from sqlalchemy import BindParameter, Integer, String, Text, Update, bindparam, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..models import OutboxMessage, OutboxStatus, UTCDateTime, utcnow
@@ -62,7 +62,7 @@ def _alert(row: Any) -> ClaimedAlert:
 def _claim_statement() -> Update:
     """Built once: what is due (waiting, or abandoned by a worker whose lease ran out), claimed."""
     now = bindparam("now", type_=UTCDateTime())
-    channels = bindparam("channels", expanding=True)
+    channels: BindParameter[Any] = bindparam("channels", expanding=True)
     limit = bindparam("limit", type_=Integer())
     waiting = (
         select(OUTBOX.c.id)

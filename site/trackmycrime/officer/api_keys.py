@@ -10,9 +10,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import audit
-from ..hearings import agency_label
+from ..auth.api_keys import create_api_key, revoke_api_key
+from ..case_events.hearings import agency_label
 from ..i18n import gettext as _
-from ..ingest.keys import create_api_key, revoke_api_key
 from ..models import Agency, ApiKey, Officer
 from .access import officer_page, path_id
 from .admin import ADMINS

@@ -79,7 +79,7 @@ def parse_told(
     return ToldForm(method, note, told_at, agreed), {}
 
 
-async def _after(request: Request, db, officer: Officer, crime: Crime, party: Party) -> Response:  # type: ignore[no-untyped-def]
+async def _after(request: Request, db, officer: Officer, crime: Crime, party: Party) -> Response:
     if is_htmx(request):
         page = await load_crime_page(db, officer, crime)
         news = _("Recorded how you told {name}.").format(name=party_name(party))

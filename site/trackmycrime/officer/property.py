@@ -9,10 +9,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import audit
+from ..case_events.property import change_state, state_label_for_officers
 from ..i18n import gettext as _
 from ..models import Officer, PropertyItem, PropertyState
 from ..pages import is_htmx
-from ..property import change_state, state_label_for_officers
 from ..victims_code.entitlements import refresh_entitlements
 from .access import officer_page, path_id, visible_crime
 from .case import force_of, load_crime_page, render_section, render_with_errors

@@ -21,7 +21,7 @@ from .rendering import redirect, render_page
 SHOWN = 100
 
 
-def _in_queue_of(officer: Officer):  # type: ignore[no-untyped-def]
+def _in_queue_of(officer: Officer):
     """The force's own texts, and those no force's party has the number of (one shared number)."""
     return or_(col(ReceivedText.force_id) == officer.force_id, col(ReceivedText.force_id).is_(None))
 

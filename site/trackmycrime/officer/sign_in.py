@@ -15,7 +15,6 @@ from starlette.routing import Route
 
 from .. import audit
 from ..auth import throttle
-from ..auth.cookies import cookie_name
 from ..auth.passwords import hash_password, verify_password
 from ..auth.sessions import (
     clear_session_cookie,
@@ -23,8 +22,6 @@ from ..auth.sessions import (
     current_session,
     end_current_session,
     officer_required,
-    set_session_cookie,
-    start_session,
 )
 from ..auth.tokens import Signer
 from ..database import Database
@@ -35,6 +32,15 @@ from ..pages import render
 from . import sso, totp
 from .accounts import normalise_email
 from .forms import Errors, read_form
+from .session_start import (
+    PENDING_PURPOSE,
+    PENDING_SECONDS,
+    finish_sign_in,
+    forget_pending,
+    password_fingerprint,
+    pending_cookie_name,
+    to_code_step,
+)
 
 WINDOW = dt.timedelta(minutes=15)
 CLIENT_ATTEMPTS = 50
@@ -44,8 +50,6 @@ CODE_ATTEMPTS = 5
 CONFIRM_ATTEMPTS = 5
 # At most this many officers share a shoulder number across the forces of one deployment.
 MAX_CANDIDATES = 5
-PENDING_PURPOSE = "officer-second-factor"
-PENDING_SECONDS = 5 * 60
 
 
 def generic_error() -> str:
@@ -71,14 +75,6 @@ def too_many_confirmations() -> str:
 
 def client_key(request: Request) -> str:
     return f"officer-sign-in:ip:{client_address(request)}"
-
-
-def pending_cookie_name(request: Request) -> str:
-    return cookie_name("officer_pending", request.app.state.settings.secure_cookies)
-
-
-def password_fingerprint(officer: Officer) -> str:
-    return hashlib.sha256((officer.password_hash or "").encode()).hexdigest()[:16]
 
 
 def is_locked(officer: Officer, now: dt.datetime) -> bool:
@@ -208,18 +204,6 @@ async def record_password_check(
     return None
 
 
-async def finish_sign_in(db: AsyncSession, request: Request, officer: Officer) -> Response:
-    officer.last_sign_in_at = utcnow()
-    officer.failed_sign_ins, officer.locked_until = 0, None
-    audit.record(db, request, "officer.sign_in", force_id=officer.force_id, actor=officer)
-    signed = await start_session(db, request, officer_id=officer.id, **sso.session_fields(request, officer))
-    response = RedirectResponse("/officer", status_code=303)
-    set_session_cookie(request, response, signed)
-    forget_pending(request, response)
-    forget_pending(request, response, sso.signed_in_cookie_name(request))
-    return response
-
-
 def _sign_in_form(
     request: Request,
     *,
@@ -280,37 +264,10 @@ async def sign_in(request: Request) -> Response:
     async with database.transaction() as db:
         officer = await record_password_check(db, request, check, now)
         if officer is not None and officer.totp_secret:
-            return _to_code_step(request, officer)
+            return to_code_step(request, officer)
         if officer is not None:
             return await finish_sign_in(db, request, officer)
     return _sign_in_form(request, errors={"identifier": generic_error()}, identifier=identifier)
-
-
-def forget_pending(request: Request, response: Response, name: str | None = None) -> None:
-    """Delete the pending two-step cookie (or another sign-in cookie): a browser ignores a `__Host-`
-    cookie, even one that deletes, unless it is Secure with Path=/ as it was set."""
-    secure = request.app.state.settings.secure_cookies
-    response.delete_cookie(
-        name or pending_cookie_name(request), path="/", httponly=True, samesite="lax", secure=secure
-    )
-
-
-def _to_code_step(request: Request, officer: Officer) -> Response:
-    settings = request.app.state.settings
-    pending = Signer(settings.secret_key).sign(
-        PENDING_PURPOSE, {"o": officer.id, "f": password_fingerprint(officer)}
-    )
-    response = RedirectResponse("/officer/sign-in/code", status_code=303)
-    response.set_cookie(
-        pending_cookie_name(request),
-        pending,
-        max_age=PENDING_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        path="/",
-    )
-    return response
 
 
 async def _pending_officer(db: AsyncSession, request: Request) -> Officer | None:

@@ -13,7 +13,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import audit, statuses
-from ..handover import MAX_NOTE_LENGTH, change_officer_in_charge, keep_officer_in_charge, open_conflicts
+from ..case_events.handover import (
+    MAX_NOTE_LENGTH,
+    change_officer_in_charge,
+    keep_officer_in_charge,
+    open_conflicts,
+)
 from ..i18n import gettext as _
 from ..models import Crime, Officer, utcnow
 from ..victims_code.entitlements import event_label, refresh_entitlements

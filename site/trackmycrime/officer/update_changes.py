@@ -10,10 +10,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import audit
+from ..case_events.update_corrections import CannotWithdraw, correct_update, may_be_changed, withdraw_update
 from ..i18n import gettext as _
 from ..models import CaseUpdate, Crime, Officer
 from ..pages import is_htmx
-from ..update_corrections import CannotWithdraw, correct_update, may_be_changed, withdraw_update
 from .access import officer_page, path_id, visible_crime
 from .case import load_crime_page, render_section, render_with_errors, withdraw_window
 from .forms import Errors, read_form

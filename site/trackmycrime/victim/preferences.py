@@ -119,7 +119,7 @@ async def save_preferences(request: Request) -> Response:
                 ContactAgreement(
                     party_id=stored.id, interval_days=interval, channel=choice, agreed_by="party"
                 )
-            )  # type: ignore[arg-type]
+            )
         stored.alert_channel = choice
         stored.update_interval_days = interval
         stored.updated_at = utcnow()

@@ -10,11 +10,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..auth.sessions import party_required
+from ..case_events.property import items_for_party, state_label, value_in_pounds
 from ..i18n import gettext as _
 from ..models import Message, Party, PropertyItem
 from ..officer.forms import whole_number
 from ..pages import is_htmx, render
-from ..property import items_for_party, state_label, value_in_pounds
 from . import forms, messages
 
 
@@ -34,7 +34,7 @@ async def _load(request: Request) -> tuple[list[PropertyItem], dict[int, list[Me
         )
         told: dict[int, list[Message]] = {}
         for message in found.all():
-            told.setdefault(message.property_item_id, []).append(message)  # type: ignore[arg-type]
+            told.setdefault(message.property_item_id, []).append(message)
     return items, told
 
 

@@ -9,7 +9,13 @@ from starlette.responses import RedirectResponse, Response
 
 from .. import audit
 from ..auth.sessions import party_required
-from ..decisions import DecisionView, decision_label, decisions_for_party, request_review, review_message
+from ..case_events.decisions import (
+    DecisionView,
+    decision_label,
+    decisions_for_party,
+    request_review,
+    review_message,
+)
 from ..i18n import gettext as _
 from ..models import Party
 from ..pages import render

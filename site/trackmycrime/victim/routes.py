@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from . import (
+    ask_for_update,
     case,
     feedback,
     hearings,
@@ -17,7 +18,6 @@ from . import (
     rights,
     sign_in,
     support,
-    update_requests,
 )
 
 routes: list[BaseRoute] = [
@@ -48,7 +48,7 @@ routes: list[BaseRoute] = [
     Route("/case/messages", case.send_message, methods=["POST"], name="victim_send_message"),
     Route(
         "/case/ask-for-update",
-        update_requests.ask_for_update,
+        ask_for_update.ask_for_update,
         methods=["POST"],
         name="victim_ask_for_update",
     ),

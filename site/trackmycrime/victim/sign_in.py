@@ -218,9 +218,8 @@ async def _note_failure(
     party = await db.get(Party, found[0].id) if found is not None else None
     crime_id = found[1].id if found is not None else None
     force_id = force.id if force is not None else None
-    audit.record(
-        db, request, "party_sign_in_failed", force_id=force_id, crime_id=crime_id, party_id=party and party.id
-    )
+    party_id = party.id if party is not None else None
+    audit.record(db, request, "party_sign_in_failed", force_id=force_id, crime_id=crime_id, party_id=party_id)
     if lock_ends is not None:
         audit.record(
             db,
@@ -228,7 +227,7 @@ async def _note_failure(
             "party_sign_in_locked",
             force_id=force_id,
             crime_id=crime_id,
-            party_id=party and party.id,
+            party_id=party_id,
         )
     if party is None or force is None:
         return
