@@ -15,6 +15,7 @@ from sqlalchemy import delete, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from . import audit, audit_actions
 from .models import (
     CaseUpdate,
     Crime,
@@ -111,12 +112,10 @@ async def run_retention(db: AsyncSession, now: dt.datetime | None = None) -> Ret
     for crime, force in await crimes_due_for_removal(db, now):
         parties += await remove_personal_data(db, crime, now)
         crimes += 1
-        from .audit import record
-
-        record(
+        audit.record(
             db,
             None,
-            "retention.remove",
+            audit_actions.RETENTION_REMOVE,
             force_id=force.id,
             crime_id=crime.id,
             actor_kind="system",

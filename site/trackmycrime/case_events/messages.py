@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .. import audit
+from .. import audit, audit_actions
 from ..models import Crime, Force, Message, MessageDirection, Officer, Party, saved_id, utcnow
 from ..notify.outbox import AlertKind, queue_alert
 from ..victims_code.entitlements import refresh_entitlements
@@ -56,7 +56,7 @@ async def record_party_message(
     audit.record(
         db,
         None,
-        "party_sent_message",
+        audit_actions.MESSAGE_SEND,
         force_id=crime.force_id,
         crime_id=crime.id,
         party_id=party.id,
@@ -116,7 +116,7 @@ async def send_officer_reply(
     audit.record(
         db,
         None,
-        "message.send",
+        audit_actions.MESSAGE_SEND,
         force_id=crime.force_id,
         crime_id=crime.id,
         party_id=party.id,

@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .. import audit
+from .. import audit, audit_actions
 from ..models import Agency, Audience, CaseUpdate, Crime, Force, Officer, Party, saved_id, utcnow
 from ..statuses import status as status_of
 from .alerts import alert_parties_of_update
@@ -64,7 +64,7 @@ async def record_update(
         audit.record(
             db,
             None,
-            "crime.update_posted",
+            audit_actions.CRIME_UPDATE_POSTED,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party_id,

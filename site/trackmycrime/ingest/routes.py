@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth.api_keys import needs_last_used_update, record_key_use
 from ..case_events.decisions import DecisionConflict, record_decision
 from ..case_events.hearings import HearingDetails, parties_required, record_hearing
@@ -170,10 +170,10 @@ async def put_crime(request: Request) -> Response:
                 ]
             )
         await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
-        record_rms_action(db, request, caller, "crime.upsert", crime, changes.summary())
+        record_rms_action(db, request, caller, audit_actions.CRIME_UPSERT, crime, changes.summary())
         for action, parties in (
-            ("party.create", changes.new_parties),
-            ("party.update", changes.changed_parties),
+            (audit_actions.PARTY_CREATE, changes.new_parties),
+            (audit_actions.PARTY_UPDATE, changes.changed_parties),
         ):
             for party in parties:
                 detail = f"rms party {party.rms_party_id}"
@@ -191,7 +191,7 @@ async def get_crime(request: Request) -> Response:
         crime = await crime_by_reference(db, caller.force, reference)
         if crime is None:
             return problems.crime_not_found()
-        record_rms_action(db, request, caller, "crime.read", crime)
+        record_rms_action(db, request, caller, audit_actions.CRIME_READ, crime)
         return json_response(await crime_view(db, crime))
 
     return await answer(request, work)
@@ -228,7 +228,9 @@ async def post_update(request: Request) -> Response:
         if created:
             await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
         outcome = "stored" if created else "already stored"
-        record_rms_action(db, request, caller, "update.add", crime, f"update {given.rms_update_id} {outcome}")
+        record_rms_action(
+            db, request, caller, audit_actions.UPDATE_ADD, crime, f"update {given.rms_update_id} {outcome}"
+        )
         return json_response(update_view(update, given.audience), 201 if created else 200)
 
     return await answer(request, work)
@@ -304,7 +306,12 @@ async def put_hearing(request: Request) -> Response:
         if event is not None:
             await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
         record_rms_action(
-            db, request, caller, "hearing.put", crime, f"hearing {rms_hearing_id}: {event or 'no news'}"
+            db,
+            request,
+            caller,
+            audit_actions.HEARING_PUT,
+            crime,
+            f"hearing {rms_hearing_id}: {event or 'no news'}",
         )
         location = f"{crime_url(crime.reference)}/hearings/{quote(rms_hearing_id, safe='')}"
         return json_response(hearing_view(hearing), 201 if created else 200, headers={"Location": location})
@@ -345,7 +352,9 @@ async def put_decision(request: Request) -> Response:
         if created:
             await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
         outcome = "stored" if created else "already stored"
-        record_rms_action(db, request, caller, "decision.put", crime, f"decision {rms_decision_id} {outcome}")
+        record_rms_action(
+            db, request, caller, audit_actions.DECISION_PUT, crime, f"decision {rms_decision_id} {outcome}"
+        )
         view = DecisionOut(
             rms_decision_id=decision.rms_decision_id,
             decision=decision.decision,

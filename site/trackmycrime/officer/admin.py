@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth import throttle
 from ..auth.passwords import hash_password, password_problem
 from ..auth.sessions import end_all_sessions
@@ -217,7 +217,7 @@ async def create_officer(request: Request) -> Response:
             team=values.get("team", "").strip(),
         )
         officer.must_change_password = True
-        return recorded_and_shown(request, db, officer, "officer.create", "created")
+        return recorded_and_shown(request, db, officer, audit_actions.OFFICER_CREATE, "created")
 
 
 async def _officer_page(
@@ -274,7 +274,7 @@ async def change_details(request: Request) -> Response:
             await end_all_sessions(db, officer_id=officer.id)
         officer.role, officer.team = role, team
         return recorded_and_shown(
-            request, db, officer, "officer.update", "details", f"role={role} team={team}"
+            request, db, officer, audit_actions.OFFICER_UPDATE, "details", f"role={role} team={team}"
         )
 
 
@@ -298,7 +298,7 @@ async def reset_password(request: Request) -> Response:
         officer.failed_sign_ins, officer.locked_until = 0, None
         await throttle.reset(db, account_key(officer))
         await end_all_sessions(db, officer_id=officer.id)
-        return recorded_and_shown(request, db, officer, "officer.password_reset", "password")
+        return recorded_and_shown(request, db, officer, audit_actions.OFFICER_PASSWORD_RESET, "password")
 
 
 @officer_page(*ADMINS)
@@ -308,7 +308,7 @@ async def reset_two_factor(request: Request) -> Response:
         officer = await officer_of_force(db, admin, path_id(request, "officer_id"))
         officer.totp_secret = None
         await end_all_sessions(db, officer_id=officer.id)
-        return recorded_and_shown(request, db, officer, "officer.two_factor_reset", "two-factor")
+        return recorded_and_shown(request, db, officer, audit_actions.OFFICER_TWO_FACTOR_RESET, "two-factor")
 
 
 async def _set_disabled(request: Request, disabled: bool) -> Response:
@@ -327,8 +327,8 @@ async def _set_disabled(request: Request, disabled: bool) -> Response:
         if disabled:
             await end_all_sessions(db, officer_id=officer.id)
         if disabled:
-            return recorded_and_shown(request, db, officer, "officer.disable", "disabled")
-        return recorded_and_shown(request, db, officer, "officer.enable", "enabled")
+            return recorded_and_shown(request, db, officer, audit_actions.OFFICER_DISABLE, "disabled")
+        return recorded_and_shown(request, db, officer, audit_actions.OFFICER_ENABLE, "enabled")
 
 
 @officer_page(*ADMINS)

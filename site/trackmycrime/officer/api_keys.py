@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth.api_keys import create_api_key, revoke_api_key
 from ..case_events.hearings import agency_label
 from ..i18n import gettext as _
@@ -71,7 +71,7 @@ async def create_key(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "api_key.create",
+            audit_actions.API_KEY_CREATE,
             force_id=admin.force_id,
             actor=admin,
             detail=f"key={api_key.id} agency={agency}",
@@ -90,7 +90,12 @@ async def revoke_key(request: Request) -> Response:
             raise HTTPException(404)
         await revoke_api_key(db, api_key)
         audit.record(
-            db, request, "api_key.revoke", force_id=admin.force_id, actor=admin, detail=f"key={api_key.id}"
+            db,
+            request,
+            audit_actions.API_KEY_REVOKE,
+            force_id=admin.force_id,
+            actor=admin,
+            detail=f"key={api_key.id}",
         )
         return redirect("/officer/admin/api-keys", done="revoked")
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit, statuses
+from .. import audit, audit_actions, statuses
 from ..case_events.decisions import decision_label, review_status_label
 from ..case_events.handover import latest_handover, open_conflicts
 from ..case_events.hearings import TEMPLATE_HELPERS as hearing_helpers
@@ -501,7 +501,9 @@ async def crime_page(request: Request) -> Response:
     crime_id = path_id(request, "crime_id")
     async with request.app.state.db.transaction() as db:
         crime = await visible_crime(db, officer, crime_id)
-        audit.record(db, request, "crime.view", force_id=crime.force_id, crime_id=crime.id, actor=officer)
+        audit.record(
+            db, request, audit_actions.CRIME_VIEW, force_id=crime.force_id, crime_id=crime.id, actor=officer
+        )
         page = await load_crime_page(db, officer, crime)
         return await render_crime_page(request, db, page)
 

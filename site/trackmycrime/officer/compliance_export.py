@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..models import Crime, Entitlement, Force, Officer, OfficerRole, Party, utcnow
 from ..victims_code import OnTimeRate, event_label
 from .access import SUPERVISORS, officer_page
@@ -192,7 +192,7 @@ async def _export(request: Request, file_format: str) -> Response:
         audit.record(
             db,
             request,
-            "compliance.export",
+            audit_actions.COMPLIANCE_EXPORT,
             force_id=officer.force_id,
             actor=officer,
             detail=f"format={file_format} period={period.slug} rows={len(rows)} names={_yes_no(names)}",

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..eligibility import MAX_CODES_TEXT, codes_text
 from ..i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from ..i18n import gettext as _
@@ -223,7 +223,7 @@ async def save_force_settings(request: Request) -> Response:
         for name, value in settings.items():
             setattr(force, name, value)
         request.state.force = force
-        audit.record(db, request, "force.settings", force_id=force.id, actor=admin)
+        audit.record(db, request, audit_actions.FORCE_SETTINGS, force_id=force.id, actor=admin)
         return redirect("/officer/admin/force", done="saved")
 
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth.links import format_registration_code, new_code_for
 from ..eligibility import portal_offered
 from ..models import OutboxMessage, Party, utcnow
@@ -55,7 +55,7 @@ async def send_invitation(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party.invite",
+            audit_actions.PARTY_INVITE,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,
@@ -76,7 +76,7 @@ async def give_registration_code(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party.registration_code",
+            audit_actions.PARTY_REGISTRATION_CODE,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,

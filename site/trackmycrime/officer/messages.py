@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth.sessions import client_address
 from ..case_events.messages import mark_messages_read, send_officer_reply
 from ..i18n import gettext as _
@@ -103,7 +103,7 @@ async def mark_read(request: Request) -> Response:
             audit.record(
                 db,
                 request,
-                "message.mark_read",
+                audit_actions.MESSAGE_MARK_READ,
                 force_id=crime.force_id,
                 crime_id=crime.id,
                 party_id=party.id,

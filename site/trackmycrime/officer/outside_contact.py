@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..i18n import gettext as _
 from ..models import ContactMethod, Crime, Officer, Party, utcnow
 from ..outside_contact import NOTE_MAX, agree_contact_method, record_outside_contact
@@ -118,7 +118,7 @@ async def record_told(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party.told_outside_portal",
+            audit_actions.PARTY_TOLD_OUTSIDE_PORTAL,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..i18n import gettext as _
 from ..identity import reference_key, surname_key
 from ..models import Crime, Officer, Party, ReceivedText, ReceivedTextStatus
@@ -111,7 +111,7 @@ async def route_text(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "received_text.route",
+            audit_actions.RECEIVED_TEXT_ROUTE,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth.cookies import cookie_name
 from ..auth.sessions import set_session_cookie, start_session
 from ..auth.tokens import Signer
@@ -65,7 +65,7 @@ def session_fields(request: Request, officer: Officer) -> dict[str, Any]:
 async def finish_sign_in(db: AsyncSession, request: Request, officer: Officer) -> Response:
     officer.last_sign_in_at = utcnow()
     officer.failed_sign_ins, officer.locked_until = 0, None
-    audit.record(db, request, "officer.sign_in", force_id=officer.force_id, actor=officer)
+    audit.record(db, request, audit_actions.OFFICER_SIGN_IN, force_id=officer.force_id, actor=officer)
     signed = await start_session(db, request, officer_id=officer.id, **session_fields(request, officer))
     response = RedirectResponse("/officer", status_code=303)
     set_session_cookie(request, response, signed)

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth import throttle
 from ..auth.passwords import hash_password, verify_password
 from ..auth.sessions import (
@@ -192,7 +192,9 @@ async def record_password_check(
         select(Officer).where(col(Officer.id).in_(ids)).order_by(col(Officer.id)).with_for_update()
     )
     for officer in fresh.all():
-        audit.record(db, request, "officer.sign_in_failed", force_id=officer.force_id, actor=officer)
+        audit.record(
+            db, request, audit_actions.OFFICER_SIGN_IN_FAILED, force_id=officer.force_id, actor=officer
+        )
         if is_locked(officer, now):
             continue
         officer.failed_sign_ins += 1
@@ -200,7 +202,9 @@ async def record_password_check(
         if len(check.candidates) == 1 and check.attempts.get(officer.id, 0) >= ACCOUNT_ATTEMPTS:
             officer.failed_sign_ins, officer.locked_until = 0, now + LOCKED_FOR
             await throttle.reset(db, account_key(officer))
-            audit.record(db, request, "officer.sign_in_locked", force_id=officer.force_id, actor=officer)
+            audit.record(
+                db, request, audit_actions.OFFICER_SIGN_IN_LOCKED, force_id=officer.force_id, actor=officer
+            )
     return None
 
 
@@ -322,7 +326,7 @@ async def check_code(request: Request) -> Response:
         if attempt <= CODE_ATTEMPTS and await _code_accepted(db, officer, code):
             await throttle.reset(db, f"officer-code:{officer.id}")
             return await finish_sign_in(db, request, officer)
-        audit.record(db, request, "officer.code_failed", force_id=officer.force_id, actor=officer)
+        audit.record(db, request, audit_actions.OFFICER_CODE_FAILED, force_id=officer.force_id, actor=officer)
         if attempt >= CODE_ATTEMPTS:
             # The count is not started again here: a code waiting behind this one must not get a
             # fresh try. Its window (15 minutes from the first wrong code) ends before the lock does.

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth import oidc, throttle
 from ..auth.cookies import cookie_name
 from ..auth.sso_sessions import SsoForce, sso_settings
@@ -141,7 +141,9 @@ async def start(request: Request) -> Response:
         provider = await oidc.discover(sso.config.issuer)
     except oidc.SsoError as error:
         async with request.app.state.db.transaction() as db:
-            audit.record(db, request, "officer.sso_refused", force_id=sso.force.id, detail=str(error))
+            audit.record(
+                db, request, audit_actions.OFFICER_SSO_REFUSED, force_id=sso.force.id, detail=str(error)
+            )
         return _refused(request, _could_not_sign_in(), status=502)
     outgoing = oidc.authorisation_request(
         provider, sso.config.client_id, oidc.redirect_uri(settings.base_url)
@@ -216,7 +218,7 @@ async def _refuse(
         audit.record(
             db,
             request,
-            "officer.sso_refused",
+            audit_actions.OFFICER_SSO_REFUSED,
             force_id=force_id if isinstance(force_id, int) else None,
             actor=officer,
             detail=reason,
@@ -246,7 +248,7 @@ async def _sign_in(request: Request, sso: SsoForce, tokens: oidc.Tokens) -> Resp
         audit.record(
             db,
             request,
-            "officer.sso_sign_in",
+            audit_actions.OFFICER_SSO_SIGN_IN,
             force_id=saved_id(sso.force),
             actor=officer,
             detail=f"second factor by the provider: {'yes' if provider_mfa else 'no'}",
@@ -289,7 +291,12 @@ async def _matching_officer(
     if officer is not None:
         if role is not None and officer.role != role and officer.disabled_at is None:
             audit.record(
-                db, None, "officer.sso_role_changed", force_id=sso.force.id, actor=officer, detail=role
+                db,
+                None,
+                audit_actions.OFFICER_SSO_ROLE_CHANGED,
+                force_id=sso.force.id,
+                actor=officer,
+                detail=role,
             )
             officer.role = role
         return officer

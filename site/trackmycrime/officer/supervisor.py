@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit, statuses
+from .. import audit, audit_actions, statuses
 from ..case_events.handover import (
     MAX_NOTE_LENGTH,
     change_officer_in_charge,
@@ -28,7 +28,7 @@ from .case import force_of, load_crime_page, render_crime_page
 from .deadlines import due_in_words
 from .forms import read_form, whole_number
 from .periods import period_from_query, presets
-from .queries import REASSIGN_ACTION, party_name
+from .queries import party_name
 from .rendering import redirect, render_page
 
 PAGE_SIZE = 25
@@ -163,7 +163,7 @@ async def reassign(request: Request) -> Response:
             audit.record(
                 db,
                 request,
-                REASSIGN_ACTION,
+                audit_actions.CRIME_REASSIGN,
                 force_id=crime.force_id,
                 crime_id=crime.id,
                 actor=officer,
@@ -197,7 +197,7 @@ async def settle_conflict(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "crime.officer_conflict_settled",
+            audit_actions.CRIME_OFFICER_CONFLICT_SETTLED,
             force_id=crime.force_id,
             crime_id=crime.id,
             actor=officer,

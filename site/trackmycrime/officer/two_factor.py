@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth import throttle
 from ..auth.sessions import end_all_sessions, set_session_cookie, start_session
 from ..auth.tokens import Signer
@@ -99,7 +99,9 @@ async def turn_on(request: Request) -> Response:
             errors = {"code": _("The code is not correct. Enter the 6-digit code your app shows now")}
             return await _page(request, db, errors=errors, secret=secret)
         officer.totp_secret = secret
-        audit.record(db, request, "officer.two_factor_on", force_id=officer.force_id, actor=officer)
+        audit.record(
+            db, request, audit_actions.OFFICER_TWO_FACTOR_ON, force_id=officer.force_id, actor=officer
+        )
         response = redirect("/officer/two-factor", done="on")
         await _rotate_session(db, request, officer, response)
         return response
@@ -121,13 +123,19 @@ async def turn_off(request: Request) -> Response:
             return await _page(request, db, errors={"code": too_many_confirmations()})
         if totp.matching_step(officer.totp_secret, code, utcnow()) is None:
             audit.record(
-                db, request, "officer.two_factor_off_failed", force_id=officer.force_id, actor=officer
+                db,
+                request,
+                audit_actions.OFFICER_TWO_FACTOR_OFF_FAILED,
+                force_id=officer.force_id,
+                actor=officer,
             )
             errors = {"code": _("The code is not correct. Enter the 6-digit code your app shows now")}
             return await _page(request, db, errors=errors)
         await throttle.reset(db, confirm_key(officer))
         officer.totp_secret = None
-        audit.record(db, request, "officer.two_factor_off", force_id=officer.force_id, actor=officer)
+        audit.record(
+            db, request, audit_actions.OFFICER_TWO_FACTOR_OFF, force_id=officer.force_id, actor=officer
+        )
         response = redirect("/officer/two-factor", done="off")
         await _rotate_session(db, request, officer, response)
         return response

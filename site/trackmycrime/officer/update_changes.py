@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..case_events.update_corrections import CannotWithdraw, correct_update, may_be_changed, withdraw_update
 from ..i18n import gettext as _
 from ..models import CaseUpdate, Crime, Officer
@@ -74,7 +74,7 @@ async def save_correction(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "crime.update_corrected",
+            audit_actions.CRIME_UPDATE_CORRECTED,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=update.party_id,
@@ -110,7 +110,7 @@ async def withdraw(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "crime.update_withdrawn",
+            audit_actions.CRIME_UPDATE_WITHDRAWN,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=update.party_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth.sessions import party_required
 from ..i18n import gettext as _
 from ..models import Crime, Force, Party, UpdateRequest, utcnow
@@ -60,7 +60,7 @@ async def ask_for_update(request: Request) -> Response:
             audit.record(
                 db,
                 request,
-                "party_asked_for_update",
+                audit_actions.PARTY_UPDATE_REQUEST,
                 force_id=crime.force_id,
                 crime_id=crime.id,
                 party_id=party.id,

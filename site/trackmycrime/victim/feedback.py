@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth.sessions import party_required
 from ..i18n import gettext as _
 from ..models import Crime, Feedback, Party, utcnow
@@ -77,7 +77,7 @@ async def give_feedback(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party_gave_feedback",
+            audit_actions.PARTY_FEEDBACK,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,

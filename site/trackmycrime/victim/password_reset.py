@@ -9,7 +9,7 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth import throttle
 from ..auth.links import RESET_LINK_HOURS, link_still_valid, party_id_from_link
 from ..auth.passwords import hash_password, party_password_problem
@@ -68,7 +68,7 @@ async def request_reset(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party_asked_for_password_reset",
+            audit_actions.PARTY_PASSWORD_RESET_REQUEST,
             force_id=force_id or None,
             crime_id=found[1].id if found else None,
             party_id=found[0].id if found else None,
@@ -167,7 +167,7 @@ async def set_new_password(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party_reset_password",
+            audit_actions.PARTY_PASSWORD_RESET,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=stored.id,

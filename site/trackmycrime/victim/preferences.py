@@ -7,7 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth.sessions import clear_session_cookie, end_all_sessions, party_required
 from ..i18n import gettext as _
 from ..models import AlertChannel, ContactAgreement, Crime, Party, PartyRole, utcnow
@@ -130,7 +130,7 @@ async def save_preferences(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party_changed_alerts",
+            audit_actions.PARTY_ALERT_PREFERENCES,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,
@@ -159,7 +159,7 @@ async def _set_opted_out(request: Request, opted_out: bool) -> None:
         audit.record(
             db,
             request,
-            "party_opted_out" if opted_out else "party_opted_in",
+            audit_actions.PARTY_OPT_OUT if opted_out else audit_actions.PARTY_OPT_IN,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,
@@ -206,7 +206,7 @@ async def delete_account(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party_deleted_account",
+            audit_actions.PARTY_DELETE_ACCOUNT,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,

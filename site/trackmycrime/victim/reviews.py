@@ -7,7 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth.sessions import party_required
 from ..case_events.decisions import (
     DecisionView,
@@ -78,7 +78,7 @@ async def ask_for_review(request: Request) -> Response:
             audit.record(
                 db,
                 request,
-                "party_asked_for_review",
+                audit_actions.DECISION_REVIEW_REQUEST,
                 force_id=request.state.crime.force_id,
                 crime_id=party.crime_id,
                 party_id=party.id,

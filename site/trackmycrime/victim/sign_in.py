@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth.passwords import hash_password, verify_password
 from ..auth.sessions import (
     clear_session_cookie,
@@ -194,7 +194,7 @@ async def _record_sign_in(
     audit.record(
         db,
         request,
-        "party_signed_in",
+        audit_actions.PARTY_SIGN_IN,
         force_id=crime.force_id,
         crime_id=crime.id,
         party_id=party.id,
@@ -219,12 +219,19 @@ async def _note_failure(
     crime_id = found[1].id if found is not None else None
     force_id = force.id if force is not None else None
     party_id = party.id if party is not None else None
-    audit.record(db, request, "party_sign_in_failed", force_id=force_id, crime_id=crime_id, party_id=party_id)
+    audit.record(
+        db,
+        request,
+        audit_actions.PARTY_SIGN_IN_FAILED,
+        force_id=force_id,
+        crime_id=crime_id,
+        party_id=party_id,
+    )
     if lock_ends is not None:
         audit.record(
             db,
             request,
-            "party_sign_in_locked",
+            audit_actions.PARTY_SIGN_IN_LOCKED,
             force_id=force_id,
             crime_id=crime_id,
             party_id=party_id,
@@ -262,7 +269,7 @@ async def sign_out_everywhere(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party_signed_out_everywhere",
+            audit_actions.PARTY_SIGN_OUT_EVERYWHERE,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,
