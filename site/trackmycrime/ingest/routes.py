@@ -389,19 +389,28 @@ routes: list[BaseRoute] = [
     ApiMount(
         "/api",
         routes=[
-            Route("/v1/openapi.json", get_openapi, methods=["GET"]),
-            Route("/v1/crimes/{crime_reference:any_text}/updates", post_update, methods=["POST"]),
+            Route("/v1/openapi.json", get_openapi, methods=["GET"], name="api_get_openapi"),
+            Route(
+                "/v1/crimes/{crime_reference:any_text}/updates",
+                post_update,
+                methods=["POST"],
+                name="api_post_update",
+            ),
             Route(
                 "/v1/crimes/{crime_reference:any_text}/hearings/{rms_hearing_id}",
                 put_hearing,
                 methods=["PUT"],
+                name="api_put_hearing",
             ),
             Route(
                 "/v1/crimes/{crime_reference:any_text}/decisions/{rms_decision_id}",
                 put_decision,
                 methods=["PUT"],
+                name="api_put_decision",
             ),
-            Route("/v1/crimes/{crime_reference:crime_address}", crime, methods=["GET", "PUT"]),
+            Route(
+                "/v1/crimes/{crime_reference:crime_address}", crime, methods=["GET", "PUT"], name="api_crime"
+            ),
         ],
         middleware=[Middleware(ProblemsForErrors)],
     )

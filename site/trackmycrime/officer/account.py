@@ -13,6 +13,7 @@ from ..auth.passwords import hash_password, verify_password
 from ..auth.sessions import end_all_sessions, set_session_cookie, start_session
 from ..i18n import gettext as _
 from ..models import Officer, OfficerAlerts
+from ..pages import redirect_to
 from .access import needs_two_factor_set_up, officer_page
 from .admin import new_password_problems, role_in_words, wants_password_shown
 from .forms import Errors, read_form
@@ -66,7 +67,7 @@ async def choose_alert_frequency(request: Request) -> Response:
             actor=officer,
             detail=chosen,
         )
-        return redirect("/officer/account", done="alerts")
+        return redirect_to(request, "officer_account", query={"done": "alerts"})
 
 
 async def _password_form(
@@ -130,5 +131,5 @@ routes = [
         "/officer/account/alerts", choose_alert_frequency, methods=["POST"], name="officer_alert_frequency"
     ),
     Route("/officer/password", password_page, methods=["GET"], name="officer_password"),
-    Route("/officer/password", change_password, methods=["POST"]),
+    Route("/officer/password", change_password, methods=["POST"], name="officer_password_post"),
 ]

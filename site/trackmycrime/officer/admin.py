@@ -18,10 +18,11 @@ from ..auth.passwords import hash_password, password_problem
 from ..auth.sessions import end_all_sessions
 from ..i18n import gettext as _
 from ..models import ApiKey, Officer, OfficerRole, utcnow
+from ..pages import redirect_to
 from .access import officer_page, path_id
 from .accounts import add_officer, normalise_email
 from .forms import Errors, read_form
-from .rendering import redirect, render_page
+from .rendering import render_page
 from .sign_in import account_key
 
 ADMINS = (OfficerRole.ADMIN,)
@@ -72,7 +73,7 @@ def recorded_and_shown(
         actor=admin,
         detail=f"officer={officer.id}" + (f" {detail}" if detail else ""),
     )
-    return redirect(f"/officer/admin/officers/{officer.id}", done=done)
+    return redirect_to(request, "officer_admin_officer", query={"done": done}, officer_id=officer.id)
 
 
 def new_password_problems(values: dict[str, str], personal_words: tuple[str, ...]) -> Errors:
@@ -345,16 +346,41 @@ routes = [
     Route("/officer/admin", admin_home, methods=["GET"], name="officer_admin"),
     Route("/officer/admin/officers", officers_list, methods=["GET"], name="officer_admin_officers"),
     Route("/officer/admin/officers/new", new_officer_page, methods=["GET"], name="officer_admin_new_officer"),
-    Route("/officer/admin/officers", create_officer, methods=["POST"]),
+    Route("/officer/admin/officers", create_officer, methods=["POST"], name="officer_admin_officers_post"),
     Route(
         "/officer/admin/officers/{officer_id}",
         officer_page_view,
         methods=["GET"],
         name="officer_admin_officer",
     ),
-    Route("/officer/admin/officers/{officer_id}/details", change_details, methods=["POST"]),
-    Route("/officer/admin/officers/{officer_id}/password", reset_password, methods=["POST"]),
-    Route("/officer/admin/officers/{officer_id}/two-factor", reset_two_factor, methods=["POST"]),
-    Route("/officer/admin/officers/{officer_id}/disable", disable_officer, methods=["POST"]),
-    Route("/officer/admin/officers/{officer_id}/enable", enable_officer, methods=["POST"]),
+    Route(
+        "/officer/admin/officers/{officer_id}/details",
+        change_details,
+        methods=["POST"],
+        name="officer_admin_officer_details",
+    ),
+    Route(
+        "/officer/admin/officers/{officer_id}/password",
+        reset_password,
+        methods=["POST"],
+        name="officer_admin_officer_password",
+    ),
+    Route(
+        "/officer/admin/officers/{officer_id}/two-factor",
+        reset_two_factor,
+        methods=["POST"],
+        name="officer_admin_officer_two_factor",
+    ),
+    Route(
+        "/officer/admin/officers/{officer_id}/disable",
+        disable_officer,
+        methods=["POST"],
+        name="officer_admin_officer_disable",
+    ),
+    Route(
+        "/officer/admin/officers/{officer_id}/enable",
+        enable_officer,
+        methods=["POST"],
+        name="officer_admin_officer_enable",
+    ),
 ]

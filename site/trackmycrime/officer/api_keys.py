@@ -14,10 +14,11 @@ from ..auth.api_keys import create_api_key, revoke_api_key
 from ..case_events.hearings import agency_label
 from ..i18n import gettext as _
 from ..models import Agency, ApiKey, Officer
+from ..pages import redirect_to
 from .access import officer_page, path_id
 from .admin import ADMINS
 from .forms import Errors, read_form
-from .rendering import redirect, render_page
+from .rendering import render_page
 
 MAX_LABEL_LENGTH = 100
 
@@ -97,11 +98,16 @@ async def revoke_key(request: Request) -> Response:
             actor=admin,
             detail=f"key={api_key.id}",
         )
-        return redirect("/officer/admin/api-keys", done="revoked")
+        return redirect_to(request, "officer_admin_api_keys", query={"done": "revoked"})
 
 
 routes = [
     Route("/officer/admin/api-keys", api_keys, methods=["GET"], name="officer_admin_api_keys"),
-    Route("/officer/admin/api-keys", create_key, methods=["POST"]),
-    Route("/officer/admin/api-keys/{key_id}/revoke", revoke_key, methods=["POST"]),
+    Route("/officer/admin/api-keys", create_key, methods=["POST"], name="officer_admin_api_keys_post"),
+    Route(
+        "/officer/admin/api-keys/{key_id}/revoke",
+        revoke_key,
+        methods=["POST"],
+        name="officer_admin_api_key_revoke",
+    ),
 ]

@@ -13,13 +13,12 @@ from ..auth.sessions import client_address
 from ..case_events.messages import mark_messages_read, send_officer_reply
 from ..i18n import gettext as _
 from ..models import Crime, Message, Officer, Party
-from ..pages import is_htmx
+from ..pages import is_htmx, redirect_to
 from .access import officer_page
 from .case import force_of, load_crime_page, render_section, render_with_errors
 from .forms import Errors, read_form
 from .parties import crime_and_party
 from .queries import party_name
-from .rendering import redirect
 
 MAX_MESSAGE_LENGTH = 5000
 
@@ -61,7 +60,13 @@ async def _after(
             done=done,
             done_party=party.id,
         )
-    return redirect(f"/officer/crimes/{crime.id}#conversation-{party.id}", done=done, party=party.id or 0)
+    return redirect_to(
+        request,
+        "officer_crime",
+        query={"done": done, "party": party.id or 0},
+        fragment=f"conversation-{party.id}",
+        crime_id=crime.id,
+    )
 
 
 @officer_page()

@@ -13,14 +13,13 @@ from .. import audit, audit_actions
 from ..i18n import gettext as _
 from ..models import ContactMethod, Crime, Officer, Party, utcnow
 from ..outside_contact import NOTE_MAX, agree_contact_method, record_outside_contact
-from ..pages import is_htmx
+from ..pages import is_htmx, redirect_to
 from ..victims_code.working_days import end_of_london_day, london_date
 from .access import officer_page
 from .case import load_crime_page, render_section, render_with_errors
 from .forms import Errors, date_from_parts, read_form
 from .parties import crime_and_party
 from .queries import party_name
-from .rendering import redirect
 
 SECTION = "officer/_outside_contact.html"
 
@@ -86,7 +85,13 @@ async def _after(request: Request, db, officer: Officer, crime: Crime, party: Pa
         return await render_section(
             request, db, SECTION, page, news, party=party, done="told", done_party=party.id
         )
-    return redirect(f"/officer/crimes/{crime.id}#told-{party.id}-heading", done="told", party=party.id or 0)
+    return redirect_to(
+        request,
+        "officer_crime",
+        query={"done": "told", "party": party.id or 0},
+        fragment=f"told-{party.id}-heading",
+        crime_id=crime.id,
+    )
 
 
 @officer_page()

@@ -13,10 +13,11 @@ from .. import audit, audit_actions
 from ..i18n import gettext as _
 from ..identity import reference_key, surname_key
 from ..models import Crime, Officer, Party, ReceivedText, ReceivedTextStatus
+from ..pages import redirect_to
 from ..text_replies import route_received_text
 from .access import officer_page, path_id
 from .forms import Errors, read_form
-from .rendering import redirect, render_page
+from .rendering import render_page
 
 SHOWN = 100
 
@@ -92,7 +93,7 @@ async def route_text(request: Request) -> Response:
         if row is None:
             raise HTTPException(404)
         if row.status != ReceivedTextStatus.UNMATCHED:
-            return redirect("/officer/texts")  # someone else routed it first
+            return redirect_to(request, "officer_received_texts")  # someone else routed it first
         errors: Errors = {}
         if not reference:
             errors[reference_field] = _("Enter the crime reference number")
@@ -118,7 +119,7 @@ async def route_text(request: Request) -> Response:
             actor=officer,
             detail=f"message:{message.id}",
         )
-        return redirect("/officer/texts", done="routed")
+        return redirect_to(request, "officer_received_texts", query={"done": "routed"})
 
 
 routes = [

@@ -13,13 +13,14 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from .. import audit, audit_actions
 from ..auth.cookies import cookie_name
 from ..auth.sessions import set_session_cookie, start_session
 from ..auth.tokens import Signer
 from ..models import Officer, utcnow
+from ..pages import redirect_to
 
 PENDING_PURPOSE = "officer-second-factor"
 PENDING_SECONDS = 5 * 60
@@ -67,7 +68,7 @@ async def finish_sign_in(db: AsyncSession, request: Request, officer: Officer) -
     officer.failed_sign_ins, officer.locked_until = 0, None
     audit.record(db, request, audit_actions.OFFICER_SIGN_IN, force_id=officer.force_id, actor=officer)
     signed = await start_session(db, request, officer_id=officer.id, **session_fields(request, officer))
-    response = RedirectResponse("/officer", status_code=303)
+    response = redirect_to(request, "officer_inbox")
     set_session_cookie(request, response, signed)
     forget_pending(request, response)
     forget_pending(request, response, signed_in_cookie_name(request))
@@ -88,7 +89,7 @@ def to_code_step(request: Request, officer: Officer) -> Response:
     pending = Signer(settings.secret_key).sign(
         PENDING_PURPOSE, {"o": officer.id, "f": password_fingerprint(officer)}
     )
-    response = RedirectResponse("/officer/sign-in/code", status_code=303)
+    response = redirect_to(request, "officer_sign_in_code")
     response.set_cookie(
         pending_cookie_name(request),
         pending,

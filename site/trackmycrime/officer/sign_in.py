@@ -10,7 +10,7 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import audit, audit_actions
@@ -28,7 +28,7 @@ from ..database import Database
 from ..forces import service_force
 from ..i18n import gettext as _
 from ..models import Officer, utcnow
-from ..pages import render
+from ..pages import redirect_to, render
 from . import sso, totp
 from .accounts import normalise_email
 from .forms import Errors, read_form
@@ -304,7 +304,7 @@ async def code_page(request: Request) -> Response:
     await _with_service_force(request)
     async with request.app.state.db.session() as db:
         if await _pending_officer(db, request) is None:
-            return RedirectResponse("/officer/sign-in", status_code=303)
+            return redirect_to(request, "officer_sign_in")
     return _code_form(request)
 
 
@@ -315,7 +315,7 @@ async def check_code(request: Request) -> Response:
     async with request.app.state.db.transaction() as db:
         officer = await _pending_officer(db, request)
         if officer is None:
-            return RedirectResponse("/officer/sign-in", status_code=303)
+            return redirect_to(request, "officer_sign_in")
         if not code:
             return _code_form(request, errors={"code": _("Enter the code from your authenticator app")})
         if len(code) != 6:
@@ -361,7 +361,7 @@ async def sign_out(request: Request) -> Response:
     if provider_sign_out:
         response = sso.on_to_provider_sign_out(request, provider_sign_out)
     else:
-        response = RedirectResponse("/officer/sign-in?signed_out=1", status_code=303)
+        response = redirect_to(request, "officer_sign_in", query={"signed_out": 1})
     clear_session_cookie(request, response)
     return response
 
@@ -371,14 +371,14 @@ async def keep_alive(request: Request) -> Response:
     """The idle warning's "Stay signed in": the request itself counts as activity."""
     if request.headers.get("x-csrf-token"):
         return Response(status_code=204)
-    return RedirectResponse("/officer", status_code=303)
+    return redirect_to(request, "officer_inbox")
 
 
 routes = [
     Route("/officer/sign-in", sign_in_page, methods=["GET"], name="officer_sign_in"),
-    Route("/officer/sign-in", sign_in, methods=["POST"]),
+    Route("/officer/sign-in", sign_in, methods=["POST"], name="officer_sign_in_post"),
     Route("/officer/sign-in/code", code_page, methods=["GET"], name="officer_sign_in_code"),
-    Route("/officer/sign-in/code", check_code, methods=["POST"]),
+    Route("/officer/sign-in/code", check_code, methods=["POST"], name="officer_sign_in_code_post"),
     Route("/officer/sign-out", sign_out, methods=["POST"], name="officer_sign_out"),
     Route("/officer/keep-alive", keep_alive, methods=["POST"], name="officer_keep_alive"),
 ]

@@ -26,7 +26,7 @@ from ..auth.tokens import Signer, random_token, sha256_hex
 from ..forces import service_force
 from ..i18n import gettext as _
 from ..models import Force, ForceSso, Officer, OfficerRole, WebSession, saved_id, utcnow
-from ..pages import render
+from ..pages import redirect_to, render
 from .accounts import add_officer, normalise_email
 from .session_start import (
     SIGNED_IN_PURPOSE,
@@ -134,7 +134,7 @@ async def start(request: Request) -> Response:
     code = request.query_params.get("force", "").strip().upper()
     chosen = [choice for choice in choices if choice.force.code == code or (not code and len(choices) == 1)]
     if len(chosen) != 1:
-        return RedirectResponse("/officer/sign-in", status_code=303)
+        return redirect_to(request, "officer_sign_in")
     sso = chosen[0]
     settings = request.app.state.settings
     try:

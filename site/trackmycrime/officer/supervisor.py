@@ -21,6 +21,7 @@ from ..case_events.handover import (
 )
 from ..i18n import gettext as _
 from ..models import Crime, Officer, utcnow
+from ..pages import redirect_to
 from ..victims_code.entitlements import event_label, refresh_entitlements
 from ..victims_code.reporting import on_time_rate, on_time_rates_by_officer, on_time_rates_by_team, owed_items
 from .access import SUPERVISORS, officer_page, path_id, saved_id, visible_crime
@@ -29,7 +30,7 @@ from .deadlines import due_in_words
 from .forms import read_form, whole_number
 from .periods import period_from_query, presets
 from .queries import party_name
-from .rendering import redirect, render_page
+from .rendering import render_page
 
 PAGE_SIZE = 25
 
@@ -170,7 +171,7 @@ async def reassign(request: Request) -> Response:
                 detail=f"from={previous or ''} to={chosen.id}",
             )
             await refresh_entitlements(db, saved_id(crime))
-        return redirect(f"/officer/crimes/{crime.id}", done="reassigned")
+        return redirect_to(request, "officer_crime", query={"done": "reassigned"}, crime_id=crime.id)
 
 
 @officer_page(*SUPERVISORS)
@@ -203,7 +204,13 @@ async def settle_conflict(request: Request) -> Response:
             actor=officer,
             detail=f"handover={held.id} decision={'apply' if form.get('decision') == 'apply' else 'keep'}",
         )
-        return redirect(f"/officer/crimes/{crime.id}#officer-heading", done="conflict_settled")
+        return redirect_to(
+            request,
+            "officer_crime",
+            query={"done": "conflict_settled"},
+            fragment="officer-heading",
+            crime_id=crime.id,
+        )
 
 
 routes = [

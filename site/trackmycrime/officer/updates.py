@@ -14,12 +14,11 @@ from ..auth.sessions import client_address
 from ..case_events.updates import record_update
 from ..i18n import gettext as _
 from ..models import Audience, CaseUpdate, Crime, Officer, Party, utcnow
-from ..pages import is_htmx
+from ..pages import is_htmx, redirect_to
 from ..victims_code.entitlements import refresh_entitlements
 from .access import officer_page, path_id, saved_id, visible_crime
 from .case import force_of, load_crime_page, render_section, render_with_errors, withdraw_window
 from .forms import Errors, read_form, whole_number
-from .rendering import redirect
 from .update_templates import template_by_key
 
 MAX_UPDATE_LENGTH = 5000
@@ -107,7 +106,9 @@ async def add_update(request: Request) -> Response:
             return await render_section(
                 request, db, "officer/_updates.html", page, _("Your update has been posted."), done="update"
             )
-        return redirect(f"/officer/crimes/{crime.id}#updates-heading", done="update")
+        return redirect_to(
+            request, "officer_crime", query={"done": "update"}, fragment="updates-heading", crime_id=crime.id
+        )
 
 
 @officer_page()
@@ -119,7 +120,13 @@ async def update_form(request: Request) -> Response:
     async with request.app.state.db.session() as db:
         crime = await visible_crime(db, officer, crime_id)
         if not is_htmx(request):
-            return redirect(f"/officer/crimes/{crime_id}#update-form", template=template)
+            return redirect_to(
+                request,
+                "officer_crime",
+                query={"template": template},
+                fragment="update-form",
+                crime_id=crime_id,
+            )
         page = await load_crime_page(db, officer, crime)
         chosen = template_by_key(template)
         news = _("The update has been filled in. Check the words before you post it.") if chosen else ""

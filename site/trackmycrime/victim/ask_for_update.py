@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from .. import audit, audit_actions
 from ..auth.sessions import party_required
 from ..i18n import gettext as _
 from ..models import Crime, Force, Party, UpdateRequest, utcnow
-from ..pages import is_htmx, render, render_html
+from ..pages import is_htmx, redirect_to, render, render_html
 from ..victims_code import record_update_request
 from . import forms
 from .case import case_context, load_case
@@ -71,5 +71,5 @@ async def ask_for_update(request: Request) -> Response:
     if not form.is_valid:
         return await _render_panel(request, state, values=form.values, errors=form.errors)
     if not is_htmx(request):
-        return RedirectResponse("/case?asked=1#ask-for-update", status_code=303)
+        return redirect_to(request, "victim_case", query={"asked": 1}, fragment="ask-for-update")
     return await _render_panel(request, state, asked=True)

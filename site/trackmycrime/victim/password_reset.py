@@ -7,7 +7,7 @@ import time
 
 import anyio
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from .. import audit, audit_actions
 from ..auth import throttle
@@ -19,7 +19,7 @@ from ..i18n import gettext as _
 from ..identity import reference_key, surname_key
 from ..models import Crime, Force, Party, utcnow
 from ..notify.outbox import AlertKind, queue_alert
-from ..pages import render
+from ..pages import redirect_to, render
 from . import forms, lockout, queries
 from .force_choice import forces_for_page, render_form
 from .sign_in import signed_in_redirect
@@ -88,7 +88,7 @@ async def request_reset(request: Request) -> Response:
     # The answer never comes sooner than this, so that its time does not tell whether an account
     # with these details exists (queueing the email takes a little longer than not).
     await anyio.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
-    return RedirectResponse("/forgotten-password/sent", status_code=303)
+    return redirect_to(request, "victim_reset_sent")
 
 
 async def reset_requested(request: Request) -> Response:

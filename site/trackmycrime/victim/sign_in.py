@@ -26,7 +26,7 @@ from ..i18n import gettext as _
 from ..identity import reference_key, surname_key
 from ..models import Crime, Force, Party, utcnow
 from ..notify.outbox import AlertKind, queue_alert
-from ..pages import render
+from ..pages import redirect_to, render
 from . import forms, lockout, queries
 from .force_choice import force_options, forces_for_page
 
@@ -255,7 +255,7 @@ async def _note_failure(
 async def sign_out(request: Request) -> Response:
     async with request.app.state.db.transaction() as db:
         await end_current_session(db, request)
-    response = RedirectResponse("/signed-out", status_code=303)
+    response = redirect_to(request, "victim_signed_out")
     clear_session_cookie(request, response)
     return response
 
@@ -275,7 +275,7 @@ async def sign_out_everywhere(request: Request) -> Response:
             party_id=party.id,
             actor=party,
         )
-    response = RedirectResponse("/signed-out?everywhere=1", status_code=303)
+    response = redirect_to(request, "victim_signed_out", query={"everywhere": 1})
     clear_session_cookie(request, response)
     return response
 
@@ -292,4 +292,4 @@ async def keep_alive(request: Request) -> Response:
     """The idle warning's "Stay signed in": the request itself counts as activity."""
     if request.headers.get("x-csrf-token"):
         return Response(status_code=204)
-    return RedirectResponse("/case", status_code=303)
+    return redirect_to(request, "victim_case")
