@@ -28,9 +28,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 from trackmycrime.app import create_app
+from trackmycrime.auth.api_keys import create_api_key
 from trackmycrime.database import Database, async_url
 from trackmycrime.demo.mail_catcher import free_port
-from trackmycrime.ingest.keys import create_api_key
 from trackmycrime.models import Force, OutboxMessage, Party, utcnow
 from trackmycrime.notify.outbox import AlertKind
 from trackmycrime.notify.worker import Worker

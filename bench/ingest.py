@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel, col, select
 
 from trackmycrime.app import create_app
+from trackmycrime.auth.api_keys import create_api_key
 from trackmycrime.database import Database, async_url
-from trackmycrime.ingest.keys import create_api_key
 from trackmycrime.models import CaseUpdate, Force, OutboxMessage, Party
 from trackmycrime.settings import Settings
 

@@ -18,8 +18,8 @@ from benchkit import SECRET_KEY, BenchCase, cookie_header, session_cookie
 from sqlalchemy import event, select
 
 from trackmycrime.app import create_app
+from trackmycrime.auth.api_keys import create_api_key
 from trackmycrime.database import Database
-from trackmycrime.ingest.keys import create_api_key
 from trackmycrime.models import Crime
 from trackmycrime.settings import Settings
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from trackmycrime import identity
-from trackmycrime.ingest.keys import create_api_key
+from trackmycrime.auth.api_keys import create_api_key
 from trackmycrime.models import ApiKey, Crime, Force, Officer, Party, utcnow
 
 _numbers = itertools.count(1)

@@ -22,8 +22,14 @@ def record(
     actor: Officer | Party | None = None,
     actor_kind: str | None = None,
     detail: str = "",
+    client_address: str | None = None,
 ) -> None:
-    """Add an audit row to the caller's transaction, so it is kept if and only if the change is."""
+    """Add an audit row to the caller's transaction, so it is kept if and only if the change is.
+
+    The client's address is the request's, or `client_address` where the caller has no request.
+    """
+    if client_address is None:
+        client_address = request.client.host if request is not None and request.client else ""
     if actor_kind is None:
         actor_kind = "officer" if isinstance(actor, Officer) else "party" if actor else "system"
     db.add(
@@ -34,7 +40,7 @@ def record(
             action=action,
             crime_id=crime_id,
             party_id=party_id,
-            ip_address=(request.client.host if request is not None and request.client else ""),
+            ip_address=client_address,
             detail=detail[:2000],
         )
     )

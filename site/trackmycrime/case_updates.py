@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
 
 from .models import Audience, CaseUpdate, Party, PartyRole
 
@@ -20,10 +21,9 @@ def is_visible_to(update: CaseUpdate, party: Party) -> bool:
 
 def visible_to_party_clause(party: Party) -> ColumnElement[bool]:
     """The same rule as is_visible_to, as a WHERE clause for a party's timeline query."""
-    allowed = [CaseUpdate.audience == Audience.ALL]
+    allowed: list[ColumnElement[bool]] = [col(CaseUpdate.audience) == Audience.ALL]
     if party.role == PartyRole.VICTIM:
-        allowed.append(CaseUpdate.audience == Audience.VICTIMS)
-    allowed.append((CaseUpdate.audience == Audience.PARTY) & (CaseUpdate.party_id == party.id))  # type: ignore[arg-type]
-    return (
-        (CaseUpdate.crime_id == party.crime_id) & CaseUpdate.withdrawn_at.is_(None) & or_(*allowed)  # type: ignore[union-attr]
-    )  # type: ignore[return-value]
+        allowed.append(col(CaseUpdate.audience) == Audience.VICTIMS)
+    allowed.append((col(CaseUpdate.audience) == Audience.PARTY) & (col(CaseUpdate.party_id) == party.id))
+    same_crime = col(CaseUpdate.crime_id) == party.crime_id
+    return same_crime & col(CaseUpdate.withdrawn_at).is_(None) & or_(*allowed)

@@ -72,7 +72,11 @@ def is_victim_facing(message: Message) -> bool:
 
 
 def victim_facing_ids(template: Catalog) -> list[str | tuple[str, ...]]:
-    return [message.id for message in template if message.id and is_victim_facing(message)]
+    return [
+        message.id if isinstance(message.id, str) else tuple(message.id)
+        for message in template
+        if message.id and is_victim_facing(message)
+    ]
 
 
 def _placeholders(text: str) -> set[str]:
@@ -108,7 +112,7 @@ def problems(language: str, template: Catalog, catalog: Catalog | None = None) -
         if message.fuzzy:
             found.append(Problem(language, key, "fuzzy"))
             continue
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        strings = (message.string,) if isinstance(message.string, str) else tuple(message.string)
         originals = msgid if isinstance(msgid, tuple) else (msgid,)
         if isinstance(msgid, tuple) and len(strings) != plural_count:
             found.append(Problem(language, key, f"{len(strings)} plural forms, not {plural_count}"))

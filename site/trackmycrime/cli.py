@@ -8,78 +8,17 @@ import getpass
 import sys
 from collections.abc import Callable
 from functools import partial
-from typing import Any, NoReturn
+from typing import Any
 
-from .settings import Settings, SettingsError, load_settings
-
-
-def fail(message: str) -> NoReturn:
-    print(f"tmc: {message}", file=sys.stderr)
-    raise SystemExit(2)
-
-
-def port_number(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a port is a whole number, not {text!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is between 1 and 65535, not {port}")
-    return port
-
-
-def positive_number(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("expected 1 or more")
-    return value
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as error:
-        fail(str(error))
-
-
-def _check_database(settings: Settings) -> None:
-    """Stop with one clear line when the database cannot be reached."""
-    from .database import Database
-
-    async def probe() -> None:
-        database = Database(settings.database_url)
-        try:
-            async with database.engine.connect():
-                pass
-        finally:
-            await database.dispose()
-
-    try:
-        asyncio.run(asyncio.wait_for(probe(), timeout=10))
-    except SettingsError as error:
-        fail(str(error))
-    except Exception as error:  # noqa: BLE001 - any failure to connect is reported the same way
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        fail(f"cannot reach the database at {_safe_url(settings.database_url)}: {reason}")
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001
-        return "(unreadable URL)"
+from .command_line import check_database, fail, port_number, positive_number, settings_or_fail
+from .settings import SettingsError
 
 
 def _run_in_transaction(work: Callable[[Any], Any]) -> Any:
     from .database import Database
 
-    settings = _settings()
-    _check_database(settings)
+    settings = settings_or_fail()
+    check_database(settings)
 
     async def run() -> Any:
         database = Database(settings.database_url)
@@ -104,12 +43,12 @@ def cmd_demo(args: argparse.Namespace) -> None:
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    settings = _settings()
+    settings = settings_or_fail()
     try:
         settings.check_for_production()
     except SettingsError as error:
         fail(str(error))
-    _check_database(settings)
+    check_database(settings)
     from .operations.multiprocess import prepare_multiprocess_directory
     from .operations.request_log import uvicorn_log_config
 
@@ -131,8 +70,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def cmd_db_upgrade(args: argparse.Namespace) -> None:
     from .migrations import upgrade
 
-    settings = _settings()
-    _check_database(settings)
+    settings = settings_or_fail()
+    check_database(settings)
     upgrade(settings.database_url)
     print("Database is up to date.")
 
@@ -190,7 +129,7 @@ def cmd_force_sso(args: argparse.Namespace) -> None:
         force = _run_in_transaction(work)
     except (LookupError, ValueError) as error:
         fail(str(error))
-    settings = _settings()
+    settings = settings_or_fail()
     print(f"Single sign-on set for {force.code}. Register this redirect URI with the identity provider:")
     print(f"{settings.base_url.rstrip('/')}/officer/sso/callback")
 
@@ -212,6 +151,7 @@ def _read_password(from_stdin: bool) -> str:
 
 def cmd_officer_add(args: argparse.Namespace) -> None:
     from .forces import force_by_code
+    from .models import saved_id
     from .officer.accounts import OfficerExists, add_officer
 
     password = _read_password(args.password_stdin)
@@ -222,7 +162,7 @@ def cmd_officer_add(args: argparse.Namespace) -> None:
             raise LookupError(f"there is no force with the code {args.force}")
         return await add_officer(
             db,
-            force_id=force.id,
+            force_id=saved_id(force),
             email=args.email,
             name=args.name,
             password=password,
@@ -239,14 +179,15 @@ def cmd_officer_add(args: argparse.Namespace) -> None:
 
 
 def cmd_apikey_create(args: argparse.Namespace) -> None:
+    from .auth.api_keys import create_api_key
     from .forces import force_by_code
-    from .ingest.keys import create_api_key
+    from .models import saved_id
 
     async def work(db: Any) -> Any:
         force = await force_by_code(db, args.force)
         if force is None:
             raise LookupError(f"there is no force with the code {args.force}")
-        return await create_api_key(db, force_id=force.id, label=args.label, agency=args.agency)
+        return await create_api_key(db, force_id=saved_id(force), label=args.label, agency=args.agency)
 
     try:
         _api_key, key_text = _run_in_transaction(work)
@@ -259,7 +200,7 @@ def cmd_apikey_create(args: argparse.Namespace) -> None:
 def cmd_retention_run(args: argparse.Namespace) -> None:
     from .retention import run_retention
 
-    days = _settings().unmatched_text_days
+    days = settings_or_fail().unmatched_text_days
     result = _run_in_transaction(partial(run_retention, unmatched_text_days=days))
     print(
         f"Removed personal data from {result.crimes} closed crimes ({result.parties} parties)"
@@ -378,14 +319,14 @@ _extra_commands.append(_register_operations)
 def cmd_victims_code(args: argparse.Namespace) -> None:
     from .victims_code import commands as victims_code
 
-    settings = _settings()
+    settings = settings_or_fail()
     try:
         if args.victims_code_command == "check":
             lines = victims_code.run_check(settings, args.file)
         elif args.victims_code_command == "bank-holidays":
             lines = victims_code.run_bank_holidays(settings, args.year)
         else:
-            _check_database(settings)
+            check_database(settings)
             lines = [victims_code.run_refresh(settings, args.force)]
     except SettingsError as error:
         fail(str(error))

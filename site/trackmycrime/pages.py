@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from markupsafe import escape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse
 
 from . import i18n
 from .language import switch_links
@@ -32,6 +34,7 @@ def create_templates(assets: StaticAssets) -> jinja2.Environment:
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
     )
     env.globals["static_url"] = assets.url
+    env.globals["url_for"] = url_for
     env.globals["quick_exit_url"] = EXIT_URL
     env.filters["date_in_words"] = i18n.date_in_words
     env.filters["datetime_in_words"] = i18n.datetime_in_words
@@ -41,6 +44,33 @@ def create_templates(assets: StaticAssets) -> jinja2.Environment:
     env.globals["status_terms"] = STATUS_TERMS
     env.globals["language_names"] = i18n.LANGUAGE_NAMES
     return env
+
+
+@jinja2.pass_context
+def url_for(context: Any, name: str, /, **path_params: Any) -> str:
+    """The path of a named route, as starlette/templating.py's url_for but without scheme and host:
+    pages link with paths, and redirects are made absolute with TMC_BASE_URL (base_url.py)."""
+    request: Request = context["request"]
+    return str(request.app.url_path_for(name, **path_params))
+
+
+def redirect_to(
+    request: Request,
+    name: str,
+    /,
+    *,
+    query: Mapping[str, Any] | str = "",
+    fragment: str = "",
+    **path_params: Any,
+) -> RedirectResponse:
+    """POST-redirect-GET to a named route, with a query string and a fragment if given."""
+    url = str(request.app.url_path_for(name, **path_params))
+    query_string = query if isinstance(query, str) else urlencode(query)
+    if query_string:
+        url += "?" + query_string
+    if fragment:
+        url += "#" + fragment
+    return RedirectResponse(url, status_code=303)
 
 
 def _language_switch_links(request: Request, party: object) -> list[tuple[str, str, str]]:

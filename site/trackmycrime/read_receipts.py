@@ -52,7 +52,7 @@ async def mark_updates_read(db: AsyncSession, party: Party, now: dt.datetime | N
         .from_select(["update_id", "party_id", "first_read_at"], unread)
         .on_conflict_do_nothing()  # two tabs loading the page at once
     )
-    await db.exec(statement)  # type: ignore[call-overload]
+    await db.exec(statement)
 
 
 async def reads_on_crime(db: AsyncSession, crime_id: int) -> dict[tuple[int, int], dt.datetime]:
@@ -123,7 +123,7 @@ async def updates_needing_reminders(
         .order_by(col(CaseUpdate.created_at))
         .limit(REMINDERS_PER_PASS)
     )
-    return (await db.exec(query)).all()  # type: ignore[return-value]
+    return (await db.exec(query)).all()
 
 
 async def queue_unread_reminders(db: AsyncSession, now: dt.datetime | None = None) -> int:

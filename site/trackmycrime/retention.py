@@ -15,6 +15,7 @@ from sqlalchemy import delete, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from . import audit, audit_actions
 from .models import (
     CaseUpdate,
     Crime,
@@ -66,11 +67,11 @@ async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime)
     """Anonymise one crime's parties, messages, updates, property and feedback; returns the party count."""
     party_ids = list((await db.exec(select(Party.id).where(Party.crime_id == crime.id))).all())
     if party_ids:
-        await db.exec(delete(WebSession).where(col(WebSession.party_id).in_(party_ids)))  # type: ignore[call-overload]
-        await db.exec(delete(OutboxMessage).where(col(OutboxMessage.party_id).in_(party_ids)))  # type: ignore[call-overload]
-        await db.exec(delete(ReceivedText).where(col(ReceivedText.party_id).in_(party_ids)))  # type: ignore[call-overload]
+        await db.exec(delete(WebSession).where(col(WebSession.party_id).in_(party_ids)))
+        await db.exec(delete(OutboxMessage).where(col(OutboxMessage.party_id).in_(party_ids)))
+        await db.exec(delete(ReceivedText).where(col(ReceivedText.party_id).in_(party_ids)))
         await db.exec(
-            update(Party)  # type: ignore[call-overload]
+            update(Party)
             .where(col(Party.id).in_(party_ids))
             .values(
                 forenames="",
@@ -89,19 +90,19 @@ async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime)
                 updated_at=now,
             )
         )
-    await db.exec(update(Message).where(col(Message.crime_id) == crime.id).values(body=""))  # type: ignore[call-overload]
-    await db.exec(update(CaseUpdate).where(col(CaseUpdate.crime_id) == crime.id).values(text=""))  # type: ignore[call-overload]
-    await db.exec(update(Feedback).where(col(Feedback.crime_id) == crime.id).values(comment=""))  # type: ignore[call-overload]
-    await db.exec(update(UpdateRequest).where(col(UpdateRequest.crime_id) == crime.id).values(note=""))  # type: ignore[call-overload]
+    await db.exec(update(Message).where(col(Message.crime_id) == crime.id).values(body=""))
+    await db.exec(update(CaseUpdate).where(col(CaseUpdate.crime_id) == crime.id).values(text=""))
+    await db.exec(update(Feedback).where(col(Feedback.crime_id) == crime.id).values(comment=""))
+    await db.exec(update(UpdateRequest).where(col(UpdateRequest.crime_id) == crime.id).values(note=""))
     # Handover notes, review requests and decision reasons (issue 22) speak of the people too.
-    await db.exec(update(Handover).where(col(Handover.crime_id) == crime.id).values(note=""))  # type: ignore[call-overload]
-    await db.exec(update(ReviewRequest).where(col(ReviewRequest.crime_id) == crime.id).values(reason=""))  # type: ignore[call-overload]
-    await db.exec(update(Decision).where(col(Decision.crime_id) == crime.id).values(reason=""))  # type: ignore[call-overload]
-    await db.exec(update(Hearing).where(col(Hearing.crime_id) == crime.id).values(outcome=""))  # type: ignore[call-overload]
+    await db.exec(update(Handover).where(col(Handover.crime_id) == crime.id).values(note=""))
+    await db.exec(update(ReviewRequest).where(col(ReviewRequest.crime_id) == crime.id).values(reason=""))
+    await db.exec(update(Decision).where(col(Decision.crime_id) == crime.id).values(reason=""))
+    await db.exec(update(Hearing).where(col(Hearing.crime_id) == crime.id).values(outcome=""))
     # A description can identify its owner ("grey Raleigh bike, serial WTU123"); the category and
     # state stay for the statistics.
     await db.exec(
-        update(PropertyItem)  # type: ignore[call-overload]
+        update(PropertyItem)
         .where(col(PropertyItem.crime_id) == crime.id)
         .values(description="", value_pence=None)
     )
@@ -115,24 +116,23 @@ async def remove_unmatched_texts(db: AsyncSession, now: dt.datetime, days: int) 
 
     They hold a phone number and what was written, perhaps by a victim; after this long nobody is
     going to route them, so they go (each force's count is audited)."""
-    removed = await db.exec(
-        delete(ReceivedText)  # type: ignore[call-overload]
+    connection = await db.connection()
+    removed = await connection.execute(
+        delete(ReceivedText)
         .where(
             col(ReceivedText.status) == ReceivedTextStatus.UNMATCHED,
             col(ReceivedText.received_at) < now - dt.timedelta(days=days),
         )
-        .returning(ReceivedText.force_id)
+        .returning(col(ReceivedText.force_id))
     )
     by_force: dict[int | None, int] = {}
     for force_id in removed.scalars().all():
         by_force[force_id] = by_force.get(force_id, 0) + 1
-    from .audit import record
-
     for force_id, count in sorted(by_force.items(), key=lambda item: item[0] or 0):
-        record(
+        audit.record(
             db,
             None,
-            "retention.remove_unmatched_texts",
+            audit_actions.RETENTION_REMOVE_UNMATCHED_TEXTS,
             force_id=force_id,
             actor_kind="system",
             detail=f"{count} unmatched texts removed {days} days after they arrived",
@@ -148,12 +148,10 @@ async def run_retention(
     for crime, force in await crimes_due_for_removal(db, now):
         parties += await remove_personal_data(db, crime, now)
         crimes += 1
-        from .audit import record
-
-        record(
+        audit.record(
             db,
             None,
-            "retention.remove",
+            audit_actions.RETENTION_REMOVE,
             force_id=force.id,
             crime_id=crime.id,
             actor_kind="system",

@@ -9,16 +9,15 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+# Re-exported: every caller imports it from here.
+from .errors import SettingsError as SettingsError
+
 DEFAULT_SECRET_KEY = "change-me"  # noqa: S105 - the value production refuses
 DEFAULT_DATABASE_PATH = Path("trackmycrime.sqlite3")
 
 Mode = Literal["production", "demo", "test"]
 SmtpTls = Literal["none", "starttls", "tls"]
 LogFormat = Literal["text", "json"]
-
-
-class SettingsError(Exception):
-    """A setting is missing or malformed; the message is one line meant for the operator."""
 
 
 @dataclass(frozen=True)

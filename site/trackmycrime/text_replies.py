@@ -13,11 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from . import audit
+from .case_events.messages import MESSAGE_MAX, add_party_message, record_party_message
 from .database import Database
 from .models import Crime, Force, Message, Officer, Party, ReceivedText, ReceivedTextStatus, utcnow
-from .victim.forms import MESSAGE_MAX
-from .victim.queries import add_party_message
 
 # Each page is up to 250 texts (Notify keeps 7 days): enough for any backlog after an outage.
 MOST_PAGES_PER_PASS = 40
@@ -68,8 +66,9 @@ async def _force_for_unmatched(db: AsyncSession, candidates: list[Party]) -> int
     """The queue an unmatched text waits in: the force all the candidates belong to, or the only force."""
     if candidates:
         crime_ids = {party.crime_id for party in candidates}
-        forces = set((await db.exec(select(Crime.force_id).where(col(Crime.id).in_(crime_ids)))).all())
-        return forces.pop() if len(forces) == 1 else None
+        statement = select(Crime.force_id).where(col(Crime.id).in_(crime_ids))
+        candidate_forces = set((await db.exec(statement)).all())
+        return candidate_forces.pop() if len(candidate_forces) == 1 else None
     forces = (await db.exec(select(Force.id).limit(2))).all()
     return forces[0] if len(forces) == 1 else None
 
@@ -97,20 +96,9 @@ async def record_received_text(db: AsyncSession, text: dict[str, Any]) -> Receiv
         [party] = candidates
         crime = await db.get(Crime, party.crime_id)
         assert crime is not None
-        message = text_to_thread(db, party, crime, content, at=received_at)
-        await db.flush()
+        message = await record_party_message(db, party, crime, content, received_at=received_at, by_text=True)
         row.status, row.party_id, row.message_id = ReceivedTextStatus.MATCHED, party.id, message.id
         row.force_id = crime.force_id
-        audit.record(
-            db,
-            None,
-            "party_sent_message",
-            force_id=crime.force_id,
-            crime_id=crime.id,
-            party_id=party.id,
-            actor=party,
-            detail=f"message:{message.id} by text",
-        )
     else:
         row.force_id = await _force_for_unmatched(db, candidates)
     db.add(row)

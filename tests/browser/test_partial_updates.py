@@ -17,10 +17,14 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from starlette.routing import Route
 
 from tests.axe import assert_accessible
 from tests.browser import officer_browsers
+from tests.web.test_route_list import THROWAWAY_DATABASE
 from tests.web.victim_data import add_message
+from trackmycrime.app import create_app
+from trackmycrime.settings import Settings
 
 from .victim_pages import add_property, in_live_database, new_victim, sign_in
 
@@ -29,16 +33,36 @@ officer_page = officer_browsers.officer_page
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 HTMX_ELEMENT = re.compile(r"<(?P<tag>\w+)(?P<attrs>[^>]*?\bhx-(?:post|get)=\"(?P<url>[^\"]+)\"[^>]*)>", re.S)
+# A URL by route name, and a form the post_form macro writes with htmx (its hx-post is the URL given).
+URL_FOR = re.compile(r"\{\{\s*url_for\('(?P<name>\w+)'[^}]*\}\}")
+HTMX_POST_FORM = re.compile(r"post_form\(\s*url_for\('(?P<name>\w+)'[^)]*\)[^%]*?\bhx_target=", re.S)
 
 
 def htmx_actions() -> dict[str, str]:
     """Each htmx URL in the templates ({} for a variable part) -> 'person' or 'background' (polling)."""
+    paths = route_paths()
     found = {}
     for template in TEMPLATES.rglob("*.html"):
-        for match in HTMX_ELEMENT.finditer(template.read_text()):
-            url = re.sub(r"\{\{.*?\}\}", "{}", match["url"]).split("?")[0]
+        text = template.read_text()
+        for match in HTMX_ELEMENT.finditer(text):
+            if match["url"] == "{{ url }}":  # the post_form macro's own, counted where it is called
+                continue
+            url = URL_FOR.sub(lambda named: paths[named["name"]], match["url"])
+            url = re.sub(r"\{\{.*?\}\}", "{}", url).split("?")[0]
             found[url] = "background" if "data-background" in match["attrs"] else "person"
+        for match in HTMX_POST_FORM.finditer(text):
+            found[paths[match["name"]]] = "person"
     return found
+
+
+def route_paths() -> dict[str, str]:
+    """Route name -> its path with {} for each parameter."""
+    app = create_app(Settings(mode="demo", secret_key="x" * 40, database_url=THROWAWAY_DATABASE))  # type: ignore[arg-type]
+    return {
+        route.name: re.sub(r"\{[^}]*\}", "{}", route.path)
+        for route in app.routes
+        if isinstance(route, Route) and route.name
+    }
 
 
 # Text that a fresh load does not show by design: the confirmation of what was just done (its

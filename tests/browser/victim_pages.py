@@ -65,7 +65,7 @@ def add_hearings(live_server: Any, case: VictimCase) -> None:
     """A trial to come (the party needed at it) and a finished plea hearing, sent by a Witness Care Unit."""
 
     async def add(session: AsyncSession) -> None:
-        from trackmycrime.hearings import HearingDetails, record_hearing
+        from trackmycrime.case_events.hearings import HearingDetails, record_hearing
         from trackmycrime.models import Crime, utcnow
 
         force = await session.get(Force, case.force.id)
@@ -107,7 +107,7 @@ def add_decision(live_server: Any, case: VictimCase) -> int:
     """A decision to take no further action, which the victim may ask to have reviewed; returns its id."""
 
     async def add(session: AsyncSession) -> int:
-        from trackmycrime.decisions import record_decision
+        from trackmycrime.case_events.decisions import record_decision
         from trackmycrime.models import Crime, utcnow
 
         force = await session.get(Force, case.force.id)
@@ -133,8 +133,8 @@ def add_property(live_server: Any, case: VictimCase) -> list[int]:
     """Two items on the victim's crime, as the records system would send them; returns their ids."""
 
     async def add(session: AsyncSession) -> list[int]:
+        from trackmycrime.case_events.property import mark_parties_with_property
         from trackmycrime.models import Party, PropertyItem
-        from trackmycrime.property import mark_parties_with_property
 
         items = [
             PropertyItem(

@@ -53,8 +53,8 @@ async def test_a_burst_of_victim_guesses_checks_at_most_the_limit(db: Database, 
         checked = [a for a in answers if a.status_code != 429]
         assert len(checked) <= LOCK_AFTER_FAILURES, "more guesses checked than the lock allows"
         assert right.status_code == 429, "the right password inside a burst past the limit signed in"
-        assert await audited(db, "party_sign_in_failed") <= LOCK_AFTER_FAILURES
-        assert await audited(db, "party_sign_in_locked") == 1
+        assert await audited(db, "party.sign_in_failed") <= LOCK_AFTER_FAILURES
+        assert await audited(db, "party.sign_in_locked") == 1
         later = await client.post("/sign-in", case.sign_in_form())
         assert later.status_code == 429 and client.http.cookies.get("tmc_session") is None
 

@@ -61,7 +61,7 @@ async def test_a_reply_from_a_known_mobile_reaches_the_officer_as_a_message(clie
     assert (row.status, row.party_id, row.force_id) == ("matched", world.victim.id, world.crime.force_id)
     async with db.session() as session:
         actions = (await session.exec(select(AuditEvent.action, AuditEvent.actor_kind))).all()
-    assert ("party_sent_message", "party") in actions
+    assert ("message.send", "party") in actions
 
     await sign_in_as(client, db, world.oic)
     page = await client.page(f"/officer/crimes/{world.crime.id}")

@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
+from trackmycrime.case_events.update_corrections import CannotWithdraw, withdraw_update
 from trackmycrime.database import Database
 from trackmycrime.ingest.updates import alert_parties_of_update
 from trackmycrime.models import CaseUpdate, OutboxMessage, OutboxStatus, utcnow
 from trackmycrime.notify.claim import claim_due
-from trackmycrime.update_corrections import CannotWithdraw, withdraw_update
 
 from ..factories import make_crime, make_force, make_officer, make_party
 

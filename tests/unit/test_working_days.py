@@ -11,17 +11,14 @@ from hypothesis import strategies as st
 
 from trackmycrime.models import utcnow
 from trackmycrime.victims_code.reporting import describe_due, due_soon_cutoff, month_starts
-from trackmycrime.victims_code.working_days import (
-    LONDON,
-    WorkingCalendar,
+from trackmycrime.victims_code.rules import (
     add_working_days,
     deadline,
-    end_of_london_day,
     is_working_day,
-    london_date,
     subtract_working_days,
     working_days_between,
 )
+from trackmycrime.victims_code.working_days import LONDON, WorkingCalendar, end_of_london_day, london_date
 
 calendar = WorkingCalendar()
 days = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2035, 12, 31))

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from trackmycrime.decisions import record_decision, request_review
-from trackmycrime.hearings import HearingDetails, record_hearing
+from trackmycrime.case_events.decisions import record_decision, request_review
+from trackmycrime.case_events.hearings import HearingDetails, record_hearing
 from trackmycrime.models import Crime, Force, Party, utcnow
 from trackmycrime.victims_code.entitlements import refresh_entitlements
 

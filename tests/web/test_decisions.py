@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import select
 
 from tests.webclient import text_of
+from trackmycrime.case_events.decisions import record_decision
 from trackmycrime.database import Database
-from trackmycrime.decisions import record_decision
 from trackmycrime.models import (
     CaseUpdate,
     Crime,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
-from trackmycrime.decisions import review_deadline
+from trackmycrime.case_events.decisions import review_deadline
 from trackmycrime.demo.seed import seed_demo
 from trackmycrime.models import CaseUpdate, Decision, Hearing, utcnow
 

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from trackmycrime.case_events.hearings import reminder_time
 from trackmycrime.database import Database
-from trackmycrime.hearings import reminder_time
 from trackmycrime.models import (
     AuditEvent,
     CaseUpdate,

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.webclient import WebClient
-from trackmycrime.ingest.keys import create_api_key
+from trackmycrime.auth.api_keys import create_api_key
 
 from .officer_world import PASSWORD, World, build_world, sign_in_as
 

@@ -147,3 +147,34 @@ async def test_the_csv_export_has_the_same_filters_is_spreadsheet_safe_and_is_it
     assert len(exports) == 2
     assert all(e.force_id == world.force.id and e.actor_id == world.admin.id for e in exports)
     assert f"actor=officer-{world.outsider.id}" in exports[0].detail
+
+
+async def test_rows_stored_under_an_older_action_name_show_and_filter_under_the_current_one(
+    client, db, world
+):
+    """Issue 19 made the action names one style; rows written before keep their stored names."""
+    async with db.transaction() as session:
+        session.add(
+            AuditEvent(
+                at=utcnow() - dt.timedelta(hours=2),
+                force_id=world.force.id,
+                actor_kind="party",
+                actor_id=world.victim.id,
+                action="party_sent_message",
+                crime_id=world.crime.id,
+                party_id=world.victim.id,
+                ip_address="10.0.0.9",
+                detail="message:1",
+            )
+        )
+    await sign_in_as(client, db, world.admin)
+    page = await client.page("/officer/admin/audit")
+    options = [option["value"] for option in page.select("select#field-action option")]
+    assert "party_sent_message" not in options and options.count("message.send") == 1
+    filtered = await client.page("/officer/admin/audit?action=message.send")
+    rows = table_rows(filtered)
+    assert len(rows) == 2 and all("message.send" in row for row in rows)
+    assert not any("party_sent_message" in row for row in rows)
+    exported = await client.get("/officer/admin/audit.csv?action=message.send", expect=200)
+    actions = [row["action"] for row in csv.DictReader(io.StringIO(exported.text))]
+    assert actions == ["message.send", "message.send"]

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import col, select
 
 from tests.webclient import text_of
-from trackmycrime.handover import HOLD_HOURS, change_officer_in_charge
+from trackmycrime.case_events.handover import HOLD_HOURS, change_officer_in_charge
 from trackmycrime.models import CaseUpdate, Crime, Force, Handover, Officer, OutboxMessage, utcnow
 from trackmycrime.notify.outbox import AlertKind
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tests.webclient import text_of
-from trackmycrime.hearings import HearingDetails, record_hearing
+from trackmycrime.case_events.hearings import HearingDetails, record_hearing
 from trackmycrime.models import Crime, Force, utcnow
 
 from .test_officer_case import crime_url, oic_client, world

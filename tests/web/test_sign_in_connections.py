@@ -67,9 +67,7 @@ async def test_victim_passwords_are_checked_and_rehashed_with_no_connection_held
     assert watch.calls("verify_password") == 1 and watch.calls("hash_password") == 1
     async with db.session() as session:
         party = await session.get(Party, victim.party.id)
-        signed_in = (
-            await session.exec(select(AuditEvent).where(AuditEvent.action == "party_signed_in"))
-        ).all()
+        signed_in = (await session.exec(select(AuditEvent).where(AuditEvent.action == "party.sign_in"))).all()
     assert party.password_hash != victim.party.password_hash, "the new hash was stored"
     assert party.last_sign_in_at is not None and len(signed_in) == 1
     watch.assert_no_connection_was_held()

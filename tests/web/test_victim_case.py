@@ -213,7 +213,7 @@ async def test_sending_a_message_without_javascript(client, db, victim):
     assert message.body == "Is there any news?\nThanks"
     assert message.direction == "from_party" and message.read_at is None
     assert message.party_id == victim.party.id and message.crime_id == victim.crime.id
-    assert "party_sent_message" in audit_actions
+    assert "message.send" in audit_actions
 
 
 async def test_sending_a_message_with_htmx_swaps_only_the_form_and_updates_the_thread(client, db, victim):

@@ -8,8 +8,8 @@ import icalendar
 import pytest
 
 from tests.webclient import text_of
+from trackmycrime.case_events.hearings import HearingDetails, record_hearing
 from trackmycrime.database import Database
-from trackmycrime.hearings import HearingDetails, record_hearing
 from trackmycrime.models import Crime, Force, Hearing, utcnow
 
 from .victim_data import VictimCase, add_crime, add_officer, add_party, make_victim_case, sign_in, victim

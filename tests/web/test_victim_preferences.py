@@ -53,7 +53,7 @@ async def test_choosing_text_messages(client, db, victim):
     assert (await stored_party(db, victim.party.id)).alert_channel == "both"
     async with db.session() as session:
         event = (
-            await session.exec(select(AuditEvent).where(AuditEvent.action == "party_changed_alerts"))
+            await session.exec(select(AuditEvent).where(AuditEvent.action == "party.alert_preferences"))
         ).one()
     assert event.detail == "alert_channel=both"
 

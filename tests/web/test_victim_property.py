@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import col, select
 
 from tests.webclient import check_page, text_of
+from trackmycrime.case_events.property import mark_parties_with_property
 from trackmycrime.database import Database
 from trackmycrime.models import Message, MessageDirection, Party, PropertyItem
-from trackmycrime.property import mark_parties_with_property
 
 from .victim_data import VictimCase, add_crime, add_party, make_victim_case, sign_in
 

@@ -82,7 +82,7 @@ async def test_registering_from_the_invitation_link(client, db, settings, invite
         events = [e.action for e in (await session.exec(select(AuditEvent))).all()]
     assert party.password_hash and party.registered_at
     assert party.registration_code_hash is None, "the code dies too"
-    assert "party_registered" in events
+    assert "party.register" in events
 
 
 async def test_the_new_password_signs_in(client, app, settings, invited):

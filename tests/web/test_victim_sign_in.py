@@ -73,7 +73,7 @@ async def test_signing_in_starts_a_new_session_and_records_it(client, db, victim
             await session.exec(select(WebSession).where(WebSession.party_id == victim.party.id))
         ).all()
         party = await session.get(Party, victim.party.id)
-        events = (await session.exec(select(AuditEvent).where(AuditEvent.action == "party_signed_in"))).all()
+        events = (await session.exec(select(AuditEvent).where(AuditEvent.action == "party.sign_in"))).all()
     assert len(sessions) == 2
     assert sum(1 for s in sessions if s.ended_at is None) == 1, "the earlier session of this browser ended"
     assert party.last_sign_in_at is not None

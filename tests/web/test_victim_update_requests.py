@@ -35,7 +35,7 @@ async def test_asking_records_the_request_with_its_own_deadline(client, db, vict
     async with db.session() as session:
         owed = await session.get(Entitlement, asked.entitlement_id)
         audit = (
-            await session.exec(select(AuditEvent).where(AuditEvent.action == "party_asked_for_update"))
+            await session.exec(select(AuditEvent).where(AuditEvent.action == "party.update_request"))
         ).all()
     assert owed.event == UPDATE_REQUESTED and owed.met_at is None and owed.party_id == victim.party.id
     assert describe_due(owed.due_at) in text_of(panel)

@@ -147,11 +147,9 @@ async def _reject(
     cookie: str = "",
     secure: bool = False,
 ) -> None:
-    from ..pages import render_html
-
     request = Request(scope)
     template = "errors/form_expired.html" if status == 403 else "errors/too_large.html"
-    html = render_html(request, template, {}).encode()
+    html = request.app.state.render_html(request, template, {}).encode()
     headers = [
         (b"content-type", b"text/html; charset=utf-8"),
         (b"content-length", str(len(html)).encode()),

@@ -267,8 +267,7 @@ def officer_required(*roles: str) -> Callable[[Endpoint], Endpoint]:
                 if row and allowed and not await still_accepted(request, row[0], now):
                     return _redirect_to(request, "/officer/sign-in?signed_out=1")
                 if row and signed_in and not allowed:
-                    from ..pages import render
-
+                    render = request.app.state.render
                     return render(request, "errors/forbidden.html", status_code=403)
                 if row and allowed:  # with the look-up's connection back in the pool
                     state = request.state

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 
-from .. import audit
+from .. import audit, audit_actions
 from ..models import Force, ForceSso, Officer, WebSession
 from . import oidc
 
@@ -63,7 +63,12 @@ async def still_accepted(request: Request, web_session: WebSession, now: dt.date
             officer = await db.get(Officer, fresh.officer_id)
             force_id = officer.force_id if officer else None
             audit.record(
-                db, request, "officer.sso_session_ended", force_id=force_id, actor=officer, detail=str(error)
+                db,
+                request,
+                audit_actions.OFFICER_SSO_SESSION_ENDED,
+                force_id=force_id,
+                actor=officer,
+                detail=str(error),
             )
             return False
         fresh.sso_expires_at = tokens.expires_at

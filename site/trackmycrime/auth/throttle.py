@@ -58,12 +58,12 @@ async def hit(db: AsyncSession, key: str, *, window: dt.timedelta) -> int:
         )
         .returning(_table.c.attempts)
     )
-    return int((await db.exec(statement)).scalar_one())  # type: ignore[call-overload]
+    return int((await db.exec(statement)).scalar_one())
 
 
 async def give_back(db: AsyncSession, key: str) -> None:
     """Uncount one attempt that turned out well (a right password), never below zero."""
-    await db.exec(  # type: ignore[call-overload]
+    await db.exec(
         update(_table)
         .where(_table.c.key == key, _table.c.attempts > 0)
         .values(attempts=_table.c.attempts - 1)
@@ -73,11 +73,11 @@ async def give_back(db: AsyncSession, key: str) -> None:
 async def restart_window(db: AsyncSession, key: str) -> dt.datetime:
     """Start the key's window again now, keeping its count (a lock runs from the failure that set it)."""
     now = utcnow()
-    await db.exec(  # type: ignore[call-overload]
+    await db.exec(
         update(_table).where(_table.c.key == key).values(window_started_at=literal(now, UTCDateTime()))
     )
     return now
 
 
 async def reset(db: AsyncSession, key: str) -> None:
-    await db.exec(delete(Throttle).where(Throttle.key == key))  # type: ignore[call-overload]
+    await db.exec(delete(_table).where(_table.c.key == key))

@@ -64,7 +64,7 @@ class _Keeper:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.store.append(
             CaughtMail(dt.datetime.now(dt.UTC), envelope.mail_from, tuple(envelope.rcpt_tos), message)
-        )  # type: ignore[arg-type]
+        )
         return "250 Message accepted for delivery"
 
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth.passwords import hash_password
-from ..decisions import record_decision
+from ..case_events.decisions import record_decision
+from ..case_events.hearings import UK, HearingDetails, record_hearing
+from ..case_events.property import mark_parties_with_property
 from ..forces import add_force
-from ..hearings import UK, HearingDetails, record_hearing
 from ..identity import reference_key, surname_key
 from ..models import (
     Agency,
@@ -30,10 +31,10 @@ from ..models import (
     PropertyItem,
     PropertyState,
     ReceivedText,
+    saved_id,
     utcnow,
 )
 from ..officer.accounts import add_officer
-from ..property import mark_parties_with_property
 from ..victims_code.entitlements import refresh_entitlements
 
 OFFICER_PASSWORD = "demo officer password"
@@ -116,7 +117,7 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
         reference: str, offence: str, status: str, reported_days_ago: float, officer: Officer
     ) -> Crime:
         row = Crime(
-            force_id=force.id,
+            force_id=saved_id(force),
             reference=reference,
             reference_key=reference_key(reference),
             offence=offence,
@@ -144,7 +145,7 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
         enhanced: bool = False,
     ) -> Party:
         row = Party(
-            crime_id=crime_row.id,
+            crime_id=saved_id(crime_row),
             rms_party_id=rms_id,
             role=role,
             forenames=forenames,
@@ -175,7 +176,7 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
     ) -> None:
         db.add(
             CaseUpdate(
-                crime_id=crime_row.id,
+                crime_id=saved_id(crime_row),
                 text=text,
                 status=status,
                 occurred_at=days_ago(days),
@@ -195,8 +196,8 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
     ) -> None:
         db.add(
             Message(
-                crime_id=crime_row.id,
-                party_id=party_row.id,
+                crime_id=saved_id(crime_row),
+                party_id=saved_id(party_row),
                 body=body,
                 direction=MessageDirection.TO_PARTY if officer else MessageDirection.FROM_PARTY,
                 officer_id=officer.id if officer else None,
@@ -250,7 +251,7 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
     message(burglary, alex, "Is there any news about the arrest?", 0.2, read=False)
     burglary_property = [
         PropertyItem(
-            crime_id=burglary.id,
+            crime_id=saved_id(burglary),
             rms_item_id="I-1",
             description="Silver MacBook Air laptop",
             category="Computers",
@@ -259,7 +260,7 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
             state_changed_at=days_ago(12),
         ),
         PropertyItem(
-            crime_id=burglary.id,
+            crime_id=saved_id(burglary),
             rms_item_id="I-2",
             description="Wooden jewellery box with a gold chain and two rings",
             category="Jewellery",
@@ -268,7 +269,7 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
             state_changed_at=days_ago(1),
         ),
         PropertyItem(
-            crime_id=burglary.id,
+            crime_id=saved_id(burglary),
             rms_item_id="I-3",
             description="Back door lock",
             category="Fixtures",

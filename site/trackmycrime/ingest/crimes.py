@@ -9,8 +9,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import identity
 from ..auth.tokens import sha256_hex
+from ..case_events.handover import change_officer_in_charge
+from ..case_events.property import items_of_crime, mark_parties_with_property
+from ..case_events.updates import record_update
 from ..eligibility import portal_offered
-from ..handover import change_officer_in_charge
 from ..models import (
     AlertChannel,
     CaseUpdate,
@@ -23,11 +25,9 @@ from ..models import (
     utcnow,
 )
 from ..notify.outbox import AlertKind, invitation_channel, queue_alert
-from ..property import items_of_crime, mark_parties_with_property
 from ..statuses import status as status_of
 from .property_items import check_owners, property_view, upsert_property
 from .schemas import CrimeIn, CrimeOut, OfficerIn, OfficerOut, PartyIn, PartyOut
-from .updates import alert_parties_of_update, set_crime_status
 
 
 class PersonalDataRemoved(Exception):
@@ -137,14 +137,7 @@ async def upsert_crime(
 
 async def record_status_change(db: AsyncSession, force: Force, crime: Crime, new_status: str) -> CaseUpdate:
     """A status-only update on the timeline, so parties see the change and are told of it."""
-    now = utcnow()
-    set_crime_status(crime, new_status, at=now)
-    update = CaseUpdate(crime_id=crime.id, status=new_status, occurred_at=now)  # type: ignore[arg-type]
-    db.add(update)
-    db.add(crime)
-    await db.flush()
-    await alert_parties_of_update(db, force, update)
-    return update
+    return await record_update(db, force=force, crime=crime, text="", status=new_status)
 
 
 # ---------------------------------------------------------------- officer in charge

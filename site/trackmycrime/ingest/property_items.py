@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..models import Crime, Force, Party, PartyRole, PropertyItem, utcnow
-from ..property import change_state, items_of_crime, mark_parties_with_property
+from ..case_events.property import change_state, items_of_crime, mark_parties_with_property
+from ..models import Crime, Force, Party, PartyRole, PropertyItem, saved_id, utcnow
 from .schemas import CrimeIn, PropertyItemIn, PropertyItemOut
 
 
@@ -45,7 +45,12 @@ async def upsert_property(
         owner_id = party_ids[entry.owner_rms_party_id] if entry.owner_rms_party_id else None
         item = known.get(entry.rms_item_id)
         if item is None:
-            item = PropertyItem(crime_id=crime.id, rms_item_id=entry.rms_item_id, state=entry.state)  # type: ignore[arg-type]
+            item = PropertyItem(
+                crime_id=saved_id(crime),
+                rms_item_id=entry.rms_item_id,
+                description=entry.description,
+                state=entry.state,
+            )
             known[entry.rms_item_id] = item
             new_items.append(item)
         elif item.state != entry.state:

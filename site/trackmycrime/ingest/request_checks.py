@@ -13,11 +13,11 @@ from starlette.responses import Response
 
 from .. import identity
 from ..auth import throttle
+from ..auth.api_keys import active_key, bearer_key
 from ..auth.sessions import client_address
 from ..models import ApiKey, Force
 from ..reference_formats import matches_format
 from . import problems
-from .keys import active_key, bearer_key
 from .schemas import InvalidField
 
 MAX_BODY_BYTES = 256 * 1024

@@ -18,15 +18,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .. import audit
+from .. import audit, audit_actions
+from ..auth.api_keys import needs_last_used_update, record_key_use
+from ..case_events.decisions import DecisionConflict, record_decision
+from ..case_events.hearings import HearingDetails, parties_required, record_hearing
 from ..database import Database, first_line
-from ..decisions import DecisionConflict, record_decision
-from ..hearings import HearingDetails, parties_required, record_hearing
 from ..models import Crime, Force, Hearing, utcnow
 from ..victims_code.entitlements import refresh_entitlements
 from . import problems
 from .crimes import PersonalDataRemoved, crime_by_reference, crime_view, parties_of, upsert_crime
-from .keys import needs_last_used_update, record_key_use
 from .mount import ApiMount, ProblemsForErrors
 from .openapi import openapi_document
 from .property_items import UnknownPropertyOwner
@@ -170,10 +170,10 @@ async def put_crime(request: Request) -> Response:
                 ]
             )
         await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
-        record_rms_action(db, request, caller, "crime.upsert", crime, changes.summary())
+        record_rms_action(db, request, caller, audit_actions.CRIME_UPSERT, crime, changes.summary())
         for action, parties in (
-            ("party.create", changes.new_parties),
-            ("party.update", changes.changed_parties),
+            (audit_actions.PARTY_CREATE, changes.new_parties),
+            (audit_actions.PARTY_UPDATE, changes.changed_parties),
         ):
             for party in parties:
                 detail = f"rms party {party.rms_party_id}"
@@ -191,7 +191,7 @@ async def get_crime(request: Request) -> Response:
         crime = await crime_by_reference(db, caller.force, reference)
         if crime is None:
             return problems.crime_not_found()
-        record_rms_action(db, request, caller, "crime.read", crime)
+        record_rms_action(db, request, caller, audit_actions.CRIME_READ, crime)
         return json_response(await crime_view(db, crime))
 
     return await answer(request, work)
@@ -228,7 +228,9 @@ async def post_update(request: Request) -> Response:
         if created:
             await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
         outcome = "stored" if created else "already stored"
-        record_rms_action(db, request, caller, "update.add", crime, f"update {given.rms_update_id} {outcome}")
+        record_rms_action(
+            db, request, caller, audit_actions.UPDATE_ADD, crime, f"update {given.rms_update_id} {outcome}"
+        )
         return json_response(update_view(update, given.audience), 201 if created else 200)
 
     return await answer(request, work)
@@ -304,7 +306,12 @@ async def put_hearing(request: Request) -> Response:
         if event is not None:
             await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
         record_rms_action(
-            db, request, caller, "hearing.put", crime, f"hearing {rms_hearing_id}: {event or 'no news'}"
+            db,
+            request,
+            caller,
+            audit_actions.HEARING_PUT,
+            crime,
+            f"hearing {rms_hearing_id}: {event or 'no news'}",
         )
         location = f"{crime_url(crime.reference)}/hearings/{quote(rms_hearing_id, safe='')}"
         return json_response(hearing_view(hearing), 201 if created else 200, headers={"Location": location})
@@ -345,7 +352,9 @@ async def put_decision(request: Request) -> Response:
         if created:
             await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
         outcome = "stored" if created else "already stored"
-        record_rms_action(db, request, caller, "decision.put", crime, f"decision {rms_decision_id} {outcome}")
+        record_rms_action(
+            db, request, caller, audit_actions.DECISION_PUT, crime, f"decision {rms_decision_id} {outcome}"
+        )
         view = DecisionOut(
             rms_decision_id=decision.rms_decision_id,
             decision=decision.decision,
@@ -380,19 +389,28 @@ routes: list[BaseRoute] = [
     ApiMount(
         "/api",
         routes=[
-            Route("/v1/openapi.json", get_openapi, methods=["GET"]),
-            Route("/v1/crimes/{crime_reference:any_text}/updates", post_update, methods=["POST"]),
+            Route("/v1/openapi.json", get_openapi, methods=["GET"], name="api_get_openapi"),
+            Route(
+                "/v1/crimes/{crime_reference:any_text}/updates",
+                post_update,
+                methods=["POST"],
+                name="api_post_update",
+            ),
             Route(
                 "/v1/crimes/{crime_reference:any_text}/hearings/{rms_hearing_id}",
                 put_hearing,
                 methods=["PUT"],
+                name="api_put_hearing",
             ),
             Route(
                 "/v1/crimes/{crime_reference:any_text}/decisions/{rms_decision_id}",
                 put_decision,
                 methods=["PUT"],
+                name="api_put_decision",
             ),
-            Route("/v1/crimes/{crime_reference:crime_address}", crime, methods=["GET", "PUT"]),
+            Route(
+                "/v1/crimes/{crime_reference:crime_address}", crime, methods=["GET", "PUT"], name="api_crime"
+            ),
         ],
         middleware=[Middleware(ProblemsForErrors)],
     )

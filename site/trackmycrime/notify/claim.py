@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, Update, bindparam, select, update
+from sqlalchemy import BindParameter, Integer, String, Text, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..models import OutboxMessage, OutboxStatus, UTCDateTime, utcnow
@@ -63,7 +63,7 @@ def _alert(row: Any) -> ClaimedAlert:
 def _claim_statement() -> Update:
     """Built once: what is due, claimed (abandoned rows were made due again just before)."""
     now = bindparam("now", type_=UTCDateTime())
-    channels = bindparam("channels", expanding=True)
+    channels: BindParameter[Any] = bindparam("channels", expanding=True)
     limit = bindparam("limit", type_=Integer())
     due = (
         select(OUTBOX.c.id)

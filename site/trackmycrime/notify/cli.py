@@ -11,12 +11,11 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..command_line import check_database, fail, positive_number, settings_or_fail
 from ..settings import Settings
 
 
 def register(commands: Any) -> None:
-    from ..cli import positive_number
-
     worker = commands.add_parser("worker", help="send alerts (email and text messages) from the outbox")
     worker.add_argument("--once", action="store_true", help="send what is due now, then stop")
     worker.add_argument(
@@ -29,17 +28,16 @@ def register(commands: Any) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
-    from ..cli import _check_database, _settings, fail
     from ..settings import SettingsError
     from .sms_sender import SmsSender
 
-    settings = _settings()
+    settings = settings_or_fail()
     try:
         settings.check_for_production()  # invitation and reset links are signed with the secret key
         SmsSender.from_settings(settings)
     except (SettingsError, ValueError) as error:
         fail(str(error))
-    _check_database(settings)
+    check_database(settings)
     if not asyncio.run(_has_outbox(settings)):
         fail("the database has no outbox table yet: run `tmc db upgrade` first")
     from ..operations.request_log import configure_logging

@@ -11,7 +11,6 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 
-from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -162,7 +161,7 @@ async def queue_alert(
         if not recipient:
             continue
         dedupe_key = f"{kind}:{cause}:{who}:{channel}"
-        exists = await db.exec(sa_select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+        exists = await db.exec(select(OutboxMessage.id).where(col(OutboxMessage.dedupe_key) == dedupe_key))
         if exists.first() is not None:
             continue
         row = OutboxMessage(

@@ -155,7 +155,7 @@ class LetterSender(SmsSender):
     gateway_name = "letter service"
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> LetterSender | None:  # type: ignore[override]
+    def from_settings(cls, settings: Settings) -> LetterSender | None:
         """None when no letter template is configured: letters are then held, not dropped."""
         if not (settings.sms_api_key and settings.letter_template_id):
             return None

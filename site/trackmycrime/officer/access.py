@@ -12,10 +12,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from ..auth.sessions import Endpoint, officer_required
 from ..models import Crime, Officer, OfficerRole, Party
+from ..pages import redirect_to
 from .forms import whole_number
 
 SUPERVISORS = (OfficerRole.SUPERVISOR, OfficerRole.ADMIN)
@@ -88,9 +89,9 @@ def officer_page(
         async def check_two_factor(request: Request) -> Response:
             officer: Officer = request.state.officer
             if officer.must_change_password and not is_password_change:
-                return RedirectResponse("/officer/password", status_code=303)
+                return redirect_to(request, "officer_password")
             if needs_two_factor and needs_two_factor_set_up(request, officer):
-                return RedirectResponse("/officer/two-factor", status_code=303)
+                return redirect_to(request, "officer_two_factor")
             return await endpoint(request)
 
         return officer_required(*roles)(check_two_factor)

@@ -7,12 +7,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth import throttle
 from ..auth.passwords import hash_password, verify_password
 from ..auth.sessions import end_all_sessions, set_session_cookie, start_session
 from ..i18n import gettext as _
 from ..models import Officer, OfficerAlerts
+from ..pages import redirect_to
 from .access import needs_two_factor_set_up, officer_page
 from .admin import new_password_problems, role_in_words, wants_password_shown
 from .forms import Errors, read_form
@@ -59,9 +60,14 @@ async def choose_alert_frequency(request: Request) -> Response:
         officer.alert_frequency = chosen
         request.state.officer = officer
         audit.record(
-            db, request, "officer.alert_frequency", force_id=officer.force_id, actor=officer, detail=chosen
+            db,
+            request,
+            audit_actions.OFFICER_ALERT_FREQUENCY,
+            force_id=officer.force_id,
+            actor=officer,
+            detail=chosen,
         )
-        return redirect("/officer/account", done="alerts")
+        return redirect_to(request, "officer_account", query={"done": "alerts"})
 
 
 async def _password_form(
@@ -95,7 +101,11 @@ async def change_password(request: Request) -> Response:
         elif not (await verify_password(officer.password_hash, current))[0]:
             errors["current_password"] = _("Your current password is not correct")
             audit.record(
-                db, request, "officer.password_check_failed", force_id=officer.force_id, actor=officer
+                db,
+                request,
+                audit_actions.OFFICER_PASSWORD_CHECK_FAILED,
+                force_id=officer.force_id,
+                actor=officer,
             )
         words = tuple(officer.name.split()) + (officer.email.split("@")[0],)
         errors.update(new_password_problems(values, words))
@@ -104,7 +114,9 @@ async def change_password(request: Request) -> Response:
         officer.password_hash = await hash_password(values["password"])
         officer.must_change_password = False
         await throttle.reset(db, confirm_key(officer))
-        audit.record(db, request, "officer.password_change", force_id=officer.force_id, actor=officer)
+        audit.record(
+            db, request, audit_actions.OFFICER_PASSWORD_CHANGE, force_id=officer.force_id, actor=officer
+        )
         # Every other browser is signed out; this one gets a new session.
         await end_all_sessions(db, officer_id=officer.id)
         next_page = "/officer/two-factor" if needs_two_factor_set_up(request, officer) else "/officer/account"
@@ -119,5 +131,5 @@ routes = [
         "/officer/account/alerts", choose_alert_frequency, methods=["POST"], name="officer_alert_frequency"
     ),
     Route("/officer/password", password_page, methods=["GET"], name="officer_password"),
-    Route("/officer/password", change_password, methods=["POST"]),
+    Route("/officer/password", change_password, methods=["POST"], name="officer_password_post"),
 ]

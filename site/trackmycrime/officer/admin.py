@@ -12,16 +12,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth import throttle
 from ..auth.passwords import hash_password, password_problem
 from ..auth.sessions import end_all_sessions
 from ..i18n import gettext as _
 from ..models import ApiKey, Officer, OfficerRole, utcnow
+from ..pages import redirect_to
 from .access import officer_page, path_id
 from .accounts import add_officer, normalise_email
 from .forms import Errors, read_form
-from .rendering import redirect, render_page
+from .rendering import render_page
 from .sign_in import account_key
 
 ADMINS = (OfficerRole.ADMIN,)
@@ -72,7 +73,7 @@ def recorded_and_shown(
         actor=admin,
         detail=f"officer={officer.id}" + (f" {detail}" if detail else ""),
     )
-    return redirect(f"/officer/admin/officers/{officer.id}", done=done)
+    return redirect_to(request, "officer_admin_officer", query={"done": done}, officer_id=officer.id)
 
 
 def new_password_problems(values: dict[str, str], personal_words: tuple[str, ...]) -> Errors:
@@ -217,7 +218,7 @@ async def create_officer(request: Request) -> Response:
             team=values.get("team", "").strip(),
         )
         officer.must_change_password = True
-        return recorded_and_shown(request, db, officer, "officer.create", "created")
+        return recorded_and_shown(request, db, officer, audit_actions.OFFICER_CREATE, "created")
 
 
 async def _officer_page(
@@ -274,7 +275,7 @@ async def change_details(request: Request) -> Response:
             await end_all_sessions(db, officer_id=officer.id)
         officer.role, officer.team = role, team
         return recorded_and_shown(
-            request, db, officer, "officer.update", "details", f"role={role} team={team}"
+            request, db, officer, audit_actions.OFFICER_UPDATE, "details", f"role={role} team={team}"
         )
 
 
@@ -298,7 +299,7 @@ async def reset_password(request: Request) -> Response:
         officer.failed_sign_ins, officer.locked_until = 0, None
         await throttle.reset(db, account_key(officer))
         await end_all_sessions(db, officer_id=officer.id)
-        return recorded_and_shown(request, db, officer, "officer.password_reset", "password")
+        return recorded_and_shown(request, db, officer, audit_actions.OFFICER_PASSWORD_RESET, "password")
 
 
 @officer_page(*ADMINS)
@@ -308,7 +309,7 @@ async def reset_two_factor(request: Request) -> Response:
         officer = await officer_of_force(db, admin, path_id(request, "officer_id"))
         officer.totp_secret = None
         await end_all_sessions(db, officer_id=officer.id)
-        return recorded_and_shown(request, db, officer, "officer.two_factor_reset", "two-factor")
+        return recorded_and_shown(request, db, officer, audit_actions.OFFICER_TWO_FACTOR_RESET, "two-factor")
 
 
 async def _set_disabled(request: Request, disabled: bool) -> Response:
@@ -327,8 +328,8 @@ async def _set_disabled(request: Request, disabled: bool) -> Response:
         if disabled:
             await end_all_sessions(db, officer_id=officer.id)
         if disabled:
-            return recorded_and_shown(request, db, officer, "officer.disable", "disabled")
-        return recorded_and_shown(request, db, officer, "officer.enable", "enabled")
+            return recorded_and_shown(request, db, officer, audit_actions.OFFICER_DISABLE, "disabled")
+        return recorded_and_shown(request, db, officer, audit_actions.OFFICER_ENABLE, "enabled")
 
 
 @officer_page(*ADMINS)
@@ -345,16 +346,41 @@ routes = [
     Route("/officer/admin", admin_home, methods=["GET"], name="officer_admin"),
     Route("/officer/admin/officers", officers_list, methods=["GET"], name="officer_admin_officers"),
     Route("/officer/admin/officers/new", new_officer_page, methods=["GET"], name="officer_admin_new_officer"),
-    Route("/officer/admin/officers", create_officer, methods=["POST"]),
+    Route("/officer/admin/officers", create_officer, methods=["POST"], name="officer_admin_officers_post"),
     Route(
         "/officer/admin/officers/{officer_id}",
         officer_page_view,
         methods=["GET"],
         name="officer_admin_officer",
     ),
-    Route("/officer/admin/officers/{officer_id}/details", change_details, methods=["POST"]),
-    Route("/officer/admin/officers/{officer_id}/password", reset_password, methods=["POST"]),
-    Route("/officer/admin/officers/{officer_id}/two-factor", reset_two_factor, methods=["POST"]),
-    Route("/officer/admin/officers/{officer_id}/disable", disable_officer, methods=["POST"]),
-    Route("/officer/admin/officers/{officer_id}/enable", enable_officer, methods=["POST"]),
+    Route(
+        "/officer/admin/officers/{officer_id}/details",
+        change_details,
+        methods=["POST"],
+        name="officer_admin_officer_details",
+    ),
+    Route(
+        "/officer/admin/officers/{officer_id}/password",
+        reset_password,
+        methods=["POST"],
+        name="officer_admin_officer_password",
+    ),
+    Route(
+        "/officer/admin/officers/{officer_id}/two-factor",
+        reset_two_factor,
+        methods=["POST"],
+        name="officer_admin_officer_two_factor",
+    ),
+    Route(
+        "/officer/admin/officers/{officer_id}/disable",
+        disable_officer,
+        methods=["POST"],
+        name="officer_admin_officer_disable",
+    ),
+    Route(
+        "/officer/admin/officers/{officer_id}/enable",
+        enable_officer,
+        methods=["POST"],
+        name="officer_admin_officer_enable",
+    ),
 ]

@@ -9,15 +9,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
-from ..hearings import agency_label
+from .. import audit, audit_actions
+from ..auth.api_keys import create_api_key, revoke_api_key
+from ..case_events.hearings import agency_label
 from ..i18n import gettext as _
-from ..ingest.keys import create_api_key, revoke_api_key
 from ..models import Agency, ApiKey, Officer
+from ..pages import redirect_to
 from .access import officer_page, path_id
 from .admin import ADMINS
 from .forms import Errors, read_form
-from .rendering import redirect, render_page
+from .rendering import render_page
 
 MAX_LABEL_LENGTH = 100
 
@@ -71,7 +72,7 @@ async def create_key(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "api_key.create",
+            audit_actions.API_KEY_CREATE,
             force_id=admin.force_id,
             actor=admin,
             detail=f"key={api_key.id} agency={agency}",
@@ -90,13 +91,23 @@ async def revoke_key(request: Request) -> Response:
             raise HTTPException(404)
         await revoke_api_key(db, api_key)
         audit.record(
-            db, request, "api_key.revoke", force_id=admin.force_id, actor=admin, detail=f"key={api_key.id}"
+            db,
+            request,
+            audit_actions.API_KEY_REVOKE,
+            force_id=admin.force_id,
+            actor=admin,
+            detail=f"key={api_key.id}",
         )
-        return redirect("/officer/admin/api-keys", done="revoked")
+        return redirect_to(request, "officer_admin_api_keys", query={"done": "revoked"})
 
 
 routes = [
     Route("/officer/admin/api-keys", api_keys, methods=["GET"], name="officer_admin_api_keys"),
-    Route("/officer/admin/api-keys", create_key, methods=["POST"]),
-    Route("/officer/admin/api-keys/{key_id}/revoke", revoke_key, methods=["POST"]),
+    Route("/officer/admin/api-keys", create_key, methods=["POST"], name="officer_admin_api_keys_post"),
+    Route(
+        "/officer/admin/api-keys/{key_id}/revoke",
+        revoke_key,
+        methods=["POST"],
+        name="officer_admin_api_key_revoke",
+    ),
 ]

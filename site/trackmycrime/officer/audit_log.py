@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..i18n import LONDON
 from ..i18n import gettext as _
 from ..identity import reference_key
@@ -100,7 +100,7 @@ def read_filters(
     if last and "to" not in errors:
         conditions.append(col(AuditEvent.at) < _day_bound(last + dt.timedelta(days=1)))
     if values["action"] and values["action"] in actions:
-        conditions.append(col(AuditEvent.action) == values["action"])
+        conditions.append(col(AuditEvent.action).in_(audit_actions.stored_names(values["action"])))
     else:
         values["action"] = ""
     if values["reference"]:
@@ -124,13 +124,11 @@ def query_value_of(query: QueryParams, name: str, max_length: int) -> str:
 
 
 async def force_actions(db: AsyncSession, force_id: int) -> list[str]:
+    """The actions the force's log holds, each by its current name (older rows were stored under others)."""
     rows = await db.exec(
-        select(col(AuditEvent.action))
-        .where(col(AuditEvent.force_id) == force_id)
-        .distinct()
-        .order_by(col(AuditEvent.action))
+        select(col(AuditEvent.action)).where(col(AuditEvent.force_id) == force_id).distinct()
     )
-    return list(rows.all())
+    return sorted({audit_actions.current_name(action) for action in rows.all()})
 
 
 async def force_officers(db: AsyncSession, force_id: int) -> list[Officer]:
@@ -202,6 +200,7 @@ async def audit_log(request: Request) -> Response:
                 "filter_query": filters.query_string(),
                 "action_options": [("", _("Any action"))] + [(a, a) for a in actions],
                 "actor_options": actor_options(officers),
+                "action_name": audit_actions.current_name,
             },
         )
 
@@ -221,7 +220,7 @@ def as_csv(rows: list[tuple[AuditEvent, str | None, str | None]]) -> str:
             event.actor_kind,
             event.actor_id,
             actor_in_words(event, officer_name),
-            event.action,
+            audit_actions.current_name(event.action),
             reference,
             event.party_id,
             event.ip_address,
@@ -240,7 +239,7 @@ async def audit_log_csv(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "audit.export",
+            audit_actions.AUDIT_EXPORT,
             force_id=officer.force_id,
             actor=officer,
             detail=f"rows={len(rows)} filters={filters.query_string()}",

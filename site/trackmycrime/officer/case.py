@@ -13,13 +13,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit, statuses
+from .. import audit, audit_actions, statuses
+from ..case_events.decisions import decision_label, review_status_label
+from ..case_events.handover import latest_handover, open_conflicts
+from ..case_events.hearings import TEMPLATE_HELPERS as hearing_helpers
+from ..case_events.hearings import hearings_of_crime
+from ..case_events.property import items_of_crime, state_label_for_officers, value_in_pounds
+from ..case_events.update_corrections import may_be_changed, withdraw_until
 from ..case_updates import is_visible_to
-from ..decisions import decision_label, review_status_label
 from ..eligibility import exclusion_reason
-from ..handover import latest_handover, open_conflicts
-from ..hearings import TEMPLATE_HELPERS as hearing_helpers
-from ..hearings import hearings_of_crime
 from ..i18n import gettext as _
 from ..models import (
     Audience,
@@ -48,9 +50,7 @@ from ..models import (
 from ..notify.outbox import AlertKind, invitation_channel
 from ..outside_contact import method_in_words
 from ..pages import is_htmx, render_html
-from ..property import items_of_crime, state_label_for_officers, value_in_pounds
 from ..read_receipts import reads_on_crime
-from ..update_corrections import may_be_changed, withdraw_until
 from ..victims_code.entitlements import event_label, portal_note
 from .access import mine_clause, officer_page, path_id, sees_whole_force, visible_crime
 from .deadlines import due_in_words, is_overdue
@@ -256,10 +256,10 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
     named = {h.from_officer_id for h in [*conflicts, *([handover] if handover else [])]}
     named |= {h.to_officer_id for h in conflicts} | {handover.by_officer_id if handover else None}
     named.discard(None)
-    officer_names = {}
+    officer_names: dict[int, str] = {}
     if named:
         found = await db.exec(select(Officer.id, Officer.name).where(col(Officer.id).in_(named)))
-        officer_names = {officer_id: name for officer_id, name in found.all()}
+        officer_names = {officer_id: name for officer_id, name in found.all() if officer_id is not None}
     reach = await reach_of_parties(db, party_ids)  # type: ignore[arg-type]
     officers: list[Officer] = []
     if sees_whole_force(officer):
@@ -501,7 +501,9 @@ async def crime_page(request: Request) -> Response:
     crime_id = path_id(request, "crime_id")
     async with request.app.state.db.transaction() as db:
         crime = await visible_crime(db, officer, crime_id)
-        audit.record(db, request, "crime.view", force_id=crime.force_id, crime_id=crime.id, actor=officer)
+        audit.record(
+            db, request, audit_actions.CRIME_VIEW, force_id=crime.force_id, crime_id=crime.id, actor=officer
+        )
         page = await load_crime_page(db, officer, crime)
         return await render_crime_page(request, db, page)
 

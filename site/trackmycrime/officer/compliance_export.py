@@ -12,16 +12,16 @@ import io
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..models import Crime, Entitlement, Force, Officer, OfficerRole, Party, utcnow
+from ..pages import redirect_to
 from ..victims_code import OnTimeRate, event_label
 from .access import SUPERVISORS, officer_page
 from .periods import Period, period_from_query
@@ -176,7 +176,7 @@ async def choose_export(request: Request) -> Response:
     query = _period_query(request)
     if request.query_params.get("include_names") == "yes":
         query["include_names"] = "yes"
-    return RedirectResponse(f"/officer/compliance/export.{chosen}?{urlencode(query)}", status_code=303)
+    return redirect_to(request, f"officer_compliance_{chosen}", query=query)
 
 
 async def _export(request: Request, file_format: str) -> Response:
@@ -185,14 +185,14 @@ async def _export(request: Request, file_format: str) -> Response:
     now = utcnow()
     period, _chosen, errors, _values = period_from_query(request.query_params, now)
     if errors:  # the compliance page shows what is wrong with the dates
-        return RedirectResponse(f"/officer/compliance?{urlencode(_period_query(request))}", status_code=303)
+        return redirect_to(request, "officer_compliance", query=_period_query(request))
     names = wants_names(request, officer)
     async with request.app.state.db.transaction() as db:
         rows = await export_rows(db, officer.force_id, period)
         audit.record(
             db,
             request,
-            "compliance.export",
+            audit_actions.COMPLIANCE_EXPORT,
             force_id=officer.force_id,
             actor=officer,
             detail=f"format={file_format} period={period.slug} rows={len(rows)} names={_yes_no(names)}",

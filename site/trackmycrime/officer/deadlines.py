@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ..victims_code.reporting import describe_due
-from ..victims_code.working_days import add_working_days, end_of_london_day, london_date
+from ..victims_code.rules import add_working_days
+from ..victims_code.working_days import end_of_london_day, london_date
 
 # Owed by the end of this many working days from today: shown as "due soon".
 DUE_SOON_WORKING_DAYS = 2

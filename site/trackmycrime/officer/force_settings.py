@@ -12,17 +12,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..eligibility import MAX_CODES_TEXT, codes_text
 from ..i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from ..i18n import gettext as _
 from ..models import Force, Officer
+from ..pages import redirect_to
 from ..reference_formats import BadFormat, compiled, matches_format
 from . import sso
 from .access import officer_page
 from .admin import EMAIL_PATTERN
 from .forms import Errors, read_form, whole_number
-from .rendering import redirect, render_page
+from .rendering import render_page
 
 MAX_SERVICES = 10
 SERVICE_FIELDS = ("name", "offers", "phone", "website", "hours")
@@ -223,11 +224,11 @@ async def save_force_settings(request: Request) -> Response:
         for name, value in settings.items():
             setattr(force, name, value)
         request.state.force = force
-        audit.record(db, request, "force.settings", force_id=force.id, actor=admin)
-        return redirect("/officer/admin/force", done="saved")
+        audit.record(db, request, audit_actions.FORCE_SETTINGS, force_id=force.id, actor=admin)
+        return redirect_to(request, "officer_admin_force", query={"done": "saved"})
 
 
 routes = [
     Route("/officer/admin/force", force_settings, methods=["GET"], name="officer_admin_force"),
-    Route("/officer/admin/force", save_force_settings, methods=["POST"]),
+    Route("/officer/admin/force", save_force_settings, methods=["POST"], name="officer_admin_force_post"),
 ]

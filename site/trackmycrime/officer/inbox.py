@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from sqlmodel import col
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..models import Crime, Officer, utcnow
+from ..pages import redirect_to
 from .access import mine_clause, officer_page, team_clause, visible_crimes_clause
 from .deadlines import due_in_words
 from .forms import query_value
@@ -69,12 +68,12 @@ async def search(request: Request) -> Response:
     anything else lists what matches in the inbox's search results."""
     text = query_value(request, "q")
     if not text:
-        return RedirectResponse("/officer", status_code=303)
+        return redirect_to(request, "officer_inbox")
     async with request.app.state.db.reading() as db:
         crime_id = await crime_with_reference(db, visible_crimes_clause(request.state.officer), text)
     if crime_id is not None:
-        return RedirectResponse(f"/officer/crimes/{crime_id}", status_code=303)
-    return RedirectResponse("/officer?" + urlencode({"q": text}) + "#search-results", status_code=303)
+        return redirect_to(request, "officer_crime", crime_id=crime_id)
+    return redirect_to(request, "officer_inbox", query={"q": text}, fragment="search-results")
 
 
 routes = [

@@ -9,16 +9,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth.links import format_registration_code, new_code_for
 from ..eligibility import portal_offered
 from ..models import OutboxMessage, Party, utcnow
 from ..notify.outbox import AlertKind, invitation_channel, queue_alert
+from ..pages import redirect_to
 from .access import officer_page
 from .case import force_of
 from .parties import crime_and_party
 from .queries import party_name
-from .rendering import redirect, render_page
+from .rendering import render_page
 
 
 def may_register(party: Party) -> bool:
@@ -40,7 +41,9 @@ async def send_invitation(request: Request) -> Response:
         force = await force_of(db, crime)
         channel = invitation_channel(party)
         if not may_register(party) or channel is None or not portal_offered(force, crime, party):
-            return redirect(f"/officer/crimes/{crime.id}#party-{party.id}-heading")
+            return redirect_to(
+                request, "officer_crime", fragment=f"party-{party.id}-heading", crime_id=crime.id
+            )
         number = await invitations_sent(db, party) + 1
         await queue_alert(
             db,
@@ -55,13 +58,19 @@ async def send_invitation(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party.invite",
+            audit_actions.PARTY_INVITE,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,
             actor=officer,
         )
-        return redirect(f"/officer/crimes/{crime.id}#people-heading", done="invited", party=party.id or 0)
+        return redirect_to(
+            request,
+            "officer_crime",
+            query={"done": "invited", "party": party.id or 0},
+            fragment="people-heading",
+            crime_id=crime.id,
+        )
 
 
 @officer_page()
@@ -71,12 +80,14 @@ async def give_registration_code(request: Request) -> Response:
     async with request.app.state.db.transaction() as db:
         crime, party = await crime_and_party(db, officer, request)
         if not may_register(party) or not portal_offered(await force_of(db, crime), crime, party):
-            return redirect(f"/officer/crimes/{crime.id}#party-{party.id}-heading")
+            return redirect_to(
+                request, "officer_crime", fragment=f"party-{party.id}-heading", crime_id=crime.id
+            )
         code = await new_code_for(party, request.app.state.settings.secret_key)
         audit.record(
             db,
             request,
-            "party.registration_code",
+            audit_actions.PARTY_REGISTRATION_CODE,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,

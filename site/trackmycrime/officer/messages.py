@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
+from ..auth.sessions import client_address
+from ..case_events.messages import mark_messages_read, send_officer_reply
 from ..i18n import gettext as _
-from ..models import Crime, Message, MessageDirection, Officer, Party, utcnow
-from ..notify.outbox import AlertKind, queue_alert
-from ..pages import is_htmx
-from ..victims_code.entitlements import refresh_entitlements
-from .access import officer_page, saved_id
+from ..models import Crime, Message, Officer, Party
+from ..pages import is_htmx, redirect_to
+from .access import officer_page
 from .case import force_of, load_crime_page, render_section, render_with_errors
 from .forms import Errors, read_form
-from .parties import crime_and_party, may_be_alerted
+from .parties import crime_and_party
 from .queries import party_name
-from .rendering import redirect
 
 MAX_MESSAGE_LENGTH = 5000
 
@@ -34,56 +31,18 @@ def reply_problems(field: str, body: str) -> Errors:
     return {}
 
 
-async def mark_messages_read(db: AsyncSession, party: Party) -> int:
-    result = await db.exec(
-        update(Message)
-        .where(
-            col(Message.party_id) == party.id,
-            col(Message.direction) == MessageDirection.FROM_PARTY,
-            col(Message.read_at).is_(None),
-        )
-        .values(read_at=utcnow())
-    )
-    return int(result.rowcount or 0)
-
-
 async def send_reply(
     db: AsyncSession, request: Request, officer: Officer, crime: Crime, party: Party, body: str
 ) -> Message:
-    """Store the reply, tell the party something is waiting (never what), and count it as telling
-    them under the Victims' Code."""
-    message = Message(
-        crime_id=saved_id(crime),
-        party_id=saved_id(party),
-        direction=MessageDirection.TO_PARTY,
-        officer_id=officer.id,
-        body=body.strip(),
-        created_at=utcnow(),
-    )
-    db.add(message)
-    await mark_messages_read(db, party)
-    await db.flush()
-    if may_be_alerted(party):
-        force = await force_of(db, crime)
-        await queue_alert(
-            db,
-            force=force,
-            kind=AlertKind.NEW_MESSAGE,
-            party=party,
-            cause=f"message:{message.id}",
-            context={"force_name": force.name},
-        )
-    audit.record(
+    return await send_officer_reply(
         db,
-        request,
-        "message.send",
-        force_id=crime.force_id,
-        crime_id=crime.id,
-        party_id=party.id,
-        actor=officer,
+        force=await force_of(db, crime),
+        officer=officer,
+        crime=crime,
+        party=party,
+        body=body,
+        client_address=client_address(request),
     )
-    await refresh_entitlements(db, saved_id(crime))
-    return message
 
 
 async def _after(
@@ -101,7 +60,13 @@ async def _after(
             done=done,
             done_party=party.id,
         )
-    return redirect(f"/officer/crimes/{crime.id}#conversation-{party.id}", done=done, party=party.id or 0)
+    return redirect_to(
+        request,
+        "officer_crime",
+        query={"done": done, "party": party.id or 0},
+        fragment=f"conversation-{party.id}",
+        crime_id=crime.id,
+    )
 
 
 @officer_page()
@@ -143,7 +108,7 @@ async def mark_read(request: Request) -> Response:
             audit.record(
                 db,
                 request,
-                "message.mark_read",
+                audit_actions.MESSAGE_MARK_READ,
                 force_id=crime.force_id,
                 crime_id=crime.id,
                 party_id=party.id,

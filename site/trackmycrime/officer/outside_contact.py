@@ -9,18 +9,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..i18n import gettext as _
 from ..models import ContactMethod, Crime, Officer, Party, utcnow
 from ..outside_contact import NOTE_MAX, agree_contact_method, record_outside_contact
-from ..pages import is_htmx
+from ..pages import is_htmx, redirect_to
 from ..victims_code.working_days import end_of_london_day, london_date
 from .access import officer_page
 from .case import load_crime_page, render_section, render_with_errors
 from .forms import Errors, date_from_parts, read_form
 from .parties import crime_and_party
 from .queries import party_name
-from .rendering import redirect
 
 SECTION = "officer/_outside_contact.html"
 
@@ -79,14 +78,20 @@ def parse_told(
     return ToldForm(method, note, told_at, agreed), {}
 
 
-async def _after(request: Request, db, officer: Officer, crime: Crime, party: Party) -> Response:  # type: ignore[no-untyped-def]
+async def _after(request: Request, db, officer: Officer, crime: Crime, party: Party) -> Response:
     if is_htmx(request):
         page = await load_crime_page(db, officer, crime)
         news = _("Recorded how you told {name}.").format(name=party_name(party))
         return await render_section(
             request, db, SECTION, page, news, party=party, done="told", done_party=party.id
         )
-    return redirect(f"/officer/crimes/{crime.id}#told-{party.id}-heading", done="told", party=party.id or 0)
+    return redirect_to(
+        request,
+        "officer_crime",
+        query={"done": "told", "party": party.id or 0},
+        fragment=f"told-{party.id}-heading",
+        crime_id=crime.id,
+    )
 
 
 @officer_page()
@@ -118,7 +123,7 @@ async def record_told(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party.told_outside_portal",
+            audit_actions.PARTY_TOLD_OUTSIDE_PORTAL,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,

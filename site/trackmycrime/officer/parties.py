@@ -20,8 +20,3 @@ async def crime_and_party(db: AsyncSession, officer: Officer, request: Request) 
     if party is None:
         raise HTTPException(404)
     return crime, party
-
-
-def may_be_alerted(party: Party) -> bool:
-    """Registered, and still using the portal: the only parties we tell something is waiting."""
-    return bool(party.password_hash) and party.opted_out_at is None and party.account_deleted_at is None

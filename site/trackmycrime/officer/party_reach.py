@@ -34,7 +34,7 @@ async def reach_of_parties(db: AsyncSession, party_ids: list[int]) -> dict[int, 
         .group_by(col(OutboxMessage.party_id), col(OutboxMessage.channel))
     )
     for party_id, channel, sent_at in sent.all():
-        reach[party_id].last_sent[channel] = sent_at  # type: ignore[index]
+        reach[party_id].last_sent[channel] = sent_at  # type: ignore[index,assignment]
     invitations = await db.exec(
         select(OutboxMessage)
         .where(col(OutboxMessage.party_id).in_(party_ids), col(OutboxMessage.kind) == AlertKind.INVITATION)

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..eligibility import exclusion_reason
 from ..i18n import gettext as _
 from ..models import Officer, utcnow
@@ -53,7 +53,7 @@ async def offer_portal(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party.portal_override",
+            audit_actions.PARTY_PORTAL_OVERRIDE,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,

@@ -8,11 +8,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
+from ..case_events.property import change_state, state_label_for_officers
 from ..i18n import gettext as _
 from ..models import Officer, PropertyItem, PropertyState
 from ..pages import is_htmx
-from ..property import change_state, state_label_for_officers
 from ..victims_code.entitlements import refresh_entitlements
 from .access import officer_page, path_id, visible_crime
 from .case import force_of, load_crime_page, render_section, render_with_errors
@@ -73,7 +73,7 @@ async def change_item_state(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "property.state_changed",
+            audit_actions.PROPERTY_STATE_CHANGED,
             force_id=crime.force_id,
             crime_id=crime.id,
             actor=officer,

@@ -11,6 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from .. import audit_actions
 from ..identity import reference_key, surname_key
 from ..models import (
     AuditEvent,
@@ -29,7 +30,6 @@ from .deadlines import due_soon_before
 # A crime given to an officer in this many days, with no word from an officer since, is "new".
 NEW_CASE_DAYS = 14
 SEARCH_LIMIT = 50
-REASSIGN_ACTION = "crime.reassign"
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ async def _newly_assigned(
     cutoff = now - dt.timedelta(days=NEW_CASE_DAYS)
     reassigned = (
         select(col(AuditEvent.crime_id), func.max(col(AuditEvent.at)).label("at"))
-        .where(col(AuditEvent.action) == REASSIGN_ACTION, col(AuditEvent.at) >= cutoff)
+        .where(col(AuditEvent.action) == audit_actions.CRIME_REASSIGN, col(AuditEvent.at) >= cutoff)
         .group_by(col(AuditEvent.crime_id))
         .subquery()
     )

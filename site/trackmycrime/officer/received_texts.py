@@ -9,19 +9,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..i18n import gettext as _
 from ..identity import reference_key, surname_key
 from ..models import Crime, Officer, Party, ReceivedText, ReceivedTextStatus
+from ..pages import redirect_to
 from ..text_replies import route_received_text
 from .access import officer_page, path_id
 from .forms import Errors, read_form
-from .rendering import redirect, render_page
+from .rendering import render_page
 
 SHOWN = 100
 
 
-def _in_queue_of(officer: Officer):  # type: ignore[no-untyped-def]
+def _in_queue_of(officer: Officer):
     """The force's own texts, and those no force's party has the number of (one shared number)."""
     return or_(col(ReceivedText.force_id) == officer.force_id, col(ReceivedText.force_id).is_(None))
 
@@ -92,7 +93,7 @@ async def route_text(request: Request) -> Response:
         if row is None:
             raise HTTPException(404)
         if row.status != ReceivedTextStatus.UNMATCHED:
-            return redirect("/officer/texts")  # someone else routed it first
+            return redirect_to(request, "officer_received_texts")  # someone else routed it first
         errors: Errors = {}
         if not reference:
             errors[reference_field] = _("Enter the crime reference number")
@@ -111,14 +112,14 @@ async def route_text(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "received_text.route",
+            audit_actions.RECEIVED_TEXT_ROUTE,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,
             actor=officer,
             detail=f"message:{message.id}",
         )
-        return redirect("/officer/texts", done="routed")
+        return redirect_to(request, "officer_received_texts", query={"done": "routed"})
 
 
 routes = [

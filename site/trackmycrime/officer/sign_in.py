@@ -10,12 +10,11 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth import throttle
-from ..auth.cookies import cookie_name
 from ..auth.passwords import hash_password, verify_password
 from ..auth.sessions import (
     clear_session_cookie,
@@ -23,18 +22,25 @@ from ..auth.sessions import (
     current_session,
     end_current_session,
     officer_required,
-    set_session_cookie,
-    start_session,
 )
 from ..auth.tokens import Signer
 from ..database import Database
 from ..forces import service_force
 from ..i18n import gettext as _
 from ..models import Officer, utcnow
-from ..pages import render
+from ..pages import redirect_to, render
 from . import sso, totp
 from .accounts import normalise_email
 from .forms import Errors, read_form
+from .session_start import (
+    PENDING_PURPOSE,
+    PENDING_SECONDS,
+    finish_sign_in,
+    forget_pending,
+    password_fingerprint,
+    pending_cookie_name,
+    to_code_step,
+)
 
 WINDOW = dt.timedelta(minutes=15)
 CLIENT_ATTEMPTS = 50
@@ -44,8 +50,6 @@ CODE_ATTEMPTS = 5
 CONFIRM_ATTEMPTS = 5
 # At most this many officers share a shoulder number across the forces of one deployment.
 MAX_CANDIDATES = 5
-PENDING_PURPOSE = "officer-second-factor"
-PENDING_SECONDS = 5 * 60
 
 
 def generic_error() -> str:
@@ -71,14 +75,6 @@ def too_many_confirmations() -> str:
 
 def client_key(request: Request) -> str:
     return f"officer-sign-in:ip:{client_address(request)}"
-
-
-def pending_cookie_name(request: Request) -> str:
-    return cookie_name("officer_pending", request.app.state.settings.secure_cookies)
-
-
-def password_fingerprint(officer: Officer) -> str:
-    return hashlib.sha256((officer.password_hash or "").encode()).hexdigest()[:16]
 
 
 def is_locked(officer: Officer, now: dt.datetime) -> bool:
@@ -196,7 +192,9 @@ async def record_password_check(
         select(Officer).where(col(Officer.id).in_(ids)).order_by(col(Officer.id)).with_for_update()
     )
     for officer in fresh.all():
-        audit.record(db, request, "officer.sign_in_failed", force_id=officer.force_id, actor=officer)
+        audit.record(
+            db, request, audit_actions.OFFICER_SIGN_IN_FAILED, force_id=officer.force_id, actor=officer
+        )
         if is_locked(officer, now):
             continue
         officer.failed_sign_ins += 1
@@ -204,20 +202,10 @@ async def record_password_check(
         if len(check.candidates) == 1 and check.attempts.get(officer.id, 0) >= ACCOUNT_ATTEMPTS:
             officer.failed_sign_ins, officer.locked_until = 0, now + LOCKED_FOR
             await throttle.reset(db, account_key(officer))
-            audit.record(db, request, "officer.sign_in_locked", force_id=officer.force_id, actor=officer)
+            audit.record(
+                db, request, audit_actions.OFFICER_SIGN_IN_LOCKED, force_id=officer.force_id, actor=officer
+            )
     return None
-
-
-async def finish_sign_in(db: AsyncSession, request: Request, officer: Officer) -> Response:
-    officer.last_sign_in_at = utcnow()
-    officer.failed_sign_ins, officer.locked_until = 0, None
-    audit.record(db, request, "officer.sign_in", force_id=officer.force_id, actor=officer)
-    signed = await start_session(db, request, officer_id=officer.id, **sso.session_fields(request, officer))
-    response = RedirectResponse("/officer", status_code=303)
-    set_session_cookie(request, response, signed)
-    forget_pending(request, response)
-    forget_pending(request, response, sso.signed_in_cookie_name(request))
-    return response
 
 
 def _sign_in_form(
@@ -280,37 +268,10 @@ async def sign_in(request: Request) -> Response:
     async with database.transaction() as db:
         officer = await record_password_check(db, request, check, now)
         if officer is not None and officer.totp_secret:
-            return _to_code_step(request, officer)
+            return to_code_step(request, officer)
         if officer is not None:
             return await finish_sign_in(db, request, officer)
     return _sign_in_form(request, errors={"identifier": generic_error()}, identifier=identifier)
-
-
-def forget_pending(request: Request, response: Response, name: str | None = None) -> None:
-    """Delete the pending two-step cookie (or another sign-in cookie): a browser ignores a `__Host-`
-    cookie, even one that deletes, unless it is Secure with Path=/ as it was set."""
-    secure = request.app.state.settings.secure_cookies
-    response.delete_cookie(
-        name or pending_cookie_name(request), path="/", httponly=True, samesite="lax", secure=secure
-    )
-
-
-def _to_code_step(request: Request, officer: Officer) -> Response:
-    settings = request.app.state.settings
-    pending = Signer(settings.secret_key).sign(
-        PENDING_PURPOSE, {"o": officer.id, "f": password_fingerprint(officer)}
-    )
-    response = RedirectResponse("/officer/sign-in/code", status_code=303)
-    response.set_cookie(
-        pending_cookie_name(request),
-        pending,
-        max_age=PENDING_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        path="/",
-    )
-    return response
 
 
 async def _pending_officer(db: AsyncSession, request: Request) -> Officer | None:
@@ -343,7 +304,7 @@ async def code_page(request: Request) -> Response:
     await _with_service_force(request)
     async with request.app.state.db.session() as db:
         if await _pending_officer(db, request) is None:
-            return RedirectResponse("/officer/sign-in", status_code=303)
+            return redirect_to(request, "officer_sign_in")
     return _code_form(request)
 
 
@@ -354,7 +315,7 @@ async def check_code(request: Request) -> Response:
     async with request.app.state.db.transaction() as db:
         officer = await _pending_officer(db, request)
         if officer is None:
-            return RedirectResponse("/officer/sign-in", status_code=303)
+            return redirect_to(request, "officer_sign_in")
         if not code:
             return _code_form(request, errors={"code": _("Enter the code from your authenticator app")})
         if len(code) != 6:
@@ -365,7 +326,7 @@ async def check_code(request: Request) -> Response:
         if attempt <= CODE_ATTEMPTS and await _code_accepted(db, officer, code):
             await throttle.reset(db, f"officer-code:{officer.id}")
             return await finish_sign_in(db, request, officer)
-        audit.record(db, request, "officer.code_failed", force_id=officer.force_id, actor=officer)
+        audit.record(db, request, audit_actions.OFFICER_CODE_FAILED, force_id=officer.force_id, actor=officer)
         if attempt >= CODE_ATTEMPTS:
             # The count is not started again here: a code waiting behind this one must not get a
             # fresh try. Its window (15 minutes from the first wrong code) ends before the lock does.
@@ -400,7 +361,7 @@ async def sign_out(request: Request) -> Response:
     if provider_sign_out:
         response = sso.on_to_provider_sign_out(request, provider_sign_out)
     else:
-        response = RedirectResponse("/officer/sign-in?signed_out=1", status_code=303)
+        response = redirect_to(request, "officer_sign_in", query={"signed_out": 1})
     clear_session_cookie(request, response)
     return response
 
@@ -410,14 +371,14 @@ async def keep_alive(request: Request) -> Response:
     """The idle warning's "Stay signed in": the request itself counts as activity."""
     if request.headers.get("x-csrf-token"):
         return Response(status_code=204)
-    return RedirectResponse("/officer", status_code=303)
+    return redirect_to(request, "officer_inbox")
 
 
 routes = [
     Route("/officer/sign-in", sign_in_page, methods=["GET"], name="officer_sign_in"),
-    Route("/officer/sign-in", sign_in, methods=["POST"]),
+    Route("/officer/sign-in", sign_in, methods=["POST"], name="officer_sign_in_post"),
     Route("/officer/sign-in/code", code_page, methods=["GET"], name="officer_sign_in_code"),
-    Route("/officer/sign-in/code", check_code, methods=["POST"]),
+    Route("/officer/sign-in/code", check_code, methods=["POST"], name="officer_sign_in_code_post"),
     Route("/officer/sign-out", sign_out, methods=["POST"], name="officer_sign_out"),
     Route("/officer/keep-alive", keep_alive, methods=["POST"], name="officer_keep_alive"),
 ]

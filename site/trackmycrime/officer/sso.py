@@ -18,31 +18,32 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth import oidc, throttle
 from ..auth.cookies import cookie_name
 from ..auth.sso_sessions import SsoForce, sso_settings
 from ..auth.tokens import Signer, random_token, sha256_hex
 from ..forces import service_force
 from ..i18n import gettext as _
-from ..models import Force, ForceSso, Officer, OfficerRole, WebSession, utcnow
-from ..pages import render
+from ..models import Force, ForceSso, Officer, OfficerRole, WebSession, saved_id, utcnow
+from ..pages import redirect_to, render
 from .accounts import add_officer, normalise_email
+from .session_start import (
+    SIGNED_IN_PURPOSE,
+    SIGNED_IN_SECONDS,
+    finish_sign_in,
+    signed_in_cookie_name,
+    to_code_step,
+)
 
 FLOW_PURPOSE = "officer-sso-flow"
 FLOW_SECONDS = 10 * 60
-SIGNED_IN_PURPOSE = "officer-sso-signed-in"
-SIGNED_IN_SECONDS = 5 * 60
 # Higher roles first: an officer in several mapped groups gets the highest.
 ROLE_ORDER = (OfficerRole.ADMIN, OfficerRole.SUPERVISOR, OfficerRole.OFFICER)
 
 
 def flow_cookie_name(request: Request) -> str:
     return cookie_name("officer_sso", request.app.state.settings.secure_cookies)
-
-
-def signed_in_cookie_name(request: Request) -> str:
-    return cookie_name("officer_sso_signed_in", request.app.state.settings.secure_cookies)
 
 
 def parse_group_roles(lines: str) -> dict[str, str]:
@@ -99,7 +100,7 @@ async def configure(
     parse_group_roles(group_lines)
     config = (await db.exec(select(ForceSso).where(col(ForceSso.force_id) == force.id))).first()
     if config is None:
-        config = ForceSso(force_id=force.id, issuer="", client_id="")
+        config = ForceSso(force_id=saved_id(force), issuer="", client_id="")
     config.issuer, config.client_id = issuer.strip().rstrip("/"), client_id.strip()
     config.client_secret_file, config.tenant = client_secret_file, tenant.strip()
     config.email_claim = email_claim.strip() or "email"
@@ -133,14 +134,16 @@ async def start(request: Request) -> Response:
     code = request.query_params.get("force", "").strip().upper()
     chosen = [choice for choice in choices if choice.force.code == code or (not code and len(choices) == 1)]
     if len(chosen) != 1:
-        return RedirectResponse("/officer/sign-in", status_code=303)
+        return redirect_to(request, "officer_sign_in")
     sso = chosen[0]
     settings = request.app.state.settings
     try:
         provider = await oidc.discover(sso.config.issuer)
     except oidc.SsoError as error:
         async with request.app.state.db.transaction() as db:
-            audit.record(db, request, "officer.sso_refused", force_id=sso.force.id, detail=str(error))
+            audit.record(
+                db, request, audit_actions.OFFICER_SSO_REFUSED, force_id=sso.force.id, detail=str(error)
+            )
         return _refused(request, _could_not_sign_in(), status=502)
     outgoing = oidc.authorisation_request(
         provider, sso.config.client_id, oidc.redirect_uri(settings.base_url)
@@ -215,7 +218,7 @@ async def _refuse(
         audit.record(
             db,
             request,
-            "officer.sso_refused",
+            audit_actions.OFFICER_SSO_REFUSED,
             force_id=force_id if isinstance(force_id, int) else None,
             actor=officer,
             detail=reason,
@@ -224,8 +227,6 @@ async def _refuse(
 
 
 async def _sign_in(request: Request, sso: SsoForce, tokens: oidc.Tokens) -> Response:
-    from . import sign_in  # the password sign-in owns the second step and the session's start
-
     email = tokens.claims.get(sso.config.email_claim)
     if not isinstance(email, str) or "@" not in email:
         reason = f"the ID token has no email in the claim {sso.config.email_claim!r}"
@@ -247,8 +248,8 @@ async def _sign_in(request: Request, sso: SsoForce, tokens: oidc.Tokens) -> Resp
         audit.record(
             db,
             request,
-            "officer.sso_sign_in",
-            force_id=sso.force.id,
+            audit_actions.OFFICER_SSO_SIGN_IN,
+            force_id=saved_id(sso.force),
             actor=officer,
             detail=f"second factor by the provider: {'yes' if provider_mfa else 'no'}",
         )
@@ -262,9 +263,9 @@ async def _sign_in(request: Request, sso: SsoForce, tokens: oidc.Tokens) -> Resp
         }
         if provider_mfa or not officer.totp_secret:
             request.state.sso_signed_in = signed_in
-            response = await sign_in.finish_sign_in(db, request, officer)
+            response = await finish_sign_in(db, request, officer)
         else:
-            response = sign_in._to_code_step(request, officer)
+            response = to_code_step(request, officer)
             response.set_cookie(
                 signed_in_cookie_name(request),
                 Signer(request.app.state.settings.secret_key).sign(SIGNED_IN_PURPOSE, signed_in),
@@ -290,7 +291,12 @@ async def _matching_officer(
     if officer is not None:
         if role is not None and officer.role != role and officer.disabled_at is None:
             audit.record(
-                db, None, "officer.sso_role_changed", force_id=sso.force.id, actor=officer, detail=role
+                db,
+                None,
+                audit_actions.OFFICER_SSO_ROLE_CHANGED,
+                force_id=sso.force.id,
+                actor=officer,
+                detail=role,
             )
             officer.role = role
         return officer
@@ -300,35 +306,12 @@ async def _matching_officer(
     # No password is ever told to anyone: the account is for single sign-on.
     return await add_officer(
         db,
-        force_id=sso.force.id,
+        force_id=saved_id(sso.force),
         email=email,
         name=str(name)[:200],
         password=random_token(),
         role=role or OfficerRole.OFFICER,
     )
-
-
-def session_fields(request: Request, officer: Officer) -> dict[str, Any]:
-    """The single sign-on part of the session about to start for this officer, if any: set by the
-    callback directly, or carried by a signed cookie across the two-step code page."""
-    signed_in = getattr(request.state, "sso_signed_in", None)
-    if signed_in is None:
-        raw = request.cookies.get(signed_in_cookie_name(request))
-        secret_key = request.app.state.settings.secret_key
-        signed_in = (
-            Signer(secret_key).unsign(SIGNED_IN_PURPOSE, raw, max_age_seconds=SIGNED_IN_SECONDS)
-            if raw
-            else None
-        )
-    if not isinstance(signed_in, dict) or signed_in.get("o") != officer.id:
-        return {}
-    return {
-        "sso_force_id": signed_in["f"],
-        "sso_subject": signed_in["sub"],
-        "sso_expires_at": dt.datetime.fromtimestamp(signed_in["exp"], dt.UTC),
-        "sso_refresh_token": signed_in["rt"],
-        "sso_mfa": bool(signed_in["mfa"]),
-    }
 
 
 async def provider_sign_out_url(

@@ -14,12 +14,13 @@ from sqlalchemy import case, distinct, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from ..i18n import gettext as _
 from ..i18n import ngettext, number
 from ..models import Crime, Feedback, Message, MessageDirection, Party, WebSession, utcnow
+from ..pages import redirect_to
 from ..victims_code.reporting import OnTimeRate, on_time_rate
 from .access import SUPERVISORS, officer_page
 from .periods import Period, period_from_query, presets
@@ -285,7 +286,7 @@ async def statistics_csv(request: Request) -> Response:
     now = utcnow()
     period, _chosen, errors, _values = period_from_query(request.query_params, now)
     if errors:
-        return RedirectResponse(f"/officer/statistics?{request.url.query}", status_code=303)
+        return redirect_to(request, "officer_statistics", query=request.url.query)
     async with request.app.state.db.session() as db:
         rows = figure_rows(await force_figures(db, request.state.officer.force_id, period, now))
     filename = f"trackmycrime-statistics-{period.slug}.csv"

@@ -12,10 +12,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit, statuses
-from ..handover import MAX_NOTE_LENGTH, change_officer_in_charge, keep_officer_in_charge, open_conflicts
+from .. import audit, audit_actions, statuses
+from ..case_events.handover import (
+    MAX_NOTE_LENGTH,
+    change_officer_in_charge,
+    keep_officer_in_charge,
+    open_conflicts,
+)
 from ..i18n import gettext as _
 from ..models import Crime, Officer, utcnow
+from ..pages import redirect_to
 from ..victims_code.entitlements import event_label, refresh_entitlements
 from ..victims_code.reporting import on_time_rate, on_time_rates_by_officer, on_time_rates_by_team, owed_items
 from .access import SUPERVISORS, officer_page, path_id, saved_id, visible_crime
@@ -23,8 +29,8 @@ from .case import force_of, load_crime_page, render_crime_page
 from .deadlines import due_in_words
 from .forms import read_form, whole_number
 from .periods import period_from_query, presets
-from .queries import REASSIGN_ACTION, party_name
-from .rendering import redirect, render_page
+from .queries import party_name
+from .rendering import render_page
 
 PAGE_SIZE = 25
 
@@ -158,14 +164,14 @@ async def reassign(request: Request) -> Response:
             audit.record(
                 db,
                 request,
-                REASSIGN_ACTION,
+                audit_actions.CRIME_REASSIGN,
                 force_id=crime.force_id,
                 crime_id=crime.id,
                 actor=officer,
                 detail=f"from={previous or ''} to={chosen.id}",
             )
             await refresh_entitlements(db, saved_id(crime))
-        return redirect(f"/officer/crimes/{crime.id}", done="reassigned")
+        return redirect_to(request, "officer_crime", query={"done": "reassigned"}, crime_id=crime.id)
 
 
 @officer_page(*SUPERVISORS)
@@ -192,13 +198,19 @@ async def settle_conflict(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "crime.officer_conflict_settled",
+            audit_actions.CRIME_OFFICER_CONFLICT_SETTLED,
             force_id=crime.force_id,
             crime_id=crime.id,
             actor=officer,
             detail=f"handover={held.id} decision={'apply' if form.get('decision') == 'apply' else 'keep'}",
         )
-        return redirect(f"/officer/crimes/{crime.id}#officer-heading", done="conflict_settled")
+        return redirect_to(
+            request,
+            "officer_crime",
+            query={"done": "conflict_settled"},
+            fragment="officer-heading",
+            crime_id=crime.id,
+        )
 
 
 routes = [

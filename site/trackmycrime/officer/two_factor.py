@@ -9,16 +9,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth import throttle
 from ..auth.sessions import end_all_sessions, set_session_cookie, start_session
 from ..auth.tokens import Signer
 from ..i18n import gettext as _
 from ..models import Officer, utcnow
+from ..pages import redirect_to
 from . import totp
 from .access import officer_page, two_factor_required
 from .forms import Errors, read_form
-from .rendering import redirect, render_page
+from .rendering import render_page
 from .sign_in import confirm_key, may_confirm, too_many_confirmations
 
 ENROLMENT_PURPOSE = "officer-totp-enrolment"
@@ -83,7 +84,7 @@ async def turn_on(request: Request) -> Response:
         assert officer is not None
         request.state.officer = officer
         if officer.totp_secret:
-            return redirect("/officer/two-factor")
+            return redirect_to(request, "officer_two_factor")
         secret = _secret_from_token(request, officer, form.get("enrolment_token", ""))
         if secret is None:
             errors = {
@@ -99,8 +100,10 @@ async def turn_on(request: Request) -> Response:
             errors = {"code": _("The code is not correct. Enter the 6-digit code your app shows now")}
             return await _page(request, db, errors=errors, secret=secret)
         officer.totp_secret = secret
-        audit.record(db, request, "officer.two_factor_on", force_id=officer.force_id, actor=officer)
-        response = redirect("/officer/two-factor", done="on")
+        audit.record(
+            db, request, audit_actions.OFFICER_TWO_FACTOR_ON, force_id=officer.force_id, actor=officer
+        )
+        response = redirect_to(request, "officer_two_factor", query={"done": "on"})
         await _rotate_session(db, request, officer, response)
         return response
 
@@ -113,7 +116,7 @@ async def turn_off(request: Request) -> Response:
         assert officer is not None
         request.state.officer = officer
         if not officer.totp_secret:
-            return redirect("/officer/two-factor")
+            return redirect_to(request, "officer_two_factor")
         code = totp.normalise_code(form.get("code", ""))
         if not code:
             return await _page(request, db, errors={"code": _("Enter the code from your authenticator app")})
@@ -121,20 +124,26 @@ async def turn_off(request: Request) -> Response:
             return await _page(request, db, errors={"code": too_many_confirmations()})
         if totp.matching_step(officer.totp_secret, code, utcnow()) is None:
             audit.record(
-                db, request, "officer.two_factor_off_failed", force_id=officer.force_id, actor=officer
+                db,
+                request,
+                audit_actions.OFFICER_TWO_FACTOR_OFF_FAILED,
+                force_id=officer.force_id,
+                actor=officer,
             )
             errors = {"code": _("The code is not correct. Enter the 6-digit code your app shows now")}
             return await _page(request, db, errors=errors)
         await throttle.reset(db, confirm_key(officer))
         officer.totp_secret = None
-        audit.record(db, request, "officer.two_factor_off", force_id=officer.force_id, actor=officer)
-        response = redirect("/officer/two-factor", done="off")
+        audit.record(
+            db, request, audit_actions.OFFICER_TWO_FACTOR_OFF, force_id=officer.force_id, actor=officer
+        )
+        response = redirect_to(request, "officer_two_factor", query={"done": "off"})
         await _rotate_session(db, request, officer, response)
         return response
 
 
 routes = [
     Route("/officer/two-factor", two_factor_page, methods=["GET"], name="officer_two_factor"),
-    Route("/officer/two-factor", turn_on, methods=["POST"]),
+    Route("/officer/two-factor", turn_on, methods=["POST"], name="officer_two_factor_post"),
     Route("/officer/two-factor/turn-off", turn_off, methods=["POST"], name="officer_two_factor_off"),
 ]

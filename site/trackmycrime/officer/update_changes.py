@@ -9,15 +9,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit
+from .. import audit, audit_actions
+from ..case_events.update_corrections import CannotWithdraw, correct_update, may_be_changed, withdraw_update
 from ..i18n import gettext as _
 from ..models import CaseUpdate, Crime, Officer
-from ..pages import is_htmx
-from ..update_corrections import CannotWithdraw, correct_update, may_be_changed, withdraw_update
+from ..pages import is_htmx, redirect_to
 from .access import officer_page, path_id, visible_crime
 from .case import load_crime_page, render_section, render_with_errors, withdraw_window
 from .forms import Errors, read_form
-from .rendering import redirect, render_page
+from .rendering import render_page
 from .updates import MAX_UPDATE_LENGTH
 
 
@@ -74,14 +74,20 @@ async def save_correction(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "crime.update_corrected",
+            audit_actions.CRIME_UPDATE_CORRECTED,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=update.party_id,
             actor=officer,
             detail=f"update={update.id}",
         )
-    return redirect(f"/officer/crimes/{crime.id}#update-{update.id}", done="corrected")
+    return redirect_to(
+        request,
+        "officer_crime",
+        query={"done": "corrected"},
+        fragment=f"update-{update.id}",
+        crime_id=crime.id,
+    )
 
 
 @officer_page()
@@ -110,7 +116,7 @@ async def withdraw(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "crime.update_withdrawn",
+            audit_actions.CRIME_UPDATE_WITHDRAWN,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=update.party_id,
@@ -121,7 +127,9 @@ async def withdraw(request: Request) -> Response:
             page = await load_crime_page(db, officer, crime)
             news = _("The update has been withdrawn. Nobody was alerted.")
             return await render_section(request, db, "officer/_updates.html", page, news, done="withdrawn")
-    return redirect(f"/officer/crimes/{crime.id}#updates-heading", done="withdrawn")
+    return redirect_to(
+        request, "officer_crime", query={"done": "withdrawn"}, fragment="updates-heading", crime_id=crime.id
+    )
 
 
 routes = [

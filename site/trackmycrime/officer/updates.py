@@ -9,16 +9,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit, statuses
+from .. import statuses
+from ..auth.sessions import client_address
+from ..case_events.updates import record_update
 from ..i18n import gettext as _
-from ..ingest.updates import alert_parties_of_update
 from ..models import Audience, CaseUpdate, Crime, Officer, Party, utcnow
-from ..pages import is_htmx
+from ..pages import is_htmx, redirect_to
 from ..victims_code.entitlements import refresh_entitlements
 from .access import officer_page, path_id, saved_id, visible_crime
 from .case import force_of, load_crime_page, render_section, render_with_errors, withdraw_window
 from .forms import Errors, read_form, whole_number
-from .rendering import redirect
 from .update_templates import template_by_key
 
 MAX_UPDATE_LENGTH = 5000
@@ -64,37 +64,18 @@ async def post_update(
     db: AsyncSession, request: Request, officer: Officer, crime: Crime, form: UpdateForm
 ) -> CaseUpdate:
     """Store the update, change the status if asked, and tell those who may read it."""
-    now = utcnow()
-    update = CaseUpdate(
-        crime_id=saved_id(crime),
+    update = await record_update(
+        db,
+        force=await force_of(db, crime),
+        crime=crime,
         text=form.text,
         status=form.status,
-        status_before=crime.status if form.status else None,
         audience=form.audience,
         party_id=form.party_id,
-        author_officer_id=officer.id,
-        occurred_at=now,
-        created_at=now,
-    )
-    db.add(update)
-    if form.status:
-        crime.status = form.status
-        closes = statuses.status(form.status).closes_crime
-        crime.closed_at = (crime.closed_at or now) if closes else None
-    crime.updated_at = now
-    await db.flush()
-    # The alerts wait while the update may still be withdrawn (update_corrections.py).
-    send_after = now + withdraw_window(request)
-    await alert_parties_of_update(db, await force_of(db, crime), update, send_after=send_after)
-    audit.record(
-        db,
-        request,
-        "crime.update_posted",
-        force_id=crime.force_id,
-        crime_id=crime.id,
-        party_id=form.party_id,
-        actor=officer,
-        detail=f"status={form.status or ''} audience={form.audience}",
+        author=officer,
+        # The alerts wait while the update may still be withdrawn (case_events/update_corrections.py).
+        send_after=utcnow() + withdraw_window(request),
+        client_address=client_address(request),
     )
     await refresh_entitlements(db, saved_id(crime))
     return update
@@ -125,7 +106,9 @@ async def add_update(request: Request) -> Response:
             return await render_section(
                 request, db, "officer/_updates.html", page, _("Your update has been posted."), done="update"
             )
-        return redirect(f"/officer/crimes/{crime.id}#updates-heading", done="update")
+        return redirect_to(
+            request, "officer_crime", query={"done": "update"}, fragment="updates-heading", crime_id=crime.id
+        )
 
 
 @officer_page()
@@ -137,7 +120,13 @@ async def update_form(request: Request) -> Response:
     async with request.app.state.db.session() as db:
         crime = await visible_crime(db, officer, crime_id)
         if not is_htmx(request):
-            return redirect(f"/officer/crimes/{crime_id}#update-form", template=template)
+            return redirect_to(
+                request,
+                "officer_crime",
+                query={"template": template},
+                fragment="update-form",
+                crime_id=crime_id,
+            )
         page = await load_crime_page(db, officer, crime)
         chosen = template_by_key(template)
         news = _("The update has been filled in. Check the words before you post it.") if chosen else ""

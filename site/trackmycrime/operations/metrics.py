@@ -23,6 +23,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import func, select
+from sqlmodel import col
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
@@ -157,35 +158,36 @@ UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.HELD)
 async def database_figures(db: Any, now: dt.datetime) -> dict[str, Any]:
     outbox = (
         await db.exec(
-            select(OutboxMessage.kind, OutboxMessage.channel, OutboxMessage.status, func.count()).group_by(
-                OutboxMessage.kind, OutboxMessage.channel, OutboxMessage.status
-            )
+            select(
+                col(OutboxMessage.kind), col(OutboxMessage.channel), col(OutboxMessage.status), func.count()
+            ).group_by(OutboxMessage.kind, OutboxMessage.channel, OutboxMessage.status)
         )
     ).all()
     oldest = (
-        await db.exec(select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status.in_(UNSENT)))
+        await db.exec(select(func.min(OutboxMessage.created_at)).where(col(OutboxMessage.status).in_(UNSENT)))
     ).scalar_one()
     expired = (
         await db.exec(
             select(func.count()).where(
-                OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_until < now
+                col(OutboxMessage.status) == OutboxStatus.SENDING, col(OutboxMessage.claimed_until) < now
             )
         )
     ).scalar_one()
     overdue = (
         await db.exec(
-            select(Force.code, func.count(Entitlement.id))
+            select(col(Force.code), func.count(col(Entitlement.id)))
             .select_from(Force)
             .outerjoin(
                 Entitlement,
-                (Entitlement.force_id == Force.id)
-                & Entitlement.met_at.is_(None)
-                & (Entitlement.due_at < now),
+                (col(Entitlement.force_id) == col(Force.id))
+                & col(Entitlement.met_at).is_(None)
+                & (col(Entitlement.due_at) < now),
             )
             .group_by(Force.code)
         )
     ).all()
-    counted = (await db.exec(select(WorkerCount.name, WorkerCount.channel, WorkerCount.value))).all()
+    worker_totals = select(col(WorkerCount.name), col(WorkerCount.channel), col(WorkerCount.value))
+    counted = (await db.exec(worker_totals)).all()
     oldest_seconds = 0.0
     if oldest is not None:
         if oldest.tzinfo is None:

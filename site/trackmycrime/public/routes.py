@@ -43,7 +43,7 @@ async def favicon(request: Request) -> Response:
 async def health(request: Request) -> Response:
     try:
         async with request.app.state.db.session() as db:
-            await db.exec(text("SELECT 1"))  # type: ignore[call-overload]
+            await db.exec(text("SELECT 1"))
     except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
         return JSONResponse({"status": "unhealthy", "database": type(error).__name__}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})

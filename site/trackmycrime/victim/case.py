@@ -8,8 +8,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import decisions, hearings
 from ..auth.sessions import party_required, party_required_quietly, party_required_reading
+from ..case_events import decisions, hearings
 from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..models import Crime, Party, utcnow
@@ -29,7 +29,7 @@ def case_context(request: Request, view: queries.CaseView, **extra: Any) -> dict
     crime: Crime = request.state.crime
     party: Party = request.state.party
     next_due = view.next_due.due_at if view.next_due else None
-    context = {
+    context: dict[str, Any] = {
         "crime": crime,
         "party": party,
         "view": view,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth.sessions import party_required
 from ..i18n import gettext as _
 from ..models import Crime, Feedback, Party, utcnow
-from ..pages import render
+from ..pages import redirect_to, render
 from . import forms
 
 # The rating stored is 1 (very dissatisfied) to 5 (very satisfied); 4 and 5 count as satisfied.
@@ -77,13 +77,13 @@ async def give_feedback(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party_gave_feedback",
+            audit_actions.PARTY_FEEDBACK,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,
             actor=party,
         )
-    return RedirectResponse("/feedback/thank-you", status_code=303)
+    return redirect_to(request, "victim_feedback_thank_you")
 
 
 @party_required

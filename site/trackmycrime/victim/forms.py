@@ -9,6 +9,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from ..auth.passwords import MAX_PASSWORD_LENGTH
+from ..case_events.messages import MESSAGE_MAX as MESSAGE_MAX
 from ..i18n import gettext as _
 from ..models import Force
 from ..typed_text import without_invisible_characters
@@ -17,7 +18,6 @@ SURNAME_MAX = 100
 REFERENCE_MAX = 40
 CODE_MAX = 40
 PASSWORD_FIELD_MAX = 1000
-MESSAGE_MAX = 2000
 FEEDBACK_COMMENT_MAX = 1200
 EARLIEST_BIRTH_YEAR = 1900
 # Long enough for "September." and for a day or year typed with leading zeros; what is longer is no date.

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..auth.sessions import party_required_reading
-from ..hearings import calendar_file
+from ..case_events.hearings import calendar_file
 from ..models import Hearing
 
 

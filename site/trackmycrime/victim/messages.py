@@ -8,11 +8,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-from .. import audit
 from ..auth import throttle
+from ..auth.sessions import client_address
+from ..case_events.messages import record_party_message
 from ..i18n import gettext as _
 from ..models import Crime, Message, Party
-from . import forms, queries
+from . import forms
 
 MESSAGES_PER_HOUR = 20
 MESSAGE_WINDOW = dt.timedelta(hours=1)
@@ -44,20 +45,9 @@ async def store_message(
         )
     if not form.is_valid:
         return None
-    message = queries.add_party_message(db, party, crime, body)
-    message.property_item_id = property_item_id
-    await db.flush()
-    audit.record(
-        db,
-        request,
-        "party_sent_message",
-        force_id=crime.force_id,
-        crime_id=crime.id,
-        party_id=party.id,
-        actor=party,
-        detail=f"message:{message.id}" + (f" property item:{property_item_id}" if property_item_id else ""),
+    return await record_party_message(
+        db, party, crime, body, property_item_id=property_item_id, client_address=client_address(request)
     )
-    return message
 
 
 def message_text(form: forms.Form, submitted: FormData, field: str) -> str:

@@ -7,9 +7,9 @@ import time
 
 import anyio
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth import throttle
 from ..auth.links import RESET_LINK_HOURS, link_still_valid, party_id_from_link
 from ..auth.passwords import hash_password, party_password_problem
@@ -19,7 +19,7 @@ from ..i18n import gettext as _
 from ..identity import reference_key, surname_key
 from ..models import Crime, Force, Party, utcnow
 from ..notify.outbox import AlertKind, queue_alert
-from ..pages import render
+from ..pages import redirect_to, render
 from . import forms, lockout, queries
 from .force_choice import forces_for_page, render_form
 from .sign_in import signed_in_redirect
@@ -68,7 +68,7 @@ async def request_reset(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party_asked_for_password_reset",
+            audit_actions.PARTY_PASSWORD_RESET_REQUEST,
             force_id=force_id or None,
             crime_id=found[1].id if found else None,
             party_id=found[0].id if found else None,
@@ -88,7 +88,7 @@ async def request_reset(request: Request) -> Response:
     # The answer never comes sooner than this, so that its time does not tell whether an account
     # with these details exists (queueing the email takes a little longer than not).
     await anyio.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
-    return RedirectResponse("/forgotten-password/sent", status_code=303)
+    return redirect_to(request, "victim_reset_sent")
 
 
 async def reset_requested(request: Request) -> Response:
@@ -167,7 +167,7 @@ async def set_new_password(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party_reset_password",
+            audit_actions.PARTY_PASSWORD_RESET,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=stored.id,

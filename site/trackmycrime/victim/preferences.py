@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth.sessions import clear_session_cookie, end_all_sessions, party_required
 from ..i18n import gettext as _
 from ..models import AlertChannel, ContactAgreement, Crime, Party, PartyRole, utcnow
-from ..pages import render
+from ..pages import redirect_to, render
 from ..victims_code import refresh_entitlements
 from . import forms
 from .force_choice import forces_for_page
@@ -119,7 +119,7 @@ async def save_preferences(request: Request) -> Response:
                 ContactAgreement(
                     party_id=stored.id, interval_days=interval, channel=choice, agreed_by="party"
                 )
-            )  # type: ignore[arg-type]
+            )
         stored.alert_channel = choice
         stored.update_interval_days = interval
         stored.updated_at = utcnow()
@@ -130,7 +130,7 @@ async def save_preferences(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party_changed_alerts",
+            audit_actions.PARTY_ALERT_PREFERENCES,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,
@@ -138,7 +138,7 @@ async def save_preferences(request: Request) -> Response:
             detail=f"alert_channel={choice}"
             + (f" update_interval_days={interval}" if interval_changed else ""),
         )
-    return RedirectResponse("/preferences?done=saved", status_code=303)
+    return redirect_to(request, "victim_preferences", query={"done": "saved"})
 
 
 @party_required
@@ -159,7 +159,7 @@ async def _set_opted_out(request: Request, opted_out: bool) -> None:
         audit.record(
             db,
             request,
-            "party_opted_out" if opted_out else "party_opted_in",
+            audit_actions.PARTY_OPT_OUT if opted_out else audit_actions.PARTY_OPT_IN,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,
@@ -170,13 +170,13 @@ async def _set_opted_out(request: Request, opted_out: bool) -> None:
 @party_required
 async def opt_out(request: Request) -> Response:
     await _set_opted_out(request, True)
-    return RedirectResponse("/preferences?done=opted_out", status_code=303)
+    return redirect_to(request, "victim_preferences", query={"done": "opted_out"})
 
 
 @party_required
 async def opt_in(request: Request) -> Response:
     await _set_opted_out(request, False)
-    return RedirectResponse("/preferences?done=opted_in", status_code=303)
+    return redirect_to(request, "victim_preferences", query={"done": "opted_in"})
 
 
 @party_required
@@ -206,13 +206,13 @@ async def delete_account(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party_deleted_account",
+            audit_actions.PARTY_DELETE_ACCOUNT,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,
             actor=party,
         )
-    response = RedirectResponse("/account-deleted", status_code=303)
+    response = redirect_to(request, "victim_account_deleted")
     clear_session_cookie(request, response)
     return response
 

@@ -7,14 +7,14 @@ from typing import Any
 from sqlmodel import col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from ..auth.sessions import party_required
+from ..case_events.property import items_for_party, state_label, value_in_pounds
 from ..i18n import gettext as _
 from ..models import Message, Party, PropertyItem
 from ..officer.forms import whole_number
-from ..pages import is_htmx, render
-from ..property import items_for_party, state_label, value_in_pounds
+from ..pages import is_htmx, redirect_to, render
 from . import forms, messages
 
 
@@ -34,7 +34,7 @@ async def _load(request: Request) -> tuple[list[PropertyItem], dict[int, list[Me
         )
         told: dict[int, list[Message]] = {}
         for message in found.all():
-            told.setdefault(message.property_item_id, []).append(message)  # type: ignore[arg-type]
+            told.setdefault(message.property_item_id, []).append(message)
     return items, told
 
 
@@ -80,7 +80,7 @@ async def tell_officer(request: Request) -> Response:
         body = messages.message_text(form, submitted, field)
         await messages.store_message(request, db, form, field, body, property_item_id=item.id)
     if form.is_valid and not is_htmx(request):
-        return RedirectResponse(f"/property?sent={item.id}#item-{item.id}", status_code=303)
+        return redirect_to(request, "victim_property", query={"sent": item.id}, fragment=f"item-{item.id}")
     items, told = await _load(request)
     item = next(i for i in items if i.id == item.id)
     context = _context(

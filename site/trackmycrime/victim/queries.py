@@ -8,14 +8,14 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, func, or_, update
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, exists, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..case_events.decisions import DecisionView, decisions_for_party
+from ..case_events.hearings import in_journey_order
 from ..case_updates import visible_to_party_clause
-from ..decisions import DecisionView, decisions_for_party
-from ..hearings import in_journey_order
 from ..i18n import gettext as _
 from ..models import (
     CaseUpdate,
@@ -219,7 +219,9 @@ async def party_with_crime(db: AsyncSession, party_id: int) -> tuple[Party, Crim
 # The case page's statements are built once, with the party's and crime's ids as parameters, and
 # read as plain rows rather than ORM objects: on the hottest page, building statements and objects
 # was most of the time spent (bench/README.md, "Server speed").
-_PARTY_ID, _CRIME_ID, _OFFICER_ID = bindparam("party_id"), bindparam("crime_id"), bindparam("officer_id")
+_PARTY_ID: BindParameter[int] = bindparam("party_id")
+_CRIME_ID: BindParameter[int] = bindparam("crime_id")
+_OFFICER_ID: BindParameter[int] = bindparam("officer_id")
 
 
 def _visible_to(role: str) -> ColumnElement[bool]:
@@ -228,7 +230,7 @@ def _visible_to(role: str) -> ColumnElement[bool]:
 
 
 @cache
-def _timeline_statement(role: str) -> Select[Any]:
+def _timeline_statement(role: str) -> Select[*tuple[Any, ...]]:
     """The updates a party in this role can see, newest first, each saying whether it is unread."""
     seen = exists().where(
         col(UpdateRead.update_id) == col(CaseUpdate.id), col(UpdateRead.party_id) == _PARTY_ID
@@ -309,7 +311,7 @@ async def case_view(db: AsyncSession, party: Party, crime: Crime) -> CaseView:
         await connection.execute(_SUMMARY, ids)
     ).one()
     timeline = [TimelineEntry(*row) for row in await connection.execute(_timeline_statement(party.role), ids)]
-    thread = [ThreadMessage(*row) for row in await connection.execute(_THREAD, ids)]
+    thread = [ThreadMessage(*row) for row in await connection.execute(_THREAD, ids)]  # type: ignore[arg-type]
     hearings = (
         (await db.exec(select(Hearing).where(Hearing.crime_id == crime.id))).all() if has_hearings else []
     )
@@ -364,17 +366,4 @@ async def mark_replies_read(db: AsyncSession, party: Party, view: CaseView) -> N
             col(Message.read_at).is_(None),
         )
         .values(read_at=utcnow())
-    )  # type: ignore[call-overload]
-
-
-def add_party_message(db: AsyncSession, party: Party, crime: Crime, body: str) -> Message:
-    """A message from the party to the officers of their crime, unread until an officer opens it."""
-    message = Message(
-        crime_id=crime.id,  # type: ignore[arg-type]
-        party_id=party.id,  # type: ignore[arg-type]
-        direction=MessageDirection.FROM_PARTY,
-        body=body,
-        created_at=utcnow(),
     )
-    db.add(message)
-    return message

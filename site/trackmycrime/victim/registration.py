@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth import throttle
 from ..auth.links import (
     CODE_LENGTH,
@@ -312,7 +312,7 @@ async def choose_password(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party_registered",
+            audit_actions.PARTY_REGISTER,
             force_id=registering.force.id,
             crime_id=registering.crime.id,
             party_id=party.id,

@@ -5,14 +5,20 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth.sessions import party_required
-from ..decisions import DecisionView, decision_label, decisions_for_party, request_review, review_message
+from ..case_events.decisions import (
+    DecisionView,
+    decision_label,
+    decisions_for_party,
+    request_review,
+    review_message,
+)
 from ..i18n import gettext as _
 from ..models import Party
-from ..pages import render
+from ..pages import redirect_to, render
 from . import forms, messages
 
 REASON_MAX = 5000
@@ -72,7 +78,7 @@ async def ask_for_review(request: Request) -> Response:
             audit.record(
                 db,
                 request,
-                "party_asked_for_review",
+                audit_actions.DECISION_REVIEW_REQUEST,
                 force_id=request.state.crime.force_id,
                 crime_id=party.crime_id,
                 party_id=party.id,
@@ -81,4 +87,6 @@ async def ask_for_review(request: Request) -> Response:
             )
     if not form.is_valid:
         return _page(request, item, form)
-    return RedirectResponse(f"/case?review=sent#decision-{item.decision.id}", status_code=303)
+    return redirect_to(
+        request, "victim_case", query={"review": "sent"}, fragment=f"decision-{item.decision.id}"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from . import (
+    ask_for_update,
     case,
     feedback,
     hearings,
@@ -17,12 +18,11 @@ from . import (
     rights,
     sign_in,
     support,
-    update_requests,
 )
 
 routes: list[BaseRoute] = [
     Route("/sign-in", sign_in.show_sign_in, methods=["GET"], name="victim_sign_in"),
-    Route("/sign-in", sign_in.sign_in, methods=["POST"]),
+    Route("/sign-in", sign_in.sign_in, methods=["POST"], name="victim_sign_in_post"),
     Route("/sign-out", sign_in.sign_out, methods=["POST"], name="victim_sign_out"),
     Route(
         "/sign-out-everywhere",
@@ -31,11 +31,11 @@ routes: list[BaseRoute] = [
         name="victim_sign_out_everywhere",
     ),
     Route("/leave", quick_exit.leave_by_link, methods=["GET"], name="quick_exit"),
-    Route("/leave", quick_exit.leave_in_background, methods=["POST"]),
+    Route("/leave", quick_exit.leave_in_background, methods=["POST"], name="quick_exit_post"),
     Route("/signed-out", sign_in.signed_out, methods=["GET"], name="victim_signed_out"),
     Route("/keep-alive", sign_in.keep_alive, methods=["POST"], name="victim_keep_alive"),
     Route("/register", registration.show_code_form, methods=["GET"], name="victim_register"),
-    Route("/register", registration.check_code, methods=["POST"]),
+    Route("/register", registration.check_code, methods=["POST"], name="victim_register_post"),
     Route(
         "/register/confirm", registration.confirm_details, methods=["POST"], name="victim_register_confirm"
     ),
@@ -48,7 +48,7 @@ routes: list[BaseRoute] = [
     Route("/case/messages", case.send_message, methods=["POST"], name="victim_send_message"),
     Route(
         "/case/ask-for-update",
-        update_requests.ask_for_update,
+        ask_for_update.ask_for_update,
         methods=["POST"],
         name="victim_ask_for_update",
     ),
@@ -64,7 +64,12 @@ routes: list[BaseRoute] = [
         methods=["GET"],
         name="victim_review_form",
     ),
-    Route("/case/decisions/{decision_id}/review", reviews.ask_for_review, methods=["POST"]),
+    Route(
+        "/case/decisions/{decision_id}/review",
+        reviews.ask_for_review,
+        methods=["POST"],
+        name="victim_review_form_post",
+    ),
     Route("/property", property.property_page, methods=["GET"], name="victim_property"),
     Route(
         "/property/{item_id}/messages",
@@ -75,12 +80,12 @@ routes: list[BaseRoute] = [
     Route("/rights", rights.rights_page, methods=["GET"], name="victim_rights"),
     Route("/support", support.support_page, methods=["GET"], name="victim_support"),
     Route("/preferences", preferences.show_preferences, methods=["GET"], name="victim_preferences"),
-    Route("/preferences", preferences.save_preferences, methods=["POST"]),
+    Route("/preferences", preferences.save_preferences, methods=["POST"], name="victim_preferences_post"),
     Route("/opt-out", preferences.show_opt_out, methods=["GET"], name="victim_opt_out"),
-    Route("/opt-out", preferences.opt_out, methods=["POST"]),
+    Route("/opt-out", preferences.opt_out, methods=["POST"], name="victim_opt_out_post"),
     Route("/opt-in", preferences.opt_in, methods=["POST"], name="victim_opt_in"),
     Route("/delete-account", preferences.show_delete_account, methods=["GET"], name="victim_delete_account"),
-    Route("/delete-account", preferences.delete_account, methods=["POST"]),
+    Route("/delete-account", preferences.delete_account, methods=["POST"], name="victim_delete_account_post"),
     Route("/account-deleted", preferences.account_deleted, methods=["GET"], name="victim_account_deleted"),
     Route(
         "/forgotten-password",
@@ -88,15 +93,22 @@ routes: list[BaseRoute] = [
         methods=["GET"],
         name="victim_forgotten_password",
     ),
-    Route("/forgotten-password", password_reset.request_reset, methods=["POST"]),
+    Route(
+        "/forgotten-password",
+        password_reset.request_reset,
+        methods=["POST"],
+        name="victim_forgotten_password_post",
+    ),
     Route(
         "/forgotten-password/sent", password_reset.reset_requested, methods=["GET"], name="victim_reset_sent"
     ),
     Route(
         "/reset-password/{token}", password_reset.show_new_password_form, methods=["GET"], name="victim_reset"
     ),
-    Route("/reset-password/{token}", password_reset.set_new_password, methods=["POST"]),
+    Route(
+        "/reset-password/{token}", password_reset.set_new_password, methods=["POST"], name="victim_reset_post"
+    ),
     Route("/feedback", feedback.show_feedback_form, methods=["GET"], name="victim_feedback"),
-    Route("/feedback", feedback.give_feedback, methods=["POST"]),
+    Route("/feedback", feedback.give_feedback, methods=["POST"], name="victim_feedback_post"),
     Route("/feedback/thank-you", feedback.thank_you, methods=["GET"], name="victim_feedback_thank_you"),
 ]

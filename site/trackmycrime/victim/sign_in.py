@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import audit
+from .. import audit, audit_actions
 from ..auth.passwords import hash_password, verify_password
 from ..auth.sessions import (
     clear_session_cookie,
@@ -26,7 +26,7 @@ from ..i18n import gettext as _
 from ..identity import reference_key, surname_key
 from ..models import Crime, Force, Party, utcnow
 from ..notify.outbox import AlertKind, queue_alert
-from ..pages import render
+from ..pages import redirect_to, render
 from . import forms, lockout, queries
 from .force_choice import force_options, forces_for_page
 
@@ -194,7 +194,7 @@ async def _record_sign_in(
     audit.record(
         db,
         request,
-        "party_signed_in",
+        audit_actions.PARTY_SIGN_IN,
         force_id=crime.force_id,
         crime_id=crime.id,
         party_id=party.id,
@@ -218,17 +218,23 @@ async def _note_failure(
     party = await db.get(Party, found[0].id) if found is not None else None
     crime_id = found[1].id if found is not None else None
     force_id = force.id if force is not None else None
+    party_id = party.id if party is not None else None
     audit.record(
-        db, request, "party_sign_in_failed", force_id=force_id, crime_id=crime_id, party_id=party and party.id
+        db,
+        request,
+        audit_actions.PARTY_SIGN_IN_FAILED,
+        force_id=force_id,
+        crime_id=crime_id,
+        party_id=party_id,
     )
     if lock_ends is not None:
         audit.record(
             db,
             request,
-            "party_sign_in_locked",
+            audit_actions.PARTY_SIGN_IN_LOCKED,
             force_id=force_id,
             crime_id=crime_id,
-            party_id=party and party.id,
+            party_id=party_id,
         )
     if party is None or force is None:
         return
@@ -249,7 +255,7 @@ async def _note_failure(
 async def sign_out(request: Request) -> Response:
     async with request.app.state.db.transaction() as db:
         await end_current_session(db, request)
-    response = RedirectResponse("/signed-out", status_code=303)
+    response = redirect_to(request, "victim_signed_out")
     clear_session_cookie(request, response)
     return response
 
@@ -263,13 +269,13 @@ async def sign_out_everywhere(request: Request) -> Response:
         audit.record(
             db,
             request,
-            "party_signed_out_everywhere",
+            audit_actions.PARTY_SIGN_OUT_EVERYWHERE,
             force_id=crime.force_id,
             crime_id=crime.id,
             party_id=party.id,
             actor=party,
         )
-    response = RedirectResponse("/signed-out?everywhere=1", status_code=303)
+    response = redirect_to(request, "victim_signed_out", query={"everywhere": 1})
     clear_session_cookie(request, response)
     return response
 
@@ -286,4 +292,4 @@ async def keep_alive(request: Request) -> Response:
     """The idle warning's "Stay signed in": the request itself counts as activity."""
     if request.headers.get("x-csrf-token"):
         return Response(status_code=204)
-    return RedirectResponse("/case", status_code=303)
+    return redirect_to(request, "victim_case")

@@ -1,4 +1,7 @@
-"""'Ask for an update': a party asks, at most once per the force's interval, with an optional note."""
+"""'Ask for an update': a party asks, at most once per the force's interval, with an optional note.
+
+What the party may ask, and when; the form's route is in ask_for_update.py (it renders the case page).
+"""
 
 from __future__ import annotations
 
@@ -8,17 +11,12 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import audit
-from ..auth.sessions import party_required
 from ..i18n import LONDON, date_in_words
 from ..i18n import gettext as _
 from ..models import Crime, Entitlement, Force, Party, UpdateRequest, utcnow
-from ..pages import is_htmx, render, render_html
 from ..statuses import status
-from ..victims_code import describe_due, london_date, record_update_request
-from . import forms
+from ..victims_code import describe_due, london_date
 
 NOTE_MAX = 500
 
@@ -86,67 +84,6 @@ def limit_message(state: AskingState) -> str:
         "You have already asked for an update recently. You can ask again from {date}. "
         "You can still send the officer a message"
     ).format(date=date_in_words(state.next_allowed_at))
-
-
-async def _render_panel(request: Request, state: AskingState, **extra: object) -> Response:
-    """With htmx, the panel with the summary above it (its "Next update" row) out of band; else the page."""
-    from .case import case_context, load_case
-
-    view = await load_case(request)
-    context = case_context(request, view, asking=state, **extra)
-    if is_htmx(request):
-        announcement = _("Your request for an update was received.") if context["asked"] else ""
-        context.update(oob=True, announcement=announcement)
-        return HTMLResponse(render_html(request, "victim/case.html", context, block="asked"))
-    return render(request, "victim/case.html", context)
-
-
-@party_required
-async def ask_for_update(request: Request) -> Response:
-    party: Party = request.state.party
-    crime: Crime = request.state.crime
-    force: Force = request.state.force
-    submitted = await forms.submitted(request)
-    form = forms.Form()
-    note = forms.text(submitted, "note", multiline=True)
-    form.values["note"] = note
-    if len(note) > NOTE_MAX:
-        form.error("note", _("Your note must be {n} characters or fewer").format(n=NOTE_MAX))
-    async with request.app.state.db.transaction() as db:
-        state = await asking_state(db, party, force)
-        if is_closed(crime):
-            form.error("note", _("The investigation has ended, so you cannot ask for an update here"))
-        elif not state.can_ask:
-            form.error("note", limit_message(state))
-        if form.is_valid:
-            now = utcnow()
-            entitlement = await record_update_request(db, party, now)
-            await db.flush()
-            asked = UpdateRequest(
-                crime_id=crime.id or 0,
-                party_id=party.id or 0,
-                note=note,
-                requested_at=now,
-                entitlement_id=entitlement.id,
-            )
-            db.add(asked)
-            await db.flush()
-            audit.record(
-                db,
-                request,
-                "party_asked_for_update",
-                force_id=crime.force_id,
-                crime_id=crime.id,
-                party_id=party.id,
-                actor=party,
-                detail=f"update_request:{asked.id}",
-            )
-            state = AskingState(asked, entitlement, next_allowed(force, now), now)
-    if not form.is_valid:
-        return await _render_panel(request, state, values=form.values, errors=form.errors)
-    if not is_htmx(request):
-        return RedirectResponse("/case?asked=1#ask-for-update", status_code=303)
-    return await _render_panel(request, state, asked=True)
 
 
 async def load_asking(request: Request) -> AskingState | None:

@@ -22,9 +22,11 @@ Officers and supervisors:
     on_time_rates_by_event(db, force_id, start, end) -> list[(event, OnTimeRate)]
     monthly_on_time_rates(db, force_id, months=12, officer_id=, team=) -> list[(date of 1st, OnTimeRate)]
     due_soon_cutoff(now=None, working_days=1) -> datetime   end of the next working day, for "due soon"
-Working days (working_days.py): is_working_day, add_working_days, subtract_working_days,
-    working_days_between, deadline, london_date, end_of_london_day, WorkingCalendar.
-Rules (rules.py): current_rules(), load_rules(path), configure(path), RulesError.
+Working days (working_days.py): london_date, end_of_london_day, WorkingCalendar (one calendar,
+    given its extra days; it knows nothing of the rules in use).
+Rules (rules.py): current_rules(), load_rules(path), configure(path), RulesError, and the shortcuts that
+    use the calendar of the rules in use: current_calendar, is_working_day, add_working_days,
+    subtract_working_days, working_days_between, deadline.
 Telling someone outside the portal (counts like any other telling): outside_contact.record_outside_contact.
 The rules themselves, in words: entitlements.py's docstring and docs/victims-code.md.
 """
@@ -53,16 +55,20 @@ from .reporting import (
     on_time_rates_by_team,
     owed_items,
 )
-from .rules import REGULAR_CONTACT, Rules, RulesError, configure, current_rules, load_rules
-from .working_days import (
+from .rules import (
+    REGULAR_CONTACT,
+    Rules,
+    RulesError,
     add_working_days,
+    configure,
+    current_rules,
     deadline,
-    end_of_london_day,
     is_working_day,
-    london_date,
+    load_rules,
     subtract_working_days,
     working_days_between,
 )
+from .working_days import end_of_london_day, london_date
 
 __all__ = [
     "REGULAR_CONTACT",

@@ -16,7 +16,8 @@ from sqlmodel.sql.expression import Select
 from ..i18n import date_in_words, ngettext
 from ..i18n import gettext as _
 from ..models import Crime, Entitlement, Officer, Party, utcnow
-from .working_days import LONDON, current_calendar, end_of_london_day, london_date
+from .rules import current_calendar
+from .working_days import LONDON, end_of_london_day, london_date
 
 SOON_WORKING_DAYS = 5
 
@@ -180,7 +181,7 @@ def _in_period(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> Column
     return and_(due >= start, due < end, or_(col(Entitlement.met_at).is_not(None), due < now))
 
 
-def _rates_query(force_id: int, start: dt.datetime, end: dt.datetime, now: dt.datetime):  # type: ignore[no-untyped-def]
+def _rates_query(force_id: int, start: dt.datetime, end: dt.datetime, now: dt.datetime):
     return (
         select(*_rate_columns(now))
         .select_from(Entitlement)

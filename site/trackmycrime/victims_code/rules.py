@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import SettingsError
 from ..models import PartyRole
-from ..settings import SettingsError
 from ..statuses import EVENT_CODES, STATUS_CODES
 from .working_days import WorkingCalendar
 
@@ -218,3 +218,31 @@ def current_rules() -> Rules:
     if _in_use is None:
         _in_use = load_rules(os.environ.get(RULES_PATH_VARIABLE, "").strip() or None)
     return _in_use
+
+
+def current_calendar() -> WorkingCalendar:
+    """The calendar of the rules in use (bank holidays plus the rules file's extra days)."""
+    return current_rules().calendar
+
+
+# Shortcuts that use the calendar of the rules in use.
+
+
+def is_working_day(day: dt.date) -> bool:
+    return current_calendar().is_working_day(day)
+
+
+def add_working_days(day: dt.date, count: int) -> dt.date:
+    return current_calendar().add_working_days(day, count)
+
+
+def subtract_working_days(day: dt.date, count: int) -> dt.date:
+    return current_calendar().subtract_working_days(day, count)
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    return current_calendar().working_days_between(start, end)
+
+
+def deadline(event_at: dt.datetime, working_days: int) -> dt.datetime:
+    return current_calendar().deadline(event_at, working_days)

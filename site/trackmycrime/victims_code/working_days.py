@@ -127,33 +127,3 @@ def london_date(moment: dt.datetime) -> dt.date:
 def end_of_london_day(day: dt.date) -> dt.datetime:
     """The last instant of `day` in London, as an aware UTC datetime."""
     return dt.datetime.combine(day, END_OF_DAY, tzinfo=LONDON).astimezone(dt.UTC)
-
-
-def current_calendar() -> WorkingCalendar:
-    """The calendar of the rules in use (bank holidays plus the rules file's extra days)."""
-    from .rules import current_rules
-
-    return current_rules().calendar
-
-
-# Shortcuts that use the calendar of the rules in use.
-
-
-def is_working_day(day: dt.date) -> bool:
-    return current_calendar().is_working_day(day)
-
-
-def add_working_days(day: dt.date, count: int) -> dt.date:
-    return current_calendar().add_working_days(day, count)
-
-
-def subtract_working_days(day: dt.date, count: int) -> dt.date:
-    return current_calendar().subtract_working_days(day, count)
-
-
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    return current_calendar().working_days_between(start, end)
-
-
-def deadline(event_at: dt.datetime, working_days: int) -> dt.datetime:
-    return current_calendar().deadline(event_at, working_days)

@@ -8,9 +8,8 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .i18n import gettext as _
-from .ingest.updates import alert_parties_of_update
-from .models import (
+from ..i18n import gettext as _
+from ..models import (
     Audience,
     CaseUpdate,
     Crime,
@@ -21,6 +20,7 @@ from .models import (
     PropertyState,
     utcnow,
 )
+from .updates import record_update
 
 
 def state_label(state: str) -> str:
@@ -103,21 +103,17 @@ async def change_state(
     item.state_changed_at = now
     item.updated_at = now
     db.add(item)
-    update = CaseUpdate(
-        crime_id=crime.id,  # type: ignore[arg-type]
+    return await record_update(
+        db,
+        force=force,
+        crime=crime,
         text=_state_change_text(item),
         audience=Audience.PARTY if item.owner_party_id else Audience.VICTIMS,
         party_id=item.owner_party_id,
-        author_officer_id=officer_id,
+        author_id=officer_id,
         occurred_at=now,
-        created_at=now,
+        now=now,
     )
-    db.add(update)
-    crime.updated_at = now
-    db.add(crime)
-    await db.flush()
-    await alert_parties_of_update(db, force, update)
-    return update
 
 
 def _state_change_text(item: PropertyItem) -> str:

@@ -13,9 +13,9 @@ import datetime as dt
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .i18n import gettext as _
-from .ingest.updates import record_case_event
-from .models import Crime, Force, Handover, HandoverState, Officer, utcnow
+from ..i18n import gettext as _
+from ..models import Crime, Force, Handover, HandoverState, Officer, utcnow
+from .updates import record_case_event
 
 HOLD_HOURS = 48
 OFFICER_CHANGED = "officer_changed"

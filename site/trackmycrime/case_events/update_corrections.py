@@ -18,11 +18,12 @@ from sqlalchemy import update as update_rows
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .i18n import gettext as _
-from .ingest.updates import set_crime_status, update_alert_cause
-from .models import CaseUpdate, Crime, OutboxMessage, OutboxStatus, UpdateCorrection, UpdateRead, utcnow
-from .notify.outbox import AlertKind
-from .victims_code.entitlements import refresh_entitlements
+from ..i18n import gettext as _
+from ..models import CaseUpdate, Crime, OutboxMessage, OutboxStatus, UpdateCorrection, UpdateRead, utcnow
+from ..notify.outbox import AlertKind
+from ..victims_code.entitlements import refresh_entitlements
+from .alerts import update_alert_cause
+from .updates import set_crime_status
 
 
 class CannotWithdraw(Exception):
@@ -55,13 +56,13 @@ async def correct_update(
     update.text = text.strip()
     update.corrected_at = at
     db.add(update)
-    await db.exec(delete(UpdateRead).where(col(UpdateRead.update_id) == update.id))  # type: ignore[call-overload]
+    await db.exec(delete(UpdateRead).where(col(UpdateRead.update_id) == update.id))
     await db.flush()
     await refresh_entitlements(db, update.crime_id)
     return correction
 
 
-def _its_alerts(update_row: CaseUpdate):  # type: ignore[no-untyped-def]
+def _its_alerts(update_row: CaseUpdate):
     prefix = f"{AlertKind.UPDATE_WAITING}:{update_alert_cause(update_row)}:"
     return col(OutboxMessage.dedupe_key).startswith(prefix, autoescape=True)
 
@@ -100,7 +101,7 @@ async def withdraw_update(
             col(OutboxMessage.attempts) == 0,
         )
         .values(status=OutboxStatus.CANCELLED, last_error="The update was withdrawn.")
-    )  # type: ignore[call-overload]
+    )
     left = await db.exec(
         select(func.count()).where(_its_alerts(update), col(OutboxMessage.status) != OutboxStatus.CANCELLED)
     )
@@ -116,4 +117,4 @@ async def withdraw_update(
             db.add(crime)
     await db.flush()
     await refresh_entitlements(db, update.crime_id)
-    return int(cancelled.rowcount or 0)  # type: ignore[attr-defined]
+    return int(cancelled.rowcount or 0)

@@ -9,8 +9,8 @@ from sqlalchemy import or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..auth.tokens import sha256_hex
 from ..models import Agency, ApiKey, Force, utcnow
+from .tokens import sha256_hex
 
 KEY_PREFIX = "tmc_"
 MAX_KEY_LENGTH = 200

@@ -2,7 +2,7 @@
 
 Hearings come from the police records system or a Witness Care Unit through the ingest API. A new
 hearing, a moved or cancelled one, and an outcome are each a case event (an update for everyone on
-the crime, alerted as usual through ingest.updates.record_case_event); the Victims' Code rules give
+the crime, alerted as usual through case_events.updates.record_case_event); the Victims' Code rules give
 each its deadline (victims_code/rules.toml). A reminder to check the case page is queued for the
 day before an upcoming hearing, and moved with it.
 """
@@ -20,9 +20,8 @@ from sqlalchemy import update as sa_update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .i18n import gettext as _
-from .ingest.updates import record_case_event
-from .models import (
+from ..i18n import gettext as _
+from ..models import (
     Agency,
     Crime,
     Force,
@@ -31,10 +30,12 @@ from .models import (
     OutboxMessage,
     OutboxStatus,
     Party,
+    saved_id,
     utcnow,
 )
-from .notify.outbox import AlertKind, queue_alert
-from .statuses import case_event
+from ..notify.outbox import AlertKind, queue_alert
+from ..statuses import case_event
+from .updates import record_case_event
 
 UK = ZoneInfo("Europe/London")
 REMINDER_HOUR = 9  # the reminder goes at 9am (London) the day before the hearing
@@ -164,7 +165,13 @@ async def record_hearing(
         return hearing, False, None
     event = _event_for(hearing, details)
     if hearing is None:
-        hearing = Hearing(crime_id=crime.id, rms_hearing_id=rms_hearing_id, created_at=now)  # type: ignore[arg-type]
+        hearing = Hearing(
+            crime_id=saved_id(crime),
+            rms_hearing_id=rms_hearing_id,
+            created_at=now,
+            court_name=details.court_name,
+            hearing_type=details.hearing_type,
+        )
     hearing.court_name = details.court_name
     hearing.court_address = details.court_address
     hearing.starts_at = details.starts_at
@@ -224,7 +231,7 @@ async def cancel_reminders(db: AsyncSession, hearing_id: int) -> None:
             col(OutboxMessage.status) == OutboxStatus.PENDING,
         )
         .values(status=OutboxStatus.CANCELLED)
-    )  # type: ignore[call-overload]
+    )
 
 
 # What hearing templates use to put codes into words.

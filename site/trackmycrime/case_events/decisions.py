@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .i18n import gettext as _
-from .ingest.updates import record_case_event
-from .models import Crime, Decision, DecisionKind, Force, Party, PartyRole, ReviewRequest, utcnow
-from .victims_code.entitlements import owe_an_answer
-from .victims_code.working_days import end_of_london_day, london_date
+from ..i18n import gettext as _
+from ..models import Crime, Decision, DecisionKind, Force, Party, PartyRole, ReviewRequest, utcnow
+from ..victims_code.entitlements import owe_an_answer
+from ..victims_code.working_days import end_of_london_day, london_date
+from .updates import record_case_event
 
 REVIEW_MONTHS = 3
 REVIEW_REQUESTED = "review_requested"

@@ -1,0 +1,47 @@
+"""Who is told that something is waiting: the one rule, and the alerts for an update."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..case_updates import is_visible_to
+from ..models import CaseUpdate, Force, Party
+from ..notify.outbox import AlertKind, queue_alert
+
+
+def may_be_alerted(party: Party) -> bool:
+    """Registered, and still using the portal: the only parties we tell something is waiting."""
+    return bool(party.password_hash) and party.opted_out_at is None and party.account_deleted_at is None
+
+
+def update_alert_cause(update: CaseUpdate) -> str:
+    """The outbox cause of an update's alerts (queue_alert's dedupe key holds it)."""
+    return f"update:{update.id}"
+
+
+async def alert_parties_of_update(
+    db: AsyncSession, force: Force, update: CaseUpdate, *, send_after: dt.datetime | None = None
+) -> list[Party]:
+    """Queue "an update is waiting" for each registered party who may read it, as they prefer.
+
+    `send_after`: hold the alerts back until then (while an officer may still withdraw the update).
+    """
+    found = await db.exec(select(Party).where(Party.crime_id == update.crime_id).order_by(col(Party.id)))
+    alerted: list[Party] = []
+    for party in found.all():
+        if not may_be_alerted(party) or not is_visible_to(update, party):
+            continue
+        await queue_alert(
+            db,
+            force=force,
+            kind=AlertKind.UPDATE_WAITING,
+            party=party,
+            cause=update_alert_cause(update),
+            context={"force_name": force.name},
+            send_at=send_after,
+        )
+        alerted.append(party)
+    return alerted
