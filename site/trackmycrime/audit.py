@@ -23,7 +23,12 @@ def record(
     actor_kind: str | None = None,
     detail: str = "",
 ) -> None:
-    """Add an audit row to the caller's transaction, so it is kept if and only if the change is."""
+    """Add an audit row to the caller's transaction, so it is kept if and only if the change is.
+
+    What a trusted helper does as the party they help is recorded as the helper's (issue 21)."""
+    helper = getattr(request.state, "helper", None) if request is not None else None
+    if helper is not None and isinstance(actor, Party):
+        actor, actor_kind = helper, "helper"
     if actor_kind is None:
         actor_kind = "officer" if isinstance(actor, Officer) else "party" if actor else "system"
     db.add(

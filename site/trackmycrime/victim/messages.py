@@ -30,7 +30,8 @@ async def store_message(
     """Store the message unless the form has errors or the party has sent too many this hour."""
     party: Party = request.state.party
     crime: Crime = request.state.crime
-    key = f"victim-message:party:{party.id}"
+    helper: Party | None = getattr(request.state, "helper", None)
+    key = f"victim-message:party:{(helper or party).id}"
     # Counted before storing, in the caller's transaction: the count's row stays locked until the
     # message is stored, so simultaneous messages each get their own number and at most the limit
     # are kept. A refused message is counted too; it is rolled back with nothing else to keep.
@@ -44,7 +45,7 @@ async def store_message(
         )
     if not form.is_valid:
         return None
-    message = queries.add_party_message(db, party, crime, body)
+    message = queries.add_party_message(db, party, crime, body, helper=helper)
     message.property_item_id = property_item_id
     await db.flush()
     audit.record(

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, exists, func, or_, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +34,7 @@ from ..models import (
     UpdateRead,
     utcnow,
 )
+from ..trusted_helpers import relationship_in_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,18 @@ class ThreadMessage:
     # The item of property a message from the party is about, if any (issue 11).
     property_item_id: int | None = None
     property_description: str | None = None
+    # Written by the party's trusted helper (issue 21): who, and who they are to the party.
+    helper_forenames: str | None = None
+    helper_surname: str | None = None
+    helper_relationship: str | None = None
+
+    @property
+    def helper_label(self) -> str:
+        """ "Sam Carer, carer" for a message the party's helper wrote; "" for the party's own."""
+        if self.helper_surname is None:
+            return ""
+        name = f"{self.helper_forenames or ''} {self.helper_surname}".strip()
+        return f"{name}, {relationship_in_words(self.helper_relationship or '')}"
 
     @property
     def is_mine(self) -> bool:
@@ -256,6 +270,7 @@ def _timeline_statement(role: str) -> Select[Any]:
     )
 
 
+_HELPER = aliased(Party, name="helper")
 _THREAD = (
     sa_select(
         col(Message.id),
@@ -266,9 +281,13 @@ _THREAD = (
         col(Officer.name),
         col(PropertyItem.id),
         col(PropertyItem.description),
+        _HELPER.forenames,
+        _HELPER.surname,
+        _HELPER.helper_relationship,
     )
     .outerjoin(Officer, col(Officer.id) == col(Message.officer_id))
     .outerjoin(PropertyItem, col(PropertyItem.id) == col(Message.property_item_id))
+    .outerjoin(_HELPER, _HELPER.id == col(Message.helper_id))
     .where(col(Message.party_id) == _PARTY_ID, col(Message.crime_id) == _CRIME_ID)
     .order_by(col(Message.created_at), col(Message.id))
 )
@@ -367,14 +386,18 @@ async def mark_replies_read(db: AsyncSession, party: Party, view: CaseView) -> N
     )  # type: ignore[call-overload]
 
 
-def add_party_message(db: AsyncSession, party: Party, crime: Crime, body: str) -> Message:
-    """A message from the party to the officers of their crime, unread until an officer opens it."""
+def add_party_message(
+    db: AsyncSession, party: Party, crime: Crime, body: str, *, helper: Party | None = None
+) -> Message:
+    """A message from the party (or their trusted helper) to the officers of their crime, unread
+    until an officer opens it."""
     message = Message(
         crime_id=crime.id,  # type: ignore[arg-type]
         party_id=party.id,  # type: ignore[arg-type]
         direction=MessageDirection.FROM_PARTY,
         body=body,
         created_at=utcnow(),
+        helper_id=helper.id if helper is not None else None,
     )
     db.add(message)
     return message
