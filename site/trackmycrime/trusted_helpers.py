@@ -107,22 +107,20 @@ def read_helper_form(
         form,
         submitted,  # type: ignore[arg-type]
         name=f"{prefix}date_of_birth",
-        missing=_("Enter the helper's date of birth"),
+        missing=_("Enter the date they were born"),
     )
     relationship = forms.text(submitted, f"{prefix}relationship")  # type: ignore[arg-type]
     form.values[f"{prefix}relationship"] = relationship if relationship in HelperRelationship.ALL else ""
     if relationship not in HelperRelationship.ALL:
         form.error(f"{prefix}relationship", _("Choose who the helper is"))
     email = _valid_contact(
-        form, submitted, f"{prefix}email", _EMAIL, _("Enter an email address like name@example.com")
+        form, submitted, f"{prefix}email", _EMAIL, _("Check the email. It should look like name@example.com")
     )
     mobile = _valid_contact(
         form, submitted, f"{prefix}mobile", _MOBILE, _("Enter a mobile number like 07700 900123")
     )
     if not email and not mobile and not ({f"{prefix}email", f"{prefix}mobile"} & form.errors.keys()):
-        form.error(
-            f"{prefix}email", _("Enter an email address or a mobile number, so we can invite the helper")
-        )
+        form.error(f"{prefix}email", _("Give their email or mobile, so we can ask them to join"))
     if not form.is_valid or born is None:
         return form, None
     return form, HelperDetails(forenames, surname, born, relationship, email, mobile)
@@ -160,7 +158,7 @@ def refusal(party: Party, details: HelperDetails, helpers_now: int, today: dt.da
     form's prefix); empty when they may."""
     if helpers_now >= HELPERS_PER_PARTY:
         return {
-            "forenames": _("There are already {n} helpers. Remove one before you add another").format(
+            "forenames": _("There are {n} helpers. That is the most. Remove one first").format(
                 n=HELPERS_PER_PARTY
             )
         }
@@ -169,8 +167,8 @@ def refusal(party: Party, details: HelperDetails, helpers_now: int, today: dt.da
     ):
         return {
             "relationship": _(
-                "This child is 12 or older, so they can have their own account. A parent can only be "
-                "added for a child under 12"
+                "This child is 12 or older. They can have their own account. A parent can only help a "
+                "child under 12"
             )
         }
     return {}

@@ -117,7 +117,7 @@ async def helping(db, app, settings):
 async def test_a_victim_adds_a_helper_who_is_invited_with_no_case_detail(client, db, victim):
     await sign_in(client, victim)
     page = await add_helper_as_victim(client)
-    assert text_of(page.select_one(".notification__title")) == "We have sent them an invitation"
+    assert text_of(page.select_one(".notification__title")) == "We have asked them to sign up"
     assert "Jo Carer, carer (not signed up yet)" in text_of(page.select_one("main ul.list"))
     (helper,) = await helpers_in_db(db, victim.party.id)
     assert (helper.role, helper.crime_id, helper.helper_added_by) == ("helper", victim.crime.id, "party")
@@ -163,12 +163,12 @@ async def test_mistakes_are_shown_by_their_fields_with_a_summary_and_a_400(clien
         "Enter the helper's first name": "#field-helper_forenames",
         "Date of birth must include a year": "#field-helper_date_of_birth-day",
         "Choose who the helper is": "#field-helper_relationship",
-        "Enter an email address like name@example.com": "#field-helper_email",
+        "Check the email. It should look like name@example.com": "#field-helper_email",
     }
     assert page.select_one("#field-helper_surname")["value"] == "Carer", "what was typed is kept"
     page = await client.submit("/helpers", helper_form(email="", mobile=""), expect=400)
     assert [text_of(a) for a in page.select(".error-summary a")] == [
-        "Enter an email address or a mobile number, so we can invite the helper"
+        "Give their email or mobile, so we can ask them to join"
     ]
     assert await helpers_in_db(db, victim.party.id) == []
 
@@ -181,7 +181,7 @@ async def test_no_more_than_three_helpers(client, db, victim):
     assert page.select_one('form[action="/helpers"]') is None
     assert "up to 3 people" in text_of(page.select_one("main"))
     page = await client.submit("/helpers", helper_form(surname="Four"), expect=400)
-    assert "There are already 3 helpers" in text_of(page.select_one(".error-summary"))
+    assert "There are 3 helpers. That is the most" in text_of(page.select_one(".error-summary"))
     assert [h.surname for h in await helpers_in_db(db, victim.party.id)] == ["One", "Two", "Three"]
 
 
@@ -206,8 +206,8 @@ async def test_a_parent_is_added_only_for_a_child_under_12(client, db, app, year
     else:
         assert helpers == []
         assert text_of(page.select_one("#field-helper_relationship-error")).endswith(
-            "This child is 12 or older, so they can have their own account. A parent can only be added "
-            "for a child under 12"
+            "This child is 12 or older. They can have their own account. A parent can only help a child "
+            "under 12"
         )
 
 
@@ -392,7 +392,7 @@ async def test_a_removed_helpers_open_session_gets_the_sign_in_page_next(db, hel
     victim = helping.victim_browser
     page = await victim.page("/helpers")
     form = page.select_one(f"#helper-{helping.helper.id} form")
-    page = await victim.submit(form["action"], {})
+    page = await victim.submit(form["action"], {"helper_id": form.select_one('[name="helper_id"]')["value"]})
     assert text_of(page.select_one(".notification__title")) == "They can no longer see your case"
     response = await helping.helper_browser.get("/case", expect=303)
     assert response.headers["location"] == "/sign-in?signed_out=1"
@@ -429,7 +429,7 @@ async def test_a_victim_cannot_remove_someone_elses_helper(db, app, helping):
     async with WebClient(app) as browser:
         await sign_in(browser, other)
         await browser.page("/helpers")
-        response = await browser.post(f"/helpers/{helping.helper.id}/remove")
+        response = await browser.post("/helpers/remove", {"helper_id": str(helping.helper.id)})
         assert response.status_code == 404
     await helping.helper_browser.page("/case")
 

@@ -83,7 +83,7 @@ routes: list[BaseRoute] = [
     Route("/helpers", trusted_helpers.show_helpers, methods=["GET"], name="victim_helpers"),
     Route("/helpers", trusted_helpers.add_helper, methods=["POST"]),
     Route(
-        "/helpers/{helper_id:int}/remove",
+        "/helpers/remove",
         trusted_helpers.remove_helper,
         methods=["POST"],
         name="victim_remove_helper",

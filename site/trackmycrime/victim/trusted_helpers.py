@@ -87,10 +87,8 @@ async def add_helper(request: Request) -> Response:
 @not_for_helpers
 async def remove_helper(request: Request) -> Response:
     party: Party = request.state.party
-    try:
-        helper_id = int(request.path_params["helper_id"])
-    except ValueError:
-        raise HTTPException(404) from None
+    raw_id = forms.text(await forms.submitted(request), "helper_id")
+    helper_id = int(raw_id) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 10 else 0
     async with request.app.state.db.transaction() as db:
         helper = await trusted_helpers.helper_of(db, party, helper_id)
         if helper is None:
