@@ -173,9 +173,9 @@ def add_helper(live_server: Any, case: VictimCase, *, registered: bool = False) 
             rms_party_id="helper-1",
             role="helper",
             forenames="Jo",
-            surname="Carer",
-            surname_key=surname_key("Carer"),
-            date_of_birth=dt.date(1975, 6, 1),
+            surname=HELPER_SURNAME,
+            surname_key=surname_key(HELPER_SURNAME),
+            date_of_birth=HELPER_BORN,
             email="jo.carer@example.org",
             helps_party_id=case.party.id,
             helper_relationship="carer",
@@ -218,6 +218,8 @@ def officer_posts_update(live_server: Any, case: VictimCase, text: str, status: 
 
 
 HELPER_PASSWORD = "the helper's own passphrase"  # noqa: S105
+HELPER_SURNAME = "Carer"
+HELPER_BORN = dt.date(1975, 6, 1)
 
 
 def fill_date(page: Any, name: str, born: dt.date) -> None:
@@ -249,6 +251,17 @@ def sign_in(page: Any, live_server: Any, case: VictimCase | None = None) -> None
     page.get_by_label("Crime reference number").fill(reference)
     fill_date(page, "date_of_birth", born)
     page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url("**/case*")
+
+
+def sign_in_as_helper(page: Any, live_server: Any, case: VictimCase) -> None:
+    """Sign in through the form as the helper add_helper made, with their own details."""
+    page.goto(live_server.url + "/sign-in")
+    page.get_by_label("Surname").fill(HELPER_SURNAME)
+    page.get_by_label("Crime reference number").fill(case.crime.reference)
+    fill_date(page, "date_of_birth", HELPER_BORN)
+    page.get_by_label("Password", exact=True).fill(HELPER_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url("**/case*")
 
