@@ -87,21 +87,23 @@ def read_helper_form(
 
     Field names start with `prefix`: the officer's crime page has one such form per party."""
     form = forms.Form()
-    forenames = forms.required_text(
-        form,
-        submitted,  # type: ignore[arg-type]
-        f"{prefix}forenames",
-        missing=_("Enter the helper's first name"),
-        max_length=NAME_MAX,
-        too_long=_("First name must be {n} characters or fewer").format(n=NAME_MAX),
-    )
-    surname = forms.required_text(
-        form,
-        submitted,  # type: ignore[arg-type]
-        f"{prefix}surname",
-        missing=_("Enter the helper's last name"),
-        max_length=NAME_MAX,
-        too_long=_("Last name must be {n} characters or fewer").format(n=NAME_MAX),
+    forenames, surname = (
+        forms.required_text(
+            form,
+            submitted,  # type: ignore[arg-type]
+            prefix + field,
+            missing=missing,
+            max_length=NAME_MAX,
+            too_long=too_long.format(n=NAME_MAX),
+        )
+        for field, missing, too_long in (
+            (
+                "forenames",
+                _("Enter the helper's first name"),
+                _("First name must be {n} characters or fewer"),
+            ),
+            ("surname", _("Enter the helper's last name"), _("Last name must be {n} characters or fewer")),
+        )
     )
     born = forms.date_of_birth(
         form,
