@@ -583,7 +583,9 @@ PAGE_FACTS = """() => {
   };
 }"""
 
-# Field name -> autocomplete tokens that fit (WCAG 1.3.5). "off" only where staff enter someone else's data.
+# Field name -> autocomplete tokens that fit (WCAG 1.3.5). "off" only where someone else's data is
+# entered: by staff, or anyone's trusted helper's details (fields named helper_*, issue 21), which
+# a browser must not fill with the person's own.
 AUTOCOMPLETE = [
     (re.compile(r"(^|[_-])(surname|family_name|last_name)$"), {"family-name"}),
     (re.compile(r"(^|[_-])(first_name|given_name)$"), {"given-name"}),
@@ -609,7 +611,8 @@ def autocomplete_problems(inputs: Iterable[dict[str, Any]], staff: bool) -> list
             continue
         given = (field_["autocomplete"] or "").split()
         token = given[-1] if given else ""
-        if token not in wanted and not (staff and token == "off" and not is_password):
+        someone_else = staff or field_["name"].startswith("helper_")
+        if token not in wanted and not (someone_else and token == "off" and not is_password):
             given_text = repr(field_["autocomplete"])
             problems.append(
                 f"`{field_['name']}` has autocomplete={given_text}, expected one of {sorted(wanted)}"
