@@ -45,7 +45,14 @@ def test_staff_may_turn_autocomplete_off_for_someone_elses_details_but_not_passw
 
 def test_every_role_and_the_states_the_brief_names_are_audited():
     states = page_states()
-    assert {state.role for state in states} == {"visitor", "victim", "helper", "officer", "supervisor", "admin"}
+    assert {state.role for state in states} == {
+        "visitor",
+        "victim",
+        "helper",
+        "officer",
+        "supervisor",
+        "admin",
+    }
     names = " ".join(state.state for state in states)
     for kind in ("empty", "filled", "with errors", "htmx swap", "timeout warning shown", "JavaScript off"):
         assert kind in names
