@@ -118,6 +118,9 @@ async def test_a_victim_adds_a_helper_who_is_invited_with_no_case_detail(client,
     await sign_in(client, victim)
     page = await add_helper_as_victim(client)
     assert text_of(page.select_one(".notification__title")) == "We have asked them to sign up"
+    assert f"Tell them your crime reference number, {victim.crime.reference}." in text_of(
+        page.select_one(".notification")
+    )
     assert "Jo Carer, carer (not signed up yet)" in text_of(page.select_one("main ul.list"))
     (helper,) = await helpers_in_db(db, victim.party.id)
     assert (helper.role, helper.crime_id, helper.helper_added_by) == ("helper", victim.crime.id, "party")
