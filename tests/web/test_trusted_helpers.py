@@ -79,7 +79,8 @@ async def register_helper(client: WebClient, settings, helper: Party) -> None:
     await client.submit("/register/password", {"progress": progress_of(page), "password": HELPER_PASSWORD})
 
 
-async def sign_in_helper(client: WebClient, case, helper: Party, **changes: str):
+async def sign_in_helper(client: WebClient, case, helper: Party, expect: int | None = 200, **changes: str):
+    """Sign in with the helper's own details; with expect=None, (status, page) whatever the answer."""
     await client.page("/sign-in")
     form = {
         "surname": helper.surname,
@@ -90,7 +91,10 @@ async def sign_in_helper(client: WebClient, case, helper: Party, **changes: str)
         "password": HELPER_PASSWORD,
     }
     form.update(changes)
-    return await client.submit("/sign-in", form)
+    if expect is not None:
+        return await client.submit("/sign-in", form, expect=expect)
+    response = await client.post("/sign-in", form, follow=True)
+    return response.status_code, check_page(response.text)
 
 
 @pytest.fixture
@@ -304,6 +308,19 @@ async def test_the_victims_own_details_do_not_sign_a_helper_in_nor_the_helpers_a
         other = await add_crime(session, helping.case.force, helping.case.officer)
     page = await sign_in_helper(browser, type("C", (), {"crime": other})(), helping.helper)
     assert "do not match our records" in text_of(page.select_one(".error-summary"))
+
+
+async def test_a_helpers_sign_in_is_limited_and_locks_as_a_victims_does(db, helping):
+    browser = helping.helper_browser
+    browser.http.cookies.clear()
+    answers = [
+        (await sign_in_helper(browser, helping.case, helping.helper, password="wrong password", expect=None))
+        for _ in range(5)
+    ]
+    assert [status for status, _page in answers] == [200, 200, 200, 200, 429]
+    status, page = await sign_in_helper(browser, helping.case, helping.helper, expect=None)
+    assert status == 429 and text_of(page.h1) == "You cannot sign in at the moment"
+    await helping.victim_browser.page("/case")  # the victim is not locked out by their helper's attempts
 
 
 async def test_a_helper_whose_party_is_on_another_crime_sees_nothing(db, app, helping):
