@@ -221,7 +221,7 @@ def _party_required(endpoint: Endpoint, *, touch: bool, share_reading: bool = Fa
                     signed_in = bool(row and portal_offered(row[3], row[2], row[1]))
                 if row and signed_in and touch:
                     await _touch(db, row[0], now)
-                if row and signed_in and helper is not None and request.method == "GET":
+                if row and signed_in and helper is not None and touch and request.method == "GET":
                     await _audit_helper_view(db, request, helper, row[2])
                 if row and signed_in:
                     await _keep_language(db, helper or row[1])
