@@ -21,7 +21,7 @@ WIDTHS = (320, 768, 1280)
 # at 200 % zoom: WCAG 1.4.4 with 1.4.10's "no scrolling in two dimensions". 320 px itself is 1.4.10.
 TEXT_ZOOM_WIDTHS = (1280, 640)
 MOTION_LIMIT_SECONDS = 0.01
-ROLES = ("visitor", "victim", "officer", "supervisor", "admin")
+ROLES = ("visitor", "victim", "helper", "officer", "supervisor", "admin")
 FOLDER = Path(__file__).resolve().parent
 REPORT = FOLDER / "report.md"
 SUMMARY = FOLDER.parent / "site" / "trackmycrime" / "data" / "accessibility-audit.json"
@@ -248,6 +248,29 @@ def page_states() -> list[State]:
             ),
         ),
         State("victim", "Delete account", "empty", "/delete-account"),
+        # Trusted helpers (issue 21): the victim's list and form, and the case as their helper sees it.
+        State("victim", "People who help you", "with a helper", "/helpers"),
+        State(
+            "victim",
+            "People who help you",
+            "with errors",
+            "/helpers",
+            (press("Add and invite"), ERRORS),
+            failed_submit=True,
+        ),
+        State("helper", "Your case", "as a helper", "/case"),
+        State(
+            "helper",
+            "Your case",
+            "message sent by a helper",
+            "/case",
+            (
+                fill("Your message", "Alex would like a call on Monday."),
+                press("Send message"),
+                wait_for("#send-message .notification"),
+            ),
+        ),
+        State("helper", "Support", "as a helper", "/support", optional=True),
         State("victim", "Your rights", "empty", "/rights", optional=True),
         State("victim", "Support", "empty", "/support", optional=True),
         State("victim", "Property", "empty", "/property"),
@@ -328,6 +351,14 @@ def page_states() -> list[State]:
             "told outside the portal with errors (htmx swap)",
             "/officer/crimes/{crime_id}",
             (lambda page: page.locator("[id^=record-told-]").first.click(), ERRORS),
+            failed_submit=True,
+        ),
+        State(
+            "officer",
+            "Crime",
+            "add a helper with errors (htmx swap)",
+            "/officer/crimes/{crime_id}",
+            (lambda page: page.locator("[id^=add-helper-]").first.click(), ERRORS),
             failed_submit=True,
         ),
         State(
@@ -471,6 +502,24 @@ def journeys_without_javascript() -> list[State]:
             js=False,
         ),
         State("victim", "Alerts and account", "empty" + off, "/preferences", js=False),
+        State("victim", "People who help you", "with a helper" + off, "/helpers", js=False),
+        State(
+            "victim",
+            "People who help you",
+            "with errors" + off,
+            "/helpers",
+            (press("Add and invite"), ERRORS),
+            js=False,
+        ),
+        State("helper", "Your case", "as a helper" + off, "/case", js=False),
+        State(
+            "officer",
+            "Crime",
+            "add a helper with errors" + off,
+            crime,
+            (lambda page: page.locator("[id^=add-helper-]").first.click(), ERRORS),
+            js=False,
+        ),
         State(
             "victim",
             "Alerts and account",
@@ -534,7 +583,9 @@ PAGE_FACTS = """() => {
   };
 }"""
 
-# Field name -> autocomplete tokens that fit (WCAG 1.3.5). "off" only where staff enter someone else's data.
+# Field name -> autocomplete tokens that fit (WCAG 1.3.5). "off" only where someone else's data is
+# entered: by staff, or anyone's trusted helper's details (fields named helper_*, issue 21), which
+# a browser must not fill with the person's own.
 AUTOCOMPLETE = [
     (re.compile(r"(^|[_-])(surname|family_name|last_name)$"), {"family-name"}),
     (re.compile(r"(^|[_-])(first_name|given_name)$"), {"given-name"}),
@@ -560,7 +611,8 @@ def autocomplete_problems(inputs: Iterable[dict[str, Any]], staff: bool) -> list
             continue
         given = (field_["autocomplete"] or "").split()
         token = given[-1] if given else ""
-        if token not in wanted and not (staff and token == "off" and not is_password):
+        someone_else = staff or field_["name"].startswith("helper_")
+        if token not in wanted and not (someone_else and token == "off" and not is_password):
             given_text = repr(field_["autocomplete"])
             problems.append(
                 f"`{field_['name']}` has autocomplete={given_text}, expected one of {sorted(wanted)}"

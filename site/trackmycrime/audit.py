@@ -27,9 +27,13 @@ def record(
     """Add an audit row to the caller's transaction, so it is kept if and only if the change is.
 
     The client's address is the request's, or `client_address` where the caller has no request.
+    What a trusted helper does as the party they help is recorded as the helper's (issue 21).
     """
     if client_address is None:
         client_address = request.client.host if request is not None and request.client else ""
+    helper = getattr(request.state, "helper", None) if request is not None else None
+    if helper is not None and isinstance(actor, Party):
+        actor, actor_kind = helper, "helper"
     if actor_kind is None:
         actor_kind = "officer" if isinstance(actor, Officer) else "party" if actor else "system"
     db.add(

@@ -77,6 +77,11 @@ API_KEY_REVOKE = "api_key.revoke"
 AUDIT_EXPORT = "audit.export"
 COMPLIANCE_EXPORT = "compliance.export"
 RETENTION_REMOVE = "retention.remove"
+
+# Trusted helpers (issue 21): added and removed by the victim or an officer; each page a helper opens.
+HELPER_ADD = "helper.add"
+HELPER_REMOVE = "helper.remove"
+HELPER_VIEW = "helper.view"
 RETENTION_REMOVE_UNMATCHED_TEXTS = "retention.remove_unmatched_texts"
 
 # Names stored before the vocabulary was one style, and what they are now.

@@ -199,6 +199,19 @@ class PartyRole:
     VICTIM = "victim"
     WITNESS = "witness"
     ALL = (VICTIM, WITNESS)
+    # A trusted helper (issue 21): a person on the case only to follow it for the party they help.
+    HELPER = "helper"
+
+
+class HelperRelationship:
+    """Who a trusted helper is to the party they help (issue 21)."""
+
+    PARENT_OF_CHILD_UNDER_12 = "parent"
+    CARER = "carer"
+    ADVOCATE = "advocate"
+    ISVA = "isva"
+    IDVA = "idva"
+    ALL = (PARENT_OF_CHILD_UNDER_12, CARER, ADVOCATE, ISVA, IDVA)
 
 
 class AlertChannel:
@@ -256,6 +269,12 @@ class Party(SQLModel, table=True):
     # Whether any property item recorded on the crime is theirs to see (issue 11): kept by the
     # ingest API so that every victim page can offer the property link without a query.
     has_property: bool = False
+    # A trusted helper (issue 21) is a party row of its own (their own surname, date of birth,
+    # contact and password) that helps the party named here; None for victims and witnesses.
+    helps_party_id: int | None = Field(default=None, foreign_key="party.id", index=True)
+    helper_relationship: str = Field(default="", max_length=10)
+    # "officer" or "party": who added the helper.
+    helper_added_by: str = Field(default="", max_length=10)
 
 
 # ---------------------------------------------------------------- what parties read
@@ -441,6 +460,8 @@ class Message(SQLModel, table=True):
     read_at: dt.datetime | None = _when()
     # A party's addition or correction to one item of property (issue 11).
     property_item_id: int | None = Field(default=None, foreign_key="property_item.id")
+    # Written by the party's trusted helper (issue 21), not the party themselves.
+    helper_id: int | None = Field(default=None, foreign_key="party.id")
 
 
 class Feedback(SQLModel, table=True):

@@ -139,6 +139,8 @@ def page_context(request: Request) -> dict[str, Any]:
         "settings": request.app.state.settings,
         "force": getattr(state, "force", None),
         "party": getattr(state, "party", None),
+        # A trusted helper signed in to follow the party's case (issue 21).
+        "helper": getattr(state, "helper", None),
         "signed_in_crime": getattr(state, "crime", None),
         "officer": getattr(state, "officer", None),
         "csrf_token": getattr(state, "csrf_token", ""),

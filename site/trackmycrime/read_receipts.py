@@ -113,6 +113,7 @@ async def updates_needing_reminders(
             col(Party.password_hash).is_not(None),
             col(Party.opted_out_at).is_(None),
             col(Party.account_deleted_at).is_(None),
+            col(Party.helps_party_id).is_(None),
             col(Party.alert_channel) != AlertChannel.NONE,
             col(CaseUpdate.created_at) >= col(Party.registered_at),
             ~exists().where(

@@ -55,6 +55,7 @@ async def parties_with_number(db: AsyncSession, number: str) -> list[Party]:
         .where(
             stored.in_(_spellings(key)),
             col(Party.account_deleted_at).is_(None),
+            col(Party.helps_party_id).is_(None),
             col(Crime.personal_data_removed_at).is_(None),
         )
         .order_by(col(Party.id))

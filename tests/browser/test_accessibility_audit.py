@@ -22,6 +22,8 @@ def signed_in_pages(browser: Any, live_server: Any) -> tuple[dict[str, Any], dic
     victim_pages.add_hearings(live_server, case)
     decision_id = victim_pages.add_decision(live_server, case)
     victim_pages.sign_in(pages["victim"], live_server, case)
+    victim_pages.add_helper(live_server, case, registered=True)
+    victim_pages.sign_in_as_helper(pages["helper"], live_server, case)
     logins = live_server.logins
     for role, email in (
         ("officer", logins.officer_email),

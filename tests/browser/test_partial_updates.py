@@ -26,7 +26,7 @@ from tests.web.victim_data import add_message
 from trackmycrime.app import create_app
 from trackmycrime.settings import Settings
 
-from .victim_pages import add_property, in_live_database, new_victim, sign_in
+from .victim_pages import add_helper, add_property, in_live_database, new_victim, sign_in
 
 officer_cookies = officer_browsers.officer_cookies
 officer_page = officer_browsers.officer_page
@@ -181,6 +181,27 @@ def told_outside(page: Any, world: World) -> None:
     section.get_by_role("button", name=re.compile("^Record it")).click()
 
 
+def helpers_section(page: Any, world: World) -> Any:
+    return page.locator(f"#helpers-{world.party_id}")
+
+
+def add_a_helper(page: Any, world: World) -> None:
+    section = helpers_section(page, world)
+    section.get_by_label("First name").fill("Jo")
+    section.get_by_label("Last name").fill("Carer")
+    section.get_by_label("Day").fill("1")
+    section.get_by_label("Month").fill("6")
+    section.get_by_label("Year").fill("1975")
+    section.get_by_role("radio", name="carer").check()
+    section.get_by_label("Their email address").fill("jo.carer@example.org")
+    section.get_by_role("button", name=re.compile("^Add and invite")).click()
+
+
+def officer_on_crime_with_helper(page: Any, live_server: Any, world: World) -> None:
+    add_helper(live_server, world.case)
+    officer_on_crime(page, live_server, world)
+
+
 # action URL -> (who, how to open the page, what to do, the swapped element's CSS selector)
 SCENARIOS: dict[str, tuple[str, Callable[..., None], Callable[..., None], Callable[[World], str]]] = {
     "/case/messages": (
@@ -245,6 +266,20 @@ SCENARIOS: dict[str, tuple[str, Callable[..., None], Callable[..., None], Callab
         officer_on_crime,
         told_outside,
         lambda world: f"#told-{world.party_id}",
+    ),
+    "/officer/crimes/{}/parties/{}/helpers": (
+        "officer",
+        officer_on_crime,
+        add_a_helper,
+        lambda world: f"#helpers-{world.party_id}",
+    ),
+    "/officer/crimes/{}/parties/{}/helpers/{}/remove": (
+        "officer",
+        officer_on_crime_with_helper,
+        lambda page, world: (
+            helpers_section(page, world).get_by_role("button", name=re.compile("^Remove")).click()
+        ),
+        lambda world: f"#helpers-{world.party_id}",
     ),
     "/officer/crimes/{}/updates/{}/withdraw": (
         "officer",

@@ -160,6 +160,37 @@ def add_property(live_server: Any, case: VictimCase) -> list[int]:
     return in_live_database(live_server, add)
 
 
+def add_helper(live_server: Any, case: VictimCase, *, registered: bool = False) -> int:
+    """A carer helping the victim (issue 21), as adding them on the crime page would; returns their id."""
+
+    async def add(session: AsyncSession) -> int:
+        from trackmycrime.auth.passwords import hash_password_now
+        from trackmycrime.identity import surname_key
+        from trackmycrime.models import Party, utcnow
+
+        helper = Party(
+            crime_id=case.crime.id,
+            rms_party_id="helper-1",
+            role="helper",
+            forenames="Jo",
+            surname=HELPER_SURNAME,
+            surname_key=surname_key(HELPER_SURNAME),
+            date_of_birth=HELPER_BORN,
+            email="jo.carer@example.org",
+            helps_party_id=case.party.id,
+            helper_relationship="carer",
+            helper_added_by="officer",
+            password_hash=hash_password_now(HELPER_PASSWORD) if registered else None,
+            registered_at=utcnow() if registered else None,
+        )
+        session.add(helper)
+        await session.flush()
+        assert helper.id is not None
+        return helper.id
+
+    return in_live_database(live_server, add)
+
+
 def issue_code(live_server: Any, case: VictimCase) -> str:
     async def issue(session: AsyncSession) -> str:
         from trackmycrime.models import Party
@@ -184,6 +215,11 @@ def officer_posts_update(live_server: Any, case: VictimCase, text: str, status: 
         add_update(session, case.crime, text, status=status, days_ago=0)
 
     in_live_database(live_server, post)
+
+
+HELPER_PASSWORD = "the helper's own passphrase"  # noqa: S105
+HELPER_SURNAME = "Carer"
+HELPER_BORN = dt.date(1975, 6, 1)
 
 
 def fill_date(page: Any, name: str, born: dt.date) -> None:
@@ -215,6 +251,17 @@ def sign_in(page: Any, live_server: Any, case: VictimCase | None = None) -> None
     page.get_by_label("Crime reference number").fill(reference)
     fill_date(page, "date_of_birth", born)
     page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url("**/case*")
+
+
+def sign_in_as_helper(page: Any, live_server: Any, case: VictimCase) -> None:
+    """Sign in through the form as the helper add_helper made, with their own details."""
+    page.goto(live_server.url + "/sign-in")
+    page.get_by_label("Surname").fill(HELPER_SURNAME)
+    page.get_by_label("Crime reference number").fill(case.crime.reference)
+    fill_date(page, "date_of_birth", HELPER_BORN)
+    page.get_by_label("Password", exact=True).fill(HELPER_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url("**/case*")
 

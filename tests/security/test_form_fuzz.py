@@ -6,6 +6,7 @@ fuzzed without anyone listing it here; a meta-test fails if a POST route has no 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -142,9 +143,33 @@ async def forms_of(app, db, settings, world: World, visitor: Visitor) -> list[Fo
     return sorted(found.values(), key=lambda form: (any(word in form.action for word in ENDING), form.action))
 
 
+@dataclass
+class FuzzWorld(World):
+    helper: Party | None = None
+
+
 @pytest.fixture
 async def world(db, app):
-    return await build_world(db)
+    """The officer tests' world, with a registered trusted helper of the victim (issue 21), so that
+    the forms to remove a helper show and a helper's own pages are fuzzed too."""
+    world = await build_world(db)
+    async with db.transaction() as session:
+        helper = Party(
+            crime_id=world.crime.id,
+            rms_party_id="helper-1",
+            role="helper",
+            forenames="Jo",
+            surname="Carer",
+            surname_key="carer",
+            date_of_birth=dt.date(1975, 6, 1),
+            email="jo.carer@example.org",
+            helps_party_id=world.victim.id,
+            helper_relationship="carer",
+            password_hash=world.victim.password_hash,
+            registered_at=world.victim.registered_at,
+        )
+        session.add(helper)
+    return FuzzWorld(**vars(world), helper=helper)
 
 
 @pytest.fixture
@@ -155,6 +180,8 @@ async def every_form(app, db, settings, world) -> list[tuple[Visitor, list[Found
 def visitors(world: World) -> list[Visitor]:
     return [
         Visitor("signed out", None),
+        # Before the victim, whose last form deletes their account (and so removes their helper).
+        Visitor("helper", world.helper),
         Visitor("victim", world.victim),
         Visitor("officer in charge", world.oic),
         Visitor("supervisor", world.supervisor),
@@ -197,7 +224,8 @@ async def test_every_post_route_has_a_form_that_is_fuzzed(every_form):
     assert not unreached, f"POST routes no page offers a form for (fuzz them here): {sorted(unreached)}"
     found = {visitor.name: {form.action for form in forms} for visitor, forms in every_form}
     assert {"/sign-in", "/forgotten-password", "/register", "/register/confirm"} <= found["signed out"]
-    assert {"/case/messages", "/preferences"} <= found["victim"]
+    assert {"/case/messages", "/preferences", "/helpers", "/helpers/remove"} <= found["victim"]
+    assert "/case/messages" in found["helper"] and "/helpers" not in found["helper"]
     assert "/officer/admin/force" in found["force admin"]
 
 

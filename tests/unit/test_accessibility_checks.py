@@ -45,8 +45,26 @@ def test_staff_may_turn_autocomplete_off_for_someone_elses_details_but_not_passw
 
 def test_every_role_and_the_states_the_brief_names_are_audited():
     states = page_states()
-    assert {state.role for state in states} == {"visitor", "victim", "officer", "supervisor", "admin"}
+    assert {state.role for state in states} == {
+        "visitor",
+        "victim",
+        "helper",
+        "officer",
+        "supervisor",
+        "admin",
+    }
     names = " ".join(state.state for state in states)
     for kind in ("empty", "filled", "with errors", "htmx swap", "timeout warning shown", "JavaScript off"):
         assert kind in names
     assert len({(s.role, s.page, s.state) for s in states}) == len(states)
+
+
+def test_anyone_may_turn_autocomplete_off_for_a_helpers_details_but_not_their_own():
+    helper = [
+        field("helper_surname", "off"),
+        field("helper_date_of_birth-day", "off"),
+        field("helper_email", "off"),
+    ]
+    assert autocomplete_problems(helper, staff=False) == []
+    assert autocomplete_problems([field("helper_surname", None)], staff=False) != []
+    assert autocomplete_problems([field("surname", "off")], staff=False) != []

@@ -296,9 +296,10 @@ async def test_a_registration_code_is_shown_once_and_stored_only_as_a_hash(oic_c
 async def test_a_registered_party_gets_no_invitation_buttons(oic_client, world):
     page = await oic_client.page(crime_url(world))
     victim_section = page.select_one(f"#party-{world.victim.id}-heading").find_parent("section")
-    # Only the form to record telling them outside the portal, which everyone has.
+    # Only the forms to record telling them outside the portal and to add a helper, which everyone has.
     assert [form["action"] for form in victim_section.select("form")] == [
-        f"{crime_url(world)}/parties/{world.victim.id}/told"
+        f"{crime_url(world)}/parties/{world.victim.id}/told",
+        f"{crime_url(world)}/parties/{world.victim.id}/helpers",
     ]
 
 

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from .. import audit, audit_actions
 from ..eligibility import portal_offered
 from ..language import chosen_language, use_party_language
 from ..models import Crime, Force, Officer, Party, WebSession, utcnow
@@ -213,22 +214,54 @@ def _party_required(endpoint: Endpoint, *, touch: bool, share_reading: bool = Fa
                     # Flagged since signing in (e.g. lives with a suspect): the portal is closed.
                     and portal_offered(row[3], row[2], row[1])
                 )
+                helper = row[1] if row and signed_in and row[1].helps_party_id is not None else None
+                if row and helper is not None:
+                    # A trusted helper (issue 21) sees the case as the party they help.
+                    row = await _as_helped_party(db, row)
+                    signed_in = bool(row and portal_offered(row[3], row[2], row[1]))
                 if row and signed_in and touch:
                     await _touch(db, row[0], now)
+                if row and signed_in and helper is not None and touch and request.method == "GET":
+                    await _audit_helper_view(db, request, helper, row[2])
                 if row and signed_in:
-                    await _keep_language(db, row[1])
+                    await _keep_language(db, helper or row[1])
                 if row and signed_in and share_reading:
-                    _set_party_state(request, row)
+                    _set_party_state(request, row, helper)
                     request.state.reading = db
                     return await endpoint(request)
             # Otherwise the look-up's connection is back in the pool before the page opens its own:
             # one connection per request, not two (bench/README.md, server speed).
             if row and signed_in:
-                _set_party_state(request, row)
+                _set_party_state(request, row, helper)
                 return await endpoint(request)
         return _redirect_to(request, "/sign-in?signed_out=1" if token_hash else "/sign-in")
 
     return wrapper
+
+
+async def _audit_helper_view(db: AsyncSession, request: Request, helper: Party, crime: Crime) -> None:
+    """Every page a trusted helper opens is in the audit log as theirs (issue 21)."""
+    audit.record(
+        db,
+        request,
+        audit_actions.HELPER_VIEW,
+        force_id=crime.force_id,
+        crime_id=crime.id,
+        party_id=helper.helps_party_id,
+        actor=helper,
+        actor_kind="helper",
+        detail=request.url.path,
+    )
+    await db.commit()
+
+
+async def _as_helped_party(db: AsyncSession, row: Any) -> tuple[WebSession, Party, Crime, Force] | None:
+    """The session's row with the helped party in place of the helper; None if that party has left."""
+    web_session, helper, crime, force = row
+    helped = await db.get(Party, helper.helps_party_id)
+    if helped is None or helped.account_deleted_at is not None or helped.crime_id != crime.id:
+        return None
+    return web_session, helped, crime, force
 
 
 async def _keep_language(db: AsyncSession, party: Party) -> None:
@@ -244,9 +277,11 @@ async def _keep_language(db: AsyncSession, party: Party) -> None:
     use_party_language(party.preferred_language)
 
 
-def _set_party_state(request: Request, row: Any) -> None:
+def _set_party_state(request: Request, row: Any, helper: Party | None) -> None:
+    """The signed-in party; for a trusted helper, the party they help, with the helper as .helper."""
     state = request.state
     state.web_session, state.party, state.crime, state.force = row
+    state.helper = helper
 
 
 def officer_required(*roles: str) -> Callable[[Endpoint], Endpoint]:

@@ -29,7 +29,11 @@ async def alert_parties_of_update(
 
     `send_after`: hold the alerts back until then (while an officer may still withdraw the update).
     """
-    found = await db.exec(select(Party).where(Party.crime_id == update.crime_id).order_by(col(Party.id)))
+    found = await db.exec(
+        select(Party)
+        .where(Party.crime_id == update.crime_id, col(Party.helps_party_id).is_(None))
+        .order_by(col(Party.id))
+    )
     alerted: list[Party] = []
     for party in found.all():
         if not may_be_alerted(party) or not is_visible_to(update, party):

@@ -18,14 +18,18 @@ from .alerts import may_be_alerted
 MESSAGE_MAX = 2000
 
 
-def add_party_message(db: AsyncSession, party: Party, crime: Crime, body: str) -> Message:
-    """A message from the party to the officers of their crime, unread until an officer opens it."""
+def add_party_message(
+    db: AsyncSession, party: Party, crime: Crime, body: str, *, helper: Party | None = None
+) -> Message:
+    """A message from the party (or their trusted helper) to the officers of their crime, unread
+    until an officer opens it."""
     message = Message(
         crime_id=saved_id(crime),
         party_id=saved_id(party),
         direction=MessageDirection.FROM_PARTY,
         body=body,
         created_at=utcnow(),
+        helper_id=helper.id if helper is not None else None,
     )
     db.add(message)
     return message
@@ -41,9 +45,10 @@ async def record_party_message(
     received_at: dt.datetime | None = None,
     by_text: bool = False,
     client_address: str = "",
+    helper: Party | None = None,
 ) -> Message:
-    """Store a message from the party and audit it as theirs."""
-    message = add_party_message(db, party, crime, body)
+    """Store a message from the party (or their trusted helper) and audit it as the writer's."""
+    message = add_party_message(db, party, crime, body, helper=helper)
     message.property_item_id = property_item_id
     if received_at is not None:
         message.created_at = received_at
@@ -60,7 +65,8 @@ async def record_party_message(
         force_id=crime.force_id,
         crime_id=crime.id,
         party_id=party.id,
-        actor=party,
+        actor=helper or party,
+        actor_kind="helper" if helper is not None else None,
         detail=detail,
         client_address=client_address,
     )

@@ -194,7 +194,12 @@ def _party_values(given: PartyIn) -> dict[str, object]:
 
 
 async def parties_of(db: AsyncSession, crime: Crime) -> list[Party]:
-    found = await db.exec(select(Party).where(Party.crime_id == crime.id).order_by(col(Party.id)))
+    # A trusted helper is the portal's, not the records system's (trusted_helpers.py).
+    found = await db.exec(
+        select(Party)
+        .where(Party.crime_id == crime.id, col(Party.helps_party_id).is_(None))
+        .order_by(col(Party.id))
+    )
     return list(found.all())
 
 

@@ -56,6 +56,8 @@ class MessageFields:
     links_in_texts: bool = False
     # Whether the worker reads texts sent back (issue 21): then a reply reaches the officer.
     replies_read: bool = False
+    # The reader is a trusted helper (issue 21): it is someone else's crime report they follow.
+    for_helper: bool = False
     # An officer's digest (issue 21): per crime reference, how many messages, requests, updates due.
     digest: tuple[tuple[str, int, int, int], ...] = ()
     service_name: str = SERVICE_NAME
@@ -125,6 +127,7 @@ def message_fields(
         code_url=f"{settings.base_url}/register",
         links_in_texts=force.links_in_texts,
         replies_read=settings.sms_replies_poll_seconds > 0,
+        for_helper=party is not None and party.helps_party_id is not None,
         digest=_digest(kind, context),
         crime_reference=crime_reference,
     )

@@ -51,6 +51,13 @@ from ..notify.outbox import AlertKind, invitation_channel
 from ..outside_contact import method_in_words
 from ..pages import is_htmx, render_html
 from ..read_receipts import reads_on_crime
+from ..trusted_helpers import (
+    HELPERS_PER_PARTY,
+    helper_label,
+    helper_name,
+    relationship_in_words,
+    relationship_options,
+)
 from ..victims_code.entitlements import event_label, portal_note
 from .access import mine_clause, officer_page, path_id, sees_whole_force, visible_crime
 from .deadlines import due_in_words, is_overdue
@@ -122,6 +129,11 @@ class CrimePage:
 
     # How each party was reached by the outbox (issue 21), by party id.
     reach: dict[int, PartyReach] = field(default_factory=dict)
+    # Trusted helpers (issue 21) not removed, oldest first.
+    helpers: list[Party] = field(default_factory=list)
+
+    def helpers_of(self, party_id: int | None) -> list[Party]:
+        return [helper for helper in self.helpers if helper.helps_party_id == party_id]
 
     def item(self, item_id: int | None) -> PropertyItem | None:
         return next((item for item in self.property_items if item.id == item_id), None)
@@ -156,7 +168,7 @@ class CrimePage:
 
 async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> CrimePage:
     """Everything the page shows, in a fixed number of queries."""
-    parties = list(
+    everyone = list(
         (
             await db.exec(
                 select(Party)
@@ -165,6 +177,8 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
             )
         ).all()
     )
+    parties = [party for party in everyone if party.helps_party_id is None]
+    helper_rows = [party for party in everyone if party.helps_party_id is not None]
     oic = await db.get(Officer, crime.officer_in_charge_id) if crime.officer_in_charge_id else None
     update_rows = (
         await db.exec(
@@ -274,9 +288,11 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         )
     conversations = [Conversation(p, party_name(p)) for p in parties]
     by_party = {c.party.id: c for c in conversations}
+    helper_labels = {helper.id: helper_label(helper) for helper in helper_rows}
     for message, author in message_rows:
         if message.party_id in by_party:
-            by_party[message.party_id].messages.append((message, author or ""))
+            written_by = helper_labels.get(message.helper_id) if message.helper_id else author
+            by_party[message.party_id].messages.append((message, written_by or ""))
     return CrimePage(
         crime=crime,
         officer_in_charge=oic,
@@ -298,6 +314,7 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         decisions=decisions,
         reviews=reviews,
         reach=reach,
+        helpers=[helper for helper in helper_rows if helper.account_deleted_at is None],
     )
 
 
@@ -376,6 +393,10 @@ def helpers() -> dict[str, Any]:
         "review_status_label": review_status_label,
         "value_in_pounds": value_in_pounds,
         "property_state_options": [(state, state_label_for_officers(state)) for state in PropertyState.ALL],
+        "helper_name": helper_name,
+        "relationship_in_words": relationship_in_words,
+        "helper_relationship_options": relationship_options(),
+        "helpers_per_party": HELPERS_PER_PARTY,
     }
 
 

@@ -252,7 +252,11 @@ async def _party_names(db: AsyncSession, crime_ids: list[int]) -> dict[int, list
         return names
     rows = await db.exec(
         select(col(Party.crime_id), col(Party.forenames), col(Party.surname))
-        .where(col(Party.crime_id).in_(crime_ids), col(Party.account_deleted_at).is_(None))
+        .where(
+            col(Party.crime_id).in_(crime_ids),
+            col(Party.account_deleted_at).is_(None),
+            col(Party.helps_party_id).is_(None),
+        )
         .order_by(col(Party.role).desc(), col(Party.id))
     )
     for crime_id, forenames, surname in rows.all():

@@ -73,6 +73,7 @@ async def _party_named(
                 col(Party.crime_id) == crime.id,
                 col(Party.surname_key) == surname_key(surname),
                 col(Party.account_deleted_at).is_(None),
+                col(Party.helps_party_id).is_(None),
             )
         )
     ).all()

@@ -63,7 +63,12 @@ def _party_count(force_id: int, column: Any, period: Period) -> Any:
         select(func.count())
         .select_from(Party)
         .join(Crime, col(Crime.id) == col(Party.crime_id))
-        .where(col(Crime.force_id) == force_id, column >= period.start, column < period.end)
+        .where(
+            col(Crime.force_id) == force_id,
+            column >= period.start,
+            column < period.end,
+            col(Party.helps_party_id).is_(None),
+        )
     )
 
 
@@ -75,6 +80,7 @@ async def _active_parties(db: AsyncSession, force_id: int, period: Period) -> in
         .join(Crime, col(Crime.id) == col(Party.crime_id))
         .where(
             col(Crime.force_id) == force_id,
+            col(Party.helps_party_id).is_(None),
             col(WebSession.created_at) >= period.start,
             col(WebSession.created_at) < period.end,
         )

@@ -85,6 +85,9 @@ async def _read_case(
     asking = None
     if with_asking and not is_closed(crime):
         asking = await update_requests.asking_state(db, party, request.state.force)
+    if getattr(request.state, "helper", None) is not None:
+        # The party has not read it because their helper has: the officer must not think so.
+        return view, asking
     if any(item.is_new for item in view.thread):
         await queries.mark_replies_read(db, party, view)
     if any(entry.is_unread for entry in view.timeline):

@@ -11,6 +11,7 @@ from ..i18n import gettext as _
 from ..models import Crime, Feedback, Party, utcnow
 from ..pages import redirect_to, render
 from . import forms
+from .trusted_helpers import not_for_helpers
 
 # The rating stored is 1 (very dissatisfied) to 5 (very satisfied); 4 and 5 count as satisfied.
 SATISFIED_RATINGS = (4, 5)
@@ -41,11 +42,13 @@ def feedback_page(request: Request, form: forms.Form | None = None) -> Response:
 
 
 @party_required
+@not_for_helpers
 async def show_feedback_form(request: Request) -> Response:
     return feedback_page(request)
 
 
 @party_required
+@not_for_helpers
 async def give_feedback(request: Request) -> Response:
     party: Party = request.state.party
     crime: Crime = request.state.crime

@@ -163,21 +163,23 @@ def _month(raw: str) -> int | None:
     return _MONTH_NAMES.get(raw.strip(".").lower())
 
 
-def date_of_birth(result: Form, form: FormData, *, name: str = "date_of_birth") -> dt.date | None:
+def date_of_birth(
+    result: Form, form: FormData, *, name: str = "date_of_birth", missing: str | None = None
+) -> dt.date | None:
     """A past date from three fields (day, month, year), with GOV.UK's date error messages."""
     parts = {part: text(form, f"{name}-{part}").replace(" ", "") for part in ("day", "month", "year")}
     for part, value in parts.items():
         result.values[f"{name}-{part}"] = value[:DATE_PART_MAX]
-    missing = [part for part in ("day", "month", "year") if not parts[part]]
-    if len(missing) == 3:
-        result.error(name, _("Enter your date of birth"))
+    missing_parts = [part for part in ("day", "month", "year") if not parts[part]]
+    if len(missing_parts) == 3:
+        result.error(name, missing or _("Enter your date of birth"))
         return None
-    if missing:
+    if missing_parts:
         words = {"day": _("a day"), "month": _("a month"), "year": _("a year")}
         result.error(
             name,
             _("Date of birth must include {parts}").format(
-                parts=_(" and ").join(words[part] for part in missing)
+                parts=_(" and ").join(words[part] for part in missing_parts)
             ),
         )
         return None

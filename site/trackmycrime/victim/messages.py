@@ -31,7 +31,8 @@ async def store_message(
     """Store the message unless the form has errors or the party has sent too many this hour."""
     party: Party = request.state.party
     crime: Crime = request.state.crime
-    key = f"victim-message:party:{party.id}"
+    helper: Party | None = getattr(request.state, "helper", None)
+    key = f"victim-message:party:{(helper or party).id}"
     # Counted before storing, in the caller's transaction: the count's row stays locked until the
     # message is stored, so simultaneous messages each get their own number and at most the limit
     # are kept. A refused message is counted too; it is rolled back with nothing else to keep.
@@ -46,7 +47,13 @@ async def store_message(
     if not form.is_valid:
         return None
     return await record_party_message(
-        db, party, crime, body, property_item_id=property_item_id, client_address=client_address(request)
+        db,
+        party,
+        crime,
+        body,
+        property_item_id=property_item_id,
+        client_address=client_address(request),
+        helper=helper,
     )
 
 

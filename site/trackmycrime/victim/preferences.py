@@ -12,9 +12,11 @@ from ..auth.sessions import clear_session_cookie, end_all_sessions, party_requir
 from ..i18n import gettext as _
 from ..models import AlertChannel, ContactAgreement, Crime, Party, PartyRole, utcnow
 from ..pages import redirect_to, render
+from ..trusted_helpers import helpers_of, remove_helper
 from ..victims_code import refresh_entitlements
 from . import forms
 from .force_choice import forces_for_page
+from .trusted_helpers import not_for_helpers
 
 
 def notice(key: str) -> str:
@@ -81,6 +83,7 @@ async def preferences_page(request: Request, form: forms.Form | None = None) -> 
 
 
 @party_required
+@not_for_helpers
 async def show_preferences(request: Request) -> Response:
     return await preferences_page(request)
 
@@ -97,6 +100,7 @@ def chosen_interval(form: forms.Form, raw: str, current: int) -> int:
 
 
 @party_required
+@not_for_helpers
 async def save_preferences(request: Request) -> Response:
     party: Party = request.state.party
     crime: Crime = request.state.crime
@@ -142,6 +146,7 @@ async def save_preferences(request: Request) -> Response:
 
 
 @party_required
+@not_for_helpers
 async def show_opt_out(request: Request) -> Response:
     return render(request, "victim/opt_out.html")
 
@@ -168,23 +173,27 @@ async def _set_opted_out(request: Request, opted_out: bool) -> None:
 
 
 @party_required
+@not_for_helpers
 async def opt_out(request: Request) -> Response:
     await _set_opted_out(request, True)
     return redirect_to(request, "victim_preferences", query={"done": "opted_out"})
 
 
 @party_required
+@not_for_helpers
 async def opt_in(request: Request) -> Response:
     await _set_opted_out(request, False)
     return redirect_to(request, "victim_preferences", query={"done": "opted_in"})
 
 
 @party_required
+@not_for_helpers
 async def show_delete_account(request: Request) -> Response:
     return render(request, "victim/delete_account.html")
 
 
 @party_required
+@not_for_helpers
 async def delete_account(request: Request) -> Response:
     """Remove the login and keep the police record: the crime, the updates and the messages stay."""
     party: Party = request.state.party
@@ -202,6 +211,8 @@ async def delete_account(request: Request) -> Response:
         stored.updated_at = now
         db.add(stored)
         await end_all_sessions(db, party_id=party.id)
+        for helper in await helpers_of(db, stored):
+            await remove_helper(db, request, crime=crime, helper=helper, removed_by=party)
         await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
         audit.record(
             db,

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, exists, func, or_, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +34,7 @@ from ..models import (
     UpdateRead,
     utcnow,
 )
+from ..trusted_helpers import relationship_in_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,18 @@ class ThreadMessage:
     # The item of property a message from the party is about, if any (issue 11).
     property_item_id: int | None = None
     property_description: str | None = None
+    # Written by the party's trusted helper (issue 21): who, and who they are to the party.
+    helper_forenames: str | None = None
+    helper_surname: str | None = None
+    helper_relationship: str | None = None
+
+    @property
+    def helper_label(self) -> str:
+        """ "Sam Carer, carer" for a message the party's helper wrote; "" for the party's own."""
+        if self.helper_surname is None:
+            return ""
+        name = f"{self.helper_forenames or ''} {self.helper_surname}".strip()
+        return f"{name}, {relationship_in_words(self.helper_relationship or '')}"
 
     @property
     def is_mine(self) -> bool:
@@ -258,6 +272,7 @@ def _timeline_statement(role: str) -> Select[*tuple[Any, ...]]:
     )
 
 
+_HELPER = aliased(Party, name="helper")
 _THREAD = (
     sa_select(
         col(Message.id),
@@ -268,9 +283,13 @@ _THREAD = (
         col(Officer.name),
         col(PropertyItem.id),
         col(PropertyItem.description),
+        col(_HELPER.forenames),
+        col(_HELPER.surname),
+        col(_HELPER.helper_relationship),
     )
     .outerjoin(Officer, col(Officer.id) == col(Message.officer_id))
     .outerjoin(PropertyItem, col(PropertyItem.id) == col(Message.property_item_id))
+    .outerjoin(_HELPER, col(_HELPER.id) == col(Message.helper_id))
     .where(col(Message.party_id) == _PARTY_ID, col(Message.crime_id) == _CRIME_ID)
     .order_by(col(Message.created_at), col(Message.id))
 )

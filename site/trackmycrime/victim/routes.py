@@ -18,6 +18,7 @@ from . import (
     rights,
     sign_in,
     support,
+    trusted_helpers,
 )
 
 routes: list[BaseRoute] = [
@@ -84,6 +85,14 @@ routes: list[BaseRoute] = [
     Route("/opt-out", preferences.show_opt_out, methods=["GET"], name="victim_opt_out"),
     Route("/opt-out", preferences.opt_out, methods=["POST"], name="victim_opt_out_post"),
     Route("/opt-in", preferences.opt_in, methods=["POST"], name="victim_opt_in"),
+    Route("/helpers", trusted_helpers.show_helpers, methods=["GET"], name="victim_helpers"),
+    Route("/helpers", trusted_helpers.add_helper, methods=["POST"]),
+    Route(
+        "/helpers/remove",
+        trusted_helpers.remove_helper,
+        methods=["POST"],
+        name="victim_remove_helper",
+    ),
     Route("/delete-account", preferences.show_delete_account, methods=["GET"], name="victim_delete_account"),
     Route("/delete-account", preferences.delete_account, methods=["POST"], name="victim_delete_account_post"),
     Route("/account-deleted", preferences.account_deleted, methods=["GET"], name="victim_account_deleted"),

@@ -264,8 +264,10 @@ async def sign_out(request: Request) -> Response:
 async def sign_out_everywhere(request: Request) -> Response:
     party: Party = request.state.party
     crime: Crime = request.state.crime
+    # A trusted helper signs themselves out everywhere, never the party they help.
+    signing_out: Party = getattr(request.state, "helper", None) or party
     async with request.app.state.db.transaction() as db:
-        await end_all_sessions(db, party_id=party.id)
+        await end_all_sessions(db, party_id=signing_out.id)
         audit.record(
             db,
             request,

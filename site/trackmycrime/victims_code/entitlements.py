@@ -323,7 +323,10 @@ async def refresh_entitlements(db: AsyncSession, crime_id: int) -> None:
     crime = (await db.exec(select(Crime).where(Crime.id == crime_id).with_for_update())).first()
     if crime is None or crime.personal_data_removed_at is not None:
         return  # retention blanked the update texts, so the record stands as it was
-    parties = (await db.exec(select(Party).where(Party.crime_id == crime_id))).all()
+    # A trusted helper is owed nothing: the party they help is.
+    parties = (
+        await db.exec(select(Party).where(Party.crime_id == crime_id, col(Party.helps_party_id).is_(None)))
+    ).all()
     updates = (await db.exec(select(CaseUpdate).where(CaseUpdate.crime_id == crime_id))).all()
     messages = (
         await db.exec(

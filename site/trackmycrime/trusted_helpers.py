@@ -1,0 +1,252 @@
+"""Trusted helpers (issue 21): a named person who follows a case for the victim or witness they help.
+
+A helper is a party row of their own on the same crime (role "helper", `helps_party_id` set), so
+they are invited, register and sign in exactly as a party does, with their own surname, date of
+birth and password. Signed in, they see the case of the party they help (auth/sessions.py), may
+send messages marked as theirs, and may not change that party's account. Adding and removing a
+helper happen here, whoever does it: an officer or the party.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
+
+from . import audit, audit_actions
+from .auth.sessions import end_all_sessions
+from .i18n import gettext as _
+from .identity import surname_key
+from .ingest.schemas import OptionalEmail, OptionalMobile, uk_today
+from .models import AlertChannel, Crime, Force, HelperRelationship, Officer, Party, PartyRole, utcnow
+from .notify.outbox import AlertKind, invitation_channel, queue_alert
+from .victim import forms
+
+HELPERS_PER_PARTY = 3
+# A child this old or older may have their own account; a parent helps only a younger child.
+OWN_ACCOUNT_AGE = 12
+NAME_MAX = 100
+
+_EMAIL = TypeAdapter(OptionalEmail)
+_MOBILE = TypeAdapter(OptionalMobile)
+
+
+def relationship_in_words(relationship: str) -> str:
+    return {
+        HelperRelationship.PARENT_OF_CHILD_UNDER_12: _("parent of a child under 12"),
+        HelperRelationship.CARER: _("carer"),
+        HelperRelationship.ADVOCATE: _("advocate"),
+        HelperRelationship.ISVA: _("independent sexual violence adviser (ISVA)"),
+        HelperRelationship.IDVA: _("independent domestic violence adviser (IDVA)"),
+    }.get(relationship, "")
+
+
+def relationship_options() -> list[tuple[str, str]]:
+    return [(code, relationship_in_words(code)) for code in HelperRelationship.ALL]
+
+
+def helper_name(helper: Party) -> str:
+    return f"{helper.forenames} {helper.surname}".strip()
+
+
+def helper_label(helper: Party) -> str:
+    """How a helper's messages are signed on both sides: "Sam Carer, carer"."""
+    return f"{helper_name(helper)}, {relationship_in_words(helper.helper_relationship)}"
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Whole years: a child born on 4 December 2014 is 12 on 4 December 2026, not the day before."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def old_enough_for_own_account(party: Party, today: dt.date) -> bool:
+    return party.date_of_birth is not None and age_on(party.date_of_birth, today) >= OWN_ACCOUNT_AGE
+
+
+@dataclass(frozen=True)
+class HelperDetails:
+    forenames: str
+    surname: str
+    date_of_birth: dt.date
+    relationship: str
+    email: str
+    mobile: str
+
+
+def read_helper_form(
+    submitted: Mapping[str, Any], prefix: str = "helper_"
+) -> tuple[forms.Form, HelperDetails | None]:
+    """The add-a-helper form, the same for officers and parties; errors keyed by field.
+
+    Field names start with `prefix`: the officer's crime page has one such form per party."""
+    form = forms.Form()
+    forenames, surname = (
+        forms.required_text(
+            form,
+            submitted,  # type: ignore[arg-type]
+            prefix + field,
+            missing=missing,
+            max_length=NAME_MAX,
+            too_long=too_long.format(n=NAME_MAX),
+        )
+        for field, missing, too_long in (
+            (
+                "forenames",
+                _("Enter the helper's first name"),
+                _("First name must be {n} characters or fewer"),
+            ),
+            ("surname", _("Enter the helper's last name"), _("Last name must be {n} characters or fewer")),
+        )
+    )
+    born = forms.date_of_birth(
+        form,
+        submitted,  # type: ignore[arg-type]
+        name=f"{prefix}date_of_birth",
+        missing=_("Enter the date they were born"),
+    )
+    relationship = forms.text(submitted, f"{prefix}relationship")  # type: ignore[arg-type]
+    form.values[f"{prefix}relationship"] = relationship if relationship in HelperRelationship.ALL else ""
+    if relationship not in HelperRelationship.ALL:
+        form.error(f"{prefix}relationship", _("Choose who the helper is"))
+    email = _valid_contact(
+        form, submitted, f"{prefix}email", _EMAIL, _("Check the email. It should look like name@example.com")
+    )
+    mobile = _valid_contact(
+        form, submitted, f"{prefix}mobile", _MOBILE, _("Enter a mobile number like 07700 900123")
+    )
+    if not email and not mobile and not ({f"{prefix}email", f"{prefix}mobile"} & form.errors.keys()):
+        form.error(f"{prefix}email", _("Give their email or mobile, so we can ask them to join"))
+    if not form.is_valid or born is None:
+        return form, None
+    return form, HelperDetails(forenames, surname, born, relationship, email, mobile)
+
+
+def _valid_contact(
+    form: forms.Form, submitted: Mapping[str, Any], name: str, kind: TypeAdapter[str], problem: str
+) -> str:
+    value = forms.text(submitted, name)  # type: ignore[arg-type]
+    form.values[name] = value[:300]
+    try:
+        return str(kind.validate_python(value))
+    except ValidationError:
+        form.error(name, problem)
+        return ""
+
+
+async def helpers_of(db: AsyncSession, party: Party) -> list[Party]:
+    """The party's current helpers, oldest first (removed helpers are gone at once)."""
+    found = await db.exec(
+        select(Party)
+        .where(col(Party.helps_party_id) == party.id, col(Party.account_deleted_at).is_(None))
+        .order_by(col(Party.id))
+    )
+    return list(found.all())
+
+
+async def helper_of(db: AsyncSession, party: Party, helper_id: int) -> Party | None:
+    """One current helper of this party, or None: a helper of anyone else is never found."""
+    return next((helper for helper in await helpers_of(db, party) if helper.id == helper_id), None)
+
+
+def refusal(party: Party, details: HelperDetails, helpers_now: int, today: dt.date) -> dict[str, str]:
+    """Why this helper may not be added to this party, keyed by the field to fix (without the
+    form's prefix); empty when they may."""
+    if helpers_now >= HELPERS_PER_PARTY:
+        return {
+            "forenames": _("There are {n} helpers. That is the most. Remove one first").format(
+                n=HELPERS_PER_PARTY
+            )
+        }
+    if details.relationship == HelperRelationship.PARENT_OF_CHILD_UNDER_12 and old_enough_for_own_account(
+        party, today
+    ):
+        return {
+            "relationship": _(
+                "This child is 12 or older. They can have their own account. A parent can only help a "
+                "child under 12"
+            )
+        }
+    return {}
+
+
+async def add_helper(
+    db: AsyncSession,
+    request: Request,
+    *,
+    force: Force,
+    crime: Crime,
+    party: Party,
+    details: HelperDetails,
+    added_by: Officer | Party,
+) -> Party | dict[str, str]:
+    """Add the helper and queue their invitation (no case detail in it); or say why not."""
+    problems = refusal(party, details, len(await helpers_of(db, party)), uk_today())
+    if problems:
+        return problems
+    helper = Party(
+        crime_id=crime.id,  # type: ignore[arg-type]
+        rms_party_id=f"helper-{secrets.token_hex(8)}",
+        role=PartyRole.HELPER,
+        forenames=details.forenames,
+        surname=details.surname,
+        surname_key=surname_key(details.surname),
+        date_of_birth=details.date_of_birth,
+        email=details.email,
+        mobile=details.mobile,
+        preferred_language=party.preferred_language,
+        alert_channel=AlertChannel.EMAIL if details.email else AlertChannel.SMS,
+        helps_party_id=party.id,
+        helper_relationship=details.relationship,
+        helper_added_by="officer" if isinstance(added_by, Officer) else "party",
+        invited_at=utcnow(),
+    )
+    db.add(helper)
+    await db.flush()
+    await queue_alert(
+        db,
+        force=force,
+        kind=AlertKind.INVITATION,
+        party=helper,
+        channels=[invitation_channel(helper) or "email"],
+        cause=f"invitation:{helper.id}:1",
+        context={"force_name": force.name},
+    )
+    audit.record(
+        db,
+        request,
+        audit_actions.HELPER_ADD,
+        force_id=crime.force_id,
+        crime_id=crime.id,
+        party_id=party.id,
+        actor=added_by,
+        detail=f"helper {helper.id}, {details.relationship}",
+    )
+    return helper
+
+
+async def remove_helper(
+    db: AsyncSession, request: Request, *, crime: Crime, helper: Party, removed_by: Officer | Party
+) -> None:
+    """The helper can do nothing more from now: their account is closed and every session ended."""
+    helper.account_deleted_at = utcnow()
+    helper.registration_code_hash = None
+    helper.registration_code_lookup = None
+    db.add(helper)
+    await end_all_sessions(db, party_id=helper.id)
+    audit.record(
+        db,
+        request,
+        audit_actions.HELPER_REMOVE,
+        force_id=crime.force_id,
+        crime_id=crime.id,
+        party_id=helper.helps_party_id,
+        actor=removed_by,
+        detail=f"helper {helper.id}",
+    )
