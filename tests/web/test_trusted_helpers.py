@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from tests.webclient import WebClient, check_page, text_of
 from trackmycrime.auth.links import invitation_url
-from trackmycrime.ingest.schemas import uk_today
+from trackmycrime.contact_details import uk_today
 from trackmycrime.models import AuditEvent, Message, OutboxMessage, Party, UpdateRead, WebSession
 
 from .officer_world import build_world, sign_in_as
@@ -341,9 +341,7 @@ async def test_a_helpers_message_is_marked_as_theirs_on_both_sides(client, db, h
     assert "Jo Carer, carer" in text_of(mine)
     async with db.session() as session:
         message = (await session.exec(select(Message).where(Message.body.startswith("Alex would")))).one()
-        audit = (
-            await session.exec(select(AuditEvent).where(AuditEvent.action == "party_sent_message"))
-        ).one()
+        audit = (await session.exec(select(AuditEvent).where(AuditEvent.action == "message.send"))).one()
     assert (message.party_id, message.helper_id) == (helping.case.party.id, helping.helper.id)
     assert (audit.actor_kind, audit.actor_id) == ("helper", helping.helper.id)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -18,10 +17,10 @@ from pydantic import (
     model_validator,
 )
 
+from ..contact_details import EMAIL_PATTERN, OptionalEmail, OptionalMobile, uk_today
 from ..models import DecisionKind, HearingStatus, HearingType, PartyRole, PropertyState
 from ..statuses import STATUS_CODES
 
-UK = ZoneInfo("Europe/London")
 # Clocks of the records system and of this service may differ a little.
 CLOCK_SKEW = dt.timedelta(hours=24)
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -46,20 +45,8 @@ ADDRESS_LINES = 7
 UK_POSTCODE = re.compile(r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}")
 RmsId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64, pattern=RMS_ID_PATTERN)]
 StatusCode = Literal[STATUS_CODES]  # type: ignore[valid-type]
-_EMAIL = r"[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f.]+(\.[^@\s\x00-\x1f\x7f-\x9f.]+)+"
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=f"^{_EMAIL}$")]
-# Records systems often send "" for "none": accepted and stored as none.
-OptionalEmail = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=f"^({_EMAIL})?$")
-]
-OptionalMobile = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=32, pattern=r"^(\+?[0-9][0-9 ]{6,30})?$")
-]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=f"^{EMAIL_PATTERN}$")]
 Language = Annotated[str, StringConstraints(max_length=8, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$")]
-
-
-def uk_today() -> dt.date:
-    return dt.datetime.now(UK).date()
 
 
 def _date_of_birth_in_the_past(value: dt.date) -> dt.date:

@@ -12,6 +12,7 @@ from .. import trusted_helpers
 from ..i18n import gettext as _
 from ..models import Crime, Officer, Party
 from ..pages import is_htmx
+from ..victim.helper_form import read_helper_form
 from .access import officer_page, path_id
 from .case import force_of, load_crime_page, render_section, render_with_errors
 from .forms import read_form
@@ -45,7 +46,7 @@ async def add_helper(request: Request) -> Response:
     async with request.app.state.db.transaction() as db:
         crime, party = await crime_and_party(db, officer, request)
         prefix = form_prefix(party.id)
-        form, details = trusted_helpers.read_helper_form(values, prefix)
+        form, details = read_helper_form(values, prefix)
         outcome = None
         if details is not None:
             outcome = await trusted_helpers.add_helper(

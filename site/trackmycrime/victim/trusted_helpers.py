@@ -13,6 +13,7 @@ from ..auth.sessions import Endpoint, party_required
 from ..models import Crime, Force, Party
 from ..pages import redirect_to, render
 from . import forms
+from .helper_form import read_helper_form
 
 PREFIX = "helper_"
 
@@ -70,7 +71,7 @@ async def add_helper(request: Request) -> Response:
     party: Party = request.state.party
     crime: Crime = request.state.crime
     force: Force = request.state.force
-    form, details = trusted_helpers.read_helper_form(await forms.submitted(request), PREFIX)
+    form, details = read_helper_form(await forms.submitted(request), PREFIX)
     async with request.app.state.db.transaction() as db:
         if details is not None:
             outcome = await trusted_helpers.add_helper(
