@@ -320,7 +320,7 @@ async def test_any_value_of_the_new_parameters_is_answered_without_a_server_erro
     before=st.one_of(
         st.text(max_size=40),
         st.integers().map(str),
-        st.tuples(st.integers(), st.integers(), st.integers()).map(lambda t: "%d.%d.%d" % t),
+        st.tuples(st.integers(), st.integers(), st.integers()).map(lambda t: ".".join(map(str, t))),
     ),
 )
 async def test_fuzzed_filter_and_cursor_never_make_a_server_error(client, db, victim, show, before):
