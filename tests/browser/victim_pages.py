@@ -186,6 +186,20 @@ def officer_posts_update(live_server: Any, case: VictimCase, text: str, status: 
     in_live_database(live_server, post)
 
 
+def add_history(live_server: Any, case: VictimCase, count: int = 30) -> None:
+    """Older updates and messages (already read), a day apart: enough for an earlier page of the timeline."""
+
+    async def history(session: AsyncSession) -> None:
+        for number in range(count):
+            if number % 2:
+                body = f"Earlier reply {number}."
+                add_message(session, case.party, body, officer=case.officer, days_ago=30 + number, read=True)
+            else:
+                add_update(session, case.crime, f"Earlier update {number}.", days_ago=30 + number)
+
+    in_live_database(live_server, history)
+
+
 def fill_date(page: Any, name: str, born: dt.date) -> None:
     page.get_by_label("Day").fill(str(born.day))
     page.get_by_label("Month").fill(str(born.month))
