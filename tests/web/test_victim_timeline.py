@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.webclient import check_page, text_of
+from trackmycrime import case_timeline as timeline
 from trackmycrime.models import CaseUpdate, Decision, Message, ReviewRequest, UpdateRequest, utcnow
-from trackmycrime.victim import timeline
 
 from .victim_data import VictimCase, add_crime, add_message, add_party, add_update, sign_in, victim
 

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from .. import case_timeline as timeline
 from .. import decisions, hearings
 from ..auth.sessions import party_required, party_required_quietly, party_required_reading
 from ..i18n import gettext as _
@@ -17,7 +18,7 @@ from ..models import Crime, Party, utcnow
 from ..pages import is_htmx, render, render_html
 from ..read_receipts import mark_updates_read
 from ..statuses import status
-from . import forms, messages, queries, timeline, update_requests
+from . import forms, messages, queries, update_requests
 
 POLL_SECONDS = 30
 
@@ -80,9 +81,8 @@ def _timeline_query(show: str, before: str | None = None) -> str:
 
 
 def _chosen_page(request: Request) -> tuple[str, timeline.Cursor | None]:
-    """The filter and the cursor asked for in the URL (?show=messages&before=...)."""
-    query = request.query_params
-    return timeline.chosen_filter(query.get("show")), timeline.Cursor.from_token(query.get("before"))
+    current_url = request.headers.get("hx-current-url") if is_htmx(request) else None
+    return timeline.chosen_page(request.query_params, current_url)
 
 
 async def load_case(request: Request) -> queries.CaseView:

@@ -13,9 +13,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    and_,
     bindparam,
-    case,
     cast,
     exists,
     false,
@@ -30,6 +28,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from .. import case_timeline as timeline
+from ..case_timeline import Source, kind_column, kind_of_update, source_column
 from ..case_updates import visible_to_party_clause
 from ..decisions import DecisionView, decisions_for_party
 from ..hearings import in_journey_order
@@ -54,16 +54,6 @@ from ..models import (
     UTCDateTime,
     utcnow,
 )
-from . import timeline
-
-
-class Source:
-    """Which table a timeline entry comes from; ties on the same moment are ordered by it, then by id."""
-
-    UPDATE = 1
-    MESSAGE = 2
-    UPDATE_REQUEST = 3
-    REVIEW_REQUEST = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,18 +273,6 @@ def _nothing(type_: Any) -> Any:
 _NO_TEXT, _NO_TIME, _NO_NUMBER = _nothing(String()), _nothing(UTCDateTime()), _nothing(Integer())
 
 
-def _kind_of_update() -> Any:
-    return case(
-        (col(CaseUpdate.event).like("hearing%"), literal_column(f"'{timeline.HEARINGS}'")),
-        (col(CaseUpdate.event).like("decision%"), literal_column(f"'{timeline.DECISIONS}'")),
-        else_=literal_column(f"'{timeline.UPDATES}'"),
-    )
-
-
-def _source(number: int) -> Any:
-    return literal_column(str(number), Integer())
-
-
 @cache
 def _entries(role: str) -> Any:
     """Everything on the party's timeline, of every kind, as one table: the updates they can see
@@ -305,9 +283,9 @@ def _entries(role: str) -> Any:
     updates = (
         sa_select(
             col(CaseUpdate.occurred_at).label("occurred_at"),
-            _source(Source.UPDATE).label("source"),
+            source_column(Source.UPDATE).label("source"),
             col(CaseUpdate.id).label("id"),
-            _kind_of_update().label("kind"),
+            kind_of_update().label("kind"),
             col(CaseUpdate.status).label("status"),
             col(CaseUpdate.text).label("text"),
             col(CaseUpdate.event).label("event"),
@@ -333,9 +311,9 @@ def _entries(role: str) -> Any:
     messages = (
         sa_select(
             col(Message.created_at),
-            _source(Source.MESSAGE),
+            source_column(Source.MESSAGE),
             col(Message.id),
-            literal_column(f"'{timeline.MESSAGES}'"),
+            kind_column(timeline.MESSAGES),
             _NO_TEXT,
             col(Message.body),
             _NO_TEXT,
@@ -360,9 +338,9 @@ def _entries(role: str) -> Any:
     )
     update_requests = sa_select(
         col(UpdateRequest.requested_at),
-        _source(Source.UPDATE_REQUEST),
+        source_column(Source.UPDATE_REQUEST),
         col(UpdateRequest.id),
-        literal_column(f"'{timeline.REQUESTS}'"),
+        kind_column(timeline.REQUESTS),
         _NO_TEXT,
         col(UpdateRequest.note),
         _NO_TEXT,
@@ -378,9 +356,9 @@ def _entries(role: str) -> Any:
     review_requests = (
         sa_select(
             col(ReviewRequest.requested_at),
-            _source(Source.REVIEW_REQUEST),
+            source_column(Source.REVIEW_REQUEST),
             col(ReviewRequest.id),
-            literal_column(f"'{timeline.REQUESTS}'"),
+            kind_column(timeline.REQUESTS),
             _NO_TEXT,
             col(ReviewRequest.reason),
             _NO_TEXT,
@@ -401,28 +379,9 @@ def _entries(role: str) -> Any:
     return union_all(updates, messages, update_requests, review_requests).subquery("entry")
 
 
-_KINDS = bindparam("kinds", expanding=True)
-_BEFORE_AT = bindparam("before_at", type_=UTCDateTime())
-_BEFORE_SOURCE, _BEFORE_ID, _LIMIT = bindparam("before_source"), bindparam("before_id"), bindparam("limit")
-
-
 @cache
 def _timeline_statement(role: str) -> Select[Any]:
-    """A page of the timeline, newest first, after a cursor (a keyset, not an OFFSET), and how many
-    entries the filter chooses on every page."""
-    entry = _entries(role)
-    before = or_(
-        entry.c.occurred_at < _BEFORE_AT,
-        and_(entry.c.occurred_at == _BEFORE_AT, entry.c.source < _BEFORE_SOURCE),
-        and_(entry.c.occurred_at == _BEFORE_AT, entry.c.source == _BEFORE_SOURCE, entry.c.id < _BEFORE_ID),
-    )
-    total = sa_select(func.count()).select_from(entry).where(entry.c.kind.in_(_KINDS)).scalar_subquery()
-    return (
-        sa_select(*entry.c, total)
-        .where(entry.c.kind.in_(_KINDS), before)
-        .order_by(entry.c.occurred_at.desc(), entry.c.source.desc(), entry.c.id.desc())
-        .limit(_LIMIT)
-    )
+    return timeline.page_statement(_entries(role))
 
 
 async def timeline_page(
@@ -436,16 +395,11 @@ async def timeline_page(
     """The entries of the party's timeline that the filter chooses, newest first, `page_size` of them
     after the cursor (from the newest without one), in one query."""
     show = timeline.chosen_filter(show)
-    start = before or timeline.Cursor.newest()
     connection = await db.connection()
     parameters = {
         "party_id": party.id,
         "crime_id": crime.id,
-        "kinds": timeline.kinds_shown(show),
-        "before_at": start.occurred_at,
-        "before_source": start.source,
-        "before_id": start.id,
-        "limit": page_size + 1,
+        **timeline.page_parameters(show, before, page_size),
     }
     rows = list(await connection.execute(_timeline_statement(party.role), parameters))
     total = rows[0][-1] if rows else 0
@@ -461,8 +415,7 @@ async def timeline_page(
 
 async def _count(db: AsyncSession, crime: Crime, party: Party, show: str) -> int:
     """How many entries the filter chooses, for a page after the last one (which has no rows to carry it)."""
-    entry = _entries(party.role)
-    statement = sa_select(func.count()).select_from(entry).where(entry.c.kind.in_(_KINDS))
+    statement = timeline.count_statement(_entries(party.role))
     connection = await db.connection()
     parameters = {"party_id": party.id, "crime_id": crime.id, "kinds": timeline.kinds_shown(show)}
     return int((await connection.execute(statement, parameters)).scalar_one())
