@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sqlalchemy import Integer, Select, and_, bindparam, case, func, literal_column, or_
 from sqlalchemy import select as sa_select
@@ -166,6 +166,14 @@ def page_parameters(show: str, before: Cursor | None, page_size: int) -> dict[st
         "before_id": start.id,
         "limit": page_size + 1,
     }
+
+
+def query_string(show: str, before: str | None = None) -> str:
+    """The query string of a page of the timeline (?show=messages&before=...), without defaults."""
+    parameters = {"show": show} if show != ALL else {}
+    if before:
+        parameters["before"] = before
+    return urlencode(parameters)
 
 
 def chosen_page(query: Any, current_url: str | None = None) -> tuple[str, Cursor | None]:

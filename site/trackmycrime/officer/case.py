@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import audit, statuses
+from .. import audit, case_timeline, statuses
 from ..case_updates import is_visible_to
 from ..decisions import decision_label, review_status_label
 from ..eligibility import exclusion_reason
@@ -58,6 +58,7 @@ from .forms import Errors, whole_number
 from .party_reach import PartyReach, alerts_in_words, invitation_in_words, reach_of_parties, reached_in_words
 from .queries import attention_count, party_name
 from .rendering import render_page, render_partial
+from .timeline import OfficerTimeline, crime_timeline
 from .update_templates import template_by_key, template_options
 
 ALERTS_SHOWN = 50
@@ -107,6 +108,8 @@ class CrimePage:
     def contacts_with(self, party_id: int | None) -> list[tuple[OutsideContact, str]]:
         return [(contact, name) for contact, name in self.contacts if contact.party_id == party_id]
 
+    # The page of the crime's one timeline shown (issues 22 and 24); `updates` are its updates.
+    timeline: OfficerTimeline = field(default_factory=OfficerTimeline)
     # Court hearings, upcoming first (issue 22).
     hearings: list[Hearing] = field(default_factory=list)
     # The last change of officer in charge (its note is read first) and changes held for a supervisor.
@@ -154,8 +157,14 @@ class CrimePage:
         )
 
 
-async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> CrimePage:
-    """Everything the page shows, in a fixed number of queries."""
+async def load_crime_page(
+    db: AsyncSession,
+    officer: Officer,
+    crime: Crime,
+    show: str = case_timeline.ALL,
+    before: case_timeline.Cursor | None = None,
+) -> CrimePage:
+    """Everything the page shows, in a fixed number of queries; the timeline at this filter and page."""
     parties = list(
         (
             await db.exec(
@@ -166,14 +175,7 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         ).all()
     )
     oic = await db.get(Officer, crime.officer_in_charge_id) if crime.officer_in_charge_id else None
-    update_rows = (
-        await db.exec(
-            select(CaseUpdate, col(Officer.name))
-            .outerjoin(Officer, col(Officer.id) == col(CaseUpdate.author_officer_id))
-            .where(col(CaseUpdate.crime_id) == crime.id)
-            .order_by(col(CaseUpdate.occurred_at).desc(), col(CaseUpdate.id).desc())
-        )
-    ).all()
+    history = await crime_timeline(db, crime.id, show, before)  # type: ignore[arg-type]
     message_rows = (
         await db.exec(
             select(Message, col(Officer.name))
@@ -282,7 +284,8 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         officer_in_charge=oic,
         parties=parties,
         conversations=conversations,
-        updates=[(u, author or "") for u, author in update_rows],
+        updates=history.updates,
+        timeline=history,
         entitlements=entitlements,
         alerts=alerts,
         officers=officers,
@@ -376,7 +379,20 @@ def helpers() -> dict[str, Any]:
         "review_status_label": review_status_label,
         "value_in_pounds": value_in_pounds,
         "property_state_options": [(state, state_label_for_officers(state)) for state in PropertyState.ALL],
+        "timeline_filters": timeline_filters(),
+        "timeline_query": case_timeline.query_string,
     }
+
+
+def timeline_filters() -> list[tuple[str, str]]:
+    return [
+        (case_timeline.ALL, _("Everything")),
+        (case_timeline.UPDATES, _("Updates")),
+        (case_timeline.MESSAGES, _("Messages")),
+        (case_timeline.HEARINGS, _("Court hearings")),
+        (case_timeline.DECISIONS, _("Decisions")),
+        (case_timeline.REQUESTS, _("Requests")),
+    ]
 
 
 def page_context(
@@ -502,7 +518,8 @@ async def crime_page(request: Request) -> Response:
     async with request.app.state.db.transaction() as db:
         crime = await visible_crime(db, officer, crime_id)
         audit.record(db, request, "crime.view", force_id=crime.force_id, crime_id=crime.id, actor=officer)
-        page = await load_crime_page(db, officer, crime)
+        show, before = case_timeline.chosen_page(request.query_params)
+        page = await load_crime_page(db, officer, crime, show, before)
         return await render_crime_page(request, db, page)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
@@ -49,7 +48,7 @@ def case_context(request: Request, view: queries.CaseView, **extra: Any) -> dict
         "page": view.timeline,
         "filters": timeline.filter_labels(),
         "showing": timeline.showing_in_words(view.timeline.show, view.timeline.total),
-        "timeline_query": _timeline_query,
+        "timeline_query": timeline.query_string,
         "poll_seconds": POLL_SECONDS,
         "message_limit": forms.MESSAGE_MAX,
         "new_update_ids": (),
@@ -70,14 +69,6 @@ def case_context(request: Request, view: queries.CaseView, **extra: Any) -> dict
     }
     context.update(extra)
     return context
-
-
-def _timeline_query(show: str, before: str | None = None) -> str:
-    """The query string of a timeline page: the same for the page and its htmx fragment."""
-    parameters = {"show": show} if show != timeline.ALL else {}
-    if before:
-        parameters["before"] = before
-    return urlencode(parameters)
 
 
 def _chosen_page(request: Request) -> tuple[str, timeline.Cursor | None]:
