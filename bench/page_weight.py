@@ -116,7 +116,7 @@ async def weigh(base_url: str, path: str, cookies: str | None, encodings: str = 
 
 
 def case_sizes(text: str) -> tuple[int, int]:
-    """"500x500": a case with 500 updates and 500 messages."""
+    """ "500x500": a case with 500 updates and 500 messages."""
     updates, _x, messages = text.partition("x")
     return int(updates), int(messages)
 

@@ -7,8 +7,6 @@ import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from tests.webclient import check_page, text_of
 from trackmycrime import case_timeline as timeline
@@ -314,18 +312,16 @@ async def test_any_value_of_the_new_parameters_is_answered_without_a_server_erro
         await client.get(url, htmx=True)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    show=st.text(max_size=30),
-    before=st.one_of(
-        st.text(max_size=40),
-        st.integers().map(str),
-        st.tuples(st.integers(), st.integers(), st.integers()).map(lambda t: ".".join(map(str, t))),
-    ),
-)
-async def test_fuzzed_filter_and_cursor_never_make_a_server_error(client, db, victim, show, before):
-    if not getattr(client, "_timeline_signed_in", False):
-        await sign_in(client, victim)
-        client._timeline_signed_in = True
-    await client.get("/case/timeline", params={"show": show, "before": before}, htmx=True)
-    await client.get("/case", params={"show": show, "before": before})
+async def test_sending_a_message_with_htmx_keeps_the_filter_of_the_page_it_was_sent_from(client, db, victim):
+    async with db.transaction() as session:
+        await one_of_each(session, victim)
+    await sign_in(client, victim)
+    await client.page("/case?show=updates")
+    response = await client.http.post(
+        "/case/messages",
+        data={"message": "Thanks.", "csrf_token": await client.csrf_token("/case")},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/case?show=updates"},
+    )
+    fragment = check_page(response.text, fragment=True)
+    assert titles(fragment) == ["Crime recorded"], "a reload of /case?show=updates shows the same"
+    assert "show=updates" in fragment.select_one("#case-poller")["hx-get"]
