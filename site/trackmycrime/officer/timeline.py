@@ -57,31 +57,22 @@ class OfficerTimeline:
 @cache
 def _entries() -> Any:
     """Which entries the crime has, of every kind: their moments, tables, ids and kinds only."""
-    updates = sa_select(
-        col(CaseUpdate.occurred_at).label("occurred_at"),
-        source_column(Source.UPDATE).label("source"),
-        col(CaseUpdate.id).label("id"),
-        kind_of_update().label("kind"),
-    ).where(col(CaseUpdate.crime_id) == _CRIME_ID)
-    messages = sa_select(
-        col(Message.created_at),
-        source_column(Source.MESSAGE),
-        col(Message.id),
-        kind_column(timeline.MESSAGES),
-    ).where(col(Message.crime_id) == _CRIME_ID)
-    asked = sa_select(
-        col(UpdateRequest.requested_at),
-        source_column(Source.UPDATE_REQUEST),
-        col(UpdateRequest.id),
-        kind_column(timeline.REQUESTS),
-    ).where(col(UpdateRequest.crime_id) == _CRIME_ID)
-    reviews = sa_select(
-        col(ReviewRequest.requested_at),
-        source_column(Source.REVIEW_REQUEST),
-        col(ReviewRequest.id),
-        kind_column(timeline.REQUESTS),
-    ).where(col(ReviewRequest.crime_id) == _CRIME_ID)
-    return union_all(updates, messages, asked, reviews).subquery("entry")
+    tables = (
+        (CaseUpdate, CaseUpdate.occurred_at, Source.UPDATE, kind_of_update()),
+        (Message, Message.created_at, Source.MESSAGE, kind_column(timeline.MESSAGES)),
+        (UpdateRequest, UpdateRequest.requested_at, Source.UPDATE_REQUEST, kind_column(timeline.REQUESTS)),
+        (ReviewRequest, ReviewRequest.requested_at, Source.REVIEW_REQUEST, kind_column(timeline.REQUESTS)),
+    )
+    keys = [
+        sa_select(
+            col(moment).label("occurred_at"),
+            source_column(source).label("source"),
+            col(table.id).label("id"),
+            kind.label("kind"),
+        ).where(col(table.crime_id) == _CRIME_ID)
+        for table, moment, source, kind in tables
+    ]
+    return union_all(*keys).subquery("entry")
 
 
 async def crime_timeline(
@@ -119,22 +110,18 @@ async def _rows_of(db: AsyncSession, keys: list[tuple[Any, ...]]) -> dict[tuple[
     for _at, source, entry_id, _kind in keys:
         ids.setdefault(source, []).append(entry_id)
     found: dict[tuple[int, int], dict[str, Any]] = {}
-    if ids.get(Source.UPDATE):
-        updates = await db.exec(
-            select(CaseUpdate, col(Officer.name))
-            .outerjoin(Officer, col(Officer.id) == col(CaseUpdate.author_officer_id))
-            .where(col(CaseUpdate.id).in_(ids[Source.UPDATE]))
+    written = ((Source.UPDATE, CaseUpdate, CaseUpdate.author_officer_id, "update"),)
+    written += ((Source.MESSAGE, Message, Message.officer_id, "message"),)
+    for source, table, author_id, name in written:
+        if not ids.get(source):
+            continue
+        rows = await db.exec(
+            select(table, col(Officer.name))
+            .outerjoin(Officer, col(Officer.id) == col(author_id))
+            .where(col(table.id).in_(ids[source]))  # type: ignore[attr-defined]
         )
-        for update, author in updates.all():
-            found[(Source.UPDATE, update.id)] = {"update": update, "author": author or ""}  # type: ignore[index]
-    if ids.get(Source.MESSAGE):
-        messages = await db.exec(
-            select(Message, col(Officer.name))
-            .outerjoin(Officer, col(Officer.id) == col(Message.officer_id))
-            .where(col(Message.id).in_(ids[Source.MESSAGE]))
-        )
-        for message, author in messages.all():
-            found[(Source.MESSAGE, message.id)] = {"message": message, "author": author or ""}  # type: ignore[index]
+        for row, author in rows.all():
+            found[(source, row.id)] = {name: row, "author": author or ""}
     if ids.get(Source.UPDATE_REQUEST):
         wanted = col(UpdateRequest.id).in_(ids[Source.UPDATE_REQUEST])
         asked = await db.exec(select(UpdateRequest).where(wanted))
