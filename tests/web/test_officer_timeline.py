@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.webclient import text_of
-from trackmycrime import case_timeline as timeline
 from trackmycrime.models import CaseUpdate, Message, MessageDirection, UpdateRequest
+from trackmycrime.officer.timeline import PAGE_SIZE
 
 from .officer_world import build_world, days_ago, sign_in_as
 
@@ -84,7 +84,7 @@ async def test_pages_of_the_timeline_lose_and_repeat_nothing(client, db, world):
     seen: list[str] = []
     while True:
         shown = [li["id"] for li in page.select("#updates-timeline li.timeline__item")]
-        assert len(shown) <= timeline.PAGE_SIZE
+        assert len(shown) <= PAGE_SIZE
         seen += shown
         more = page.select_one("#timeline-more a")
         if more is None:

@@ -18,6 +18,8 @@ from ..case_timeline import Source, kind_column, kind_of_update, source_column
 from ..models import CaseUpdate, Decision, Message, Officer, ReviewRequest, UpdateRequest
 
 _CRIME_ID = bindparam("crime_id")
+# Fewer than the victim's page: each message is also in its party's conversation beside the timeline.
+PAGE_SIZE = 10
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ async def crime_timeline(
     crime_id: int,
     show: str = timeline.ALL,
     before: timeline.Cursor | None = None,
-    page_size: int = timeline.PAGE_SIZE,
+    page_size: int = PAGE_SIZE,
 ) -> OfficerTimeline:
     """A page of the crime's timeline: one query for which entries, one for each kind on the page."""
     show = timeline.chosen_filter(show)
