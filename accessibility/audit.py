@@ -318,6 +318,14 @@ def page_states() -> list[State]:
         State(
             "officer",
             "Crime",
+            "timeline filtered to messages (htmx swap)",
+            "/officer/crimes/{crime_id}",
+            (lambda page: page.locator(".timeline-filter").get_by_role("link", name="Messages").click(),)
+            + (timeline_showing("messages"),),
+        ),
+        State(
+            "officer",
+            "Crime",
             "standard update chosen (htmx swap)",
             "/officer/crimes/{crime_id}",
             (lambda page: page.locator("#field-template").select_option(index=1), press("Use this text")),
@@ -526,6 +534,7 @@ def journeys_without_javascript() -> list[State]:
             js=False,
         ),
         State("officer", "Crime", "empty" + off, crime, js=False),
+        State("officer", "Crime", "timeline filtered to messages" + off, crime + "?show=messages", js=False),
         State(
             "officer",
             "Crime",

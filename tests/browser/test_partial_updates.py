@@ -189,6 +189,14 @@ SCENARIOS: dict[str, tuple[str, Callable[..., None], Callable[..., None], Callab
         ),
         lambda world: f"#item-{world.item_ids[0]}",
     ),
+    "/officer/crimes/{}/timeline": (
+        "officer",
+        officer_on_crime,
+        lambda page, world: (
+            page.locator("#updates-timeline .timeline-filter").get_by_role("link", name="Messages").click()
+        ),
+        lambda world: "#updates-timeline",
+    ),
     "/officer/crimes/{}/parties/{}/read": (
         "officer",
         officer_on_crime,

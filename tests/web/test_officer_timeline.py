@@ -91,3 +91,18 @@ async def test_pages_of_the_timeline_lose_and_repeat_nothing(client, db, world):
             break
         page = await client.page(more["href"])
     assert len(seen) == len(set(seen)) == 46, "every update once: the 45 and the crime recorded"
+
+
+async def test_a_filter_with_htmx_swaps_the_timeline_in_place_and_without_it_is_the_page(client, db, world):
+    await sign_in_as(client, db, world.oic)
+    page = await client.page(f"/officer/crimes/{world.crime.id}")
+    link = next(a for a in page.select(".timeline-filter a") if "show=messages" in a["href"])
+    assert link["hx-push-url"] == f"/officer/crimes/{world.crime.id}?show=messages"
+    fragment = await client.page(link["hx-get"], htmx=True)
+    assert titles(fragment) == ["Message from Alex O'Brien", "Message to Sam Taylor"]
+    assert fragment.select_one("#updates-heading").has_attr("data-focus-after-swap")
+    assert text_of(fragment.select_one("#announcer")) == "2 entries, newest first."
+    response = await client.get(link["hx-get"], expect=303)
+    assert response.headers["location"] == f"/officer/crimes/{world.crime.id}?show=messages#updates-timeline"
+    await sign_in_as(client, db, world.outsider)
+    await client.get(link["hx-get"], htmx=True, expect=404)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from .. import audit, case_timeline, statuses
@@ -21,6 +21,7 @@ from ..handover import latest_handover, open_conflicts
 from ..hearings import TEMPLATE_HELPERS as hearing_helpers
 from ..hearings import hearings_of_crime
 from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..models import (
     Audience,
     CaseUpdate,
@@ -523,6 +524,29 @@ async def crime_page(request: Request) -> Response:
         return await render_crime_page(request, db, page)
 
 
+@officer_page()
+async def crime_timeline_part(request: Request) -> Response:
+    """A filter of the crime's timeline for htmx, in place of the timeline; without htmx, the crime
+    page at the same filter and page."""
+    officer: Officer = request.state.officer
+    crime_id = path_id(request, "crime_id")
+    if not is_htmx(request):
+        url = request.url_for("officer_crime", crime_id=crime_id).include_query_params(**request.query_params)
+        return RedirectResponse(f"{url.path}?{url.query}#updates-timeline", status_code=303)
+    show, before = case_timeline.chosen_page(request.query_params)
+    async with request.app.state.db.transaction() as db:
+        crime = await visible_crime(db, officer, crime_id)
+        audit.record(db, request, "crime.view", force_id=crime.force_id, crime_id=crime.id, actor=officer)
+        page = await load_crime_page(db, officer, crime, show, before)
+        total = page.timeline.total
+        announcement = ngettext("%(num)s entry, newest first.", "%(num)s entries, newest first.", total) % {
+            "num": total
+        }
+        return await render_section(
+            request, db, "officer/_timeline_part.html", page, announcement, focus_timeline=True
+        )
+
+
 async def force_of(db: AsyncSession, crime: Crime) -> Force:
     force = await db.get(Force, crime.force_id)
     assert force is not None
@@ -533,4 +557,12 @@ def updated_now(crime: Crime, now: dt.datetime | None = None) -> None:
     crime.updated_at = now or utcnow()
 
 
-routes = [Route("/officer/crimes/{crime_id}", crime_page, methods=["GET"], name="officer_crime")]
+routes = [
+    Route("/officer/crimes/{crime_id}", crime_page, methods=["GET"], name="officer_crime"),
+    Route(
+        "/officer/crimes/{crime_id}/timeline",
+        crime_timeline_part,
+        methods=["GET"],
+        name="officer_crime_timeline",
+    ),
+]
