@@ -108,6 +108,15 @@ def follow_first(selector: str) -> Step:
     return step
 
 
+def click(link: str) -> Step:
+    """Follow a link that htmx answers in place (no navigation to wait for)."""
+    return lambda page: page.get_by_role("link", name=link, exact=True).first.click()
+
+
+def timeline_showing(show: str) -> Step:
+    return wait_for(f".timeline-filter a[aria-current][href*='show={show}']")
+
+
 def wait_for(selector: str) -> Step:
     return lambda page: page.locator(selector).first.wait_for(state="visible")
 
@@ -212,6 +221,27 @@ def page_states() -> list[State]:
         State("victim", "Your case", "timeout warning shown", "/case", (show_idle_warning,)),
         State("victim", "Your case", "with court hearings", "/case", (wait_for("#hearings-heading"),)),
         State("victim", "Your case", "with a decision to review", "/case", (wait_for("#decisions-heading"),)),
+        State(
+            "victim",
+            "Your case",
+            "timeline filtered to updates (htmx swap)",
+            "/case",
+            (click("Updates"), timeline_showing("updates")),
+        ),
+        State(
+            "victim",
+            "Your case",
+            "timeline filter with nothing to show (htmx swap)",
+            "/case",
+            (click("Your requests"), timeline_showing("requests")),
+        ),
+        State(
+            "victim",
+            "Your case",
+            "timeline with earlier entries shown (htmx swap)",
+            "/case",
+            (click("Show earlier entries"), wait_for("#timeline-entries > li:nth-child(21)")),
+        ),
         State("victim", "Ask for a decision to be reviewed", "empty", "/case/decisions/{decision_id}/review"),
         State(
             "victim",
@@ -308,6 +338,14 @@ def page_states() -> list[State]:
         ),
         State("officer", "Two-step verification", "empty", "/officer/two-factor"),
         State("officer", "Crime", "empty", "/officer/crimes/{crime_id}"),
+        State(
+            "officer",
+            "Crime",
+            "timeline filtered to messages (htmx swap)",
+            "/officer/crimes/{crime_id}",
+            (lambda page: page.locator(".timeline-filter").get_by_role("link", name="Messages").click(),)
+            + (timeline_showing("messages"),),
+        ),
         State(
             "officer",
             "Crime",
@@ -466,6 +504,22 @@ def journeys_without_javascript() -> list[State]:
             (wait_for("#case-timeline .timeline__item"),),
             js=False,
         ),
+        State("victim", "Your case", "timeline filtered to updates" + off, "/case?show=updates", js=False),
+        State(
+            "victim",
+            "Your case",
+            "timeline filter with nothing to show" + off,
+            "/case?show=requests",
+            js=False,
+        ),
+        State(
+            "victim",
+            "Your case",
+            "timeline's second page" + off,
+            "/case",
+            (follow("Show earlier entries"), wait_for("#timeline-entries")),
+            js=False,
+        ),
         State(
             "victim",
             "Ask for a decision to be reviewed",
@@ -529,6 +583,7 @@ def journeys_without_javascript() -> list[State]:
             js=False,
         ),
         State("officer", "Crime", "empty" + off, crime, js=False),
+        State("officer", "Crime", "timeline filtered to messages" + off, crime + "?show=messages", js=False),
         State(
             "officer",
             "Crime",

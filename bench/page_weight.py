@@ -1,6 +1,6 @@
 """Page weight: bytes on the wire for victim pages, first visit (HTML, CSS, JS) and repeat visit.
 
-    python bench/page_weight.py [--json results.json] [--updates 20 --messages 20]
+    python bench/page_weight.py [--json results.json] [--case 20x20 --case 500x500]
 
 Serves the app with uvicorn (production mode, PostgreSQL) and fetches each page with a real HTTP
 client that asks for compressed answers as browsers do (Accept-Encoding: gzip, deflate, br). A
@@ -115,24 +115,45 @@ async def weigh(base_url: str, path: str, cookies: str | None, encodings: str = 
     return Weight(path, wire_size(page), len(page.content), static, wire_size(repeat), problems)
 
 
-async def measure(updates: int, messages: int) -> list[Weight]:
+def case_sizes(text: str) -> tuple[int, int]:
+    """ "500x500": a case with 500 updates and 500 messages."""
+    updates, _x, messages = text.partition("x")
+    return int(updates), int(messages)
+
+
+async def measure(sizes: list[tuple[int, int]]) -> list[tuple[str, Weight, Weight]]:
+    """Each public page, and the case page of a case of each size (one force each)."""
     async with throwaway_database() as url:
         database = Database(url)
-        case = await seed_case(database, updates=updates, messages=messages)
-        victim = await session_cookie(database, party_id=case.party_id)
+        cases = []
+        for number, (updates, messages) in enumerate(sizes):
+            code = f"B{chr(ord('E') + number)}"
+            case = await seed_case(
+                database,
+                updates=updates,
+                messages=messages,
+                force_code=code,
+                reference=f"{code}-2026-{number + 123:06d}",
+            )
+            victim = await session_cookie(database, party_id=case.party_id)
+            cases.append((f"/case ({updates} updates, {messages} messages)", cookie_header(victim)))
         await database.dispose()
         with uvicorn_server("trackmycrime.asgi:app", url) as server:
-            pages = [("/", None), ("/sign-in", None), ("/case", cookie_header(victim))]
+            pages = [("/", "/", None), ("/sign-in", "/sign-in", None)]
+            pages += [(name, "/case", cookies) for name, cookies in cases]
             return [
-                (await weigh(server.url, path, cookies), await weigh(server.url, path, cookies, GZIP_ONLY))
-                for path, cookies in pages
+                (
+                    name,
+                    await weigh(server.url, path, cookies),
+                    await weigh(server.url, path, cookies, GZIP_ONLY),
+                )
+                for name, path, cookies in pages
             ]
 
 
-def figures(weights: list[tuple[Weight, Weight]], updates: int, messages: int) -> list[Figure]:
+def figures(weights: list[tuple[str, Weight, Weight]]) -> list[Figure]:
     rows = []
-    for weight, gzip_only in weights:
-        name = weight.page if weight.page != "/case" else f"/case ({updates} updates, {messages} messages)"
+    for name, weight, gzip_only in weights:
         rows.append(
             Figure(
                 "page weight",
@@ -152,7 +173,7 @@ def figures(weights: list[tuple[Weight, Weight]], updates: int, messages: int) -
                 weight.repeat < REPEAT_VISIT_TARGET,
             )
         )
-    problems = sorted({p for pair in weights for weight in pair for p in weight.problems})
+    problems = sorted({p for _name, *pair in weights for weight in pair for p in weight.problems})
     rows.append(
         Figure(
             "page weight",
@@ -169,12 +190,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--updates", type=int, default=20)
-    parser.add_argument("--messages", type=int, default=20)
+    parser.add_argument(
+        "--case",
+        type=case_sizes,
+        action="append",
+        help="a case of this many updates and messages, e.g. 500x500 (default: 20x20 and 500x500)",
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
-    weights = asyncio.run(measure(args.updates, args.messages))
-    results = figures(weights, args.updates, args.messages)
+    weights = asyncio.run(measure(args.case or [(20, 20), (500, 500)]))
+    results = figures(weights)
     print_table(results)
     save_figures(results, args.json)
 

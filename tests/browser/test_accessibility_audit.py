@@ -20,6 +20,7 @@ def signed_in_pages(browser: Any, live_server: Any) -> tuple[dict[str, Any], dic
     case = victim_pages.new_victim(live_server)
     victim_pages.add_property(live_server, case)
     victim_pages.add_hearings(live_server, case)
+    victim_pages.add_history(live_server, case)
     decision_id = victim_pages.add_decision(live_server, case)
     victim_pages.sign_in(pages["victim"], live_server, case)
     victim_pages.add_helper(live_server, case, registered=True)

@@ -126,7 +126,7 @@ def test_victim_signs_in_reads_an_update_sends_a_message_and_changes_alerts_by_k
     press(page, "Tab")
     assert page.evaluate("document.activeElement.id") == "send-message-button"
     page.keyboard.press("Enter")
-    expect(page.locator("#case-thread .thread__body")).to_have_text(["Sent by keyboard."])
+    expect(page.locator("#case-timeline .thread__body")).to_have_text(["Sent by keyboard."])
     if js:
         expect(page.locator("#announcer")).to_have_text("Your message has been sent.")
     else:

@@ -26,7 +26,7 @@ from tests.web.victim_data import add_message
 from trackmycrime.app import create_app
 from trackmycrime.settings import Settings
 
-from .victim_pages import add_helper, add_property, in_live_database, new_victim, sign_in
+from .victim_pages import add_helper, add_history, add_property, in_live_database, new_victim, sign_in
 
 officer_cookies = officer_browsers.officer_cookies
 officer_page = officer_browsers.officer_page
@@ -213,6 +213,12 @@ SCENARIOS: dict[str, tuple[str, Callable[..., None], Callable[..., None], Callab
         ),
         lambda world: "#send-message",
     ),
+    "/case/timeline": (
+        "victim",
+        lambda page, server, world: victim_on(page, server, world, "/case"),
+        lambda page, world: page.locator(".timeline-filter").get_by_role("link", name="Messages").click(),
+        lambda world: "#case-timeline",
+    ),
     "/case/ask-for-update": (
         "victim",
         lambda page, server, world: victim_on(page, server, world, "/case"),
@@ -227,6 +233,14 @@ SCENARIOS: dict[str, tuple[str, Callable[..., None], Callable[..., None], Callab
             page.get_by_role("button", name="Send to the officer about “Silver laptop”").click(),
         ),
         lambda world: f"#item-{world.item_ids[0]}",
+    ),
+    "/officer/crimes/{}/timeline": (
+        "officer",
+        officer_on_crime,
+        lambda page, world: (
+            page.locator("#updates-timeline .timeline-filter").get_by_role("link", name="Messages").click()
+        ),
+        lambda world: "#updates-timeline",
     ),
     "/officer/crimes/{}/parties/{}/read": (
         "officer",
@@ -336,3 +350,30 @@ def test_an_error_after_a_swap_says_so_in_the_title_and_takes_focus(officer_page
     page.get_by_label("Update", exact=True).fill("We have spoken to a witness.")
     act(page, lambda: page.get_by_role("button", name="Post update").click())
     assert page.title() == title
+
+
+def test_show_earlier_adds_the_page_its_own_url_shows_and_focuses_the_first_added(page, live_server):
+    """The one htmx action that is not compared with a reload of the page's URL (the list grows; the
+    URL stays): the entries it adds are those of its link's own page without JavaScript."""
+    world = new_world(live_server)
+    add_history(live_server, world.case, 30)
+    victim_on(page, live_server, world, "/case")
+    entries = page.locator("#timeline-entries > li")
+    newest = entries.all_text_contents()
+    link = page.locator("#timeline-more a")
+    earlier_url = live_server.url + link.get_attribute("href")
+    speaking = act(page, lambda: link.click())
+
+    first_added = f"#timeline-entries > li:nth-child({len(newest) + 1})"
+    assert page.evaluate(FOCUS, first_added) == "changed content", "focus on the first entry added"
+    assert speaking == ["announcer"]
+    fresh = page.context.new_page()
+    try:
+        fresh.goto(earlier_url)
+        earlier = fresh.locator("#timeline-entries > li").all_text_contents()
+        more_fresh = fresh.locator("#timeline-more").inner_html()
+    finally:
+        fresh.close()
+    assert entries.all_text_contents() == newest + earlier, "nothing lost or repeated"
+    assert page.locator("#timeline-more").inner_html() == more_fresh
+    assert_accessible(page, "after showing earlier entries")

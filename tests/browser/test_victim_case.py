@@ -25,7 +25,7 @@ def test_sending_a_message_by_keyboard_with_javascript(page, live_server):
     assert focused(page) == "send-message-button"
     url_before = page.url
     page.keyboard.press("Enter")
-    expect(page.locator("#case-thread .thread__body")).to_have_text(["Is there any news?"])
+    expect(page.locator("#case-timeline .thread__body")).to_have_text(["Is there any news?"])
     expect(page.locator("#announcer")).to_have_text("Your message has been sent.")
     expect(page.locator("#field-message")).to_have_value("")
     assert page.url == url_before, "no page load: htmx swapped the form"
@@ -65,7 +65,7 @@ def test_sending_a_message_without_javascript(js_off_page, live_server):
     page.keyboard.press("Enter")
     page.wait_for_url("**/case?sent=1#send-message")
     expect(page.locator("#send-message .notification")).to_contain_text("Your message has been sent")
-    expect(page.locator("#case-thread .thread__body")).to_have_text(["Sent without JavaScript."])
+    expect(page.locator("#case-timeline .thread__body")).to_have_text(["Sent without JavaScript."])
     check_page(page, "message sent, without JavaScript")
 
 
@@ -81,7 +81,7 @@ def test_new_replies_and_updates_appear_and_are_announced_without_moving_focus(p
     officer_replies(live_server, case, "We have arrested someone.")
     officer_posts_update(live_server, case, "A man has been arrested.", status="suspect_arrested")
     page.clock.run_for(31_000)
-    expect(page.locator("#case-thread .thread__body")).to_have_text(["We have arrested someone."])
+    expect(page.locator("#case-timeline .thread__body")).to_have_text(["We have arrested someone."])
     expect(page.locator("#announcer")).to_have_text("1 new message from the police. 1 new update.")
     expect(page.locator("#case-timeline .timeline__item").first).to_contain_text("A man has been arrested.")
     assert focused(page) == "field-message", "polling never moves focus"
@@ -95,6 +95,6 @@ def test_new_activity_shows_on_the_next_load_without_javascript(js_off_page, liv
     sign_in(page, live_server, case)
     officer_replies(live_server, case, "Please call me back.")
     page.reload()
-    reply = page.locator("#case-thread .thread__message").first
+    reply = page.locator("#case-timeline .timeline__item--messages").first
     expect(reply).to_contain_text("Please call me back.")
     expect(reply.locator(".tag")).to_have_text("New")

@@ -217,6 +217,20 @@ def officer_posts_update(live_server: Any, case: VictimCase, text: str, status: 
     in_live_database(live_server, post)
 
 
+def add_history(live_server: Any, case: VictimCase, count: int = 30) -> None:
+    """Older updates and messages (already read), a day apart: enough for an earlier page of the timeline."""
+
+    async def history(session: AsyncSession) -> None:
+        for number in range(count):
+            if number % 2:
+                body = f"Earlier reply {number}."
+                add_message(session, case.party, body, officer=case.officer, days_ago=30 + number, read=True)
+            else:
+                add_update(session, case.crime, f"Earlier update {number}.", days_ago=30 + number)
+
+    in_live_database(live_server, history)
+
+
 HELPER_PASSWORD = "the helper's own passphrase"  # noqa: S105
 HELPER_SURNAME = "Carer"
 HELPER_BORN = dt.date(1975, 6, 1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -73,6 +75,29 @@ async def test_the_case_activity_poll_never_fails(signed_in, marker):
         "/case/activity", params={"seen": marker}, headers={"HX-Request": "true"}
     )
     assert response.status_code < 500, response.text[:300]
+
+
+CURSOR_LIKE = st.one_of(
+    ANY_TEXT,
+    st.integers().map(str),
+    st.tuples(st.integers(), st.integers(), st.integers()).map(lambda parts: ".".join(map(str, parts))),
+)
+
+
+@FUZZ
+@given(show=ANY_TEXT, before=CURSOR_LIKE)
+async def test_the_timeline_filter_and_cursor_never_fail(signed_in, show, before):
+    """?show= and ?before= on the case page and its timeline fragment, and in the page's own URL that
+    a poll carries (HX-Current-URL): huge, negative or garbage, never a server error."""
+    parameters = {"show": show, "before": before}
+    response = await signed_in.http.get("/case", params=parameters)
+    assert response.status_code == 200, response.text[:300]
+    response = await signed_in.http.get("/case/timeline", params=parameters, headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.text[:300]
+    page_url = "http://testserver/case?show=" + quote(show, safe="") + "&before=" + quote(before, safe="")
+    poll = {"HX-Request": "true", "HX-Current-URL": page_url}
+    response = await signed_in.http.get("/case/activity", params={"seen": "0.0.0.1"}, headers=poll)
+    assert response.status_code == 200, response.text[:300]
 
 
 async def test_superscript_digits_are_not_numbers(app, signed_in):

@@ -68,9 +68,10 @@ async def test_a_view_with_news_marks_it_read_on_the_same_connection(client, db,
     with traffic(db) as seen:
         page = await client.page("/case")
     assert "Officers have spoken to a witness." in text_of(page.select_one("#case-timeline"))
-    assert page.select("#case-thread .tag"), "the new reply is shown as new on this view"
+    new_replies = page.select("#case-timeline .timeline__item--messages .tag")
+    assert new_replies, "the new reply is shown as new on this view"
     assert len(seen.writes) == 2, "the reply and the update are recorded as read"
     assert seen.checkouts == 1
     with traffic(db) as seen:
         page = await client.page("/case")
-    assert not page.select("#case-thread .tag") and not seen.writes
+    assert not page.select("#case-timeline .timeline__item--messages .tag") and not seen.writes

@@ -337,8 +337,8 @@ async def test_a_helper_whose_party_is_on_another_crime_sees_nothing(db, app, he
 async def test_a_helpers_message_is_marked_as_theirs_on_both_sides(client, db, helping):
     browser = helping.helper_browser
     page = await browser.submit("/case/messages", {"message": "Alex would like a call on Monday."})
-    mine = page.select("main .thread__message--mine")[-1]
-    assert "Jo Carer, carer" in text_of(mine)
+    mine = page.select("main .timeline__item--messages")[0]  # newest first
+    assert "From Jo Carer, carer" in text_of(mine)
     async with db.session() as session:
         message = (await session.exec(select(Message).where(Message.body.startswith("Alex would")))).one()
         audit = (await session.exec(select(AuditEvent).where(AuditEvent.action == "message.send"))).one()
@@ -346,7 +346,7 @@ async def test_a_helpers_message_is_marked_as_theirs_on_both_sides(client, db, h
     assert (audit.actor_kind, audit.actor_id) == ("helper", helping.helper.id)
 
     page = await helping.victim_browser.page("/case")
-    assert "Jo Carer, carer" in text_of(page.select("main .thread__message--mine")[-1])
+    assert "From Jo Carer, carer" in text_of(page.select("main .timeline__item--messages")[0])
 
     await sign_in_as(client, db, helping.case.officer)
     page = await client.page(f"/officer/crimes/{helping.case.crime.id}")

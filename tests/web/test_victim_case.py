@@ -1,4 +1,4 @@
-"""The case page: status, officer, next update, timeline and thread; sending messages; live activity."""
+"""The case page: status, officer, next update, the one timeline; sending messages; live activity."""
 
 import datetime as dt
 
@@ -32,8 +32,7 @@ async def test_the_case_page_says_where_things_stand(client, db, victim):
     number = victim.officer.shoulder_number
     assert facts["Officer in charge"] == f"PC Sam Jones (shoulder number {number}), North CID"
     assert facts["Next update"] == "None due at the moment. You will be told when there is news."
-    assert "There are no updates yet" in text_of(page.select_one("#case-timeline"))
-    assert "There are no messages yet" in text_of(page.select_one("#case-thread"))
+    assert "There are no updates or messages yet" in text_of(page.select_one("#case-timeline"))
     help_text = text_of(page.select_one("main"))
     assert (
         "call 999" in help_text
@@ -154,20 +153,20 @@ async def test_the_thread_shows_only_this_partys_messages_and_marks_replies_read
         add_message(session, victim.party, "Will do.", days_ago=1)
         add_message(session, other, "Someone else's message.", days_ago=1)
     page = await sign_in(client, victim)
-    messages = page.select("#case-thread .thread__message")
+    messages = page.select("#case-timeline .timeline__item--messages")
     bodies = [text_of(m.select_one(".thread__body")) for m in messages]
-    assert bodies == ["I found a receipt.", "Please bring it in.", "Will do."]
-    assert "PC Sam Jones" in text_of(messages[1].select_one(".thread__meta"))
+    assert bodies == ["Will do.", "Please bring it in.", "I found a receipt."], "newest first"
+    assert "PC Sam Jones" in text_of(messages[1].select_one(".timeline__by"))
     assert text_of(messages[1].select_one(".tag")) == "New"
-    assert text_of(messages[0].select_one(".thread__receipt")) == "Read by the police"
-    assert text_of(messages[2].select_one(".thread__receipt")) == "Not read yet"
+    assert text_of(messages[2].select_one(".thread__receipt")) == "Read by the police"
+    assert text_of(messages[0].select_one(".thread__receipt")) == "Not read yet"
     async with db.session() as session:
         reply = (await session.exec(select(Message).where(Message.body == "Please bring it in."))).one()
         others = (await session.exec(select(Message).where(Message.party_id == other.id))).one()
     assert reply.read_at is not None, "read receipt: the officer can see the party has read it"
     assert others.read_at is None
     page = await client.page("/case")
-    assert not page.select("#case-thread .tag"), "no longer new once seen"
+    assert not page.select("#case-timeline .tag"), "no longer new once seen"
 
 
 async def test_the_case_page_takes_the_same_few_queries_however_long_the_case(client, db, victim):
@@ -205,7 +204,7 @@ async def test_sending_a_message_without_javascript(client, db, victim):
     assert response.headers["location"] == "/case?sent=1#send-message"
     page = await client.page(response.headers["location"])
     assert "Your message has been sent" in text_of(page.select_one("#send-message"))
-    bodies = [text_of(m) for m in page.select("#case-thread .thread__body")]
+    bodies = [text_of(m) for m in page.select("#case-timeline .thread__body")]
     assert bodies == ["Is there any news? Thanks"]
     async with db.session() as session:
         message = (await session.exec(select(Message))).one()
@@ -225,8 +224,8 @@ async def test_sending_a_message_with_htmx_swaps_only_the_form_and_updates_the_t
     form_region = fragment.select_one("#send-message")
     assert form_region.get("hx-swap-oob") is None, "the form is the swap target"
     assert form_region.select_one("textarea").get_text() == ""
-    assert fragment.select_one("#case-thread")["hx-swap-oob"] == "true"
-    assert "Hello" in text_of(fragment.select_one("#case-thread"))
+    assert fragment.select_one("#case-timeline")["hx-swap-oob"] == "true"
+    assert "Hello" in text_of(fragment.select_one("#case-timeline"))
     announcer = fragment.select_one("#announcer")
     assert announcer["hx-swap-oob"] == "innerHTML" and text_of(announcer) == "Your message has been sent."
     assert fragment.select_one("#case-poller")["hx-swap-oob"] == "true"
@@ -295,7 +294,7 @@ async def test_polling_brings_new_replies_and_updates_and_says_so(client, db, vi
 
     fragment = check_page(response.text, fragment=True)
     assert text_of(fragment.select_one("#announcer")) == "1 new message from the police. 1 new update."
-    assert "We have news." in text_of(fragment.select_one("#case-thread"))
+    assert "We have news." in text_of(fragment.select_one("#case-timeline"))
     timeline = fragment.select_one("#case-timeline")
     assert "A man has been arrested." in text_of(timeline)
     assert text_of(timeline.select_one(".tag")) == "New"

@@ -111,7 +111,7 @@ async def test_telling_the_officer_about_an_item_reaches_them_as_an_unread_messa
         None,
     )
     assert message.party_id == case.party.id
-    thread = (await client.page("/case")).select_one(".thread")
+    thread = (await client.page("/case")).select_one("#case-timeline")
     about = thread.select_one(".thread__about a")
     assert text_of(about) == "About your property: Silver laptop"
     assert about["href"] == f"/property#item-{laptop.id}"

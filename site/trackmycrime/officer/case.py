@@ -10,10 +10,10 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from .. import audit, audit_actions, statuses
+from .. import audit, audit_actions, case_timeline, statuses
 from ..case_events.decisions import decision_label, review_status_label
 from ..case_events.handover import latest_handover, open_conflicts
 from ..case_events.hearings import TEMPLATE_HELPERS as hearing_helpers
@@ -23,6 +23,7 @@ from ..case_events.update_corrections import may_be_changed, withdraw_until
 from ..case_updates import is_visible_to
 from ..eligibility import exclusion_reason
 from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..models import (
     Audience,
     CaseUpdate,
@@ -65,6 +66,7 @@ from .forms import Errors, whole_number
 from .party_reach import PartyReach, alerts_in_words, invitation_in_words, reach_of_parties, reached_in_words
 from .queries import attention_count, party_name
 from .rendering import render_page, render_partial
+from .timeline import OfficerTimeline, crime_timeline
 from .update_templates import template_by_key, template_options
 
 ALERTS_SHOWN = 50
@@ -114,6 +116,8 @@ class CrimePage:
     def contacts_with(self, party_id: int | None) -> list[tuple[OutsideContact, str]]:
         return [(contact, name) for contact, name in self.contacts if contact.party_id == party_id]
 
+    # The page of the crime's one timeline shown (issues 22 and 24); `updates` are its updates.
+    timeline: OfficerTimeline = field(default_factory=OfficerTimeline)
     # Court hearings, upcoming first (issue 22).
     hearings: list[Hearing] = field(default_factory=list)
     # The last change of officer in charge (its note is read first) and changes held for a supervisor.
@@ -166,8 +170,14 @@ class CrimePage:
         )
 
 
-async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> CrimePage:
-    """Everything the page shows, in a fixed number of queries."""
+async def load_crime_page(
+    db: AsyncSession,
+    officer: Officer,
+    crime: Crime,
+    show: str = case_timeline.ALL,
+    before: case_timeline.Cursor | None = None,
+) -> CrimePage:
+    """Everything the page shows, in a fixed number of queries; the timeline at this filter and page."""
     everyone = list(
         (
             await db.exec(
@@ -180,14 +190,7 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
     parties = [party for party in everyone if party.helps_party_id is None]
     helper_rows = [party for party in everyone if party.helps_party_id is not None]
     oic = await db.get(Officer, crime.officer_in_charge_id) if crime.officer_in_charge_id else None
-    update_rows = (
-        await db.exec(
-            select(CaseUpdate, col(Officer.name))
-            .outerjoin(Officer, col(Officer.id) == col(CaseUpdate.author_officer_id))
-            .where(col(CaseUpdate.crime_id) == crime.id)
-            .order_by(col(CaseUpdate.occurred_at).desc(), col(CaseUpdate.id).desc())
-        )
-    ).all()
+    history = await crime_timeline(db, crime.id, show, before)  # type: ignore[arg-type]
     message_rows = (
         await db.exec(
             select(Message, col(Officer.name))
@@ -298,7 +301,8 @@ async def load_crime_page(db: AsyncSession, officer: Officer, crime: Crime) -> C
         officer_in_charge=oic,
         parties=parties,
         conversations=conversations,
-        updates=[(u, author or "") for u, author in update_rows],
+        updates=history.updates,
+        timeline=history,
         entitlements=entitlements,
         alerts=alerts,
         officers=officers,
@@ -397,7 +401,20 @@ def helpers() -> dict[str, Any]:
         "relationship_in_words": relationship_in_words,
         "helper_relationship_options": relationship_options(),
         "helpers_per_party": HELPERS_PER_PARTY,
+        "timeline_filters": timeline_filters(),
+        "timeline_query": case_timeline.query_string,
     }
+
+
+def timeline_filters() -> list[tuple[str, str]]:
+    return [
+        (case_timeline.ALL, _("Everything")),
+        (case_timeline.UPDATES, _("Updates")),
+        (case_timeline.MESSAGES, _("Messages")),
+        (case_timeline.HEARINGS, _("Court hearings")),
+        (case_timeline.DECISIONS, _("Decisions")),
+        (case_timeline.REQUESTS, _("Requests")),
+    ]
 
 
 def page_context(
@@ -525,8 +542,34 @@ async def crime_page(request: Request) -> Response:
         audit.record(
             db, request, audit_actions.CRIME_VIEW, force_id=crime.force_id, crime_id=crime.id, actor=officer
         )
-        page = await load_crime_page(db, officer, crime)
+        show, before = case_timeline.chosen_page(request.query_params)
+        page = await load_crime_page(db, officer, crime, show, before)
         return await render_crime_page(request, db, page)
+
+
+@officer_page()
+async def crime_timeline_part(request: Request) -> Response:
+    """A filter of the crime's timeline for htmx, in place of the timeline; without htmx, the crime
+    page at the same filter and page."""
+    officer: Officer = request.state.officer
+    crime_id = path_id(request, "crime_id")
+    if not is_htmx(request):
+        url = request.url_for("officer_crime", crime_id=crime_id).include_query_params(**request.query_params)
+        return RedirectResponse(f"{url.path}?{url.query}#updates-timeline", status_code=303)
+    show, before = case_timeline.chosen_page(request.query_params)
+    async with request.app.state.db.transaction() as db:
+        crime = await visible_crime(db, officer, crime_id)
+        audit.record(
+            db, request, audit_actions.CRIME_VIEW, force_id=crime.force_id, crime_id=crime.id, actor=officer
+        )
+        page = await load_crime_page(db, officer, crime, show, before)
+        total = page.timeline.total
+        announcement = ngettext("%(num)s entry, newest first.", "%(num)s entries, newest first.", total) % {
+            "num": total
+        }
+        return await render_section(
+            request, db, "officer/_timeline_part.html", page, announcement, focus_timeline=True
+        )
 
 
 async def force_of(db: AsyncSession, crime: Crime) -> Force:
@@ -539,4 +582,12 @@ def updated_now(crime: Crime, now: dt.datetime | None = None) -> None:
     crime.updated_at = now or utcnow()
 
 
-routes = [Route("/officer/crimes/{crime_id}", crime_page, methods=["GET"], name="officer_crime")]
+routes = [
+    Route("/officer/crimes/{crime_id}", crime_page, methods=["GET"], name="officer_crime"),
+    Route(
+        "/officer/crimes/{crime_id}/timeline",
+        crime_timeline_part,
+        methods=["GET"],
+        name="officer_crime_timeline",
+    ),
+]

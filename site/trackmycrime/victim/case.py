@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from .. import case_timeline as timeline
 from ..auth.sessions import party_required, party_required_quietly, party_required_reading
 from ..case_events import decisions, hearings
 from ..i18n import gettext as _
@@ -44,9 +45,16 @@ def case_context(request: Request, view: queries.CaseView, **extra: Any) -> dict
         "next_due": next_due,
         "next_due_is_late": next_due is not None and next_due < utcnow(),
         "marker": view.activity.marker(),
+        "page": view.timeline,
+        "filters": timeline.filter_labels(),
+        "showing": timeline.showing_in_words(view.timeline.show, view.timeline.total),
+        "timeline_query": timeline.query_string,
         "poll_seconds": POLL_SECONDS,
         "message_limit": forms.MESSAGE_MAX,
         "new_update_ids": (),
+        "focus_timeline": False,
+        "focus_first": False,
+        "more_oob": False,
         "values": {},
         "errors": {},
         "oob": False,
@@ -61,6 +69,11 @@ def case_context(request: Request, view: queries.CaseView, **extra: Any) -> dict
     }
     context.update(extra)
     return context
+
+
+def _chosen_page(request: Request) -> tuple[str, timeline.Cursor | None]:
+    current_url = request.headers.get("hx-current-url") if is_htmx(request) else None
+    return timeline.chosen_page(request.query_params, current_url)
 
 
 async def load_case(request: Request) -> queries.CaseView:
@@ -81,16 +94,17 @@ async def _read_case(
     """
     party: Party = request.state.party
     crime: Crime = request.state.crime
-    view = await queries.case_view(db, party, crime)
+    show, before = _chosen_page(request)
+    view = await queries.case_view(db, party, crime, show, before)
     asking = None
     if with_asking and not is_closed(crime):
         asking = await update_requests.asking_state(db, party, request.state.force)
     if getattr(request.state, "helper", None) is not None:
         # The party has not read it because their helper has: the officer must not think so.
         return view, asking
-    if any(item.is_new for item in view.thread):
+    if any(entry.is_new for entry in view.timeline.messages):
         await queries.mark_replies_read(db, party, view)
-    if any(entry.is_unread for entry in view.timeline):
+    if any(entry.is_unread for entry in view.timeline.updates):
         await mark_updates_read(db, party)
     return view, asking
 
@@ -111,6 +125,35 @@ async def case_page(request: Request) -> Response:
             asked=request.query_params.get("asked") == "1",
         ),
     )
+
+
+@party_required_reading
+async def case_timeline(request: Request) -> Response:
+    """A page of the timeline, filtered, for htmx: in place of the timeline, or (`?before=`) added
+    after the entries shown. Without htmx, the case page at the same filter and cursor."""
+    if not is_htmx(request):
+        url = request.url_for("victim_case").include_query_params(**request.query_params)
+        return RedirectResponse(f"{url.path}?{url.query}#updates", status_code=303)
+    view, _asking = await _read_case(request.state.reading, request, with_asking=False)
+    more = view.timeline.before is not None
+    context = case_context(
+        request,
+        view,
+        oob=True,
+        focus_timeline=not more,
+        focus_first=more,
+        more_oob=more,
+        announcement=_announce_page(view.timeline, more=more),
+    )
+    block = "timeline_earlier" if more else "timeline_filtered"
+    return HTMLResponse(render_html(request, "victim/case.html", context, block=block))
+
+
+def _announce_page(page: queries.TimelinePage, *, more: bool) -> str:
+    if not more:
+        return timeline.showing_in_words(page.show, page.total)
+    shown = len(page.entries)
+    return ngettext("%(num)s earlier entry shown.", "%(num)s earlier entries shown.", shown) % {"num": shown}
 
 
 @party_required_quietly
@@ -137,15 +180,17 @@ async def case_activity(request: Request) -> Response:
 def _new_update_ids(view: queries.CaseView, seen: queries.Activity | None) -> set[int]:
     if seen is None:
         return set()
-    return {entry.id for entry in view.timeline if entry.id > seen.last_update_id}
+    return {entry.id for entry in view.timeline.updates if entry.id > seen.last_update_id}
 
 
 def _announcement(view: queries.CaseView, seen: queries.Activity | None) -> str:
     """What to say in the live region about what has just appeared on the page."""
     if seen is None:
         return _("Your case page has been updated.")
-    updates = sum(1 for entry in view.timeline if entry.id > seen.last_update_id)
-    replies = sum(1 for item in view.thread if not item.is_mine and item.id > seen.last_message_id)
+    updates = sum(1 for entry in view.timeline.updates if entry.id > seen.last_update_id)
+    replies = sum(
+        1 for entry in view.timeline.messages if not entry.is_mine and entry.id > seen.last_message_id
+    )
     parts = []
     if replies:
         parts.append(

@@ -8,17 +8,36 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, exists, func, or_, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    cast,
+    exists,
+    false,
+    func,
+    literal_column,
+    null,
+    or_,
+    union_all,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from .. import case_timeline as timeline
 from ..case_events.decisions import DecisionView, decisions_for_party
 from ..case_events.hearings import in_journey_order
+from ..case_timeline import Source, kind_column, kind_of_update, source_column
 from ..case_updates import visible_to_party_clause
 from ..i18n import gettext as _
 from ..models import (
+    Agency,
     CaseUpdate,
     Crime,
     Decision,
@@ -31,7 +50,10 @@ from ..models import (
     OfficerRole,
     Party,
     PropertyItem,
+    ReviewRequest,
     UpdateRead,
+    UpdateRequest,
+    UTCDateTime,
     utcnow,
 )
 from ..trusted_helpers import relationship_in_words
@@ -39,20 +61,63 @@ from ..trusted_helpers import relationship_in_words
 
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
-    id: int
-    status: str | None
+    """One entry of the case's one timeline (issue 22): an update, a message, a hearing, a decision or a
+    request, with what each kind shows (the columns another kind has not are None)."""
+
     occurred_at: dt.datetime
+    source: int
+    id: int
+    kind: str  # one of timeline.KINDS: what the filters choose by
+    status: str | None
     text: str
+    event: str | None  # a case event that is not a status (issue 22), e.g. "hearing_moved"
+    agency: str
     author_name: str | None
     author_role: str | None
     author_shoulder_number: str | None
-    is_unread: bool  # the party has not seen it before this visit
-    corrected_at: dt.datetime | None = None  # an officer corrected the text then (issue 16)
-    # A case event that is not a status (issue 22), who sent it, and the hearing it is about.
-    event: str | None = None
-    agency: str = "police"
-    hearing_type: str | None = None
-    court_name: str | None = None
+    is_unread: bool  # an update the party has not seen before this visit
+    corrected_at: dt.datetime | None  # an officer corrected the update's text then (issue 16)
+    hearing_type: str | None
+    court_name: str | None
+    direction: str | None  # a message's
+    read_at: dt.datetime | None  # a message's: when the other side read it
+    property_item_id: int | None  # the item of property a message is about (issue 11)
+    property_description: str | None
+    review_status: str | None  # a review request's
+    decision: str | None  # the decision a review request is about
+    # A message the party's trusted helper wrote (issue 21): who, and who they are to the party.
+    helper_forenames: str | None = None
+    helper_surname: str | None = None
+    helper_relationship: str | None = None
+
+    @property
+    def helper_label(self) -> str:
+        """ "Sam Carer, carer" for a message the party's helper wrote; "" otherwise."""
+        if self.helper_surname is None:
+            return ""
+        name = f"{self.helper_forenames or ''} {self.helper_surname}".strip()
+        return f"{name}, {relationship_in_words(self.helper_relationship or '')}"
+
+    @property
+    def cursor(self) -> str:
+        return timeline.Cursor(self.occurred_at, self.source, self.id).token
+
+    @property
+    def is_update(self) -> bool:
+        return self.source == Source.UPDATE
+
+    @property
+    def is_message(self) -> bool:
+        return self.source == Source.MESSAGE
+
+    @property
+    def is_mine(self) -> bool:
+        return self.direction == MessageDirection.FROM_PARTY
+
+    @property
+    def is_new(self) -> bool:
+        """A message from the police not shown to the party before this visit."""
+        return self.direction == MessageDirection.TO_PARTY and self.read_at is None
 
     @property
     def author_in_words(self) -> str:
@@ -65,46 +130,31 @@ class TimelineEntry:
         return ", ".join(part for part in parts if part)
 
 
+@dataclass(frozen=True)
+class TimelinePage:
+    """One page of the timeline, newest first, as the filter chose it."""
+
+    entries: list[TimelineEntry]
+    show: str
+    total: int  # entries the filter chooses, on every page
+    before: str | None = None  # the cursor this page starts after; None for the newest entries
+    earlier: str | None = None  # the cursor of the next page, when there are earlier entries
+
+    @property
+    def updates(self) -> list[TimelineEntry]:
+        return [entry for entry in self.entries if entry.is_update]
+
+    @property
+    def messages(self) -> list[TimelineEntry]:
+        return [entry for entry in self.entries if entry.is_message]
+
+
 def officer_role_in_words(role: str) -> str:
     return {
         OfficerRole.OFFICER: _("police officer"),
         OfficerRole.SUPERVISOR: _("police supervisor"),
         OfficerRole.ADMIN: _("police staff"),
     }.get(role, "")
-
-
-@dataclass(frozen=True, slots=True)
-class ThreadMessage:
-    id: int
-    direction: str
-    body: str
-    created_at: dt.datetime
-    read_at: dt.datetime | None
-    officer_name: str | None
-    # The item of property a message from the party is about, if any (issue 11).
-    property_item_id: int | None = None
-    property_description: str | None = None
-    # Written by the party's trusted helper (issue 21): who, and who they are to the party.
-    helper_forenames: str | None = None
-    helper_surname: str | None = None
-    helper_relationship: str | None = None
-
-    @property
-    def helper_label(self) -> str:
-        """ "Sam Carer, carer" for a message the party's helper wrote; "" for the party's own."""
-        if self.helper_surname is None:
-            return ""
-        name = f"{self.helper_forenames or ''} {self.helper_surname}".strip()
-        return f"{name}, {relationship_in_words(self.helper_relationship or '')}"
-
-    @property
-    def is_mine(self) -> bool:
-        return self.direction == MessageDirection.FROM_PARTY
-
-    @property
-    def is_new(self) -> bool:
-        """From the police, and not shown to the party before this visit."""
-        return self.direction == MessageDirection.TO_PARTY and self.read_at is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,22 +199,11 @@ class Activity:
 @dataclass(frozen=True)
 class CaseView:
     officer_in_charge: OfficerInCharge | None
-    timeline: list[TimelineEntry]
-    thread: list[ThreadMessage]
+    timeline: TimelinePage
     next_due: NextDue | None
+    activity: Activity
     hearings: list[Hearing] = field(default_factory=list)
     decisions: list[DecisionView] = field(default_factory=list)
-
-    @property
-    def activity(self) -> Activity:
-        return Activity(
-            last_update_id=max((entry.id for entry in self.timeline), default=0),
-            last_message_id=max((item.id for item in self.thread), default=0),
-            messages_read_by_officers=sum(
-                1 for item in self.thread if item.is_mine and item.read_at is not None
-            ),
-            next_due_id=self.next_due.id if self.next_due else 0,
-        )
 
 
 # ---------------------------------------------------------------- finding a party to sign in or register
@@ -243,56 +282,174 @@ def _visible_to(role: str) -> ColumnElement[bool]:
     return visible_to_party_clause(SimpleNamespace(id=_PARTY_ID, crime_id=_CRIME_ID, role=role))  # type: ignore[arg-type]
 
 
+def _nothing(type_: Any) -> Any:
+    """A NULL of this type, so that PostgreSQL can type the column across the union's branches."""
+    return cast(null(), type_)
+
+
+_NO_TEXT, _NO_TIME, _NO_NUMBER = _nothing(String()), _nothing(UTCDateTime()), _nothing(Integer())
+# A message written by the party's trusted helper (issue 21) says who wrote it.
+_HELPER = aliased(Party, name="helper")
+_NO_HELPER = (
+    _NO_TEXT.label("helper_forenames"),
+    _NO_TEXT.label("helper_surname"),
+    _NO_TEXT.label("helper_relationship"),
+)
+
+
 @cache
-def _timeline_statement(role: str) -> Select[*tuple[Any, ...]]:
-    """The updates a party in this role can see, newest first, each saying whether it is unread."""
+def _entries(role: str) -> Any:
+    """Everything on the party's timeline, of every kind, as one table: the updates they can see
+    (hearings and decisions are updates too), their messages, and their requests."""
     seen = exists().where(
         col(UpdateRead.update_id) == col(CaseUpdate.id), col(UpdateRead.party_id) == _PARTY_ID
     )
-    return (
+    updates = (
         sa_select(
-            col(CaseUpdate.id),
-            col(CaseUpdate.status),
-            col(CaseUpdate.occurred_at),
-            col(CaseUpdate.text),
-            col(Officer.name),
-            col(Officer.role),
-            col(Officer.shoulder_number),
-            ~seen,
-            col(CaseUpdate.corrected_at),
-            col(CaseUpdate.event),
-            col(CaseUpdate.agency),
-            col(Hearing.hearing_type),
-            col(Hearing.court_name),
+            col(CaseUpdate.occurred_at).label("occurred_at"),
+            source_column(Source.UPDATE).label("source"),
+            col(CaseUpdate.id).label("id"),
+            kind_of_update().label("kind"),
+            col(CaseUpdate.status).label("status"),
+            col(CaseUpdate.text).label("text"),
+            col(CaseUpdate.event).label("event"),
+            col(CaseUpdate.agency).label("agency"),
+            col(Officer.name).label("author_name"),
+            col(Officer.role).label("author_role"),
+            col(Officer.shoulder_number).label("author_shoulder_number"),
+            (~seen).label("is_unread"),
+            col(CaseUpdate.corrected_at).label("corrected_at"),
+            col(Hearing.hearing_type).label("hearing_type"),
+            col(Hearing.court_name).label("court_name"),
+            _NO_TEXT.label("direction"),
+            _NO_TIME.label("read_at"),
+            _NO_NUMBER.label("property_item_id"),
+            _NO_TEXT.label("property_description"),
+            _NO_TEXT.label("review_status"),
+            _NO_TEXT.label("decision"),
+            *_NO_HELPER,
         )
         .outerjoin(Officer, col(Officer.id) == col(CaseUpdate.author_officer_id))
         .outerjoin(Hearing, col(Hearing.id) == col(CaseUpdate.hearing_id))
         .where(_visible_to(role))
-        .order_by(col(CaseUpdate.occurred_at).desc(), col(CaseUpdate.id).desc())
+    )
+    messages = (
+        sa_select(
+            col(Message.created_at),
+            source_column(Source.MESSAGE),
+            col(Message.id),
+            kind_column(timeline.MESSAGES),
+            _NO_TEXT,
+            col(Message.body),
+            _NO_TEXT,
+            literal_column(f"'{Agency.POLICE}'"),
+            col(Officer.name),
+            col(Officer.role),
+            col(Officer.shoulder_number),
+            false(),
+            _NO_TIME,
+            _NO_TEXT,
+            _NO_TEXT,
+            col(Message.direction),
+            col(Message.read_at),
+            col(PropertyItem.id),
+            col(PropertyItem.description),
+            _NO_TEXT,
+            _NO_TEXT,
+            col(_HELPER.forenames),
+            col(_HELPER.surname),
+            col(_HELPER.helper_relationship),
+        )
+        .outerjoin(Officer, col(Officer.id) == col(Message.officer_id))
+        .outerjoin(PropertyItem, col(PropertyItem.id) == col(Message.property_item_id))
+        .outerjoin(_HELPER, col(_HELPER.id) == col(Message.helper_id))
+        .where(col(Message.party_id) == _PARTY_ID, col(Message.crime_id) == _CRIME_ID)
+    )
+    update_requests = sa_select(
+        col(UpdateRequest.requested_at),
+        source_column(Source.UPDATE_REQUEST),
+        col(UpdateRequest.id),
+        kind_column(timeline.REQUESTS),
+        _NO_TEXT,
+        col(UpdateRequest.note),
+        _NO_TEXT,
+        literal_column(f"'{Agency.POLICE}'"),
+        *[_NO_TEXT] * 3,
+        false(),
+        _NO_TIME,
+        *[_NO_TEXT] * 3,
+        _NO_TIME,
+        _NO_NUMBER,
+        *[_NO_TEXT] * 3,
+        *_NO_HELPER,
+    ).where(col(UpdateRequest.party_id) == _PARTY_ID, col(UpdateRequest.crime_id) == _CRIME_ID)
+    review_requests = (
+        sa_select(
+            col(ReviewRequest.requested_at),
+            source_column(Source.REVIEW_REQUEST),
+            col(ReviewRequest.id),
+            kind_column(timeline.REQUESTS),
+            _NO_TEXT,
+            col(ReviewRequest.reason),
+            _NO_TEXT,
+            col(Decision.agency),
+            *[_NO_TEXT] * 3,
+            false(),
+            _NO_TIME,
+            *[_NO_TEXT] * 3,
+            _NO_TIME,
+            _NO_NUMBER,
+            _NO_TEXT,
+            col(ReviewRequest.status),
+            col(Decision.decision),
+            *_NO_HELPER,
+        )
+        .join(Decision, col(Decision.id) == col(ReviewRequest.decision_id))
+        .where(col(ReviewRequest.party_id) == _PARTY_ID, col(ReviewRequest.crime_id) == _CRIME_ID)
+    )
+    return union_all(updates, messages, update_requests, review_requests).subquery("entry")
+
+
+@cache
+def _timeline_statement(role: str) -> Select[Any]:
+    return timeline.page_statement(_entries(role))
+
+
+async def timeline_page(
+    db: AsyncSession,
+    crime: Crime,
+    party: Party,
+    show: str = timeline.ALL,
+    before: timeline.Cursor | None = None,
+    page_size: int = timeline.PAGE_SIZE,
+) -> TimelinePage:
+    """The entries of the party's timeline that the filter chooses, newest first, `page_size` of them
+    after the cursor (from the newest without one), in one query."""
+    show = timeline.chosen_filter(show)
+    connection = await db.connection()
+    parameters = {
+        "party_id": party.id,
+        "crime_id": crime.id,
+        **timeline.page_parameters(show, before, page_size),
+    }
+    rows = list(await connection.execute(_timeline_statement(party.role), parameters))
+    total = rows[0][-1] if rows else 0
+    entries = [TimelineEntry(*row[:-1]) for row in rows[:page_size]]
+    return TimelinePage(
+        entries=entries,
+        show=show,
+        total=total if rows else await _count(db, crime, party, show),
+        before=before.token if before else None,
+        earlier=entries[-1].cursor if len(rows) > page_size else None,
     )
 
 
-_HELPER = aliased(Party, name="helper")
-_THREAD = (
-    sa_select(
-        col(Message.id),
-        col(Message.direction),
-        col(Message.body),
-        col(Message.created_at),
-        col(Message.read_at),
-        col(Officer.name),
-        col(PropertyItem.id),
-        col(PropertyItem.description),
-        col(_HELPER.forenames),
-        col(_HELPER.surname),
-        col(_HELPER.helper_relationship),
-    )
-    .outerjoin(Officer, col(Officer.id) == col(Message.officer_id))
-    .outerjoin(PropertyItem, col(PropertyItem.id) == col(Message.property_item_id))
-    .outerjoin(_HELPER, col(_HELPER.id) == col(Message.helper_id))
-    .where(col(Message.party_id) == _PARTY_ID, col(Message.crime_id) == _CRIME_ID)
-    .order_by(col(Message.created_at), col(Message.id))
-)
+async def _count(db: AsyncSession, crime: Crime, party: Party, show: str) -> int:
+    """How many entries the filter chooses, for a page after the last one (which has no rows to carry it)."""
+    statement = timeline.count_statement(_entries(party.role))
+    connection = await db.connection()
+    parameters = {"party_id": party.id, "crime_id": crime.id, "kinds": timeline.kinds_shown(show)}
+    return int((await connection.execute(statement, parameters)).scalar_one())
 
 
 def _next_due(column: Any) -> Any:
@@ -309,45 +466,9 @@ def _officer(column: Any) -> Any:
     return sa_select(column).where(col(Officer.id) == _OFFICER_ID).scalar_subquery()
 
 
-# One row: the officer in charge and the next update due (each an index look-up).
-_SUMMARY = sa_select(
-    _officer(col(Officer.name)),
-    _officer(col(Officer.team)),
-    _officer(col(Officer.shoulder_number)),
-    _next_due(col(Entitlement.id)),
-    _next_due(col(Entitlement.due_at)),
-    # Most cases have no hearing or decision: look them up only when there are some.
-    exists().where(col(Hearing.crime_id) == _CRIME_ID),
-    exists().where(col(Decision.crime_id) == _CRIME_ID),
-)
-
-
-async def case_view(db: AsyncSession, party: Party, crime: Crime) -> CaseView:
-    """Everything the case page shows, in three queries (more only for hearings and decisions)."""
-    connection = await db.connection()
-    ids = {"party_id": party.id, "crime_id": crime.id, "officer_id": crime.officer_in_charge_id}
-    officer_name, officer_team, shoulder_number, next_due_id, next_due_at, has_hearings, has_decisions = (
-        await connection.execute(_SUMMARY, ids)
-    ).one()
-    timeline = [TimelineEntry(*row) for row in await connection.execute(_timeline_statement(party.role), ids)]
-    thread = [ThreadMessage(*row) for row in await connection.execute(_THREAD, ids)]  # type: ignore[arg-type]
-    hearings = (
-        (await db.exec(select(Hearing).where(Hearing.crime_id == crime.id))).all() if has_hearings else []
-    )
-    return CaseView(
-        officer_in_charge=OfficerInCharge(officer_name, officer_team, shoulder_number)
-        if officer_name is not None
-        else None,
-        timeline=timeline,
-        thread=thread,
-        next_due=NextDue(next_due_id, next_due_at) if next_due_id is not None else None,
-        hearings=in_journey_order(hearings, utcnow()),
-        decisions=await decisions_for_party(db, party) if has_decisions else [],
-    )
-
-
 @cache
-def _activity_statement(role: str) -> Select[Any]:
+def _activity_columns(role: str) -> tuple[Any, ...]:
+    """The numbers of Activity, each a scalar subquery: what polling compares."""
     last_update = sa_select(func.max(col(CaseUpdate.id))).where(_visible_to(role)).scalar_subquery()
     last_message = (
         sa_select(func.max(col(Message.id))).where(col(Message.party_id) == _PARTY_ID).scalar_subquery()
@@ -361,20 +482,65 @@ def _activity_statement(role: str) -> Select[Any]:
         )
         .scalar_subquery()
     )
-    return sa_select(last_update, last_message, read_by_officers, _next_due(col(Entitlement.id)))
+    return last_update, last_message, read_by_officers, _next_due(col(Entitlement.id))
+
+
+@cache
+def _summary_statement(role: str) -> Select[Any]:
+    """One row: the officer in charge, the next update due (each an index look-up), and the activity
+    numbers (the timeline shows one page, so they cannot be counted from what it shows)."""
+    return sa_select(
+        _officer(col(Officer.name)),
+        _officer(col(Officer.team)),
+        _officer(col(Officer.shoulder_number)),
+        _next_due(col(Entitlement.due_at)),
+        # Most cases have no hearing or decision: look them up only when there are some.
+        exists().where(col(Hearing.crime_id) == _CRIME_ID),
+        exists().where(col(Decision.crime_id) == _CRIME_ID),
+        *_activity_columns(role),
+    )
+
+
+async def case_view(
+    db: AsyncSession,
+    party: Party,
+    crime: Crime,
+    show: str = timeline.ALL,
+    before: timeline.Cursor | None = None,
+) -> CaseView:
+    """Everything the case page shows, in two queries (more only for hearings and decisions)."""
+    connection = await db.connection()
+    ids = {"party_id": party.id, "crime_id": crime.id, "officer_id": crime.officer_in_charge_id}
+    officer_name, officer_team, shoulder_number, next_due_at, has_hearings, has_decisions, *numbers = (
+        await connection.execute(_summary_statement(party.role), ids)
+    ).one()
+    activity = Activity(*(int(number or 0) for number in numbers))
+    hearings = (
+        (await db.exec(select(Hearing).where(Hearing.crime_id == crime.id))).all() if has_hearings else []
+    )
+    return CaseView(
+        officer_in_charge=OfficerInCharge(officer_name, officer_team, shoulder_number)
+        if officer_name is not None
+        else None,
+        timeline=await timeline_page(db, crime, party, show, before),
+        next_due=NextDue(activity.next_due_id, next_due_at) if activity.next_due_id else None,
+        activity=activity,
+        hearings=in_journey_order(hearings, utcnow()),
+        decisions=await decisions_for_party(db, party) if has_decisions else [],
+    )
 
 
 async def current_activity(db: AsyncSession, party: Party) -> Activity:
     """The same numbers as CaseView.activity, in one small query, for polling."""
     connection = await db.connection()
     ids = {"party_id": party.id, "crime_id": party.crime_id}
-    row = (await connection.execute(_activity_statement(party.role), ids)).one()
+    row = (await connection.execute(sa_select(*_activity_columns(party.role)), ids)).one()
     return Activity(*(int(value or 0) for value in row))
 
 
 async def mark_replies_read(db: AsyncSession, party: Party, view: CaseView) -> None:
     """Read receipts: the officers' messages the party has now been shown."""
-    unread = [item.id for item in view.thread if item.is_new]
+    unread = [entry.id for entry in view.timeline.messages if entry.is_new]
     if not unread:
         return
     await db.exec(

@@ -46,6 +46,7 @@ routes: list[BaseRoute] = [
     Route("/register/{token}", registration.open_invitation, methods=["GET"], name="victim_invitation"),
     Route("/case", case.case_page, methods=["GET"], name="victim_case"),
     Route("/case/activity", case.case_activity, methods=["GET"], name="victim_case_activity"),
+    Route("/case/timeline", case.case_timeline, methods=["GET"], name="victim_case_timeline"),
     Route("/case/messages", case.send_message, methods=["POST"], name="victim_send_message"),
     Route(
         "/case/ask-for-update",
