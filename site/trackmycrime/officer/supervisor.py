@@ -152,7 +152,13 @@ async def reassign(request: Request) -> Response:
             return await render_crime_page(request, db, page, errors=errors, form="reassign", values=form)
         previous = crime.officer_in_charge_id
         handover = await change_officer_in_charge(
-            db, await force_of(db, crime), crime, chosen, by=officer, note=note
+            db,
+            await force_of(db, crime),
+            crime,
+            chosen,
+            by=officer,
+            hold_hours=request.app.state.settings.handover_hold_hours,
+            note=note,
         )
         if handover is not None:
             audit.record(
@@ -184,7 +190,15 @@ async def settle_conflict(request: Request) -> Response:
         if form.get("decision") == "apply":
             named = await db.get(Officer, held.to_officer_id) if held.to_officer_id else None
             note = _("Put in charge as the records system says.")
-            await change_officer_in_charge(db, await force_of(db, crime), crime, named, by=officer, note=note)
+            await change_officer_in_charge(
+                db,
+                await force_of(db, crime),
+                crime,
+                named,
+                by=officer,
+                hold_hours=request.app.state.settings.handover_hold_hours,
+                note=note,
+            )
             await refresh_entitlements(db, saved_id(crime))
         else:
             keep_officer_in_charge(held, officer)
