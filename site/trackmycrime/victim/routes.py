@@ -9,6 +9,7 @@ from . import (
     feedback,
     hearings,
     password_reset,
+    personal_statement,
     preferences,
     property,
     quick_exit,
@@ -65,6 +66,19 @@ routes: list[BaseRoute] = [
         name="victim_review_form",
     ),
     Route("/case/decisions/{decision_id}/review", reviews.ask_for_review, methods=["POST"]),
+    Route(
+        "/case/personal-statement",
+        personal_statement.statement_page,
+        methods=["GET"],
+        name="victim_personal_statement",
+    ),
+    Route("/case/personal-statement", personal_statement.save_or_send, methods=["POST"]),
+    Route(
+        "/case/personal-statement/in-person",
+        personal_statement.ask_in_person,
+        methods=["POST"],
+        name="victim_personal_statement_in_person",
+    ),
     Route("/property", property.property_page, methods=["GET"], name="victim_property"),
     Route(
         "/property/{item_id}/messages",
