@@ -105,7 +105,7 @@ async def save_or_send(request: Request) -> Response:
     text = forms.text(submitted, FIELD, multiline=True)
     form.values[FIELD] = text
     if len(text) > TEXT_MAX:
-        form.error(FIELD, _("Your statement must be {n} characters or fewer").format(n=f"{TEXT_MAX:,}"))
+        form.error(FIELD, _("What you write must be {n} characters or fewer").format(n=f"{TEXT_MAX:,}"))
     elif sending and not text:
         form.error(FIELD, _("Write your statement before you send it"))
     try:
