@@ -198,6 +198,9 @@ async def test_every_post_route_has_a_form_that_is_fuzzed(every_form):
     found = {visitor.name: {form.action for form in forms} for visitor, forms in every_form}
     assert {"/sign-in", "/forgotten-password", "/register", "/register/confirm"} <= found["signed out"]
     assert {"/case/messages", "/preferences"} <= found["victim"]
+    # The Victim Personal Statement (issue 22): the victim's two forms and the officer's offer.
+    assert {"/case/personal-statement", "/case/personal-statement/in-person"} <= found["victim"]
+    assert any(action.endswith("/personal-statement-offer") for action in found["officer in charge"])
     assert "/officer/admin/force" in found["force admin"]
 
 
