@@ -162,13 +162,10 @@ async def send_statement(
 ) -> PersonalStatement:
     """Send the statement to the police (again, when changed): the officers read this text."""
     now = now or utcnow()
-    statement = await _statement_to_change(db, party, now)
-    statement.draft = text
-    statement.draft_saved_at = now
+    statement = await save_draft(db, party, text, now)
     statement.sent_text = text
     statement.sent_at = now
     statement.first_sent_at = statement.first_sent_at or now
-    db.add(statement)
     await db.flush()
     return statement
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -97,7 +99,7 @@ def _audit(request: Request, db: AsyncSession, party: Party, action: str, statem
 
 @party_required
 async def save_or_send(request: Request) -> Response:
-    """ "Save as a draft" keeps it for later; "Send to the police" sends it, and tells the officers."""
+    """Keep it as a draft for later, or send it to the police, which tells the officers too."""
     party = _party(request)
     submitted = await forms.submitted(request)
     sending = submitted.get("action") == SEND
@@ -108,39 +110,51 @@ async def save_or_send(request: Request) -> Response:
         form.error(FIELD, _("What you write must be {n} characters or fewer").format(n=f"{TEXT_MAX:,}"))
     elif sending and not text:
         form.error(FIELD, _("Write your statement before you send it"))
-    try:
-        async with request.app.state.db.transaction() as db:
-            if sending:
-                # Like any message: checked against the hourly limit, in the officers' thread and inbox.
-                if await messages.store_message(request, db, form, FIELD, sent_message()) is not None:
-                    statement = await send_statement(db, party, text)
-                    _audit(request, db, party, "party_sent_personal_statement", statement.id)
-            elif form.is_valid:
-                statement = await save_draft(db, party, text)
-                _audit(request, db, party, "party_saved_personal_statement_draft", statement.id)
-    except StatementLocked:
-        return await _refused(request, party)
-    if not form.is_valid:
-        async with request.app.state.db.session() as db:
-            return _page(request, await statement_view(db, party), form)
-    return _done(request, "sent" if sending else "saved")
+
+    async def change(db: AsyncSession) -> None:
+        if sending:
+            # Like any message: checked against the hourly limit, in the officers' thread and inbox.
+            if await messages.store_message(request, db, form, FIELD, sent_message()) is not None:
+                statement = await send_statement(db, party, text)
+                _audit(request, db, party, "party_sent_personal_statement", statement.id)
+        elif form.is_valid:
+            statement = await save_draft(db, party, text)
+            _audit(request, db, party, "party_saved_personal_statement_draft", statement.id)
+
+    return await _change_statement(request, party, form, change, done="sent" if sending else "saved")
 
 
 @party_required
 async def ask_in_person(request: Request) -> Response:
     party = _party(request)
     form = forms.Form()
+
+    async def change(db: AsyncSession) -> None:
+        if await messages.store_message(request, db, form, FIELD, in_person_message()) is not None:
+            statement = await ask_to_make_in_person(db, party)
+            _audit(request, db, party, "party_asked_to_make_personal_statement_in_person", statement.id)
+
+    return await _change_statement(request, party, form, change, done="in-person")
+
+
+async def _change_statement(
+    request: Request,
+    party: Party,
+    form: forms.Form,
+    change: Callable[[AsyncSession], Awaitable[None]],
+    *,
+    done: str,
+) -> Response:
+    """Make the change in one transaction; answer the page with what is wrong (400), or go on to `done`."""
     try:
         async with request.app.state.db.transaction() as db:
-            if await messages.store_message(request, db, form, FIELD, in_person_message()) is not None:
-                statement = await ask_to_make_in_person(db, party)
-                _audit(request, db, party, "party_asked_to_make_personal_statement_in_person", statement.id)
+            await change(db)
     except StatementLocked:
         return await _refused(request, party)
     if not form.is_valid:
         async with request.app.state.db.session() as db:
             return _page(request, await statement_view(db, party), form)
-    return _done(request, "in-person")
+    return _done(request, done)
 
 
 async def _refused(request: Request, party: Party) -> Response:
