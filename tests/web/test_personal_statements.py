@@ -17,12 +17,14 @@ from trackmycrime.models import (
     HearingStatus,
     Message,
     MessageDirection,
+    Officer,
     Party,
     PersonalStatement,
     utcnow,
 )
 from trackmycrime.officer.compliance_export import export_rows
 from trackmycrime.officer.periods import Period
+from trackmycrime.officer_digests import news_for
 from trackmycrime.victims_code.entitlements import refresh_entitlements
 from trackmycrime.victims_code.rules import current_rules, parse_rules, use_rules
 
@@ -104,6 +106,10 @@ async def test_sending_reaches_the_officer_like_a_message_and_shows_the_statemen
     assert message.direction == MessageDirection.FROM_PARTY and message.read_at is None
     assert message.party_id == world.victim.id and "Victim Personal Statement" in message.body
     assert "party_sent_personal_statement" in actions
+    async with db.session() as session:  # and it is in the officer's next alert, by crime reference only
+        oic = await session.get(Officer, world.oic.id)
+        news = await news_for(session, oic, utcnow() - dt.timedelta(minutes=5), utcnow())
+    assert [(line.reference, line.messages) for line in news] == [(world.crime.reference, 1)]
     panel = await officer_panel(client, db, world)
     assert panel.select_one("[data-statement-state]")["data-statement-state"] == "sent"
     assert "children are scared to be at home alone" in text_of(panel)
