@@ -45,8 +45,26 @@ def test_staff_may_turn_autocomplete_off_for_someone_elses_details_but_not_passw
 
 def test_every_role_and_the_states_the_brief_names_are_audited():
     states = page_states()
-    assert {state.role for state in states} == {"visitor", "victim", "officer", "supervisor", "admin"}
+    assert {state.role for state in states} == {
+        "visitor",
+        "victim",
+        "victim before court",  # whose Victim Personal Statement can still be written
+        "officer",
+        "supervisor",
+        "admin",
+    }
     names = " ".join(state.state for state in states)
     for kind in ("empty", "filled", "with errors", "htmx swap", "timeout warning shown", "JavaScript off"):
         assert kind in names
     assert len({(s.role, s.page, s.state) for s in states}) == len(states)
+
+
+def test_the_handover_conflict_and_statement_panels_are_audited_with_javascript_on_and_off():
+    audited = {(s.page, s.state.removesuffix(" (JavaScript off)"), s.js) for s in page_states()}
+    for page, state in (
+        ("Crime", "handover note read first"),
+        ("Crime", "with a held change of officer"),
+        ("Victim Personal Statement", "after the first hearing"),
+        ("Victim Personal Statement", "with errors"),
+    ):
+        assert {(page, state, True), (page, state, False)} <= audited, (page, state)
