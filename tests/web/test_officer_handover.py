@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlmodel import col, select
 
-from tests.webclient import text_of
+from tests.conftest import test_settings
+from tests.factories import make_api_key
+from tests.webclient import WebClient, text_of
+from trackmycrime.app import create_app
 from trackmycrime.handover import change_officer_in_charge
 from trackmycrime.models import CaseUpdate, Crime, Force, Handover, Officer, OutboxMessage, utcnow
 from trackmycrime.notify.outbox import AlertKind
@@ -168,3 +172,30 @@ def test_the_hold_hours_setting_is_read_and_checked():
     for wrong in ("two days", "-1", "100000"):
         with pytest.raises(SettingsError, match="TMC_HANDOVER_HOLD_HOURS"):
             load_settings({"TMC_HANDOVER_HOLD_HOURS": wrong})
+
+
+@pytest.mark.parametrize(("hold_hours", "held"), [("0", False), ("48", True)])
+async def test_the_records_system_api_holds_for_the_hours_the_setting_gives(
+    client, db, world, hold_hours, held
+):
+    """Through the ingest API of an app configured with TMC_HANDOVER_HOLD_HOURS (0: never held)."""
+    await reassign(client, db, world, world.colleague)
+    async with db.transaction() as session:
+        _key, key = await make_api_key(session, await session.get(Force, world.force.id))
+    settings = load_settings({"TMC_HANDOVER_HOLD_HOURS": hold_hours}, mode="test")
+    app = create_app(test_settings(db.url, handover_hold_hours=settings.handover_hold_hours), db)
+    body = {
+        "offence": "Burglary of a home",
+        "status": "under_investigation",
+        "reported_at": "2026-11-20T14:05:00Z",
+        "officer_in_charge": {"email": world.outsider.email, "name": world.outsider.name},
+        "parties": [],
+    }
+    async with WebClient(app) as rms:
+        response = await rms.http.put(
+            f"/api/v1/crimes/{world.crime.reference}",
+            content=json.dumps(body),
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        )
+    assert response.status_code == 200, response.text
+    assert await officer_in_charge(db, world) == (world.colleague.id if held else world.outsider.id)
