@@ -8,7 +8,6 @@ import json
 import pytest
 from sqlmodel import col, select
 
-from tests.conftest import test_settings
 from tests.factories import make_api_key
 from tests.webclient import WebClient, text_of
 from trackmycrime.app import create_app
@@ -175,15 +174,15 @@ def test_the_hold_hours_setting_is_read_and_checked():
 
 
 @pytest.mark.parametrize(("hold_hours", "held"), [("0", False), ("48", True)])
-async def test_the_records_system_api_holds_for_the_hours_the_setting_gives(
-    client, db, world, hold_hours, held
+async def test_the_ingest_api_holds_for_the_hours_the_setting_gives(
+    client, db, settings, world, hold_hours, held
 ):
     """Through the ingest API of an app configured with TMC_HANDOVER_HOLD_HOURS (0: never held)."""
     await reassign(client, db, world, world.colleague)
     async with db.transaction() as session:
         _key, key = await make_api_key(session, await session.get(Force, world.force.id))
-    settings = load_settings({"TMC_HANDOVER_HOLD_HOURS": hold_hours}, mode="test")
-    app = create_app(test_settings(db.url, handover_hold_hours=settings.handover_hold_hours), db)
+    configured = load_settings({"TMC_HANDOVER_HOLD_HOURS": hold_hours}, mode="test").handover_hold_hours
+    app = create_app(settings.with_changes(handover_hold_hours=configured), db)
     body = {
         "offence": "Burglary of a home",
         "status": "under_investigation",
