@@ -21,7 +21,7 @@ WIDTHS = (320, 768, 1280)
 # at 200 % zoom: WCAG 1.4.4 with 1.4.10's "no scrolling in two dimensions". 320 px itself is 1.4.10.
 TEXT_ZOOM_WIDTHS = (1280, 640)
 MOTION_LIMIT_SECONDS = 0.01
-ROLES = ("visitor", "victim", "helper", "officer", "supervisor", "admin")
+ROLES = ("visitor", "victim", "victim before court", "helper", "officer", "supervisor", "admin")
 FOLDER = Path(__file__).resolve().parent
 REPORT = FOLDER / "report.md"
 SUMMARY = FOLDER.parent / "site" / "trackmycrime" / "data" / "accessibility-audit.json"
@@ -255,6 +255,28 @@ def page_states() -> list[State]:
             ),
             failed_submit=True,
         ),
+        # The Victim Personal Statement (issue 22): read-only for the victim whose first hearing has been.
+        State("victim", "Victim Personal Statement", "after the first hearing", "/case/personal-statement"),
+        State("victim before court", "Victim Personal Statement", "empty", "/case/personal-statement"),
+        State(
+            "victim before court",
+            "Victim Personal Statement",
+            "with errors",
+            "/case/personal-statement",
+            (press("Send to the police"), ERRORS),
+            failed_submit=True,
+        ),
+        State(
+            "victim before court",
+            "Victim Personal Statement",
+            "draft saved",
+            "/case/personal-statement",
+            (
+                fill("What do you want to say?", "I do not sleep well since the break-in."),
+                press("Save as a draft"),
+                wait_for(".notification--success"),
+            ),
+        ),
         State("victim", "Alerts and account", "empty", "/preferences"),
         State("victim", "Opt out", "empty", "/opt-out"),
         State("victim", "Feedback", "empty", "/feedback"),
@@ -409,6 +431,30 @@ def page_states() -> list[State]:
                 lambda page: page.locator("#post-update").click(),
                 wait_for(".timeline a[href$='/correct']"),
                 follow_first("a[href$='/correct']"),
+            ),
+        ),
+        State(
+            "officer",
+            "Crime",
+            "handover note read first",
+            "/officer/crimes/{handover_crime_id}",
+            (wait_for("#handover"),),
+        ),
+        State(
+            "supervisor",
+            "Crime",
+            "with a held change of officer",
+            "/officer/crimes/{handover_crime_id}",
+            (wait_for("#officer-conflicts"),),
+        ),
+        State(
+            "officer",
+            "Crime",
+            "Victim Personal Statement offered",
+            "/officer/crimes/{handover_crime_id}",
+            (
+                lambda page: page.locator("form[action$='/personal-statement-offer'] button").first.click(),
+                wait_for("#statements-heading ~ div .notification"),
             ),
         ),
         State("supervisor", "All crimes", "empty", "/officer/crimes"),
@@ -584,6 +630,47 @@ def journeys_without_javascript() -> list[State]:
         ),
         State("officer", "Crime", "empty" + off, crime, js=False),
         State("officer", "Crime", "timeline filtered to messages" + off, crime + "?show=messages", js=False),
+        State(
+            "officer",
+            "Crime",
+            "handover note read first" + off,
+            "/officer/crimes/{handover_crime_id}",
+            js=False,
+        ),
+        State(
+            "supervisor",
+            "Crime",
+            "with a held change of officer" + off,
+            "/officer/crimes/{handover_crime_id}",
+            js=False,
+        ),
+        State(
+            "victim",
+            "Victim Personal Statement",
+            "after the first hearing" + off,
+            "/case/personal-statement",
+            js=False,
+        ),
+        State(
+            "victim before court",
+            "Victim Personal Statement",
+            "with errors" + off,
+            "/case/personal-statement",
+            (fill("What do you want to say?", ""), press("Send to the police"), ERRORS),
+            js=False,
+        ),
+        State(
+            "victim before court",
+            "Victim Personal Statement",
+            "statement sent" + off,
+            "/case/personal-statement",
+            (
+                fill("What do you want to say?", "My children are scared to be at home alone."),
+                press("Send to the police"),
+                wait_for(".notification--success"),
+            ),
+            js=False,
+        ),
         State(
             "officer",
             "Crime",

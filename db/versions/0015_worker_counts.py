@@ -1,7 +1,7 @@
 """worker counts: what the alert workers did (sent, failed, retried, cancelled, held, leases taken over)
 
 Revision ID: 0015
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-04 03:20:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0009"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -78,6 +78,12 @@ AUDIT_EXPORT = "audit.export"
 COMPLIANCE_EXPORT = "compliance.export"
 RETENTION_REMOVE = "retention.remove"
 
+# The Victim Personal Statement (issue 22): the officer's offer, the party's draft, sending, asking in person.
+PERSONAL_STATEMENT_OFFER = "personal_statement.offer"
+PERSONAL_STATEMENT_SAVE_DRAFT = "personal_statement.save_draft"
+PERSONAL_STATEMENT_SEND = "personal_statement.send"
+PERSONAL_STATEMENT_ASK_IN_PERSON = "personal_statement.ask_in_person"
+
 # Trusted helpers (issue 21): added and removed by the victim or an officer; each page a helper opens.
 HELPER_ADD = "helper.add"
 HELPER_REMOVE = "helper.remove"

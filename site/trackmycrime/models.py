@@ -414,6 +414,28 @@ class ReviewRequest(SQLModel, table=True):
     status: str = Field(default="received", max_length=12)
 
 
+class PersonalStatement(SQLModel, table=True):
+    """A victim's Victim Personal Statement (Victims' Code Right 7): the offer, their words, where it stands.
+
+    The draft is the victim's own until they send it: officers see only that one exists. What they
+    sent is kept apart from any later draft, so the officers always read what was sent.
+    """
+
+    __tablename__ = "personal_statement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_id: int = Field(foreign_key="crime.id", index=True)
+    party_id: int = Field(foreign_key="party.id", unique=True)
+    offered_at: dt.datetime | None = _when()
+    offered_by_id: int | None = Field(default=None, foreign_key="officer.id")
+    draft: str = _text()
+    draft_saved_at: dt.datetime | None = _when()
+    sent_text: str = _text()
+    first_sent_at: dt.datetime | None = _when()
+    sent_at: dt.datetime | None = _when()
+    in_person_at: dt.datetime | None = _when()
+
+
 class HandoverState:
     APPLIED = "applied"
     # The records system named another officer soon after a change made in the portal: a supervisor decides.

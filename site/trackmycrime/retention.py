@@ -27,6 +27,7 @@ from .models import (
     Message,
     OutboxMessage,
     Party,
+    PersonalStatement,
     PropertyItem,
     ReceivedText,
     ReceivedTextStatus,
@@ -99,6 +100,11 @@ async def remove_personal_data(db: AsyncSession, crime: Crime, now: dt.datetime)
     await db.exec(update(ReviewRequest).where(col(ReviewRequest.crime_id) == crime.id).values(reason=""))
     await db.exec(update(Decision).where(col(Decision.crime_id) == crime.id).values(reason=""))
     await db.exec(update(Hearing).where(col(Hearing.crime_id) == crime.id).values(outcome=""))
+    await db.exec(
+        update(PersonalStatement)
+        .where(col(PersonalStatement.crime_id) == crime.id)
+        .values(draft="", sent_text="")
+    )
     # A description can identify its owner ("grey Raleigh bike, serial WTU123"); the category and
     # state stay for the statistics.
     await db.exec(

@@ -55,6 +55,8 @@ class Settings:
     unmatched_text_days: int = 90
     # How long after posting an officer may withdraw an update; its alerts wait this long to leave.
     update_withdraw_minutes: int = 5
+    # A records-system change of officer this soon after one made in the portal is held for a supervisor.
+    handover_hold_hours: int = 48
     # A Victims' Code rules file to use instead of the shipped victims_code/rules.toml.
     victims_code_rules: str = ""
     default_language: str = "en"
@@ -195,6 +197,7 @@ def load_settings(environ: dict[str, str] | None = None, *, mode: Mode | None = 
         invitation_days=_int(env, "TMC_INVITATION_DAYS", 14, low=1, high=90),
         unmatched_text_days=_int(env, "TMC_UNMATCHED_TEXT_DAYS", 90, low=1, high=3650),
         update_withdraw_minutes=_int(env, "TMC_UPDATE_WITHDRAW_MINUTES", 5, low=0, high=60),
+        handover_hold_hours=_int(env, "TMC_HANDOVER_HOLD_HOURS", 48, low=0, high=24 * 30),
         victims_code_rules=_victims_code_rules(env.get("TMC_VICTIMS_CODE_RULES", "").strip()),
         metrics_token=metrics_token,
         log_format=log_format,  # type: ignore[arg-type]

@@ -25,6 +25,9 @@ def signed_in_pages(browser: Any, live_server: Any) -> tuple[dict[str, Any], dic
     victim_pages.sign_in(pages["victim"], live_server, case)
     victim_pages.add_helper(live_server, case, registered=True)
     victim_pages.sign_in_as_helper(pages["helper"], live_server, case)
+    # A victim whose case has had no hearing yet: their personal statement can still be written.
+    victim_pages.sign_in(pages["victim before court"], live_server, victim_pages.new_victim(live_server))
+    handover_crime_id = victim_pages.add_handover_and_conflict(live_server)
     logins = live_server.logins
     for role, email in (
         ("officer", logins.officer_email),
@@ -32,7 +35,8 @@ def signed_in_pages(browser: Any, live_server: Any) -> tuple[dict[str, Any], dic
         ("admin", logins.admin_email),
     ):
         officer_browsers.sign_in(pages[role], live_server.url, email, logins.officer_password)
-    return pages, {"crime_id": case.crime.id, "decision_id": decision_id}
+    params = {"crime_id": case.crime.id, "decision_id": decision_id, "handover_crime_id": handover_crime_id}
+    return pages, params
 
 
 def js_off_pages(browser: Any, pages: dict[str, Any]) -> dict[str, Any]:

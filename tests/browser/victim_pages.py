@@ -129,6 +129,47 @@ def add_decision(live_server: Any, case: VictimCase) -> int:
     return in_live_database(live_server, add)
 
 
+def add_handover_and_conflict(live_server: Any) -> int:
+    """A crime handed to PC Sam Jones by DS Priya Shah with a note, and a records-system change to DC Lee
+    Evans held for a supervisor; returns the crime's id."""
+    reference = f"DP-2026-{os.getpid() % 1000:03d}{next(_numbers):03d}"
+
+    async def add(session: AsyncSession) -> int:
+        from trackmycrime.models import Handover, HandoverState, utcnow
+
+        force = (await session.exec(select(Force).where(Force.code == "DEMO"))).one()
+        officers = {o.name: o for o in (await session.exec(select(Officer))).all()}
+        sam, lee, priya = officers["PC Sam Jones"], officers["DC Lee Evans"], officers["DS Priya Shah"]
+        crime = await add_crime(session, force, sam, reference=reference)
+        await add_party(session, crime, surname="Price", email=f"{reference.lower()}@example.org")
+        now = utcnow()
+        session.add(
+            Handover(
+                crime_id=crime.id,  # type: ignore[arg-type]
+                from_officer_id=lee.id,
+                to_officer_id=sam.id,
+                by_officer_id=priya.id,
+                note="The victim works nights: call after 2pm. The CCTV request to number 14 is still open.",
+                source="portal",
+                created_at=now - dt.timedelta(hours=3),
+            )
+        )
+        session.add(
+            Handover(
+                crime_id=crime.id,  # type: ignore[arg-type]
+                from_officer_id=sam.id,
+                to_officer_id=lee.id,
+                source="rms",
+                state=HandoverState.HELD,
+                created_at=now - dt.timedelta(hours=1),
+            )
+        )
+        assert crime.id is not None
+        return crime.id
+
+    return in_live_database(live_server, add)
+
+
 def add_property(live_server: Any, case: VictimCase) -> list[int]:
     """Two items on the victim's crime, as the records system would send them; returns their ids."""
 

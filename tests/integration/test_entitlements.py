@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 import pytest
 from sqlmodel import col, select
@@ -43,6 +44,8 @@ from trackmycrime.victims_code import (
     refresh_entitlements,
 )
 from trackmycrime.victims_code.commands import refresh_all
+from trackmycrime.victims_code.entitlements import PERSONAL_STATEMENT_OFFER
+from trackmycrime.victims_code.rules import PersonalStatementRule, current_rules, use_rules
 from trackmycrime.victims_code.working_days import LONDON, end_of_london_day, london_date
 
 pytestmark = pytest.mark.anyio
@@ -177,7 +180,9 @@ class Case:
             )
 
     async def events(self, party: Party) -> list[Entitlement]:
-        return [row for row in await self.rows(party) if row.event != REGULAR_CONTACT]
+        """What the party must be told of: not regular contact, nor the statement offer officers record."""
+        not_told = (REGULAR_CONTACT, PERSONAL_STATEMENT_OFFER)
+        return [row for row in await self.rows(party) if row.event not in not_told]
 
     async def regular(self, party: Party) -> list[Entitlement]:
         return await self.rows(party, REGULAR_CONTACT)
@@ -483,6 +488,7 @@ async def test_the_record_stands_once_retention_removed_personal_data(db: Databa
     assert [(event, met_by) for event, _, _, met_by in after] == [
         (REGULAR_CONTACT, "update"),  # 1 May to 29 May lapsed; the charge on 1 June was late for it
         ("charged", "update"),
+        (PERSONAL_STATEMENT_OFFER, ""),  # owed from the charge, never recorded as offered
         ("closed", "update"),
     ]
 
@@ -670,7 +676,18 @@ async def test_what_a_party_is_owed_soonest_first(db: Database) -> None:
         assert describe_due(due, london(2026, 6, 1, 9, 0)) == "overdue by 2 working days"
 
 
-async def test_the_inbox_and_the_supervisor_see_a_forces_owed_updates(db: Database) -> None:
+@pytest.fixture
+def no_statement_offers() -> Iterator[None]:
+    """Rules owing no Victim Personal Statement offer, for figures about telling alone."""
+    shipped = current_rules()
+    use_rules(replace(shipped, personal_statement=PersonalStatementRule(owed_to=frozenset())))
+    yield
+    use_rules(shipped)
+
+
+async def test_the_inbox_and_the_supervisor_see_a_forces_owed_updates(
+    db: Database, no_statement_offers
+) -> None:
     smith = await new_officer(db, "Smith", "Response A")
     jones = await new_officer(db, "Jones", "CID")
     mine = await new_case(db, officer=smith)

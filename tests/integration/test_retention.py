@@ -130,8 +130,8 @@ def test_the_command_reports_what_it_removed(tmp_path):
     assert utcnow()
 
 
-async def test_handover_notes_review_requests_and_court_results_are_removed_too(db):
-    from trackmycrime.models import Decision, Handover, Hearing, ReviewRequest
+async def test_handover_notes_review_requests_statements_and_court_results_are_removed_too(db):
+    from trackmycrime.models import Decision, Handover, Hearing, PersonalStatement, ReviewRequest
 
     async with db.transaction() as session:
         force = Force(code="AS", name="Avon", retention_days=365)
@@ -152,6 +152,9 @@ async def test_handover_notes_review_requests_and_court_results_are_removed_too(
         )
         session.add(Handover(crime_id=crime.id, note="Alex works nights"))
         session.add(
+            PersonalStatement(crime_id=crime.id, party_id=party.id, draft="I cannot sleep", sent_text="named")
+        )
+        session.add(
             Hearing(
                 crime_id=crime.id,
                 rms_hearing_id="H-1",
@@ -171,6 +174,8 @@ async def test_handover_notes_review_requests_and_court_results_are_removed_too(
             (ReviewRequest, "reason"),
             (Handover, "note"),
             (Hearing, "outcome"),
+            (PersonalStatement, "draft"),
+            (PersonalStatement, "sent_text"),
         ):
             rows = (await session.exec(select(model).where(model.crime_id == crime.id))).all()
             assert [getattr(row, column) for row in rows] == [""], model.__name__

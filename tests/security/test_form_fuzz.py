@@ -226,6 +226,9 @@ async def test_every_post_route_has_a_form_that_is_fuzzed(every_form):
     assert {"/sign-in", "/forgotten-password", "/register", "/register/confirm"} <= found["signed out"]
     assert {"/case/messages", "/preferences", "/helpers", "/helpers/remove"} <= found["victim"]
     assert "/case/messages" in found["helper"] and "/helpers" not in found["helper"]
+    # The Victim Personal Statement (issue 22): the victim's two forms and the officer's offer.
+    assert {"/case/personal-statement", "/case/personal-statement/in-person"} <= found["victim"]
+    assert any(action.endswith("/personal-statement-offer") for action in found["officer in charge"])
     assert "/officer/admin/force" in found["force admin"]
 
 

@@ -49,6 +49,7 @@ def test_every_role_and_the_states_the_brief_names_are_audited():
         "visitor",
         "victim",
         "helper",
+        "victim before court",  # whose Victim Personal Statement can still be written
         "officer",
         "supervisor",
         "admin",
@@ -68,3 +69,14 @@ def test_anyone_may_turn_autocomplete_off_for_a_helpers_details_but_not_their_ow
     assert autocomplete_problems(helper, staff=False) == []
     assert autocomplete_problems([field("helper_surname", None)], staff=False) != []
     assert autocomplete_problems([field("surname", "off")], staff=False) != []
+
+
+def test_the_handover_conflict_and_statement_panels_are_audited_with_javascript_on_and_off():
+    audited = {(s.page, s.state.removesuffix(" (JavaScript off)"), s.js) for s in page_states()}
+    for page, state in (
+        ("Crime", "handover note read first"),
+        ("Crime", "with a held change of officer"),
+        ("Victim Personal Statement", "after the first hearing"),
+        ("Victim Personal Statement", "with errors"),
+    ):
+        assert {(page, state, True), (page, state, False)} <= audited, (page, state)

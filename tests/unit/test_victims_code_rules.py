@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from trackmycrime.cli import main
 from trackmycrime.models import Audience, CaseUpdate, Crime, Message, MessageDirection, Party, PartyRole
 from trackmycrime.settings import Settings, SettingsError, load_settings
 from trackmycrime.statuses import STATUS_CODES
-from trackmycrime.victims_code.entitlements import _closure_at, owed_rows
+from trackmycrime.victims_code.entitlements import PERSONAL_STATEMENT_OFFER, _closure_at, owed_rows
 from trackmycrime.victims_code.rules import (
     DEFAULT_RULES_PATH,
     REGULAR_CONTACT,
@@ -141,6 +142,26 @@ def test_a_mistake_in_the_rules_is_named(tmp_path: Path, change: tuple[str, str]
     assert problem in message
     assert str(path) in message
     assert "\n" not in message
+
+
+def test_the_personal_statement_offer_is_in_the_rules(tmp_path: Path) -> None:
+    shipped = load_rules().personal_statement
+    assert shipped.owed_to == {"victim"} and shipped.offer_after == {"charged", "decision_charged"}
+    assert load_rules(write(tmp_path, GOOD)).personal_statement.working_days == 5  # from [deadlines]
+
+    def with_statement(owed_to: str, offer_after: str) -> str:
+        return GOOD + f"\n[personal_statement]\nowed_to = {owed_to}\noffer_after = {offer_after}\n"
+
+    rule = load_rules(
+        write(tmp_path, with_statement('["victim", "witness"]', '["charged"]'))
+    ).personal_statement
+    assert rule.is_owed_to("witness") and rule.offer_after == {"charged"}
+    for owed_to, offer_after, problem in (
+        ('["victim"]', '["arrested"]', "[personal_statement] offer_after names 'arrested'"),
+        ('["victims"]', '["charged"]', "[personal_statement] owed_to names 'victims'"),
+    ):
+        with pytest.raises(RulesError, match=re.escape(problem)):
+            load_rules(write(tmp_path, with_statement(owed_to, offer_after)))
 
 
 def test_rules_without_events_are_refused(tmp_path: Path) -> None:
@@ -306,6 +327,19 @@ def test_what_is_owed_follows_the_rules(
             if owed.met_at is not None:
                 assert owed.met_at >= owed.event_at
                 assert (owed.met_at, owed.met_by) in {(at, by) for _, at, by in told}
+            if event == PERSONAL_STATEMENT_OFFER:
+                # Owed from the first event the rules name, met only by recording the offer (none here).
+                statement_rule = rules.personal_statement
+                first = min(
+                    (u for u in updates if u.id in changes and u.status in statement_rule.offer_after),
+                    key=lambda u: (u.occurred_at, u.id),
+                )
+                assert event_key == str(first.id) and statement_rule.is_owed_to(party.role)
+                assert owed.met_at is None and owed.event_at == first.occurred_at
+                assert owed.due_at == rules.calendar.deadline(
+                    owed.event_at, statement_rule.deadline_in_working_days(party.enhanced_rights)
+                )
+                continue
             if event == REGULAR_CONTACT:
                 assert owed.met_at is None or owed.met_at > owed.due_at  # only lapsed periods are kept
                 assert closure_at is None or owed.due_at <= closure_at

@@ -154,7 +154,7 @@ async def test_a_too_long_reason_is_refused_next_to_the_field(client, db, victim
     await sign_in(client, victim)
     await client.page(f"/case/decisions/{decision.id}/review")
 
-    page = await client.submit(f"/case/decisions/{decision.id}/review", {"reason": "x" * 5001})
+    page = await client.submit(f"/case/decisions/{decision.id}/review", {"reason": "x" * 5001}, expect=400)
 
     assert "5,000 characters or fewer" in text_of(page.select_one(".error-summary"))
     assert "5,000 characters or fewer" in text_of(page.select_one("#field-reason").parent)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlmodel import col, select
 
-from tests.webclient import text_of
-from trackmycrime.case_events.handover import HOLD_HOURS, change_officer_in_charge
+from tests.factories import make_api_key
+from tests.webclient import WebClient, text_of
+from trackmycrime.app import create_app
+from trackmycrime.case_events.handover import change_officer_in_charge
 from trackmycrime.models import CaseUpdate, Crime, Force, Handover, Officer, OutboxMessage, utcnow
 from trackmycrime.notify.outbox import AlertKind
+from trackmycrime.settings import Settings, SettingsError, load_settings
 
 from .officer_world import sign_in_as
 from .test_officer_case import crime_url, oic_client, world
@@ -18,6 +22,7 @@ from .test_officer_case import crime_url, oic_client, world
 pytestmark = pytest.mark.anyio
 __all__ = ["oic_client", "world"]  # fixtures
 
+HOLD_HOURS = Settings().handover_hold_hours
 NOTE = "Alex works nights: call after 2pm. The CCTV request to number 14 is still open."
 
 
@@ -29,13 +34,20 @@ async def reassign(client, db, world, officer, note: str = NOTE):
     )
 
 
-async def rms_names(db, world, officer: Officer) -> Handover | None:
+async def rms_names(db, world, officer: Officer, hold_hours: int = HOLD_HOURS) -> Handover | None:
     """The records system sends the crime with this officer in charge (as ingest does)."""
     async with db.transaction() as session:
         force = await session.get(Force, world.force.id)
         crime = await session.get(Crime, world.crime.id)
         named = await session.get(Officer, officer.id)
-        return await change_officer_in_charge(session, force, crime, named, by=None)
+        return await change_officer_in_charge(session, force, crime, named, by=None, hold_hours=hold_hours)
+
+
+async def portal_change_made_hours_ago(db, hours: float) -> None:
+    async with db.transaction() as session:
+        for handover in (await session.exec(select(Handover))).all():
+            handover.created_at = utcnow() - dt.timedelta(hours=hours)
+            session.add(handover)
 
 
 async def officer_in_charge(db, world) -> int | None:
@@ -124,10 +136,7 @@ async def test_a_supervisor_may_keep_the_officer_they_chose(client, db, world):
 
 async def test_a_records_system_change_long_after_a_portal_change_is_applied(client, db, world):
     await reassign(client, db, world, world.colleague)
-    async with db.transaction() as session:
-        for handover in (await session.exec(select(Handover))).all():
-            handover.created_at = utcnow() - dt.timedelta(hours=HOLD_HOURS + 1)
-            session.add(handover)
+    await portal_change_made_hours_ago(db, HOLD_HOURS + 1)
 
     applied = await rms_names(db, world, world.outsider)
 
@@ -143,3 +152,49 @@ async def test_an_officer_cannot_settle_a_conflict(oic_client, client, db, world
     response = await client.post(f"{crime_url(world)}/officer-conflicts/{held.id}", {"decision": "apply"})
     assert response.status_code in (403, 404)
     assert await officer_in_charge(db, world) == world.colleague.id
+
+
+@pytest.mark.parametrize(("hold_hours", "held"), [(3, True), (1, False), (0, False)])
+async def test_the_hold_lasts_as_long_as_the_setting_says(client, db, world, hold_hours, held):
+    await reassign(client, db, world, world.colleague)
+    await portal_change_made_hours_ago(db, 2)
+
+    handover = await rms_names(db, world, world.outsider, hold_hours=hold_hours)
+
+    assert handover is not None and (handover.state == "held") is held
+    assert await officer_in_charge(db, world) == (world.colleague.id if held else world.outsider.id)
+
+
+def test_the_hold_hours_setting_is_read_and_checked():
+    assert load_settings({}).handover_hold_hours == 48
+    assert load_settings({"TMC_HANDOVER_HOLD_HOURS": "6"}).handover_hold_hours == 6
+    for wrong in ("two days", "-1", "100000"):
+        with pytest.raises(SettingsError, match="TMC_HANDOVER_HOLD_HOURS"):
+            load_settings({"TMC_HANDOVER_HOLD_HOURS": wrong})
+
+
+@pytest.mark.parametrize(("hold_hours", "held"), [("0", False), ("48", True)])
+async def test_the_ingest_api_holds_for_the_hours_the_setting_gives(
+    client, db, settings, world, hold_hours, held
+):
+    """Through the ingest API of an app configured with TMC_HANDOVER_HOLD_HOURS (0: never held)."""
+    await reassign(client, db, world, world.colleague)
+    async with db.transaction() as session:
+        _key, key = await make_api_key(session, await session.get(Force, world.force.id))
+    configured = load_settings({"TMC_HANDOVER_HOLD_HOURS": hold_hours}, mode="test").handover_hold_hours
+    app = create_app(settings.with_changes(handover_hold_hours=configured), db)
+    body = {
+        "offence": "Burglary of a home",
+        "status": "under_investigation",
+        "reported_at": "2026-11-20T14:05:00Z",
+        "officer_in_charge": {"email": world.outsider.email, "name": world.outsider.name},
+        "parties": [],
+    }
+    async with WebClient(app) as rms:
+        response = await rms.http.put(
+            f"/api/v1/crimes/{world.crime.reference}",
+            content=json.dumps(body),
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        )
+    assert response.status_code == 200, response.text
+    assert await officer_in_charge(db, world) == (world.colleague.id if held else world.outsider.id)

@@ -49,7 +49,7 @@ async def test_the_comment_is_optional(client, db, victim):
 )
 async def test_feedback_errors_keep_what_was_typed(client, db, victim, form, errors):
     await sign_in(client, victim)
-    page = await client.submit("/feedback", form)
+    page = await client.submit("/feedback", form, expect=400)
     assert [text_of(a) for a in page.select(".error-summary a")] == errors
     assert page.select_one("#field-comment").get_text() == form.get("comment", "")
     async with db.session() as session:
@@ -58,7 +58,7 @@ async def test_feedback_errors_keep_what_was_typed(client, db, victim, form, err
 
 async def test_the_error_summary_links_to_the_first_radio_so_focus_moves_to_it(client, victim):
     await sign_in(client, victim)
-    page = await client.submit("/feedback", {})
+    page = await client.submit("/feedback", {}, expect=400)
     target = page.select_one(page.select_one(".error-summary a")["href"])
     assert (target.name, target["type"]) == ("input", "radio")
     assert target == page.select_one("fieldset input[type=radio]"), "the first of the group"

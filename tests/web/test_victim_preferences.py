@@ -38,7 +38,7 @@ async def test_text_alerts_are_offered_only_with_a_mobile_number(client, db, app
     page = await client.page("/preferences")
     labels = [text_of(label) for label in page.select("#field-alert_channel-fieldset .radios__label")]
     assert labels == ["By email", "No alerts"]
-    page = await client.submit("/preferences", {"alert_channel": "sms"})
+    page = await client.submit("/preferences", {"alert_channel": "sms"}, expect=400)
     assert [text_of(a) for a in page.select(".error-summary a")] == [
         "Select how you want to be told about news on your case"
     ]
@@ -61,7 +61,7 @@ async def test_choosing_text_messages(client, db, victim):
 async def test_nothing_chosen_or_nonsense_is_refused(client, db, victim):
     await sign_in(client, victim)
     for form in ({}, {"alert_channel": "carrier pigeon"}, {"alert_channel": "x" * 5000}):
-        page = await client.submit("/preferences", form)
+        page = await client.submit("/preferences", form, expect=400)
         assert text_of(page.title).startswith("Error: Alerts and account")
         assert page.select_one(".error-summary a")["href"] == "#field-alert_channel"
 

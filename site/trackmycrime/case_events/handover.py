@@ -2,8 +2,9 @@
 
 Supervisors change the officer in the portal; the records system changes it by sending another
 officer. Both go through change_officer_in_charge(). When the records system names another officer
-soon after a change made in the portal (within HOLD_HOURS), it is most likely sending what it held
-before that change: the change is held as a conflict for a supervisor instead of undoing theirs.
+soon after a change made in the portal (within the hours of the TMC_HANDOVER_HOLD_HOURS setting), it
+is most likely sending what it held before that change: the change is held as a conflict for a
+supervisor instead of undoing theirs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from ..i18n import gettext as _
 from ..models import Crime, Force, Handover, HandoverState, Officer, utcnow
 from .updates import record_case_event
 
-HOLD_HOURS = 48
 OFFICER_CHANGED = "officer_changed"
 MAX_NOTE_LENGTH = 5000
 
@@ -39,18 +39,20 @@ async def change_officer_in_charge(
     new_officer: Officer | None,
     *,
     by: Officer | None,
+    hold_hours: int,
     note: str = "",
 ) -> Handover | None:
     """Put `new_officer` in charge (`by` None: the records system), keep the note, tell the parties.
 
     Returns the handover, or None when nothing changed. A records-system change that would undo a
-    portal change of the last HOLD_HOURS is stored as HELD and not applied.
+    portal change of the last `hold_hours` (Settings.handover_hold_hours) is stored as HELD and not applied.
     """
     new_id = new_officer.id if new_officer else None
     if new_id == crime.officer_in_charge_id:
         return None
     now = utcnow()
-    if by is None and await _recent_portal_change(db, crime, now):
+    held_since = now - dt.timedelta(hours=hold_hours)
+    if by is None and hold_hours > 0 and await _recent_portal_change(db, crime, held_since):
         return await _hold(db, crime, new_id, now)
     handover = Handover(
         crime_id=crime.id,  # type: ignore[arg-type]
@@ -75,13 +77,13 @@ async def change_officer_in_charge(
     return handover
 
 
-async def _recent_portal_change(db: AsyncSession, crime: Crime, now: dt.datetime) -> bool:
+async def _recent_portal_change(db: AsyncSession, crime: Crime, since: dt.datetime) -> bool:
     found = await db.exec(
         select(Handover.id).where(
             Handover.crime_id == crime.id,
             Handover.source == "portal",
             Handover.state == HandoverState.APPLIED,
-            col(Handover.created_at) >= now - dt.timedelta(hours=HOLD_HOURS),
+            col(Handover.created_at) >= since,
         )
     )
     return found.first() is not None

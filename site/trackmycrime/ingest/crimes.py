@@ -81,9 +81,11 @@ async def crime_by_reference(
 
 
 async def upsert_crime(
-    db: AsyncSession, *, force: Force, reference: str, body: CrimeIn
+    db: AsyncSession, *, force: Force, reference: str, body: CrimeIn, handover_hold_hours: int
 ) -> tuple[Crime, CrimeChanges]:
     """Make the force's crime what the records system says it is now; parties and items not listed are kept.
+
+    A change of officer within `handover_hold_hours` of one made in the portal is held (handover.py).
 
     Raises PersonalDataRemoved or UnknownPropertyOwner before writing anything.
     """
@@ -115,7 +117,7 @@ async def upsert_crime(
     await db.flush()
     if not changes.created:
         # A change of officer hands over, or is held when it would undo a recent portal change.
-        await change_officer_in_charge(db, force, crime, officer, by=None)
+        await change_officer_in_charge(db, force, crime, officer, by=None, hold_hours=handover_hold_hours)
 
     parties = await upsert_parties(db, crime, body.parties, changes)
     offered = [p for p in parties if p is not None and portal_offered(force, crime, p)]

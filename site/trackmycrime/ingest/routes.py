@@ -156,7 +156,13 @@ async def put_crime(request: Request) -> Response:
     async def work(db: AsyncSession, caller: Caller) -> Response:
         reference, given = reference_and_body(request, caller.force, body, CrimeIn)
         try:
-            crime, changes = await upsert_crime(db, force=caller.force, reference=reference, body=given)
+            crime, changes = await upsert_crime(
+                db,
+                force=caller.force,
+                reference=reference,
+                body=given,
+                handover_hold_hours=request.app.state.settings.handover_hold_hours,
+            )
         except PersonalDataRemoved:
             return problems.personal_data_removed()
         except UnknownPropertyOwner as unknown:

@@ -42,6 +42,7 @@ from ..models import (
     OutsideContact,
     Party,
     PartyRole,
+    PersonalStatement,
     PropertyItem,
     PropertyState,
     ReviewRequest,
@@ -51,6 +52,7 @@ from ..models import (
 from ..notify.outbox import AlertKind, invitation_channel
 from ..outside_contact import method_in_words
 from ..pages import is_htmx, render_html
+from ..personal_statements import parties_who_may_make_one, state_label, state_of, statements_of_crime
 from ..read_receipts import reads_on_crime
 from ..trusted_helpers import (
     HELPERS_PER_PARTY,
@@ -127,6 +129,9 @@ class CrimePage:
     # Charging decisions, newest first, and the victims' requests to review them.
     decisions: list[Decision] = field(default_factory=list)
     reviews: list[ReviewRequest] = field(default_factory=list)
+    # Victim Personal Statements by party id, and the parties the rules offer one.
+    statements: dict[int, PersonalStatement] = field(default_factory=dict)
+    statement_parties: list[Party] = field(default_factory=list)
 
     def officer_name(self, officer_id: int | None) -> str:
         return self.officer_names.get(officer_id or 0, _("No one"))
@@ -269,6 +274,8 @@ async def load_crime_page(
         reviews = list(
             (await db.exec(select(ReviewRequest).where(col(ReviewRequest.crime_id) == crime.id))).all()
         )
+    statement_parties = parties_who_may_make_one(parties)
+    statements = await statements_of_crime(db, crime.id) if statement_parties else {}  # type: ignore[arg-type]
     conflicts = await open_conflicts(db, crime.id)  # type: ignore[arg-type]
     named = {h.from_officer_id for h in [*conflicts, *([handover] if handover else [])]}
     named |= {h.to_officer_id for h in conflicts} | {handover.by_officer_id if handover else None}
@@ -317,6 +324,8 @@ async def load_crime_page(
         officer_names=officer_names,
         decisions=decisions,
         reviews=reviews,
+        statements=statements,
+        statement_parties=statement_parties,
         reach=reach,
         helpers=[helper for helper in helper_rows if helper.account_deleted_at is None],
     )
@@ -395,6 +404,8 @@ def helpers() -> dict[str, Any]:
         **hearing_helpers,
         "decision_label": decision_label,
         "review_status_label": review_status_label,
+        "statement_state": state_of,
+        "statement_state_label": state_label,
         "value_in_pounds": value_in_pounds,
         "property_state_options": [(state, state_label_for_officers(state)) for state in PropertyState.ALL],
         "helper_name": helper_name,

@@ -20,7 +20,7 @@ from ..case_events.handover import (
     open_conflicts,
 )
 from ..i18n import gettext as _
-from ..models import Crime, Officer, utcnow
+from ..models import Crime, Handover, Officer, utcnow
 from ..pages import redirect_to
 from ..victims_code.entitlements import event_label, refresh_entitlements
 from ..victims_code.reporting import on_time_rate, on_time_rates_by_officer, on_time_rates_by_team, owed_items
@@ -157,9 +157,7 @@ async def reassign(request: Request) -> Response:
             errors = {"note": _("The handover note must be 5,000 characters or fewer")}
             return await render_crime_page(request, db, page, errors=errors, form="reassign", values=form)
         previous = crime.officer_in_charge_id
-        handover = await change_officer_in_charge(
-            db, await force_of(db, crime), crime, chosen, by=officer, note=note
-        )
+        handover = await _put_in_charge(request, db, crime, chosen, note)
         if handover is not None:
             audit.record(
                 db,
@@ -172,6 +170,21 @@ async def reassign(request: Request) -> Response:
             )
             await refresh_entitlements(db, saved_id(crime))
         return redirect_to(request, "officer_crime", query={"done": "reassigned"}, crime_id=crime.id)
+
+
+async def _put_in_charge(
+    request: Request, db: AsyncSession, crime: Crime, named: Officer | None, note: str
+) -> Handover | None:
+    """The supervisor signed in puts `named` in charge, with their handover note."""
+    return await change_officer_in_charge(
+        db,
+        await force_of(db, crime),
+        crime,
+        named,
+        by=request.state.officer,
+        hold_hours=request.app.state.settings.handover_hold_hours,
+        note=note,
+    )
 
 
 @officer_page(*SUPERVISORS)
@@ -190,7 +203,7 @@ async def settle_conflict(request: Request) -> Response:
         if form.get("decision") == "apply":
             named = await db.get(Officer, held.to_officer_id) if held.to_officer_id else None
             note = _("Put in charge as the records system says.")
-            await change_officer_in_charge(db, await force_of(db, crime), crime, named, by=officer, note=note)
+            await _put_in_charge(request, db, crime, named, note)
             await refresh_entitlements(db, saved_id(crime))
         else:
             keep_officer_in_charge(held, officer)

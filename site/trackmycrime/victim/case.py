@@ -15,6 +15,7 @@ from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..models import Crime, Party, utcnow
 from ..pages import is_htmx, render, render_html
+from ..personal_statements import may_make_statement
 from ..read_receipts import mark_updates_read
 from ..statuses import status
 from . import forms, messages, queries, update_requests
@@ -41,6 +42,7 @@ def case_context(request: Request, view: queries.CaseView, **extra: Any) -> dict
         "decision_label": decisions.decision_label,
         "review_status_label": decisions.review_status_label,
         "review_sent": request.query_params.get("review") == "sent",
+        "may_make_statement": may_make_statement(party),
         "closed": is_closed(crime),
         "next_due": next_due,
         "next_due_is_late": next_due is not None and next_due < utcnow(),

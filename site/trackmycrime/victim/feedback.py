@@ -38,6 +38,7 @@ def feedback_page(request: Request, form: forms.Form | None = None) -> Response:
             "rating_options": rating_options(),
             "comment_limit": forms.FEEDBACK_COMMENT_MAX,
         },
+        status_code=200 if form.is_valid else 400,
     )
 
 

@@ -79,6 +79,7 @@ async def preferences_page(request: Request, form: forms.Form | None = None) -> 
             "agreement": agreement,
             "notice": notice(request.query_params.get("done", "")),
         },
+        status_code=400 if form and form.errors else 200,
     )
 
 

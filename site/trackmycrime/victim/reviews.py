@@ -34,6 +34,7 @@ async def _reviewable(db: AsyncSession, party: Party, raw_id: str) -> DecisionVi
 
 
 def _page(request: Request, item: DecisionView, form: forms.Form | None = None) -> Response:
+    """The form; with the errors of a refused request it answers 400 (a failed form is no success)."""
     form = form or forms.Form()
     return render(
         request,
@@ -47,7 +48,7 @@ def _page(request: Request, item: DecisionView, form: forms.Form | None = None) 
             "errors": form.errors,
             "reason_limit": REASON_MAX,
         },
-        status_code=200,
+        status_code=200 if form.is_valid else 400,
     )
 
 

@@ -10,6 +10,7 @@ from . import (
     feedback,
     hearings,
     password_reset,
+    personal_statement,
     preferences,
     property,
     quick_exit,
@@ -72,6 +73,24 @@ routes: list[BaseRoute] = [
         methods=["POST"],
         name="victim_review_form_post",
     ),
+    Route(
+        "/case/personal-statement",
+        personal_statement.statement_page,
+        methods=["GET"],
+        name="victim_personal_statement",
+    ),
+    Route(
+        "/case/personal-statement",
+        personal_statement.save_or_send,
+        methods=["POST"],
+        name="victim_personal_statement_post",
+    ),
+    Route(
+        "/case/personal-statement/in-person",
+        personal_statement.ask_in_person,
+        methods=["POST"],
+        name="victim_personal_statement_in_person",
+    ),
     Route("/property", property.property_page, methods=["GET"], name="victim_property"),
     Route(
         "/property/{item_id}/messages",
@@ -87,7 +106,7 @@ routes: list[BaseRoute] = [
     Route("/opt-out", preferences.opt_out, methods=["POST"], name="victim_opt_out_post"),
     Route("/opt-in", preferences.opt_in, methods=["POST"], name="victim_opt_in"),
     Route("/helpers", trusted_helpers.show_helpers, methods=["GET"], name="victim_helpers"),
-    Route("/helpers", trusted_helpers.add_helper, methods=["POST"]),
+    Route("/helpers", trusted_helpers.add_helper, methods=["POST"], name="victim_helpers_post"),
     Route(
         "/helpers/remove",
         trusted_helpers.remove_helper,

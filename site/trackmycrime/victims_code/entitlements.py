@@ -43,6 +43,11 @@ The rows are a function of the crime's history and the rules, recomputed by refr
 Once retention has removed a crime's personal data (Crime.personal_data_removed_at), its rows are
 left as they were: the update texts that told parties are gone, and the record must not change.
 
+* The Victim Personal Statement offer ("personal_statement_offer"). A party whose role the rules'
+  [personal_statement] names is owed the offer from the first event it lists (a suspect charged);
+  it is met when an officer records the offer (PersonalStatement.offered_at, met_by "offer"),
+  even when that was before the event. No such event: nothing is owed yet.
+
 Rows of other events (e.g. "update_requested", made by record_update_request()) are never deleted
 here; only their met_at is kept up to date by the same telling rule.
 """
@@ -51,7 +56,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -68,6 +73,7 @@ from ..models import (
     MessageDirection,
     OutsideContact,
     Party,
+    PersonalStatement,
     utcnow,
 )
 from ..statuses import EVENT_CODES, STATUS_CODES, case_event, status
@@ -77,7 +83,11 @@ from .working_days import WorkingCalendar, end_of_london_day, london_date
 UPDATE_REQUESTED = "update_requested"
 MET_BY_UPDATE = "update"
 MET_BY_MESSAGE = "message"
-_MANAGED_EVENTS = frozenset(STATUS_CODES) | frozenset(EVENT_CODES) | {REGULAR_CONTACT}
+PERSONAL_STATEMENT_OFFER = "personal_statement_offer"
+MET_BY_OFFER = "offer"
+_MANAGED_EVENTS = (
+    frozenset(STATUS_CODES) | frozenset(EVENT_CODES) | {REGULAR_CONTACT, PERSONAL_STATEMENT_OFFER}
+)
 
 Key = tuple[int, str, str]
 
@@ -234,6 +244,34 @@ def _event_rows(
     return rows
 
 
+def _personal_statement_rows(
+    party: Party,
+    events: Sequence[CaseUpdate],
+    rules: Rules,
+    offered_at: dt.datetime | None,
+    owed_until: dt.datetime | None,
+) -> dict[Key, _Owed]:
+    assert party.id is not None
+    rule = rules.personal_statement
+    if not rule.is_owed_to(party.role):
+        return {}
+    first = next((update for update in events if _event_of(update) in rule.offer_after), None)
+    if first is None:
+        return {}
+    event_at = _aware(first.occurred_at)
+    if owed_until is not None and event_at > owed_until and offered_at is None:
+        return {}
+    return {
+        (party.id, PERSONAL_STATEMENT_OFFER, str(first.id)): _Owed(
+            event_at=event_at,
+            due_at=rules.calendar.deadline(event_at, rule.deadline_in_working_days(party.enhanced_rights)),
+            met_at=_aware(offered_at) if offered_at else None,
+            met_by=MET_BY_OFFER if offered_at else "",
+            enhanced_rights=party.enhanced_rights,
+        )
+    }
+
+
 def regular_contact_due(calendar: WorkingCalendar, period_start: dt.date, interval_days: int) -> dt.datetime:
     """The end of the day an update falls due, `interval_days` after the London date last told."""
     due_day = calendar.next_working_day(period_start + dt.timedelta(days=interval_days))
@@ -288,8 +326,13 @@ def owed_rows(
     messages: Sequence[Message],
     rules: Rules,
     contacts: Sequence[OutsideContact] = (),
+    statement_offers: Mapping[int, dt.datetime] | None = None,
 ) -> tuple[dict[Key, _Owed], dict[int, _PartyHistory]]:
-    """The entitlements the crime's history gives its parties, with each party's history."""
+    """The entitlements the crime's history gives its parties, with each party's history.
+
+    `statement_offers`: when each party was offered a Victim Personal Statement, by party id.
+    """
+    statement_offers = statement_offers or {}
     ordered = sorted(
         (u for u in updates if u.withdrawn_at is None), key=lambda u: (_aware(u.occurred_at), u.id or 0)
     )
@@ -306,6 +349,7 @@ def owed_rows(
             owed_until = told_of_closure.at if told_of_closure else None
         rows |= _event_rows(party, history, events, rules, owed_until)
         rows |= _regular_contact_rows(party, crime, history, rules, closure_at)
+        rows |= _personal_statement_rows(party, events, rules, statement_offers.get(party.id), owed_until)
     return rows, histories
 
 
@@ -337,7 +381,22 @@ async def refresh_entitlements(db: AsyncSession, crime_id: int) -> None:
     ).all()
     contacts = (await db.exec(select(OutsideContact).where(OutsideContact.crime_id == crime_id))).all()
     existing = (await db.exec(select(Entitlement).where(Entitlement.crime_id == crime_id))).all()
-    wanted, histories = owed_rows(crime, parties, updates, messages, current_rules(), contacts)
+    offers = (
+        await db.exec(
+            select(PersonalStatement.party_id, PersonalStatement.offered_at).where(
+                PersonalStatement.crime_id == crime_id, col(PersonalStatement.offered_at).is_not(None)
+            )
+        )
+    ).all()
+    wanted, histories = owed_rows(
+        crime,
+        parties,
+        updates,
+        messages,
+        current_rules(),
+        contacts,
+        {party_id: offered_at for party_id, offered_at in offers if offered_at is not None},
+    )
     assert crime.id is not None
     await _sync(db, crime, existing, wanted, histories)
     await db.flush()
@@ -477,6 +536,8 @@ def event_label(event: str) -> str:
         return _("Update requested")
     if event == "review_requested":
         return _("Review of a decision requested")
+    if event == PERSONAL_STATEMENT_OFFER:
+        return _("Offer to make a Victim Personal Statement")
     if event in EVENT_CODES:
         return case_event(event).label
     return status(event).label

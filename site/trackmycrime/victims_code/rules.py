@@ -42,6 +42,22 @@ class EventRule:
 
 
 @dataclass(frozen=True)
+class PersonalStatementRule:
+    """Who may make a Victim Personal Statement, and how soon after which events they must be offered it."""
+
+    owed_to: frozenset[str] = frozenset({PartyRole.VICTIM})
+    offer_after: frozenset[str] = frozenset({"charged", "decision_charged"})
+    working_days: int = 5
+    enhanced_rights_working_days: int = 1
+
+    def is_owed_to(self, role: str) -> bool:
+        return role in self.owed_to
+
+    def deadline_in_working_days(self, enhanced_rights: bool) -> int:
+        return self.enhanced_rights_working_days if enhanced_rights else self.working_days
+
+
+@dataclass(frozen=True)
 class Rules:
     """Which events are owed to whom and by when, who is owed regular contact, and the calendar."""
 
@@ -51,6 +67,7 @@ class Rules:
     regular_contact_owed_to: frozenset[str]
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     source: str = ""
+    personal_statement: PersonalStatementRule = field(default_factory=PersonalStatementRule)
 
     def event(self, status: str | None) -> EventRule | None:
         """The rule for a status code, or None when that status owes nobody anything."""
@@ -114,7 +131,8 @@ class _Checker:
         return frozenset(found)
 
 
-_TOP_LEVEL = {"deadlines", "regular_contact", "calendar", "events"}
+_TOP_LEVEL = {"deadlines", "regular_contact", "calendar", "events", "personal_statement"}
+_PERSONAL_STATEMENT_KEYS = {"owed_to", "offer_after", "working_days", "enhanced_rights_working_days"}
 _EVENT_KEYS = {"status", "owed_to", "working_days", "enhanced_rights_working_days"}
 
 
@@ -133,6 +151,7 @@ def parse_rules(data: Mapping[str, Any], source: str = "rules") -> Rules:
     regular = check.table(data, "regular_contact", {"owed_to"})
     calendar = check.table(data, "calendar", {"extra_bank_holidays"})
     events = _parse_events(check, data.get("events", []), general, enhanced)
+    personal_statement = _parse_personal_statement(check, data, general, enhanced)
     return Rules(
         events=events,
         working_days=general,
@@ -144,6 +163,30 @@ def parse_rules(data: Mapping[str, Any], source: str = "rules") -> Rules:
             check.dates(calendar.get("extra_bank_holidays", []), "[calendar] extra_bank_holidays")
         ),
         source=source,
+        personal_statement=personal_statement,
+    )
+
+
+def _parse_personal_statement(
+    check: _Checker, data: Mapping[str, Any], general: int, enhanced: int
+) -> PersonalStatementRule:
+    table = check.table(data, "personal_statement", _PERSONAL_STATEMENT_KEYS)
+    if not table:
+        return PersonalStatementRule(working_days=general, enhanced_rights_working_days=enhanced)
+    where = "[personal_statement]"
+    offer_after = table.get("offer_after", sorted(PersonalStatementRule.offer_after))
+    if not isinstance(offer_after, list) or not offer_after:
+        raise check.fail(f'{where} offer_after must be a list such as ["charged"], not {offer_after!r}.')
+    for code in offer_after:
+        if code not in STATUS_CODES + EVENT_CODES:
+            raise check.fail(f"{where} offer_after names {code!r}, which is not a status code or case event.")
+    return PersonalStatementRule(
+        owed_to=check.roles(table.get("owed_to", [PartyRole.VICTIM]), f"{where} owed_to"),
+        offer_after=frozenset(offer_after),
+        working_days=check.working_days(table.get("working_days", general), f"{where} working_days"),
+        enhanced_rights_working_days=check.working_days(
+            table.get("enhanced_rights_working_days", enhanced), f"{where} enhanced_rights_working_days"
+        ),
     )
 
 
