@@ -451,15 +451,18 @@ def uvicorn_server(
     health: str = "/health",
     env: dict[str, str] | None = None,
     options: tuple[str, ...] = (),
+    stack: tuple[str, str] = ("uvloop", "httptools"),
 ) -> Iterator[Server]:
-    """uvicorn in its own process, as `tmc serve` runs it (one worker, h11, asyncio loop)."""
+    """uvicorn in its own process, as `tmc serve` runs it (one worker, uvloop and httptools);
+    stack=("asyncio", "h11") for uvicorn's plain Python event loop and HTTP parser."""
     port = free_port()
     environment = server_environment(database_url, port)
     environment.update(env or {})
     command = [
         sys.executable, "-m", "uvicorn", app,
         "--host", "127.0.0.1", "--port", str(port),
-        "--log-level", "warning", "--no-access-log", "--no-server-header", *options,
+        "--log-level", "warning", "--no-access-log", "--no-server-header",
+        "--loop", stack[0], "--http", stack[1], *options,
     ]  # fmt: skip
     with tempfile.TemporaryDirectory() as workdir:  # no stray .env file is read
         process = subprocess.Popen(command, cwd=workdir, env=environment)  # noqa: S603

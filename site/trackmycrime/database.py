@@ -48,7 +48,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 POSTGRES_SETTINGS = {"max_parallel_workers_per_gather": "0"}
 
 
-def create_engine(database_url: str, *, pre_ping: bool = True) -> AsyncEngine:
+# Connections each process keeps open to PostgreSQL (TMC_DB_POOL_SIZE). Sized so that a burst never
+# opens overflow connections: one opened and closed per request cost 0.7 ms of CPU under 16
+# concurrent requests (bench/README.md, "Server speed"). A request that finds them all in use waits.
+DEFAULT_POOL_SIZE = 20
+
+
+def create_engine(
+    database_url: str, *, pre_ping: bool = True, pool_size: int = DEFAULT_POOL_SIZE
+) -> AsyncEngine:
     url = async_url(database_url)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
@@ -56,8 +64,9 @@ def create_engine(database_url: str, *, pre_ping: bool = True) -> AsyncEngine:
         return engine
     return create_async_engine(
         url,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=30,
         pool_pre_ping=pre_ping,
         connect_args={"server_settings": POSTGRES_SETTINGS},
     )
@@ -66,11 +75,14 @@ def create_engine(database_url: str, *, pre_ping: bool = True) -> AsyncEngine:
 class Database:
     """Owns the engine and hands out sessions; one per process."""
 
-    def __init__(self, database_url: str, *, pre_ping: bool = True) -> None:
+    def __init__(
+        self, database_url: str, *, pre_ping: bool = True, pool_size: int = DEFAULT_POOL_SIZE
+    ) -> None:
         """pre_ping=False saves a round trip per query for callers that retry failed queries
-        themselves (the alert worker); others get a checked connection every time."""
+        themselves (the alert worker); others get a checked connection every time. pool_size: the
+        PostgreSQL connections kept open; no more are ever opened."""
         self.url = database_url
-        self.engine = create_engine(database_url, pre_ping=pre_ping)
+        self.engine = create_engine(database_url, pre_ping=pre_ping, pool_size=pool_size)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         # Each statement on its own, with no BEGIN before and ROLLBACK after: two round trips fewer
         # for a page that only reads (bench/README.md, "Server speed"). The same connection pool.
