@@ -148,7 +148,13 @@ def measure(
             # The earlier version's package ahead of this checkout's on the path, same database.
             python_path = {"PYTHONPATH": f"{before / 'site'}{os.pathsep}{BENCH_DIR}"}
             earlier = stack.enter_context(uvicorn_server("trackmycrime.asgi:app", url, env=python_path))
+            earlier_ceiling = stack.enter_context(
+                uvicorn_server("baseline_app:ceiling", url, env=environment | python_path)
+            )
             check(earlier.url + "/case", victim)
+            check(earlier_ceiling.url + "/ceiling", victim)
+            targets[CEILING + ", before"] = (earlier_ceiling, "/ceiling", _headers(victim))
+            targets[POLL + ", before"] = (earlier, poll_path(page), polling)
             targets[CASE_PAGE + ", before"] = (earlier, "/case", _headers(victim))
             targets[INBOX + ", before"] = (earlier, "/officer", _headers(officer))
         for server, path, headers in targets.values():  # warm up each

@@ -12,11 +12,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ..database import Detached, columns_loaded_as
 from ..eligibility import portal_offered
 from ..language import chosen_language, use_party_language
 from ..models import Crime, Force, Officer, Party, WebSession, utcnow
@@ -113,9 +116,9 @@ def _is_live(web_session: WebSession, request: Request, now: dt.datetime) -> boo
     )
 
 
-async def _touch(db: AsyncSession, web_session: WebSession, now: dt.datetime) -> None:
+async def _touch(db: AsyncSession | AsyncConnection, web_session: WebSession, now: dt.datetime) -> None:
     if now - web_session.last_seen_at > TOUCH_EVERY:
-        await db.exec(
+        await db.execute(
             update(WebSession)
             .where(WebSession.id == web_session.id)  # type: ignore[arg-type]
             .values(last_seen_at=now)
@@ -157,19 +160,31 @@ async def end_all_sessions(
 
 # The signed-in checks' look-ups, built once: building a statement and its cache key on every
 # request cost a third as much again as running it (bench/README.md, "Server speed").
+_PARTY_LOADERS = columns_loaded_as(WebSession, Party, Crime, Force)
 _PARTY_SESSION = (
-    select(WebSession, Party, Crime, Force)
+    sa_select(*(column for loader in _PARTY_LOADERS for column in loader.columns))
     .join(Party, Party.id == WebSession.party_id)  # type: ignore[arg-type]
     .join(Crime, Crime.id == Party.crime_id)  # type: ignore[arg-type]
     .join(Force, Force.id == Crime.force_id)  # type: ignore[arg-type]
     .where(WebSession.token_hash == bindparam("token_hash"))
 )
+
+
+_OFFICER_LOADERS = columns_loaded_as(WebSession, Officer, Force)
 _OFFICER_SESSION = (
-    select(WebSession, Officer, Force)
+    sa_select(*(column for loader in _OFFICER_LOADERS for column in loader.columns))
     .join(Officer, Officer.id == WebSession.officer_id)  # type: ignore[arg-type]
     .join(Force, Force.id == Officer.force_id)  # type: ignore[arg-type]
     .where(WebSession.token_hash == bindparam("token_hash"))
 )
+
+
+async def _signed_in(
+    connection: AsyncConnection, statement: Any, loaders: list[Detached], token_hash: str
+) -> tuple[Any, ...] | None:
+    """The session and who it belongs to, in one statement."""
+    row = (await connection.execute(statement, {"token_hash": token_hash})).first()
+    return tuple(loader.make(row) for loader in loaders) if row else None
 
 
 def _redirect_to(request: Request, url: str) -> Response:
@@ -184,9 +199,9 @@ def party_required(endpoint: Endpoint) -> Endpoint:
 
 
 def party_required_quietly(endpoint: Endpoint) -> Endpoint:
-    """As party_required, but the request is not activity (background polling), so that a tab
-    left open cannot keep an idle session alive."""
-    return _party_required(endpoint, touch=False)
+    """As party_required_reading, but the request is not activity (background polling), so that a
+    tab left open cannot keep an idle session alive."""
+    return _party_required(endpoint, touch=False, share_reading=True)
 
 
 def party_required_reading(endpoint: Endpoint) -> Endpoint:
@@ -204,8 +219,8 @@ def _party_required(endpoint: Endpoint, *, touch: bool, share_reading: bool = Fa
         token_hash = _token_hash(request)
         if token_hash:
             now = utcnow()
-            async with request.app.state.db.reading() as db:
-                row = (await db.exec(_PARTY_SESSION, params={"token_hash": token_hash})).first()
+            async with request.app.state.db.reading_connection() as connection:
+                row = await _signed_in(connection, _PARTY_SESSION, _PARTY_LOADERS, token_hash)
                 signed_in = bool(
                     row
                     and _is_live(row[0], request, now)
@@ -214,13 +229,14 @@ def _party_required(endpoint: Endpoint, *, touch: bool, share_reading: bool = Fa
                     and portal_offered(row[3], row[2], row[1])
                 )
                 if row and signed_in and touch:
-                    await _touch(db, row[0], now)
+                    await _touch(connection, row[0], now)
                 if row and signed_in:
-                    await _keep_language(db, row[1])
+                    await _keep_language(connection, row[1])
                 if row and signed_in and share_reading:
                     _set_party_state(request, row)
-                    request.state.reading = db
-                    return await endpoint(request)
+                    async with request.app.state.db.session_on(connection) as reading:
+                        request.state.reading = reading
+                        return await endpoint(request)
             # Otherwise the look-up's connection is back in the pool before the page opens its own:
             # one connection per request, not two (bench/README.md, server speed).
             if row and signed_in:
@@ -231,12 +247,12 @@ def _party_required(endpoint: Endpoint, *, touch: bool, share_reading: bool = Fa
     return wrapper
 
 
-async def _keep_language(db: AsyncSession, party: Party) -> None:
+async def _keep_language(db: AsyncSession | AsyncConnection, party: Party) -> None:
     """A language picked with the switch is stored on the party (their alerts follow it); without
     one, the page is in the party's stored language."""
     chosen = chosen_language.get()
     if chosen and chosen != party.preferred_language:
-        await db.exec(
+        await db.execute(
             update(Party).where(Party.id == party.id).values(preferred_language=chosen)  # type: ignore[arg-type]
         )
         await db.commit()
@@ -258,12 +274,12 @@ def officer_required(*roles: str) -> Callable[[Endpoint], Endpoint]:
             token_hash = _token_hash(request)
             if token_hash:
                 now = utcnow()
-                async with request.app.state.db.reading() as db:
-                    row = (await db.exec(_OFFICER_SESSION, params={"token_hash": token_hash})).first()
+                async with request.app.state.db.reading_connection() as connection:
+                    row = await _signed_in(connection, _OFFICER_SESSION, _OFFICER_LOADERS, token_hash)
                     signed_in = bool(row and _is_live(row[0], request, now) and row[1].disabled_at is None)
                     allowed = bool(row and signed_in and (not roles or row[1].role in roles))
                     if row and allowed:
-                        await _touch(db, row[0], now)
+                        await _touch(connection, row[0], now)
                 if row and allowed and not await still_accepted(request, row[0], now):
                     return _redirect_to(request, "/officer/sign-in?signed_out=1")
                 if row and signed_in and not allowed:
