@@ -541,7 +541,8 @@ def run_wrk(
 ) -> LoadResult:
     """wrk against the URL; answers other than 2xx/3xx and socket errors count as errors (check the
     URL answers 200 first: wrk does not count a redirect to the sign-in page as one)."""
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    # A 10 s timeout rather than wrk's 2 s: on the shared machine a slow answer is slow, not lost.
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     cpu_before = process_cpu_seconds(server_pid) if server_pid else 0.0
