@@ -157,11 +157,12 @@ class Detached:
     """
 
     def __init__(self, model: type, start: int) -> None:
-        self.manager = manager_of_class(model)
-        self.keys = [attribute.key for attribute in sa_inspect(model).column_attrs]
+        self.manager: Any = manager_of_class(model)
+        mapper: Any = sa_inspect(model)
+        self.keys: list[str] = [attribute.key for attribute in mapper.column_attrs]
         self.columns = [getattr(model, key) for key in self.keys]
         self.span = slice(start, start + len(self.keys))
-        self.primary_key = start + self.keys.index(sa_inspect(model).primary_key[0].key)
+        self.primary_key = start + self.keys.index(mapper.primary_key[0].key)
 
     def make(self, row: Any) -> Any:
         if row[self.primary_key] is None:

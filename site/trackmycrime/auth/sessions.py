@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -166,7 +166,7 @@ _PARTY_SESSION = (
     .join(Party, Party.id == WebSession.party_id)  # type: ignore[arg-type]
     .join(Crime, Crime.id == Party.crime_id)  # type: ignore[arg-type]
     .join(Force, Force.id == Crime.force_id)  # type: ignore[arg-type]
-    .where(WebSession.token_hash == bindparam("token_hash"))
+    .where(col(WebSession.token_hash) == bindparam("token_hash"))
 )
 
 
@@ -175,7 +175,7 @@ _OFFICER_SESSION = (
     sa_select(*(column for loader in _OFFICER_LOADERS for column in loader.columns))
     .join(Officer, Officer.id == WebSession.officer_id)  # type: ignore[arg-type]
     .join(Force, Force.id == Officer.force_id)  # type: ignore[arg-type]
-    .where(WebSession.token_hash == bindparam("token_hash"))
+    .where(col(WebSession.token_hash) == bindparam("token_hash"))
 )
 
 
