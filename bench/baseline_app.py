@@ -1,9 +1,11 @@
 """The baselines for server_speed.py: the same server answering the same bytes from memory.
 
-`app` is a Starlette app with the portal's own middleware (security headers, gzip, CSRF cookie)
-whose one endpoint returns a page captured from the portal: no database, no template, no session.
-`bare` is a plain ASGI callable sending the same page already gzipped: the floor of what uvicorn
-itself costs. Both read the captured page from the file named by BENCH_BASELINE_BODY.
+`bare` is a plain ASGI callable sending a page captured from the portal, already gzipped: the floor
+of what uvicorn itself costs. `ceiling` is the portal itself (`trackmycrime.asgi:app`, all its
+middleware) with one more route, `/ceiling`, that checks the party's session exactly as the case
+page does and then sends the same pre-gzipped bytes: the cheapest signed-in request, which no page
+can beat. `app` is a Starlette app with the portal's middleware returning the page with no session
+(the baseline of issue 9). All read the captured page from the file named by BENCH_BASELINE_BODY.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackmycrime.auth.csrf import CSRFMiddleware
 from trackmycrime.security_headers import SecurityHeadersMiddleware
@@ -60,3 +62,24 @@ async def bare(scope: Scope, receive: Receive, send: Send) -> None:
         return
     await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
     await send({"type": "http.response.body", "body": _GZIPPED})
+
+
+async def _fixed_page(request: Request) -> Response:
+    return Response(_GZIPPED, headers={name.decode(): value.decode() for name, value in _HEADERS})
+
+
+def _ceiling() -> ASGIApp:
+    from trackmycrime.app import create_app
+    from trackmycrime.auth.sessions import party_required_reading
+
+    portal = create_app()
+    portal.router.routes.insert(0, Route("/ceiling", party_required_reading(_fixed_page)))
+    return portal
+
+
+def __getattr__(name: str) -> ASGIApp:
+    """`ceiling` is built only when uvicorn asks for it (it needs the portal's settings)."""
+    if name == "ceiling":
+        globals()["ceiling"] = built = _ceiling()
+        return built
+    raise AttributeError(name)

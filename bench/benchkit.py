@@ -451,15 +451,18 @@ def uvicorn_server(
     health: str = "/health",
     env: dict[str, str] | None = None,
     options: tuple[str, ...] = (),
+    stack: tuple[str, str] = ("uvloop", "httptools"),
 ) -> Iterator[Server]:
-    """uvicorn in its own process, as `tmc serve` runs it (one worker, h11, asyncio loop)."""
+    """uvicorn in its own process, as `tmc serve` runs it (one worker, uvloop and httptools);
+    stack=("asyncio", "h11") for uvicorn's plain Python event loop and HTTP parser."""
     port = free_port()
     environment = server_environment(database_url, port)
     environment.update(env or {})
     command = [
         sys.executable, "-m", "uvicorn", app,
         "--host", "127.0.0.1", "--port", str(port),
-        "--log-level", "warning", "--no-access-log", "--no-server-header", *options,
+        "--log-level", "warning", "--no-access-log", "--no-server-header",
+        "--loop", stack[0], "--http", stack[1], *options,
     ]  # fmt: skip
     with tempfile.TemporaryDirectory() as workdir:  # no stray .env file is read
         process = subprocess.Popen(command, cwd=workdir, env=environment)  # noqa: S603
@@ -538,7 +541,8 @@ def run_wrk(
 ) -> LoadResult:
     """wrk against the URL; answers other than 2xx/3xx and socket errors count as errors (check the
     URL answers 200 first: wrk does not count a redirect to the sign-in page as one)."""
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    # A 10 s timeout rather than wrk's 2 s: on the shared machine a slow answer is slow, not lost.
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     cpu_before = process_cpu_seconds(server_pid) if server_pid else 0.0

@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     use_fast_hashing(settings.mode != "production")
     redact_tokens_in_logs()
     assets = StaticAssets()
-    db = database or Database(settings.database_url)
+    db = database or Database(settings.database_url, pool_size=settings.db_pool_size)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

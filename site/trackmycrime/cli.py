@@ -64,6 +64,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
         access_log=False,  # our request log names the route, never the path (which may hold a token)
         proxy_headers=True,
         server_header=False,
+        # uvloop and httptools: the HTTP and event-loop work of a request in a fifth of the CPU of
+        # asyncio and h11 (bench/README.md, "Server speed").
+        loop="uvloop",
+        http="httptools",
     )
 
 

@@ -9,10 +9,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .settings import SettingsError
@@ -48,34 +51,60 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 POSTGRES_SETTINGS = {"max_parallel_workers_per_gather": "0"}
 
 
-def create_engine(database_url: str, *, pre_ping: bool = True) -> AsyncEngine:
+# Connections each process keeps open to PostgreSQL (TMC_DB_POOL_SIZE). Sized so that a burst never
+# opens overflow connections: one opened and closed per request cost 0.7 ms of CPU under 16
+# concurrent requests (bench/README.md, "Server speed"). A request that finds them all in use waits.
+DEFAULT_POOL_SIZE = 20
+
+
+def create_engine(
+    database_url: str, *, pre_ping: bool = True, pool_size: int = DEFAULT_POOL_SIZE
+) -> AsyncEngine:
     url = async_url(database_url)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
-        pool_size=10,
-        max_overflow=10,
-        pool_pre_ping=pre_ping,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=30,
         connect_args={"server_settings": POSTGRES_SETTINGS},
     )
+    if pre_ping:
+        event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
+    return engine
+
+
+def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Hand out no pooled connection that PostgreSQL has closed (a restart, pg_terminate_backend).
+
+    The server says so on the socket, and asyncpg marks the connection closed as soon as the event
+    loop reads it, so this needs no round trip. SQLAlchemy's pool_pre_ping sent three (BEGIN, a
+    ping, ROLLBACK) at every check-out: 12 % of the CPU of the cheapest signed-in request
+    (bench/README.md, "Server speed"). The pool throws a refused connection away and takes another.
+    """
+    if dbapi_connection._connection.is_closed():
+        raise DisconnectionError("the server closed this connection")
 
 
 class Database:
     """Owns the engine and hands out sessions; one per process."""
 
-    def __init__(self, database_url: str, *, pre_ping: bool = True) -> None:
-        """pre_ping=False saves a round trip per query for callers that retry failed queries
-        themselves (the alert worker); others get a checked connection every time."""
+    def __init__(
+        self, database_url: str, *, pre_ping: bool = True, pool_size: int = DEFAULT_POOL_SIZE
+    ) -> None:
+        """pre_ping=False leaves out the check that a pooled connection is still open, for callers
+        that retry failed queries themselves (the alert worker); pool_size: the PostgreSQL
+        connections kept open; no more are ever opened."""
         self.url = database_url
-        self.engine = create_engine(database_url, pre_ping=pre_ping)
+        self.engine = create_engine(database_url, pre_ping=pre_ping, pool_size=pool_size)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         # Each statement on its own, with no BEGIN before and ROLLBACK after: two round trips fewer
         # for a page that only reads (bench/README.md, "Server speed"). The same connection pool.
-        autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._reads = async_sessionmaker(autocommit, class_=AsyncSession, expire_on_commit=False)
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._reads = async_sessionmaker(self._autocommit, class_=AsyncSession, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -98,6 +127,17 @@ class Database:
             yield session
 
     @asynccontextmanager
+    async def reading_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A bare connection for Core statements, each standing alone as in reading(): no ORM
+        session to set up and tear down (the signed-in check on every page)."""
+        async with self._autocommit.connect() as connection:
+            yield connection
+
+    def session_on(self, connection: AsyncConnection) -> AsyncSession:
+        """An ORM session on a connection already taken from the pool (see reading_connection)."""
+        return AsyncSession(bind=connection, expire_on_commit=False)
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session whose work is committed together, or not at all."""
         async with self._sessions() as session, session.begin():
@@ -105,6 +145,43 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class Detached:
+    """One model's columns in a Core statement's rows, made into detached model objects.
+
+    Loading objects through an ORM session was half the CPU of the cheapest signed-in request
+    (bench/README.md, "Server speed"); a Core row and objects filled in directly cost a fraction.
+    The objects are as the ORM leaves them once its session has closed: detached, every column
+    loaded. A row whose primary key is NULL (an outer join that found nothing) gives None.
+    """
+
+    def __init__(self, model: type, start: int) -> None:
+        self.manager: Any = manager_of_class(model)
+        mapper: Any = sa_inspect(model)
+        self.keys: list[str] = [attribute.key for attribute in mapper.column_attrs]
+        self.columns = [getattr(model, key) for key in self.keys]
+        self.span = slice(start, start + len(self.keys))
+        self.primary_key = start + self.keys.index(mapper.primary_key[0].key)
+
+    def make(self, row: Any) -> Any:
+        if row[self.primary_key] is None:
+            return None
+        loaded = self.manager.new_instance()
+        loaded.__dict__.update(zip(self.keys, row[self.span], strict=True))
+        make_transient_to_detached(loaded)
+        return loaded
+
+
+def columns_loaded_as(*models: type) -> list[Detached]:
+    """A Detached for each model, for a statement that selects their columns in this order:
+    `select(*(column for model in loaders for column in model.columns))`."""
+    loaders: list[Detached] = []
+    start = 0
+    for model in models:
+        loaders.append(Detached(model, start))
+        start += len(loaders[-1].keys)
+    return loaders
 
 
 # SQLSTATE classes of a server that is not there for now: connection exceptions (08), too many

@@ -47,6 +47,8 @@ class Settings:
     worker_lease_seconds: float = 120.0
     worker_max_attempts: int = 12
     worker_retry_seconds: float = 30.0
+    # PostgreSQL connections each `tmc serve` process keeps open; never more (no overflow).
+    db_pool_size: int = 20
     session_idle_minutes: int = 20
     session_absolute_hours: int = 12
     invitation_days: int = 14
@@ -192,6 +194,7 @@ def load_settings(environ: dict[str, str] | None = None, *, mode: Mode | None = 
         worker_lease_seconds=_seconds(env, "TMC_WORKER_LEASE_SECONDS", 120.0, low=60, high=3600),
         worker_max_attempts=_int(env, "TMC_WORKER_MAX_ATTEMPTS", 12, low=1, high=100),
         worker_retry_seconds=_seconds(env, "TMC_WORKER_RETRY_SECONDS", 30.0, low=1, high=3600),
+        db_pool_size=_int(env, "TMC_DB_POOL_SIZE", 20, low=1, high=1000),
         session_idle_minutes=_int(env, "TMC_SESSION_IDLE_MINUTES", 20, low=1, high=240),
         session_absolute_hours=_int(env, "TMC_SESSION_ABSOLUTE_HOURS", 12, low=1, high=72),
         invitation_days=_int(env, "TMC_INVITATION_DAYS", 14, low=1, high=90),

@@ -52,6 +52,7 @@ def test_demo_mode_is_refused_on_any_database_but_a_throwaway_one(database_url):
         ("TMC_DATABASE_URL", "mysql://localhost/tmc", "sqlite:/// or postgresql://"),
         ("TMC_BASE_URL", "portal.example", "must start with http"),
         ("TMC_MODE", "staging", "production, demo or test"),
+        ("TMC_DB_POOL_SIZE", "0", "between 1 and 1000"),
     ],
 )
 def test_malformed_settings_are_explained(name, value, message):
@@ -69,3 +70,25 @@ def test_postgresql_urls_get_our_own_async_driver():
 
     assert async_url("postgresql://u@h/db").startswith("postgresql+asyncpg://")
     assert async_url("sqlite:///x.db") == "sqlite+aiosqlite:///x.db"
+
+
+async def _pool_of(url: str, pool_size: int) -> tuple[int, int]:
+    from trackmycrime.database import Database
+
+    database = Database(url, pool_size=pool_size)
+    try:
+        pool = database.engine.sync_engine.pool
+        return pool.size(), pool._max_overflow  # type: ignore[attr-defined]
+    finally:
+        await database.dispose()
+
+
+def test_the_postgresql_pool_is_the_size_set_and_never_overflows():
+    """A burst waits for one of the pool's connections instead of opening and closing more."""
+    import asyncio
+
+    settings = load_settings({"TMC_DB_POOL_SIZE": "7"})
+    assert settings.db_pool_size == 7
+    assert load_settings({}).db_pool_size == 20
+    size, overflow = asyncio.run(_pool_of("postgresql://u@127.0.0.1/never_connected", settings.db_pool_size))
+    assert (size, overflow) == (7, 0)

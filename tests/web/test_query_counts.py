@@ -8,8 +8,11 @@ a steady visit, and the counts must be equal.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import html
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from sqlalchemy import event
@@ -33,18 +36,32 @@ class Case:
 
 
 @contextlib.contextmanager
-def statements_sent(db: Database) -> Iterator[list[str]]:
-    sent: list[str] = []
+def _noting(db: Database, event_name: str, keep: Callable[..., object | None]) -> Iterator[list[Any]]:
+    """What keep() returns for each `event_name` event of the engine, while the block runs."""
+    noted: list[Any] = []
 
-    def note(_connection: object, _cursor: object, statement: str, *_rest: object) -> None:
-        if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
-            sent.append(statement)
+    def note(*arguments: object) -> None:
+        kept = keep(*arguments)
+        if kept is not None:
+            noted.append(kept)
 
-    event.listen(db.engine.sync_engine, "before_cursor_execute", note)
+    event.listen(db.engine.sync_engine, event_name, note)
     try:
-        yield sent
+        yield noted
     finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", note)
+        event.remove(db.engine.sync_engine, event_name, note)
+
+
+def statements_sent(db: Database) -> contextlib.AbstractContextManager[list[str]]:
+    def statement(_connection: object, _cursor: object, sql: str, *_rest: object) -> str | None:
+        return None if sql.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")) else sql
+
+    return _noting(db, "before_cursor_execute", statement)
+
+
+def connections_taken(db: Database) -> contextlib.AbstractContextManager[list[object]]:
+    """Each check-out of a connection from the pool."""
+    return _noting(db, "checkout", lambda dbapi_connection, *_rest: dbapi_connection)
 
 
 async def make_cases(db: Database) -> tuple[Case, Case]:
@@ -106,3 +123,24 @@ async def test_pages_take_as_many_queries_for_a_history_of_100_as_for_1(client, 
         + "\n---\n".join(counts[next(iter(differ))][1])
     )
     assert len(counts["the victim's case page"][0]) <= 8, "the case page should stay a few queries"
+
+
+async def test_signed_in_requests_take_one_statement_to_check_the_session_and_poll_takes_two(client, db):
+    """The hot path (issue 24): the session and who it belongs to in one statement; the case page's
+    polling, when nothing is new, adds one more on the same connection and answers 204; the case
+    page stays at five."""
+    few, _many = await make_cases(db)
+    await sign_in_as(client, db, few.party)
+    page = await client.http.get("/case")
+    poll = re.search(r'hx-get="(/case/activity\?seen=[^"]*)"', page.text)
+    assert poll, "the case page polls for news"
+    with statements_sent(db) as sent, connections_taken(db) as taken:
+        nothing_new = await client.http.get(html.unescape(poll.group(1)), headers={"HX-Request": "true"})
+    assert nothing_new.status_code == 204
+    assert len(sent) == 2, "\n---\n".join(sent)
+    assert len(taken) == 1, "the poll asks on the session check's connection"
+    assert "web_session" in sent[0] and "party" in sent[0] and "force" in sent[0]
+    with statements_sent(db) as sent:
+        assert (await client.http.get("/case")).status_code == 200
+    assert len(sent) == 5, "\n---\n".join(sent)
+    assert "web_session" in sent[0]

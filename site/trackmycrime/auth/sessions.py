@@ -12,12 +12,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import bindparam, update
-from sqlmodel import select
+from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from .. import audit, audit_actions
+from ..database import Detached, columns_loaded_as
 from ..eligibility import portal_offered
 from ..language import chosen_language, use_party_language
 from ..models import Crime, Force, Officer, Party, WebSession, utcnow
@@ -114,9 +117,9 @@ def _is_live(web_session: WebSession, request: Request, now: dt.datetime) -> boo
     )
 
 
-async def _touch(db: AsyncSession, web_session: WebSession, now: dt.datetime) -> None:
+async def _touch(db: AsyncSession | AsyncConnection, web_session: WebSession, now: dt.datetime) -> None:
     if now - web_session.last_seen_at > TOUCH_EVERY:
-        await db.exec(
+        await db.execute(
             update(WebSession)
             .where(WebSession.id == web_session.id)  # type: ignore[arg-type]
             .values(last_seen_at=now)
@@ -158,19 +161,31 @@ async def end_all_sessions(
 
 # The signed-in checks' look-ups, built once: building a statement and its cache key on every
 # request cost a third as much again as running it (bench/README.md, "Server speed").
+_PARTY_LOADERS = columns_loaded_as(WebSession, Party, Crime, Force)
 _PARTY_SESSION = (
-    select(WebSession, Party, Crime, Force)
+    sa_select(*(column for loader in _PARTY_LOADERS for column in loader.columns))
     .join(Party, Party.id == WebSession.party_id)  # type: ignore[arg-type]
     .join(Crime, Crime.id == Party.crime_id)  # type: ignore[arg-type]
     .join(Force, Force.id == Crime.force_id)  # type: ignore[arg-type]
-    .where(WebSession.token_hash == bindparam("token_hash"))
+    .where(col(WebSession.token_hash) == bindparam("token_hash"))
 )
+
+
+_OFFICER_LOADERS = columns_loaded_as(WebSession, Officer, Force)
 _OFFICER_SESSION = (
-    select(WebSession, Officer, Force)
+    sa_select(*(column for loader in _OFFICER_LOADERS for column in loader.columns))
     .join(Officer, Officer.id == WebSession.officer_id)  # type: ignore[arg-type]
     .join(Force, Force.id == Officer.force_id)  # type: ignore[arg-type]
-    .where(WebSession.token_hash == bindparam("token_hash"))
+    .where(col(WebSession.token_hash) == bindparam("token_hash"))
 )
+
+
+async def _signed_in(
+    connection: AsyncConnection, statement: Any, loaders: list[Detached], token_hash: str
+) -> tuple[Any, ...] | None:
+    """The session and who it belongs to, in one statement."""
+    row = (await connection.execute(statement, {"token_hash": token_hash})).first()
+    return tuple(loader.make(row) for loader in loaders) if row else None
 
 
 def _redirect_to(request: Request, url: str) -> Response:
@@ -185,9 +200,9 @@ def party_required(endpoint: Endpoint) -> Endpoint:
 
 
 def party_required_quietly(endpoint: Endpoint) -> Endpoint:
-    """As party_required, but the request is not activity (background polling), so that a tab
-    left open cannot keep an idle session alive."""
-    return _party_required(endpoint, touch=False)
+    """As party_required_reading, but the request is not activity (background polling), so that a
+    tab left open cannot keep an idle session alive."""
+    return _party_required(endpoint, touch=False, share_reading=True)
 
 
 def party_required_reading(endpoint: Endpoint) -> Endpoint:
@@ -205,8 +220,8 @@ def _party_required(endpoint: Endpoint, *, touch: bool, share_reading: bool = Fa
         token_hash = _token_hash(request)
         if token_hash:
             now = utcnow()
-            async with request.app.state.db.reading() as db:
-                row = (await db.exec(_PARTY_SESSION, params={"token_hash": token_hash})).first()
+            async with request.app.state.db.reading_connection() as connection:
+                row = await _signed_in(connection, _PARTY_SESSION, _PARTY_LOADERS, token_hash)
                 signed_in = bool(
                     row
                     and _is_live(row[0], request, now)
@@ -217,18 +232,19 @@ def _party_required(endpoint: Endpoint, *, touch: bool, share_reading: bool = Fa
                 helper = row[1] if row and signed_in and row[1].helps_party_id is not None else None
                 if row and helper is not None:
                     # A trusted helper (issue 21) sees the case as the party they help.
-                    row = await _as_helped_party(db, row)
+                    row = await _as_helped_party(connection, row)
                     signed_in = bool(row and portal_offered(row[3], row[2], row[1]))
                 if row and signed_in and touch:
-                    await _touch(db, row[0], now)
+                    await _touch(connection, row[0], now)
                 if row and signed_in and helper is not None and touch and request.method == "GET":
-                    await _audit_helper_view(db, request, helper, row[2])
+                    await _audit_helper_view(request, connection, helper, row[2])
                 if row and signed_in:
-                    await _keep_language(db, helper or row[1])
+                    await _keep_language(connection, helper or row[1])
                 if row and signed_in and share_reading:
                     _set_party_state(request, row, helper)
-                    request.state.reading = db
-                    return await endpoint(request)
+                    async with request.app.state.db.session_on(connection) as reading:
+                        request.state.reading = reading
+                        return await endpoint(request)
             # Otherwise the look-up's connection is back in the pool before the page opens its own:
             # one connection per request, not two (bench/README.md, server speed).
             if row and signed_in:
@@ -239,37 +255,47 @@ def _party_required(endpoint: Endpoint, *, touch: bool, share_reading: bool = Fa
     return wrapper
 
 
-async def _audit_helper_view(db: AsyncSession, request: Request, helper: Party, crime: Crime) -> None:
+async def _audit_helper_view(
+    request: Request, connection: AsyncConnection, helper: Party, crime: Crime
+) -> None:
     """Every page a trusted helper opens is in the audit log as theirs (issue 21)."""
-    audit.record(
-        db,
-        request,
-        audit_actions.HELPER_VIEW,
-        force_id=crime.force_id,
-        crime_id=crime.id,
-        party_id=helper.helps_party_id,
-        actor=helper,
-        actor_kind="helper",
-        detail=request.url.path,
-    )
-    await db.commit()
+    async with request.app.state.db.session_on(connection) as db:
+        audit.record(
+            db,
+            request,
+            audit_actions.HELPER_VIEW,
+            force_id=crime.force_id,
+            crime_id=crime.id,
+            party_id=helper.helps_party_id,
+            actor=helper,
+            actor_kind="helper",
+            detail=request.url.path,
+        )
+        await db.commit()
 
 
-async def _as_helped_party(db: AsyncSession, row: Any) -> tuple[WebSession, Party, Crime, Force] | None:
+_HELPED_LOADER = columns_loaded_as(Party)[0]
+_HELPED = sa_select(*_HELPED_LOADER.columns).where(col(Party.id) == bindparam("party_id"))
+
+
+async def _as_helped_party(
+    connection: AsyncConnection, row: Any
+) -> tuple[WebSession, Party, Crime, Force] | None:
     """The session's row with the helped party in place of the helper; None if that party has left."""
     web_session, helper, crime, force = row
-    helped = await db.get(Party, helper.helps_party_id)
+    found = (await connection.execute(_HELPED, {"party_id": helper.helps_party_id})).first()
+    helped = _HELPED_LOADER.make(found) if found else None
     if helped is None or helped.account_deleted_at is not None or helped.crime_id != crime.id:
         return None
     return web_session, helped, crime, force
 
 
-async def _keep_language(db: AsyncSession, party: Party) -> None:
+async def _keep_language(db: AsyncSession | AsyncConnection, party: Party) -> None:
     """A language picked with the switch is stored on the party (their alerts follow it); without
     one, the page is in the party's stored language."""
     chosen = chosen_language.get()
     if chosen and chosen != party.preferred_language:
-        await db.exec(
+        await db.execute(
             update(Party).where(Party.id == party.id).values(preferred_language=chosen)  # type: ignore[arg-type]
         )
         await db.commit()
@@ -293,12 +319,12 @@ def officer_required(*roles: str) -> Callable[[Endpoint], Endpoint]:
             token_hash = _token_hash(request)
             if token_hash:
                 now = utcnow()
-                async with request.app.state.db.reading() as db:
-                    row = (await db.exec(_OFFICER_SESSION, params={"token_hash": token_hash})).first()
+                async with request.app.state.db.reading_connection() as connection:
+                    row = await _signed_in(connection, _OFFICER_SESSION, _OFFICER_LOADERS, token_hash)
                     signed_in = bool(row and _is_live(row[0], request, now) and row[1].disabled_at is None)
                     allowed = bool(row and signed_in and (not roles or row[1].role in roles))
                     if row and allowed:
-                        await _touch(db, row[0], now)
+                        await _touch(connection, row[0], now)
                 if row and allowed and not await still_accepted(request, row[0], now):
                     return _redirect_to(request, "/officer/sign-in?signed_out=1")
                 if row and signed_in and not allowed:

@@ -68,7 +68,9 @@ async def run_worker(settings: Settings, *, once: bool, concurrency: int | None)
     from ..database import Database
     from .worker import Worker
 
-    database = Database(settings.database_url, pre_ping=False)  # the worker retries by itself
+    # The worker retries by itself; a connection for each send in flight, the claim and the texts poll.
+    sends = concurrency or settings.worker_concurrency
+    database = Database(settings.database_url, pre_ping=False, pool_size=sends + 4)
     worker = Worker(settings, database, concurrency=concurrency)
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGTERM, signal.SIGINT):

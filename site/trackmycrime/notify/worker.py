@@ -523,7 +523,8 @@ class BackgroundWorker:
         asyncio.run(self._run())
 
     async def _run(self) -> None:
-        database = Database(self.settings.database_url, pre_ping=False)
+        pool_size = self.settings.worker_concurrency + 4  # each send in flight, the claim, the texts poll
+        database = Database(self.settings.database_url, pre_ping=False, pool_size=pool_size)
         self._worker = Worker(self.settings, database)
         self._loop = asyncio.get_running_loop()
         self._started.set()

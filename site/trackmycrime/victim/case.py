@@ -164,11 +164,10 @@ async def case_activity(request: Request) -> Response:
     if not is_htmx(request):
         return RedirectResponse("/case", status_code=303)
     seen = queries.Activity.from_marker(request.query_params.get("seen", "")[:100])
-    async with request.app.state.db.reading() as db:
-        now = await queries.current_activity(db, request.state.party)
-    if seen == now:
+    db = request.state.reading  # the session check's connection: one per poll
+    if seen == await queries.current_activity(db, request.state.party):
         return Response(status_code=204)
-    view = await load_case(request)
+    view, _asking = await _read_case(db, request, with_asking=False)
     context = case_context(
         request,
         view,
