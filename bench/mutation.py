@@ -37,7 +37,11 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
 
 def scratch_copy(into: Path) -> None:
     tracked = subprocess.run(
-        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True  # noqa: S607
+        ["git", "ls-files"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,  # noqa: S607
     ).stdout.splitlines()
     for name in tracked:
         source = ROOT / name
@@ -69,8 +73,12 @@ def run_target(name: str) -> Counter[str]:
         environment = {"TMC_TEST_DATABASES": "sqlite", "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}
         subprocess.run([str(MUTMUT), "run"], cwd=work, env=environment, capture_output=True, check=False)  # noqa: S603
         results = subprocess.run(  # noqa: S603
-            [str(MUTMUT), "results", "--all", "true"], cwd=work, env=environment,
-            capture_output=True, text=True, check=False,
+            [str(MUTMUT), "results", "--all", "true"],
+            cwd=work,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
         ).stdout
     counts: Counter[str] = Counter()
     for line in results.splitlines():
