@@ -44,7 +44,7 @@ def test_message_errors_with_javascript_focus_the_summary(page, live_server):
     page.get_by_role("link", name="Enter your message").click()
     expect(page.locator("#field-message")).to_be_focused()
     page.locator("#field-message").fill("x" * 2001)
-    expect(page.locator("#field-message-count")).to_have_text("You have 1 character too many")
+    expect(page.locator("#field-message-count")).to_have_text("1 character too many")
     page.get_by_role("button", name="Send message").click()
     expect(summary).to_contain_text("Your message is too long: use up to 2,000 characters")
     expect(page.locator("#field-message")).to_have_value("x" * 2001)
