@@ -15,6 +15,7 @@ from typing import Any
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from tests.axe import WCAG_TAGS, axe_ready, axe_violations
+from trackmycrime.public.accessibility import CHECKS, KNOWN_ISSUES
 
 WIDTHS = (320, 768, 1280)
 # Text twice its usual size (the browser's font-size setting at 32 px) in a 1280 px window at 100 % and
@@ -27,11 +28,6 @@ REPORT = FOLDER / "report.md"
 SUMMARY = FOLDER.parent / "site" / "trackmycrime" / "data" / "accessibility-audit.json"
 TITLE_FORM = re.compile(r"^(?:(?:Error|Gwall|Błąd): )?(?P<page>.+) – TrackMyCrime – (?P<force>.+)$")
 
-# Known problems that no automated check can settle: they go into the statement as they are.
-KNOWN_ISSUES = [
-    "The service has not yet had a full audit by accessibility specialists or been tested with disabled "
-    "users, so there may be problems that automated testing cannot find.",
-]
 
 Step = Callable[[Any], None]
 
@@ -1320,20 +1316,7 @@ def summary(result: AuditResult) -> dict[str, Any]:
         "states_tested": len(result.tested),
         "states_without_javascript": sum(1 for state in result.tested if not state.js),
         "states_read_in_text_browser": len(result.read_in_text_browser),
-        "checks": [
-            "axe-core rules for WCAG 2.0, 2.1 and 2.2 A and AA, including target size",
-            "no horizontal scrolling at each width",
-            "no horizontal scrolling and no text cut off with text at 200%, at 1280 and 640 pixels wide",
-            "no animation or transition longer than 0.01 seconds when reduced motion is asked for",
-            "headings in order with one level-1 heading",
-            "page titles unique and in the form 'Page – TrackMyCrime – Force'",
-            "language attribute set",
-            "autocomplete on fields that ask for personal details",
-            "focus moves to the error summary after a failed submit",
-            "the main victim and officer pages with JavaScript turned off",
-            "reading order in a text browser: skip link, heading, main content, then footer; each field's "
-            "label before it; no left-over template code",
-        ],
+        "checks": list(CHECKS),
         "automated_problems": [
             f"{f.page} ({f.state}{f', {f.width} px' if f.width else ''}): {f.message}"
             for f in result.findings

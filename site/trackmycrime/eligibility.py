@@ -40,7 +40,9 @@ def exclusion_reason(force: Force, crime: Crime, party: Party) -> str | None:
     offered = parse_codes(force.portal_offence_codes)
     if offered and code not in offered:
         if not code:
-            return _("The crime has no offence code, and the force offers the portal only for some offences.")
+            return _(
+                "The crime has no code for its type. This force only uses the site for some types of crime."
+            )
         return _("The force does not offer the portal for offence code {code}.").format(code=code)
     return None
 

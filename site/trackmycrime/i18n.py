@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext as _gettext
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -125,3 +125,17 @@ def iso_datetime(value: dt.datetime | None) -> str:
 
 def number(value: float | int) -> str:
     return format_decimal(value, locale=_locale())
+
+
+def plural_forms(counted: Callable[[int], str]) -> dict[str, str]:
+    """`counted(n)` (an ngettext call) for each plural category of the reader's language, by its
+    CLDR name ("one", "few", ...): a script picks the category with Intl.PluralRules and fills in
+    the number, so it counts in Welsh and Polish without knowing either language's rules."""
+    locale = _locale()
+    forms: dict[str, str] = {}
+    for n in range(_ENOUGH_TO_MEET_EVERY_CATEGORY):
+        forms.setdefault(str(locale.plural_form(n)), counted(n))
+    return forms
+
+
+_ENOUGH_TO_MEET_EVERY_CATEGORY = 30  # Welsh's "many" is 6 alone; Polish's "many" starts at 5

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from . import i18n
+from .counted_words import character_count_words, idle_countdown_words
 from .language import switch_links
 from .paths import TEMPLATES_DIR
 from .public.glossary import STATUS_TERMS
@@ -43,6 +44,8 @@ def create_templates(assets: StaticAssets) -> jinja2.Environment:
     env.globals["language_switch_links"] = _language_switch_links
     env.globals["status_terms"] = STATUS_TERMS
     env.globals["language_names"] = i18n.LANGUAGE_NAMES
+    env.globals["idle_countdown_words"] = idle_countdown_words
+    env.globals["character_count_words"] = character_count_words
     return env
 
 

@@ -48,14 +48,14 @@ def _table() -> dict[str, Status]:
             "released_on_bail",
             _("Suspect released on bail"),
             _(
-                "The suspect has been released on bail while the investigation continues. "
-                "Bail can come with conditions, such as not contacting you."
+                "The suspect has been let go on bail while the investigation goes on. Bail can come with "
+                "rules, such as not to contact you."
             ),
         ),
         Status(
             "released_under_investigation",
             _("Suspect released under investigation"),
-            _("The suspect has been released without bail while the investigation continues."),
+            _("The suspect has been let go without bail. The investigation goes on."),
         ),
         Status(
             "released_no_further_action",
@@ -72,8 +72,8 @@ def _table() -> dict[str, Status]:
             "no_further_action",
             _("No further action"),
             _(
-                "The police have decided to take no further action at the moment. "
-                "You can ask for this decision to be reviewed."
+                "The police have chosen to take no further action for now. You can ask for this choice to be "
+                "looked at again."
             ),
             closes_crime=True,
         ),
@@ -119,9 +119,7 @@ def _event_table() -> dict[str, Status]:
             _("Decision: dealt with out of court"),
             _("You can ask for this decision to be reviewed."),
         ),
-        Status(
-            "officer_changed", _("New officer in charge"), _("Another officer is now dealing with your case.")
-        ),
+        Status("officer_changed", _("New officer in charge"), _("A new officer now has your case.")),
     ]
     return {row.code: row for row in rows}
 

@@ -111,11 +111,10 @@
       if (!field || !count || group.dataset.enhanced) { return; }
       group.dataset.enhanced = "true";
       var timer = null;
+      var words = JSON.parse(count.getAttribute("data-words") || "{}");
       function update() {
         var left = limit - field.value.length;
-        count.textContent = left >= 0
-          ? "You have " + left + " character" + (left === 1 ? "" : "s") + " remaining"
-          : "You have " + (-left) + " character" + (left === -1 ? "" : "s") + " too many";
+        count.textContent = left >= 0 ? counted(words.remaining, left) : counted(words.too_many, -left);
         count.classList.toggle("error-message", left < 0);
       }
       field.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 400); });
@@ -141,13 +140,23 @@
     return fetch(url, { method: "POST", credentials: "same-origin", redirect: "manual", headers: { "X-CSRF-Token": csrfToken() } });
   }
 
-  function inWords(milliseconds) {
+  // `forms` holds the page language's words for each plural category ("one", "few", "many"...),
+  // translated on the server; the browser only says which category a number falls in.
+  function counted(forms, number) {
+    forms = forms || {};
+    var category = window.Intl && Intl.PluralRules
+      ? new Intl.PluralRules(document.documentElement.lang || "en").select(number) : "other";
+    var form = forms[category] || forms.other || forms.many || "";
+    return form.replace("%(num)s", number.toLocaleString(document.documentElement.lang || "en"));
+  }
+
+  function inWords(milliseconds, words) {
     var seconds = Math.max(0, Math.ceil(milliseconds / 1000));
     var minutes = Math.floor(seconds / 60);
     var rest = seconds % 60;
     var parts = [];
-    if (minutes) { parts.push(minutes + (minutes === 1 ? " minute" : " minutes")); }
-    if (rest || !minutes) { parts.push(rest + (rest === 1 ? " second" : " seconds")); }
+    if (minutes) { parts.push(counted(words.minutes, minutes)); }
+    if (rest || !minutes) { parts.push(counted(words.seconds, rest)); }
     return parts.join(" ");
   }
 
@@ -165,7 +174,8 @@
     var countdown = dialog.querySelector("[data-idle-countdown]");
     var warnTimer = null, endTimer = null, tickTimer = null, deadline = 0;
 
-    function tick() { if (countdown) { countdown.textContent = "(" + inWords(deadline - Date.now()) + ")"; } }
+    var words = countdown ? JSON.parse(countdown.getAttribute("data-words") || "{}") : {};
+    function tick() { if (countdown) { countdown.textContent = "(" + inWords(deadline - Date.now(), words) + ")"; } }
     function warn() {
       tick();
       tickTimer = setInterval(tick, 1000);

@@ -8,7 +8,7 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.browser.victim_pages import check_page, in_live_database, new_victim
+from tests.browser.victim_pages import check_page, in_live_database, new_victim, sign_in
 from trackmycrime.ingest.crimes import invite_parties
 from trackmycrime.models import Force, Party
 
@@ -51,7 +51,7 @@ def test_a_welsh_speaker_is_invited_in_welsh_and_registers_in_welsh(page, live_s
         page.get_by_label(label, exact=True).fill(str(value))
     page.get_by_role("button", name="Parhau").click()
     expect(page.locator(".error-summary")).to_be_focused()
-    expect(page.locator(".error-summary")).to_contain_text("Nid yw'r cyfenw neu'r dyddiad geni")
+    expect(page.locator(".error-summary")).to_contain_text("Nid y cyfenw neu'r dyddiad geni")
     check_page(page, "Welsh invitation: details that do not match")
     page.get_by_label("Cyfenw").fill("Pritchard")
     page.get_by_role("button", name="Parhau").click()
@@ -80,3 +80,47 @@ def test_the_switch_works_without_javascript_and_is_remembered(js_off_page, live
     check_page(page, "Welsh accessibility statement, without JavaScript")
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_the_idle_countdown_and_character_count_count_in_welsh(page, live_server):
+    welsh = new_victim(live_server, preferred_language="cy")
+    page.clock.install()
+    sign_in(page, live_server, welsh)
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    page.locator("#field-message").fill("Helo")
+    page.clock.run_for(500)
+    expect(page.locator("#field-message-count")).to_have_text("Mae gennych 1,996 nod ar ôl")
+    page.clock.run_for("17:01")
+    countdown = page.locator("[data-idle-countdown]")
+    expect(countdown).to_have_text(re.compile(r"^\(1 munud \d+ eiliad\)$"))
+    page.clock.run_for("01:00")
+    expect(countdown).to_have_text(re.compile(r"^\(\d+ eiliad\)$"))
+    page.get_by_role("button", name="Aros wedi mewngofnodi").click()
+    expect(page.locator("#idle-warning")).to_be_hidden()
+
+
+def polish_seconds(n: int) -> str:
+    if n == 1:
+        return "sekunda"
+    return "sekundy" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "sekund"
+
+
+def test_the_idle_countdown_uses_polish_plural_forms(page, live_server):
+    polish = new_victim(live_server, preferred_language="pl")
+    page.clock.install()
+    sign_in(page, live_server, polish)
+    page.clock.run_for("17:01")
+    countdown = page.locator("[data-idle-countdown]")
+    expect(countdown).to_have_text(re.compile(r"^\(1 minuta "))
+    page.clock.run_for("00:45")
+    words_seen = set()
+    for _second in range(30):
+        text = countdown.text_content()
+        page.clock.run_for(1000)
+        if text == "(1 minuta)":
+            continue
+        shown = re.fullmatch(r"\((?:1 minuta )?(\d+) (sekund[ay]?)\)", text)
+        assert shown, text
+        assert shown.group(2) == polish_seconds(int(shown.group(1))), text
+        words_seen.add(shown.group(2))
+    assert {"sekundy", "sekund"} <= words_seen

@@ -141,8 +141,8 @@ def test_post_an_update_without_javascript(officer_page, live_server):
     page.get_by_role("button", name="Use this text").click()
     text_box = page.get_by_label("Update", exact=True)
     expect(text_box).to_have_value(
-        "There is no new information about your case at the moment. The investigation is continuing "
-        "and we will update you again soon. If you have anything to add, send us a message."
+        "There is no news about your case right now. The investigation goes on, and we will tell you "
+        "more soon. If you have anything to add, send us a message."
     )
     marker = uuid.uuid4().hex[:8]
     text_box.fill(f"Still no news, sorry. Ref {marker}")

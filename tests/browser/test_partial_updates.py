@@ -229,7 +229,7 @@ SCENARIOS: dict[str, tuple[str, Callable[..., None], Callable[..., None], Callab
         "victim",
         lambda page, server, world: victim_on(page, server, world, "/property"),
         lambda page, world: (
-            page.get_by_label("Tell the officer more about “Silver laptop”").fill("Serial C02XK1"),
+            page.get_by_label("Tell the officer more on “Silver laptop”").fill("Serial C02XK1"),
             page.get_by_role("button", name="Send to the officer about “Silver laptop”").click(),
         ),
         lambda world: f"#item-{world.item_ids[0]}",

@@ -36,7 +36,7 @@ def tell_the_officer_about_the_laptop(page, live_server, *, js: bool) -> None:
         expect(summary).to_be_focused()
     check_page(page, "property with an error")
 
-    laptop_section(page).get_by_label("Tell the officer more about “Silver laptop”").fill("Serial C02XK1")
+    laptop_section(page).get_by_label("Tell the officer more on “Silver laptop”").fill("Serial C02XK1")
     laptop_section(page).get_by_role("button", name="Send to the officer about “Silver laptop”").click()
     expect(laptop_section(page).locator(".notification")).to_contain_text(
         "Your message about this item has been sent"

@@ -44,9 +44,9 @@ def test_message_errors_with_javascript_focus_the_summary(page, live_server):
     page.get_by_role("link", name="Enter your message").click()
     expect(page.locator("#field-message")).to_be_focused()
     page.locator("#field-message").fill("x" * 2001)
-    expect(page.locator("#field-message-count")).to_have_text("You have 1 character too many")
+    expect(page.locator("#field-message-count")).to_have_text("1 character too many")
     page.get_by_role("button", name="Send message").click()
-    expect(summary).to_contain_text("Your message must be 2,000 characters or fewer")
+    expect(summary).to_contain_text("Your message is too long: use up to 2,000 characters")
     expect(page.locator("#field-message")).to_have_value("x" * 2001)
     check_page(page, "over-long message refused (htmx)")
 
@@ -82,7 +82,7 @@ def test_new_replies_and_updates_appear_and_are_announced_without_moving_focus(p
     officer_posts_update(live_server, case, "A man has been arrested.", status="suspect_arrested")
     page.clock.run_for(31_000)
     expect(page.locator("#case-timeline .thread__body")).to_have_text(["We have arrested someone."])
-    expect(page.locator("#announcer")).to_have_text("1 new message from the police. 1 new update.")
+    expect(page.locator("#announcer")).to_have_text("1 new message from us. 1 new update.")
     expect(page.locator("#case-timeline .timeline__item").first).to_contain_text("A man has been arrested.")
     assert focused(page) == "field-message", "polling never moves focus"
     expect(page.locator("#field-message")).to_have_value("Half a thought")

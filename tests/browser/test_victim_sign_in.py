@@ -30,7 +30,7 @@ def test_sign_in_page_without_javascript_is_accessible_in_each_state(js_off_page
     fill_date(page, "date_of_birth", dt.date(1990, 1, 1))
     page.get_by_label("Password", exact=True).fill("not a real password")
     page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.locator(".error-summary")).to_contain_text("do not match our records")
+    expect(page.locator(".error-summary")).to_contain_text("do not match what we have")
     expect(page.get_by_label("Surname")).to_have_value("Nobody")
     expect(page.get_by_label("Password", exact=True)).to_have_value("")
     check_page(page, "details that match no one, without JavaScript")

@@ -51,5 +51,5 @@ def test_the_rights_page_without_javascript(js_off_page, live_server):
     case = new_victim(live_server)
     sign_in(page, live_server, case)
     page.goto(live_server.url + "/rights")
-    expect(page.locator("main")).to_contain_text("You are not owed an update at the moment")
+    expect(page.locator("main")).to_contain_text("No news is due to you right now")
     check_page(page, "rights page with nothing owed, without JavaScript")

@@ -165,4 +165,4 @@ async def test_every_registration_step_stays_in_the_partys_language(client, db, 
     form |= {"date_of_birth-month": "1", "date_of_birth-year": "1990"}
     page = await client.submit("/register/confirm", form)
     assert page.html["lang"] == "cy"
-    assert "Nid yw'r cyfenw neu'r dyddiad geni" in text_of(page.select_one(".error-summary"))
+    assert "Nid y cyfenw neu'r dyddiad geni" in text_of(page.select_one(".error-summary"))

@@ -164,7 +164,7 @@ async def test_correcting_keeps_the_history_and_tells_the_reader(attach_db, clie
     await sign_in_as(client, db, world.victim)
     case = (await client.page("/case")).select_one("main")
     entry = next(li for li in case.select(".timeline li") if corrected in text_of(li))
-    assert "The police corrected this update on" in text_of(entry)
+    assert "The police changed this update on" in text_of(entry)
     assert TEXT + "." not in text_of(case) and "burglary." not in text_of(case)
 
 

@@ -12,7 +12,7 @@ async def test_start_page_explains_the_service_and_how_to_sign_in(client):
     assert text_of(page.h1) == "Follow your crime report online"
     links = {text_of(a): a["href"] for a in page.select("main a")}
     assert links["Sign in"] == "/sign-in"
-    assert links["Register with your crime reference and code"] == "/register"
+    assert links["Sign up with your crime number and code"] == "/register"
     footer = text_of(page.select_one("footer"))
     assert "call 999" in footer and "call 101" in footer and "Victim Support" in footer
     assert page.select_one('footer a[href="/accessibility"]')

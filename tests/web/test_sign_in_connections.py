@@ -78,7 +78,7 @@ async def test_victim_wrong_details_are_checked_with_no_connection_held(client, 
     for form in (victim.sign_in_form(password="not the password"), victim.sign_in_form(surname="Nobody")):
         await client.page("/sign-in")
         page = await client.submit("/sign-in", form)
-        assert "do not match our records" in text_of(page.select_one(".error-summary"))
+        assert "do not match what we have" in text_of(page.select_one(".error-summary"))
     async with db.session() as session:
         party = await session.get(Party, victim.party.id)
     assert party.failed_sign_ins == 1, "only the wrong password was on this account"

@@ -95,7 +95,7 @@ async def test_one_partys_registration_note_cannot_register_another(client, db, 
         "date_of_birth-year": "1980",
     }
     page = await client.submit("/register/confirm", form)
-    assert "does not match our records" in text_of(page.select_one(".error-summary"))
+    assert "is not what we have" in text_of(page.select_one(".error-summary"))
 
 
 async def test_a_session_cookie_from_another_browser_cannot_be_forged(app, client, two_victims):

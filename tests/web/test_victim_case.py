@@ -237,7 +237,7 @@ async def test_sending_a_message_with_htmx_swaps_only_the_form_and_updates_the_t
     [
         ("", "Enter your message"),
         ("   \r\n ", "Enter your message"),
-        ("x" * 2001, "Your message must be 2,000 characters or fewer"),
+        ("x" * 2001, "Your message is too long: use up to 2,000 characters"),
     ],
 )
 async def test_a_message_that_is_empty_or_too_long_is_refused_and_kept(client, db, victim, message, error):
@@ -272,7 +272,7 @@ async def test_sending_is_limited_per_hour(client, db, victim):
     for number in range(20):
         await client.post("/case/messages", {"message": f"Message {number}"}, expect=303)
     page = await client.submit("/case/messages", {"message": "One too many"})
-    assert "sent a lot of messages" in text_of(page.select_one(".error-summary"))
+    assert "sent lots of messages" in text_of(page.select_one(".error-summary"))
 
 
 async def test_polling_answers_no_content_when_nothing_is_new(client, db, victim):
@@ -293,7 +293,7 @@ async def test_polling_brings_new_replies_and_updates_and_says_so(client, db, vi
     from tests.webclient import check_page
 
     fragment = check_page(response.text, fragment=True)
-    assert text_of(fragment.select_one("#announcer")) == "1 new message from the police. 1 new update."
+    assert text_of(fragment.select_one("#announcer")) == "1 new message from us. 1 new update."
     assert "We have news." in text_of(fragment.select_one("#case-timeline"))
     timeline = fragment.select_one("#case-timeline")
     assert "A man has been arrested." in text_of(timeline)

@@ -44,7 +44,7 @@ async def test_the_comment_is_optional(client, db, victim):
     [
         ({}, ["Select how satisfied you are"]),
         ({"rating": "6"}, ["Select how satisfied you are"]),
-        ({"rating": "5", "comment": "x" * 1201}, ["Your comments must be 1,200 characters or fewer"]),
+        ({"rating": "5", "comment": "x" * 1201}, ["Your comments are too long: use up to 1,200 characters"]),
     ],
 )
 async def test_feedback_errors_keep_what_was_typed(client, db, victim, form, errors):

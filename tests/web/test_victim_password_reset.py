@@ -160,7 +160,7 @@ async def test_a_reset_unlocks_a_locked_account(client, db, settings, victim):
     [
         ("", "Enter a new password"),
         ("too short", "Password must be 10 characters or more"),
-        ("qwertyuiop", "This password is too common. Choose a password that is harder to guess"),
+        ("qwertyuiop", "This password is too common. Choose one that is harder to guess"),
     ],
 )
 async def test_the_new_password_is_checked(client, settings, victim, password, error):

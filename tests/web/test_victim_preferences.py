@@ -100,7 +100,7 @@ async def test_deleting_the_account_keeps_the_police_record(app, client, db, vic
         assert len((await session.exec(select(CaseUpdate))).all()) == 1
         assert all(s.ended_at for s in (await session.exec(select(WebSession))).all())
     response = await client.post("/sign-in", victim.sign_in_form())
-    assert "do not match our records" in response.text
+    assert "do not match what we have" in response.text
 
 
 async def test_account_pages_are_linked_from_the_alerts_page(client, victim):

@@ -142,7 +142,7 @@ async def test_with_htmx_only_the_item_is_swapped_and_the_news_announced(client,
 
 @pytest.mark.parametrize(
     ("details", "error"),
-    [("", "Enter your message"), ("x" * 2001, "Your message must be 2,000 characters or fewer")],
+    [("", "Enter your message"), ("x" * 2001, "Your message is too long: use up to 2,000 characters")],
 )
 async def test_an_empty_or_too_long_message_is_refused_next_to_the_field_and_kept(client, db, details, error):
     case = await make_victim_case(db)
@@ -186,7 +186,7 @@ async def test_property_messages_count_towards_the_hourly_limit(client, db):
 
     page = await client.submit(f"/property/{laptop.id}/messages", {f"details-{laptop.id}": "One too many"})
 
-    assert "sent a lot of messages" in text_of(page.select_one(".error-summary"))
+    assert "sent lots of messages" in text_of(page.select_one(".error-summary"))
     assert len(await messages_stored(db)) == 20
 
 

@@ -153,7 +153,7 @@ async def test_registering_with_the_code(client, db, invited):
     )
     assert text_of(page.h1) == "Your case"
     response = await client.post("/register", {"reference": invited.crime.reference, "code": invited.code})
-    assert "do not match our records" in response.text, "the code works once"
+    assert "do not match what we have" in response.text, "the code works once"
 
 
 async def test_a_wrong_code_and_an_unknown_crime_get_the_same_answer(client, invited):
@@ -168,7 +168,7 @@ async def test_a_wrong_code_and_an_unknown_crime_get_the_same_answer(client, inv
         return re.sub(r'value="[^"]*"', "", html.split("<main", 1)[1].split("</main>", 1)[0])
 
     assert main(wrong_code.text) == main(unknown.text)
-    assert "do not match our records" in wrong_code.text
+    assert "do not match what we have" in wrong_code.text
 
 
 async def test_an_expired_code_does_not_work(client, db, invited):
@@ -177,15 +177,15 @@ async def test_an_expired_code_does_not_work(client, db, invited):
         party.registration_code_expires_at = utcnow() - dt.timedelta(minutes=1)
         session.add(party)
     response = await client.post("/register", {"reference": invited.crime.reference, "code": invited.code})
-    assert "do not match our records" in response.text
+    assert "do not match what we have" in response.text
 
 
 @pytest.mark.parametrize(
     ("form", "errors"),
     [
         ({}, ["Enter your crime reference number", "Enter your registration code"]),
-        ({"reference": "AS-1", "code": "ABC"}, ["Registration code must be 10 letters and numbers"]),
-        ({"reference": "AS-1", "code": "A" * 41}, ["Registration code must be 10 letters and numbers"]),
+        ({"reference": "AS-1", "code": "ABC"}, ["The code must be 10 letters and numbers"]),
+        ({"reference": "AS-1", "code": "A" * 41}, ["The code must be 10 letters and numbers"]),
     ],
 )
 async def test_code_form_validation(client, invited, form, errors):
@@ -204,7 +204,7 @@ async def test_guessing_codes_is_stopped_for_the_crime_and_the_client(client, ap
     blocked = await client.post(
         "/register", {"reference": invited.crime.reference, "code": invited.code}, expect=429
     )
-    assert "You cannot register at the moment" in blocked.text
+    assert "You cannot sign up right now" in blocked.text
     async with WebClient(app, client_ip="198.51.100.7") as elsewhere:
         response = await elsewhere.post(
             "/register", {"reference": invited.crime.reference, "code": invited.code}
@@ -218,12 +218,12 @@ async def test_confirming_the_wrong_details_is_refused_then_stopped(client, db, 
     page = await client.page(link_path(settings, invited))
     progress = progress_of(page)
     page = await client.submit("/register/confirm", confirm_form(invited, progress, surname="Smith"))
-    assert "does not match our records" in text_of(page.select_one(".error-summary"))
+    assert "is not what we have" in text_of(page.select_one(".error-summary"))
     assert page.select_one("#field-surname")["value"] == "Smith"
     for _ in range(4):
         await client.post("/register/confirm", confirm_form(invited, progress, **{"date_of_birth-day": "1"}))
     response = await client.post("/register/confirm", confirm_form(invited, progress), expect=429)
-    assert "You cannot register at the moment" in response.text
+    assert "You cannot sign up right now" in response.text
 
 
 async def test_confirm_step_validation(client, settings, invited):
@@ -247,14 +247,14 @@ CONTEXT = "Your password must not include your surname, date of birth or crime r
     [
         ("", "Enter a password"),
         ("short one", "Password must be 10 characters or more"),
-        ("password123", "This password is too common. Choose a password that is harder to guess"),
+        ("password123", "This password is too common. Choose one that is harder to guess"),
         ("Nunez12345", CONTEXT),
         ("a very long núñez phrase", CONTEXT),
         ("happy birthday 29/02/1980", CONTEXT),
         ("born in 1980 and proud", CONTEXT),
-        ("Password 123!", "This password is too common. Choose a password that is harder to guess"),
+        ("Password 123!", "This password is too common. Choose one that is harder to guess"),
         ("Sam is my name ok", None),
-        ("x" * 257, "Password must be 256 characters or fewer"),
+        ("x" * 257, "Password is too long: use up to 256 characters"),
     ],
 )
 async def test_password_rules_are_length_and_common_passwords_only(
@@ -325,7 +325,7 @@ async def test_registered_parties_have_no_code_route_in(client, db, invited):
         other = await add_party(session, invited.crime, surname="Taylor")
         code = await give_registration_code(session, other)
     response = await client.post("/register", {"reference": invited.crime.reference, "code": code})
-    assert "do not match our records" in response.text
+    assert "do not match what we have" in response.text
 
 
 async def test_registration_attempts_leave_no_trace_of_the_code(client, db, invited):
@@ -345,10 +345,10 @@ async def test_where_several_forces_share_the_deployment_the_code_form_asks_whic
     form = {"reference": invited.crime.reference, "code": invited.code}
     page = await client.submit("/register", form)
     assert [text_of(a) for a in page.select(".error-summary a")] == [
-        "Select the police force you reported the crime to"
+        "Choose the police force you told about the crime"
     ]
     page = await client.submit("/register", {**form, "force": "DO"})
-    assert "do not match our records" in text_of(page.select_one(".error-summary"))
+    assert "do not match what we have" in text_of(page.select_one(".error-summary"))
     page = await client.submit("/register", {**form, "force": "AS"})
     assert text_of(page.h1) == "Confirm your details"
 
@@ -392,6 +392,6 @@ async def test_a_party_flagged_after_the_invitation_cannot_register(client, db, 
         party.shares_address_with_suspect = True
     await client.page(link, expect=404)
     response = await client.post("/register", {"reference": invited.crime.reference, "code": invited.code})
-    assert "do not match our records" in response.text
+    assert "do not match what we have" in response.text
     response = await client.post("/register/confirm", confirm_form(invited, progress))
     assert response.status_code == 400, "the step already reached is closed too"

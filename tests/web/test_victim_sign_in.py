@@ -106,7 +106,7 @@ async def test_an_old_hash_is_upgraded_at_sign_in(client, db, victim):
         ("date_of_birth-year", "80", "Year must include 4 numbers"),
         ("date_of_birth-year", "2996", "Date of birth must be in the past"),
         ("date_of_birth-month", "Brumaire", "Date of birth must be a real date"),
-        ("surname", "x" * 101, "Surname must be 100 characters or fewer"),
+        ("surname", "x" * 101, "Surname must be 100 letters or fewer"),
         ("reference", "1" * 41, "Crime reference number must be 40 characters or fewer"),
     ],
 )
@@ -183,7 +183,7 @@ async def test_every_mismatch_gets_the_same_answer(client, db, victim):
     assert len(set(answers.values())) == 1, answers.keys()
     status, body = answers["unknown crime"]
     assert status == 200
-    assert "The details you entered do not match our records" in body
+    assert "The details you gave do not match what we have" in body
 
 
 async def test_a_deleted_account_cannot_sign_in(client, db, victim):
@@ -192,7 +192,7 @@ async def test_a_deleted_account_cannot_sign_in(client, db, victim):
         party.account_deleted_at = dt.datetime.now(dt.UTC)
         session.add(party)
     page = await sign_in(client, victim)
-    assert "do not match our records" in text_of(page.select_one(".error-summary"))
+    assert "do not match what we have" in text_of(page.select_one(".error-summary"))
 
 
 async def _fail(client, form, times):
@@ -308,10 +308,10 @@ async def test_where_several_forces_share_the_deployment_the_force_is_chosen(cli
     assert options == ["Choose a police force", "Avon and Somerset Police", "Dorset Police"]
     page = await client.submit("/sign-in", case.sign_in_form())
     assert [text_of(a) for a in page.select(".error-summary a")] == [
-        "Select the police force you reported the crime to"
+        "Choose the police force you told about the crime"
     ]
     page = await client.submit("/sign-in", case.sign_in_form(force="AS"))
-    assert "do not match our records" in text_of(page.select_one(".error-summary"))
+    assert "do not match what we have" in text_of(page.select_one(".error-summary"))
     page = await client.submit("/sign-in", case.sign_in_form(force="DO"))
     assert text_of(page.h1) == "Your case"
     assert "Dorset Police" in text_of(page.title)
@@ -345,7 +345,7 @@ async def test_sign_out_everywhere_ends_every_session(app, client, db, victim):
         await sign_in(client, victim)
         page = await client.submit("/sign-out-everywhere", {})
         assert text_of(page.h1) == "You have signed out"
-        assert "every device" in text_of(page.select_one("main"))
+        assert "each phone or computer" in text_of(page.select_one("main"))
         response = await phone.get("/case", expect=303)
         assert response.headers["location"] == "/sign-in?signed_out=1"
 
@@ -358,7 +358,7 @@ async def test_an_idle_session_ends_and_the_sign_in_page_says_why(client, db, vi
             session.add(row)
     response = await client.get("/case", expect=303)
     page = await client.page(response.headers["location"])
-    assert "You were signed out because you were inactive for 20 minutes" in text_of(page.select_one("main"))
+    assert "We signed you out because you did nothing for 20 minutes" in text_of(page.select_one("main"))
 
 
 async def test_keep_alive_answers_scripts_with_no_content_and_people_with_the_case(client, victim):
@@ -385,7 +385,7 @@ async def test_a_password_hash_is_not_needed_to_reach_the_form(client):
             "password": "whatever it is",
         },
     )
-    assert response.status_code == 200 and "do not match our records" in response.text
+    assert response.status_code == 200 and "do not match what we have" in response.text
 
 
 async def test_a_party_flagged_as_living_with_a_suspect_can_no_longer_use_the_portal(client, db, victim):
@@ -397,5 +397,5 @@ async def test_a_party_flagged_as_living_with_a_suspect_can_no_longer_use_the_po
     response = await client.get("/case", expect=303)
     assert response.headers["location"].startswith("/sign-in")
     page = await client.submit("/sign-in", victim.sign_in_form())
-    assert "do not match our records" in text_of(page.select_one(".error-summary"))
+    assert "do not match what we have" in text_of(page.select_one(".error-summary"))
     assert text_of(page.h1) == "Sign in"

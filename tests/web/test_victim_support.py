@@ -76,7 +76,7 @@ async def test_broken_force_settings_show_no_local_services_rather_than_an_error
     await sign_in(client, case)
     page = await client.page("/support")
     assert not page.select("[id^=local-service-]")
-    assert "has not listed any local services here yet" in text_of(page.select_one("main"))
+    assert "has not put any local help here yet" in text_of(page.select_one("main"))
 
 
 async def test_an_unsafe_website_is_left_out(client, db, app):

@@ -137,10 +137,10 @@ def password_problem(
     if len(password) < MIN_PASSWORD_LENGTH:
         return _("Password must be {n} characters or more").format(n=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return _("Password must be {n} characters or fewer").format(n=MAX_PASSWORD_LENGTH)
+        return _("Password is too long: use up to {n} characters").format(n=MAX_PASSWORD_LENGTH)
     lowered = password.lower()
     if lowered in common_passwords() or _squashed(lowered) in common_passwords() or len(set(lowered)) < 3:
-        return _("This password is too common. Choose a password that is harder to guess")
+        return _("This password is too common. Choose one that is harder to guess")
     if _contains_context(lowered, context_words):
         return _("Your password must not include your surname, date of birth or crime reference number")
     for word in personal_words:

@@ -83,7 +83,7 @@ async def withdraw_update(
     at = at or utcnow()
     if not may_be_changed(update):
         raise CannotWithdraw(
-            _("You can only withdraw an update from an officer. You cannot withdraw it twice.")
+            _("You can only take back an update from an officer. You cannot take it back twice.")
         )
     if at > withdraw_until(update, window):
         raise CannotWithdraw(_("It is too late to withdraw this update. You can correct it instead."))

@@ -23,17 +23,16 @@ def _templates() -> tuple[UpdateTemplate, ...]:
             "no_news",
             _("No news yet"),
             _(
-                "There is no new information about your case at the moment. The investigation is "
-                "continuing and we will update you again soon. "
-                "If you have anything to add, send us a message."
+                "There is no news about your case right now. The investigation goes on, and we will tell you "
+                "more soon. If you have anything to add, send us a message."
             ),
         ),
         UpdateTemplate(
             "enquiries",
             _("Enquiries under way"),
             _(
-                "We are carrying out enquiries, such as looking for CCTV and speaking to people who may "
-                "have seen what happened. We will tell you when we have more to share."
+                "We are trying to find out more. For example, we look for camera film and talk to people who "
+                "may have seen what happened. We will tell you when we have more news."
             ),
             "under_investigation",
         ),
@@ -56,8 +55,8 @@ def _templates() -> tuple[UpdateTemplate, ...]:
             "bail",
             _("Released on bail"),
             _(
-                "The suspect has been released on bail while we continue to investigate. If you are "
-                "worried about your safety, call 999 in an emergency or 101 at other times."
+                "The suspect has been let go on bail while we carry on with our work. If you are scared for "
+                "your safety, call 999 if you need help now. At other times, call 101."
             ),
             "released_on_bail",
         ),
@@ -65,8 +64,8 @@ def _templates() -> tuple[UpdateTemplate, ...]:
             "released_under_investigation",
             _("Released under investigation"),
             _(
-                "The suspect has been released without bail while we continue to investigate. We will "
-                "tell you when a decision is made."
+                "The suspect has been let go without bail while we carry on with our work. We will tell you "
+                "when a choice is made."
             ),
             "released_under_investigation",
         ),

@@ -11,6 +11,40 @@ from pathlib import Path
 SUMMARY_FILE = Path(__file__).resolve().parents[1] / "data" / "accessibility-audit.json"
 
 
+def N_(message: str) -> str:
+    """Marks words for the catalogue; they are translated where the statement shows them."""
+    return message
+
+
+# What accessibility/audit.py checks, and what no automated check can settle, in the words the
+# statement shows a victim (in their language): the audit writes these into its summary.
+CHECKS = (
+    N_("the axe-core rules for WCAG 2.0, 2.1 and 2.2 (A and AA), and the size of things to tap or click"),
+    N_("no need to scroll sideways at any width"),
+    N_(
+        "text twice the size: no need to scroll sideways, and no words cut off. "
+        "We tried it at 1280 and 640 pixels wide"
+    ),
+    N_("nothing moves for more than 0.01 seconds when you ask for less motion"),
+    N_("headings in the right order, with one main heading"),
+    N_("each page has its own title, with the name of the page, the site and the force"),
+    N_("each page says what language it is in"),
+    N_("your browser can fill in boxes that ask about you"),
+    N_("if you make a mistake in a form, you go to a list of what is wrong"),
+    N_("the main pages, with JavaScript turned off"),
+    N_(
+        "the order a text browser reads in: skip link, heading, main part, then footer. "
+        "Each box comes after its label. No code is left showing"
+    ),
+)
+KNOWN_ISSUES = (
+    N_(
+        "Experts have not yet checked the whole site. Disabled people have not yet tested it. "
+        "So there may be problems that our own tests cannot find."
+    ),
+)
+
+
 @dataclass(frozen=True)
 class AuditSummary:
     tested_on: dt.date

@@ -18,6 +18,30 @@ def glossary() -> list[Term]:
     """In the order a case usually goes: the anchors are linked from statuses and the rights page."""
     return [
         Term(
+            "crime-reference-number",
+            _("Crime reference number"),
+            (
+                _("The police give each crime a number of its own."),
+                _("Use it when you call or write to the police about the crime."),
+            ),
+        ),
+        Term(
+            "investigation",
+            _("Investigation"),
+            (
+                _("The work the police do to find out what happened and who did it."),
+                _("They look for facts, talk to people and keep things that may help."),
+            ),
+        ),
+        Term(
+            "suspect",
+            _("Suspect"),
+            (
+                _("A person the police think may have done the crime."),
+                _("Being a suspect does not mean they did it."),
+            ),
+        ),
+        Term(
             "interview-under-caution",
             _("Interview under caution"),
             (
@@ -81,6 +105,72 @@ def glossary() -> list[Term]:
             (
                 _("This is a list of your rights as a victim of crime."),
                 _("It says what the police, the courts and others must do for you."),
+            ),
+        ),
+        Term(
+            "enhanced-rights",
+            _("Enhanced rights"),
+            (
+                _("Some victims get more help, and get it sooner."),
+                _(
+                    "You have them if the crime was very bad. You also have them if someone keeps picking on "
+                    "you, or if you are at risk or afraid."
+                ),
+            ),
+        ),
+        Term(
+            "witness-care-unit",
+            _("Witness Care Unit"),
+            (
+                _("A team that helps you if you have to go to court as a witness."),
+                _("They tell you when you need to go and what will happen there."),
+            ),
+        ),
+        Term(
+            "restorative-justice",
+            _("Restorative Justice"),
+            (
+                _("A time for you and the person who did it to talk, if you both want to."),
+                _("It can help you say how the crime made you feel and to move on."),
+            ),
+        ),
+        Term(
+            "police-and-crime-commissioner",
+            _("Police and Crime Commissioner"),
+            (
+                _("The person you vote for who checks how well your police force does its job."),
+                _("You can ask them to look again at how we dealt with a complaint."),
+            ),
+        ),
+        Term(
+            "independent-office-for-police-conduct",
+            _("Independent Office for Police Conduct"),
+            (
+                _("It is also called the IOPC. It looks at serious complaints about the police."),
+                _("It is not part of the police."),
+            ),
+        ),
+        Term(
+            "parliamentary-and-health-service-ombudsman",
+            _("Parliamentary and Health Service Ombudsman"),
+            (
+                _("It looks at complaints the police could not sort out."),
+                _("Your MP has to send your complaint to it."),
+            ),
+        ),
+        Term(
+            "equality-and-human-rights-commission",
+            _("Equality and Human Rights Commission"),
+            (_("It is also called the EHRC. It makes sure sites like this one work for all."),),
+        ),
+        Term(
+            "equality-advisory-and-support-service",
+            _("Equality Advisory and Support Service"),
+            (
+                _(
+                    "It is also called the EASS. It gives free help if you think you were treated badly "
+                    "because of who you are."
+                ),
             ),
         ),
     ]

@@ -195,7 +195,7 @@ def _announcement(view: queries.CaseView, seen: queries.Activity | None) -> str:
     parts = []
     if replies:
         parts.append(
-            ngettext("%(num)s new message from the police.", "%(num)s new messages from the police.", replies)
+            ngettext("%(num)s new message from us.", "%(num)s new messages from us.", replies)
             % {"num": replies}
         )
     if updates:

@@ -64,7 +64,9 @@ async def give_feedback(request: Request) -> Response:
     if len(comment) > forms.FEEDBACK_COMMENT_MAX:
         form.error(
             "comment",
-            _("Your comments must be {n} characters or fewer").format(n=f"{forms.FEEDBACK_COMMENT_MAX:,}"),
+            _("Your comments are too long: use up to {n} characters").format(
+                n=f"{forms.FEEDBACK_COMMENT_MAX:,}"
+            ),
         )
     if not form.is_valid:
         return feedback_page(request, form)

@@ -113,7 +113,7 @@ def surname(result: Form, form: FormData) -> str:
         "surname",
         missing=_("Enter your surname"),
         max_length=SURNAME_MAX,
-        too_long=_("Surname must be {n} characters or fewer").format(n=SURNAME_MAX),
+        too_long=_("Surname must be {n} letters or fewer").format(n=SURNAME_MAX),
     )
 
 
@@ -135,7 +135,8 @@ def password(result: Form, form: FormData, *, missing: str | None = None) -> str
     if not value:
         result.error("password", missing or _("Enter your password"))
     elif len(value) > PASSWORD_FIELD_MAX:
-        result.error("password", _("Password must be {n} characters or fewer").format(n=MAX_PASSWORD_LENGTH))
+        too_long = _("Password is too long: use up to {n} characters")
+        result.error("password", too_long.format(n=MAX_PASSWORD_LENGTH))
     return value
 
 
@@ -148,7 +149,7 @@ def chosen_force(result: Form, form: FormData, forces: list[Force]) -> Force | N
     result.values["force"] = code
     chosen = next((force for force in forces if force.code == code), None)
     if chosen is None:
-        result.error("force", _("Select the police force you reported the crime to"))
+        result.error("force", _("Choose the police force you told about the crime"))
     return chosen
 
 
@@ -200,7 +201,7 @@ def date_of_birth(
         result.error(name, _("Date of birth must be in the past"))
         return None
     if born.year < EARLIEST_BIRTH_YEAR:
-        result.error(name, _("Date of birth must be the same as or after 1 January {year}").format(year=1900))
+        result.error(name, _("Date of birth must be in {year} or later").format(year=1900))
         return None
     return born
 

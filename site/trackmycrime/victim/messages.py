@@ -40,8 +40,8 @@ async def store_message(
         form.error(
             field,
             _(
-                "You have sent a lot of messages in the last hour. Try again later, or call 101. "
-                "In an emergency, call 999"
+                "You have sent lots of messages in the last hour. Try again later, or call 101. If you need "
+                "help fast, call 999"
             ),
         )
     if not form.is_valid:
@@ -65,6 +65,6 @@ def message_text(form: forms.Form, submitted: FormData, field: str) -> str:
         field,
         missing=_("Enter your message"),
         max_length=forms.MESSAGE_MAX,
-        too_long=_("Your message must be {n} characters or fewer").format(n=f"{forms.MESSAGE_MAX:,}"),
+        too_long=_("Your message is too long: use up to {n} characters").format(n=f"{forms.MESSAGE_MAX:,}"),
         multiline=True,
     )

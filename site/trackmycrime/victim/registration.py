@@ -152,10 +152,10 @@ async def check_code(request: Request) -> Response:
         "code",
         missing=_("Enter your registration code"),
         max_length=forms.CODE_MAX,
-        too_long=_("Registration code must be {n} letters and numbers").format(n=CODE_LENGTH),
+        too_long=_("The code must be {n} letters and numbers").format(n=CODE_LENGTH),
     )
     if code and "code" not in form.errors and len(normalise_registration_code(code)) != CODE_LENGTH:
-        form.error("code", _("Registration code must be {n} letters and numbers").format(n=CODE_LENGTH))
+        form.error("code", _("The code must be {n} letters and numbers").format(n=CODE_LENGTH))
     if not form.is_valid:
         return code_page(request, forces, form)
     party, limited = await _party_holding_code(
@@ -171,8 +171,8 @@ async def check_code(request: Request) -> Response:
         form.error(
             "reference",
             _(
-                "The details you entered do not match our records. Check the crime reference number "
-                "and registration code, then try again"
+                "The details you gave do not match what we have. Check the crime reference number and code. "
+                "Then try again"
             ),
         )
         return code_page(request, forces, form)
@@ -275,10 +275,7 @@ async def confirm_details(request: Request) -> Response:
         if surname_key(surname) != party.surname_key or born is None or born != party.date_of_birth:
             form.error(
                 "surname",
-                _(
-                    "The surname or date of birth you entered does not match our records. "
-                    "Check them and try again"
-                ),
+                _("The surname or date of birth is not what we have. Check them and try again"),
             )
             return confirm_page(request, registering, form)
     return password_page(request, Registering(party, registering.crime, registering.force, CONFIRMED))

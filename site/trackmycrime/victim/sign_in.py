@@ -67,8 +67,8 @@ def no_match(form: forms.Form) -> forms.Form:
     form.error(
         "surname",
         _(
-            "The details you entered do not match our records. Check your surname, crime reference "
-            "number, date of birth and password, then try again"
+            "The details you gave do not match what we have. Check your surname, crime reference number, "
+            "date of birth and password. Then try again"
         ),
     )
     return form

@@ -74,7 +74,7 @@ def national_services() -> list[SupportService]:
         SupportService(
             name=_("Citizens Advice Witness Service"),
             offers=_(
-                "Support for victims and witnesses who are going to court, including a visit beforehand."
+                "Help for victims and witnesses who have to go to court. You can visit the court first."
             ),
             website="https://www.citizensadvice.org.uk/about-us/our-work/witness-service/",
         ),
@@ -87,14 +87,17 @@ def national_services() -> list[SupportService]:
         ),
         SupportService(
             name=_("National Domestic Abuse Helpline"),
-            offers=_("Free, confidential support for anyone experiencing domestic abuse."),
+            offers=_(
+                "Free help for anyone hurt or scared by someone at home. "
+                "They will not tell anyone what you say."
+            ),
             phone="0808 2000 247",
             website="https://www.nationaldahelpline.org.uk",
             hours=_("24 hours a day, every day"),
         ),
         SupportService(
             name=_("Action Fraud"),
-            offers=_("The national reporting centre for fraud and cyber crime."),
+            offers=_("Report fraud and crime done online here, for all of the UK."),
             phone="0300 123 2040",
             website="https://www.actionfraud.police.uk",
         ),

@@ -88,8 +88,8 @@ async def asking_state(
 def limit_message(state: AskingState) -> str:
     assert state.next_allowed_at is not None
     return _(
-        "You have already asked for an update recently. You can ask again from {date}. "
-        "You can still send the officer a message"
+        "You asked for news not long ago. You can ask again from {date}. You can still send the officer a "
+        "message"
     ).format(date=date_in_words(state.next_allowed_at))
 
 

@@ -546,7 +546,7 @@ def event_label(event: str) -> str:
 def portal_note(party: Party) -> str | None:
     """For officers: why the portal alone may not reach this party, or None when it can."""
     if party.account_deleted_at is not None:
-        return _("Deleted their portal account: tell them another way.")
+        return _("They closed their account. Tell them in some other way.")
     if party.opted_out_at is not None:
         return _("Opted out of the portal: tell them another way.")
     if party.registered_at is None:
