@@ -128,7 +128,7 @@ async def test_pages_take_as_many_queries_for_a_history_of_100_as_for_1(client, 
 async def test_signed_in_requests_take_one_statement_to_check_the_session_and_poll_takes_two(client, db):
     """The hot path (issue 24): the session and who it belongs to in one statement; the case page's
     polling, when nothing is new, adds one more on the same connection and answers 204; the case
-    page stays at five."""
+    page stays at four (the session, its summary, the timeline page, and "ask for an update")."""
     few, _many = await make_cases(db)
     await sign_in_as(client, db, few.party)
     page = await client.http.get("/case")
@@ -142,5 +142,5 @@ async def test_signed_in_requests_take_one_statement_to_check_the_session_and_po
     assert "web_session" in sent[0] and "party" in sent[0] and "force" in sent[0]
     with statements_sent(db) as sent:
         assert (await client.http.get("/case")).status_code == 200
-    assert len(sent) == 5, "\n---\n".join(sent)
+    assert len(sent) == 4, "\n---\n".join(sent)
     assert "web_session" in sent[0]

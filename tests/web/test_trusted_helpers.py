@@ -303,11 +303,11 @@ async def test_the_victims_own_details_do_not_sign_a_helper_in_nor_the_helpers_a
     browser = helping.helper_browser
     browser.http.cookies.clear()
     page = await sign_in_helper(browser, helping.case, helping.helper, password=helping.case.password)
-    assert "do not match our records" in text_of(page.select_one(".error-summary"))
+    assert "do not match what we have" in text_of(page.select_one(".error-summary"))
     async with db.transaction() as session:
         other = await add_crime(session, helping.case.force, helping.case.officer)
     page = await sign_in_helper(browser, type("C", (), {"crime": other})(), helping.helper)
-    assert "do not match our records" in text_of(page.select_one(".error-summary"))
+    assert "do not match what we have" in text_of(page.select_one(".error-summary"))
 
 
 async def test_a_helpers_sign_in_is_limited_and_locks_as_a_victims_does(db, helping):
@@ -417,7 +417,7 @@ async def test_a_removed_helpers_open_session_gets_the_sign_in_page_next(db, hel
     page = await helping.helper_browser.page(response.headers["location"])
     assert text_of(page.h1) == "Sign in"
     page = await sign_in_helper(helping.helper_browser, helping.case, helping.helper)
-    assert "do not match our records" in text_of(page.select_one(".error-summary"))
+    assert "do not match what we have" in text_of(page.select_one(".error-summary"))
     async with db.session() as session:
         live = (
             await session.exec(
