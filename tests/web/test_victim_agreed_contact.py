@@ -70,7 +70,9 @@ async def test_saving_without_a_change_records_nothing(client, db, app):
 async def test_an_interval_not_offered_is_refused(client, db, app, interval):
     case = await make_victim_case(db)
     await sign_in(client, case)
-    page = await client.submit("/preferences", {"alert_channel": "email", "update_interval": interval}, expect=400)
+    page = await client.submit(
+        "/preferences", {"alert_channel": "email", "update_interval": interval}, expect=400
+    )
     assert text_of(page.title).startswith("Error: Alerts and account")
     assert [a["href"] for a in page.select(".error-summary a")] == ["#field-update_interval"]
     assert page.select_one('input[name="alert_channel"][value="email"]').has_attr("checked")
