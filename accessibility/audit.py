@@ -414,7 +414,11 @@ def page_states() -> list[State]:
             "Crime",
             "add a helper with errors (htmx swap)",
             "/officer/crimes/{crime_id}",
-            (lambda page: page.locator("[id^=add-helper-]").first.click(), ERRORS),
+            (
+                lambda page: page.locator("[id^=add-helper-][id$=-summary]").first.click(),
+                lambda page: page.locator("button[id^=add-helper-]").first.click(),
+                ERRORS,
+            ),
             failed_submit=True,
         ),
         State(
@@ -613,7 +617,11 @@ def journeys_without_javascript() -> list[State]:
             "Crime",
             "add a helper with errors" + off,
             crime,
-            (lambda page: page.locator("[id^=add-helper-]").first.click(), ERRORS),
+            (
+                lambda page: page.locator("[id^=add-helper-][id$=-summary]").first.click(),
+                lambda page: page.locator("button[id^=add-helper-]").first.click(),
+                ERRORS,
+            ),
             js=False,
         ),
         State(

@@ -187,6 +187,7 @@ def helpers_section(page: Any, world: World) -> Any:
 
 def add_a_helper(page: Any, world: World) -> None:
     section = helpers_section(page, world)
+    section.locator("summary").click()  # the form is folded away until wanted
     section.get_by_label("First name").fill("Jo")
     section.get_by_label("Last name").fill("Carer")
     section.get_by_label("Day").fill("1")

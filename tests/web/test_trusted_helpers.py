@@ -265,7 +265,9 @@ async def test_an_officers_mistakes_stay_in_the_persons_section(client, db, app)
 async def test_an_officer_cannot_add_or_remove_helpers_on_a_crime_they_cannot_see(client, db, app):
     world = await build_world(db)
     async with db.transaction() as session:
-        helper = await add_party(session, world.crime, surname="Carer", email="jo@example.org")
+        helper = await add_party(
+            session, world.crime, surname="Carer", email="jo@example.org", rms_party_id="HELPER-1"
+        )
         helper.helps_party_id = world.victim.id
         helper.role = "helper"
         session.add(helper)

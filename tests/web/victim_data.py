@@ -115,11 +115,12 @@ async def add_party(
     mobile: str = "",
     role: str = "victim",
     preferred_language: str = "en",
+    rms_party_id: str | None = None,
 ) -> Party:
     use_fast_hashing(True)
     party = Party(
         crime_id=crime.id,  # type: ignore[arg-type]
-        rms_party_id=f"P{next(_numbers)}",
+        rms_party_id=rms_party_id or f"P{next(_numbers)}",
         role=role,
         forenames=forenames,
         surname=surname,
