@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_updates import is_visible_to
 from ..models import CaseUpdate, Force, Party
-from ..notify.outbox import AlertKind, queue_alert
+from ..notify.outbox import AlertKind, alerted_lately_by_party, queue_alert
 
 
 def may_be_alerted(party: Party) -> bool:
@@ -34,10 +34,10 @@ async def alert_parties_of_update(
         .where(Party.crime_id == update.crime_id, col(Party.helps_party_id).is_(None))
         .order_by(col(Party.id))
     )
+    told = [party for party in found.all() if may_be_alerted(party) and is_visible_to(update, party)]
+    alerted_lately = await alerted_lately_by_party(db, force, AlertKind.UPDATE_WAITING, told)
     alerted: list[Party] = []
-    for party in found.all():
-        if not may_be_alerted(party) or not is_visible_to(update, party):
-            continue
+    for party in told:
         await queue_alert(
             db,
             force=force,
@@ -46,6 +46,7 @@ async def alert_parties_of_update(
             cause=update_alert_cause(update),
             context={"force_name": force.name},
             send_at=send_after,
+            alerted_lately=alerted_lately,
         )
         alerted.append(party)
     return alerted

@@ -232,7 +232,7 @@ async def post_update(request: Request) -> Response:
                 title="Update id already used",
             )
         if created:
-            await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
+            await refresh_entitlements(db, crime.id, locked_crime=crime)  # type: ignore[arg-type]
         outcome = "stored" if created else "already stored"
         record_rms_action(
             db, request, caller, audit_actions.UPDATE_ADD, crime, f"update {given.rms_update_id} {outcome}"
@@ -356,7 +356,7 @@ async def put_decision(request: Request) -> Response:
                 title="Decision id already used",
             )
         if created:
-            await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
+            await refresh_entitlements(db, crime.id, locked_crime=crime)  # type: ignore[arg-type]
         outcome = "stored" if created else "already stored"
         record_rms_action(
             db, request, caller, audit_actions.DECISION_PUT, crime, f"decision {rms_decision_id} {outcome}"
