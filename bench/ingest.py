@@ -18,7 +18,7 @@ import time
 import uuid
 
 import httpx
-from sqlalchemy import func, text
+from sqlalchemy import event, func, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel, col, select
 
@@ -139,9 +139,16 @@ async def run(arguments: argparse.Namespace) -> None:
             alerts_before = await count(db, select(func.count()).select_from(OutboxMessage))
             numbers = list(range(arguments.updates))
             shares = [numbers[i :: arguments.concurrency] for i in range(arguments.concurrency)]
+            statements = [0]
+
+            def count_statement(*_arguments: object) -> None:
+                statements[0] += 1
+
+            event.listen(db.engine.sync_engine, "before_cursor_execute", count_statement)
             started, cpu_started = time.perf_counter(), time.process_time()
             await asyncio.gather(*[send_updates(http, key, share, arguments.crimes) for share in shares])
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+            event.remove(db.engine.sync_engine, "before_cursor_execute", count_statement)
         stored = (
             select(func.count()).select_from(CaseUpdate).where(col(CaseUpdate.rms_update_id).is_not(None))
         )
@@ -156,6 +163,7 @@ async def run(arguments: argparse.Namespace) -> None:
         # than the rate when the machine is shared: it says what one core of a web process can carry.
         print(f"application CPU per update: {1000 * cpu / updates:.1f} ms", end=" ")
         print(f"(about {updates / cpu:,.0f} updates/s for each core given to web processes)")
+        print(f"SQL statements per update: {statements[0] / updates:.1f}")
     finally:
         await db.dispose()
         await drop_database(arguments.database, url)

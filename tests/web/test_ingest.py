@@ -30,6 +30,7 @@ from trackmycrime.models import (
 from trackmycrime.notify.outbox import AlertKind
 
 from ..factories import make_api_key, make_crime, make_force, make_officer, make_party
+from .test_query_counts import statements_sent
 
 pytestmark = pytest.mark.anyio
 
@@ -370,7 +371,7 @@ async def test_every_write_refreshes_entitlements_and_is_audited(
 ) -> None:
     refreshed: list[int] = []
 
-    async def refresh(session: Any, crime_id: int) -> None:
+    async def refresh(session: Any, crime_id: int, **_locked_crime: Any) -> None:
         refreshed.append(crime_id)
 
     monkeypatch.setattr(ingest_routes, "refresh_entitlements", refresh)
@@ -951,3 +952,34 @@ async def test_a_request_that_collided_is_logged_once_as_a_warning_with_its_atte
     lines = [r for r in caplog.records if r.name == "trackmycrime.ingest.routes"]
     assert [r.levelname for r in lines] == ["WARNING"]
     assert "needed 3 attempts" in lines[0].getMessage()
+
+
+# The hot path (issue 24). An update that tells two parties: key check, crime lock, idempotency
+# check, the parties (read once for the alerts and the entitlements), the update, the crime's
+# status, the parties' recent alerts (one read for all), each alert's dedupe check and row, the
+# entitlements' five other reads and their new rows (PostgreSQL inserts them in one statement,
+# SQLite one by one), the audit row.
+STATEMENTS_PER_UPDATE_ALERTING_TWO = {"postgresql": 18, "sqlite": 25}
+# The same within the alert window: no alert rows, and a text-only update owes nothing new.
+STATEMENTS_PER_UPDATE_COALESCED = 13
+STATEMENTS_PER_REPEATED_UPDATE = 4
+
+
+async def test_an_update_takes_a_fixed_number_of_statements(rms: Rms, db: Database) -> None:
+    await _crime_with_parties(rms, db)
+
+    with statements_sent(db) as alerting:
+        first = await rms.post_update(update_body(rms_update_id="U-1", status="charged"))
+    with statements_sent(db) as coalesced:
+        second = await rms.post_update(update_body(rms_update_id="U-2", status=None))
+    with statements_sent(db) as repeated:
+        again = await rms.post_update(update_body(rms_update_id="U-2", status=None))
+
+    assert (first.status_code, second.status_code, again.status_code) == (201, 201, 200)
+    [u1, u2] = await all_of(db, CaseUpdate, col(CaseUpdate.rms_update_id).is_not(None))
+    assert await _alerted(db, u1.id) == {"V1", "W1"}
+    assert await _alerted(db, u2.id) == set(), "a second update within the window is coalesced"
+    dialect = db.engine.dialect.name
+    assert len(alerting) == STATEMENTS_PER_UPDATE_ALERTING_TWO[dialect], "\n---\n".join(alerting)
+    assert len(coalesced) == STATEMENTS_PER_UPDATE_COALESCED, "\n---\n".join(coalesced)
+    assert len(repeated) == STATEMENTS_PER_REPEATED_UPDATE, "\n---\n".join(repeated)

@@ -6,6 +6,7 @@ The records system, an officer's update and a change in an item of property all 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,12 +33,14 @@ async def record_update(
     send_after: dt.datetime | None = None,
     client_address: str = "",
     now: dt.datetime | None = None,
+    parties: Sequence[Party] | None = None,
 ) -> CaseUpdate:
     """Store the update, change the crime's status if it brings one, and alert those who may read it.
 
     An officer's update (`author`) is audited as theirs; `author_id` only names the officer on the update
     (the caller audits what they did). `send_after` holds the alerts back (while an officer may
-    still withdraw the update). The caller refreshes the Victims' Code entitlements.
+    still withdraw the update). `parties`: parties_of_crime() of the crime, when the caller has read
+    them. The caller refreshes the Victims' Code entitlements.
     """
     now = now or utcnow()
     update = CaseUpdate(
@@ -59,7 +62,7 @@ async def record_update(
     crime.updated_at = now
     db.add(crime)
     await db.flush()
-    await alert_parties_of_update(db, force, update, send_after=send_after)
+    await alert_parties_of_update(db, force, update, send_after=send_after, parties=parties)
     if author is not None:
         audit.record(
             db,

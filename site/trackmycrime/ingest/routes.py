@@ -216,7 +216,7 @@ async def post_update(request: Request) -> Response:
         if crime.personal_data_removed_at is not None:
             return problems.personal_data_removed()
         try:
-            update, created = await add_update(
+            stored = await add_update(
                 db, force=caller.force, crime=crime, body=given, agency=caller.api_key.agency
             )
         except UnknownAudience:
@@ -231,13 +231,13 @@ async def post_update(request: Request) -> Response:
                 type_=problems.UPDATE_CONFLICT,
                 title="Update id already used",
             )
-        if created:
-            await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
-        outcome = "stored" if created else "already stored"
+        if stored.created:
+            await refresh_entitlements(db, crime.id, locked_crime=crime, parties=stored.parties)  # type: ignore[arg-type]
+        outcome = "stored" if stored.created else "already stored"
         record_rms_action(
             db, request, caller, audit_actions.UPDATE_ADD, crime, f"update {given.rms_update_id} {outcome}"
         )
-        return json_response(update_view(update, given.audience), 201 if created else 200)
+        return json_response(update_view(stored.update, given.audience), 201 if stored.created else 200)
 
     return await answer(request, work)
 
@@ -356,7 +356,7 @@ async def put_decision(request: Request) -> Response:
                 title="Decision id already used",
             )
         if created:
-            await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
+            await refresh_entitlements(db, crime.id, locked_crime=crime)  # type: ignore[arg-type]
         outcome = "stored" if created else "already stored"
         record_rms_action(
             db, request, caller, audit_actions.DECISION_PUT, crime, f"decision {rms_decision_id} {outcome}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..case_events.alerts import alert_parties_of_update, update_alert_cause
+from ..case_events.alerts import alert_parties_of_update, parties_of_crime, update_alert_cause
 from ..case_events.updates import record_case_event, record_update, set_crime_status
 from ..models import Agency, Audience, CaseUpdate, Crime, Force, Party, utcnow
 from .schemas import UpdateIn, UpdateOut
@@ -39,9 +41,16 @@ async def update_by_rms_id(db: AsyncSession, crime: Crime, rms_update_id: str) -
     return found.first()
 
 
+class StoredUpdate(NamedTuple):
+    update: CaseUpdate
+    created: bool
+    parties: list[Party]
+    """The crime's parties (parties_of_crime()) when this call stored the update, else empty."""
+
+
 async def add_update(
     db: AsyncSession, *, force: Force, crime: Crime, body: UpdateIn, agency: str = Agency.POLICE
-) -> tuple[CaseUpdate, bool]:
+) -> StoredUpdate:
     """The stored update and whether this call stored it; a repeat of a stored one changes nothing."""
     audience, party_id = await _audience(db, crime, body.audience)
     occurred_at = body.occurred_at or utcnow()
@@ -49,7 +58,8 @@ async def add_update(
     if existing is not None:
         if not _same_update(existing, body, audience, party_id):
             raise UpdateConflict(body.rms_update_id)
-        return existing, False
+        return StoredUpdate(existing, False, [])
+    parties = await parties_of_crime(db, crime.id)  # type: ignore[arg-type]
     update = await record_update(
         db,
         force=force,
@@ -61,8 +71,9 @@ async def add_update(
         occurred_at=occurred_at,
         rms_update_id=body.rms_update_id,
         agency=agency,
+        parties=parties,
     )
-    return update, True
+    return StoredUpdate(update, True, parties)
 
 
 async def _audience(db: AsyncSession, crime: Crime, audience: str) -> tuple[str, int | None]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -94,23 +94,25 @@ async def _portal_offered(db: AsyncSession, force: Force, party: Party) -> bool:
     return crime is not None and portal_offered(force, crime, party)
 
 
-async def _channels_alerted_lately(
-    db: AsyncSession, force: Force, kind: str, party: Party, channels: list[str]
-) -> set[str]:
-    """The channels on which this party already has an alert of this kind within the force's window."""
-    if kind not in COALESCED_KINDS or force.alert_window_minutes <= 0 or not channels:
-        return set()
+async def alerted_lately_by_party(
+    db: AsyncSession, force: Force, kind: str, parties: Sequence[Party]
+) -> dict[int, set[str]]:
+    """Per party, the channels on which they already had an alert of this kind within the force's window."""
+    if kind not in COALESCED_KINDS or force.alert_window_minutes <= 0 or not parties:
+        return {}
     since = utcnow() - dt.timedelta(minutes=force.alert_window_minutes)
     found = await db.exec(
-        select(OutboxMessage.channel).where(
-            col(OutboxMessage.party_id) == party.id,
+        select(OutboxMessage.party_id, OutboxMessage.channel).where(
+            col(OutboxMessage.party_id).in_([party.id for party in parties]),
             col(OutboxMessage.kind) == kind,
-            col(OutboxMessage.channel).in_(channels),
             col(OutboxMessage.created_at) >= since,
             col(OutboxMessage.status).not_in(NOT_DELIVERED),
         )
     )
-    return set(found.all())
+    lately: dict[int, set[str]] = {}
+    for party_id, channel in found.all():
+        lately.setdefault(party_id, set()).add(channel)  # type: ignore[arg-type]
+    return lately
 
 
 async def queue_alert(
@@ -124,10 +126,12 @@ async def queue_alert(
     cause: str,
     context: dict[str, str] | None = None,
     send_at: dt.datetime | None = None,
+    alerted_lately: Mapping[int, set[str]] | None = None,
 ) -> list[OutboxMessage]:
     """Queue one alert per channel; `cause` (e.g. "update:17") makes repeats no-ops.
 
     `send_at` holds it back until then (a reminder); by default it goes as soon as a worker can.
+    `alerted_lately`: alerted_lately_by_party() for this kind, read once for several parties.
 
     For a party the channels default to their preferences; for an officer, email.
     Rows already queued for the same cause, recipient kind and channel are not queued again, nor
@@ -147,7 +151,9 @@ async def queue_alert(
         chosen = list(channels) if channels is not None else channels_for(party)
         if kind not in LETTER_KINDS:
             chosen = [channel for channel in chosen if channel != "letter"]
-        lately = await _channels_alerted_lately(db, force, kind, party, chosen)
+        if alerted_lately is None:
+            alerted_lately = await alerted_lately_by_party(db, force, kind, [party]) if chosen else {}
+        lately = alerted_lately.get(party.id, set())  # type: ignore[arg-type]
         chosen = [channel for channel in chosen if channel not in lately]
         who = f"party:{party.id}"
     elif officer is not None:

@@ -353,7 +353,13 @@ def owed_rows(
     return rows, histories
 
 
-async def refresh_entitlements(db: AsyncSession, crime_id: int) -> None:
+async def refresh_entitlements(
+    db: AsyncSession,
+    crime_id: int,
+    *,
+    locked_crime: Crime | None = None,
+    parties: Sequence[Party] | None = None,
+) -> None:
     """Bring the crime's Entitlement rows up to date with its status, updates, parties and messages.
 
     Call it in the same transaction as any change to a crime's status, updates, parties (including
@@ -363,14 +369,18 @@ async def refresh_entitlements(db: AsyncSession, crime_id: int) -> None:
     PostgreSQL, so two refreshes of one crime take turns), its parties, updates, messages, outside
     contacts and entitlements in one query each. A crime that does not exist is ignored, and so is one whose
     personal data retention has removed (its compliance record stays as it was).
+    `locked_crime`: the crime, when the caller already read it FOR UPDATE in this transaction;
+    `parties`: its parties without trusted helpers, when the caller has just read them.
     """
-    crime = (await db.exec(select(Crime).where(Crime.id == crime_id).with_for_update())).first()
+    crime = locked_crime
+    if crime is None or crime.id != crime_id:
+        crime = (await db.exec(select(Crime).where(Crime.id == crime_id).with_for_update())).first()
     if crime is None or crime.personal_data_removed_at is not None:
         return  # retention blanked the update texts, so the record stands as it was
     # A trusted helper is owed nothing: the party they help is.
-    parties = (
-        await db.exec(select(Party).where(Party.crime_id == crime_id, col(Party.helps_party_id).is_(None)))
-    ).all()
+    if parties is None:
+        without_helpers = select(Party).where(Party.crime_id == crime_id, col(Party.helps_party_id).is_(None))
+        parties = (await db.exec(without_helpers)).all()
     updates = (await db.exec(select(CaseUpdate).where(CaseUpdate.crime_id == crime_id))).all()
     messages = (
         await db.exec(
