@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from starlette.requests import Request
 
 from . import audit, audit_actions
 from .auth.sessions import end_all_sessions
@@ -111,13 +110,13 @@ def refusal(party: Party, details: HelperDetails, helpers_now: int, today: dt.da
 
 async def add_helper(
     db: AsyncSession,
-    request: Request,
     *,
     force: Force,
     crime: Crime,
     party: Party,
     details: HelperDetails,
     added_by: Officer | Party,
+    client_address: str = "",
 ) -> Party | dict[str, str]:
     """Add the helper and queue their invitation (no case detail in it); or say why not."""
     problems = refusal(party, details, len(await helpers_of(db, party)), uk_today())
@@ -153,19 +152,20 @@ async def add_helper(
     )
     audit.record(
         db,
-        request,
+        None,
         audit_actions.HELPER_ADD,
         force_id=crime.force_id,
         crime_id=crime.id,
         party_id=party.id,
         actor=added_by,
         detail=f"helper {helper.id}, {details.relationship}",
+        client_address=client_address,
     )
     return helper
 
 
 async def remove_helper(
-    db: AsyncSession, request: Request, *, crime: Crime, helper: Party, removed_by: Officer | Party
+    db: AsyncSession, *, crime: Crime, helper: Party, removed_by: Officer | Party, client_address: str = ""
 ) -> None:
     """The helper can do nothing more from now: their account is closed and every session ended."""
     helper.account_deleted_at = utcnow()
@@ -175,11 +175,12 @@ async def remove_helper(
     await end_all_sessions(db, party_id=helper.id)
     audit.record(
         db,
-        request,
+        None,
         audit_actions.HELPER_REMOVE,
         force_id=crime.force_id,
         crime_id=crime.id,
         party_id=helper.helps_party_id,
         actor=removed_by,
         detail=f"helper {helper.id}",
+        client_address=client_address,
     )

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import trusted_helpers
+from ..auth.sessions import client_address
 from ..i18n import gettext as _
 from ..models import Crime, Officer, Party
 from ..pages import is_htmx
@@ -51,12 +52,12 @@ async def add_helper(request: Request) -> Response:
         if details is not None:
             outcome = await trusted_helpers.add_helper(
                 db,
-                request,
                 force=await force_of(db, crime),
                 crime=crime,
                 party=party,
                 details=details,
                 added_by=officer,
+                client_address=client_address(request),
             )
             if isinstance(outcome, dict):
                 form.errors.update({prefix + name: problem for name, problem in outcome.items()})
@@ -88,7 +89,9 @@ async def remove_helper(request: Request) -> Response:
         helper = await trusted_helpers.helper_of(db, party, path_id(request, "helper_id"))
         if helper is None:
             raise HTTPException(404)
-        await trusted_helpers.remove_helper(db, request, crime=crime, helper=helper, removed_by=officer)
+        await trusted_helpers.remove_helper(
+            db, crime=crime, helper=helper, removed_by=officer, client_address=client_address(request)
+        )
         news = _("{helper} is no longer a helper.").format(helper=trusted_helpers.helper_name(helper))
         return await _after(request, db, officer, crime, party, "helper_removed", news)
 

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import audit, audit_actions
-from ..auth.sessions import clear_session_cookie, end_all_sessions, party_required
+from ..auth.sessions import clear_session_cookie, client_address, end_all_sessions, party_required
 from ..i18n import gettext as _
 from ..models import AlertChannel, ContactAgreement, Crime, Party, PartyRole, utcnow
 from ..pages import redirect_to, render
@@ -213,7 +213,9 @@ async def delete_account(request: Request) -> Response:
         db.add(stored)
         await end_all_sessions(db, party_id=party.id)
         for helper in await helpers_of(db, stored):
-            await remove_helper(db, request, crime=crime, helper=helper, removed_by=party)
+            await remove_helper(
+                db, crime=crime, helper=helper, removed_by=party, client_address=client_address(request)
+            )
         await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
         audit.record(
             db,

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import trusted_helpers
-from ..auth.sessions import Endpoint, party_required
+from ..auth.sessions import Endpoint, client_address, party_required
 from ..models import Crime, Force, Party
 from ..pages import redirect_to, render
 from . import forms
@@ -75,7 +75,13 @@ async def add_helper(request: Request) -> Response:
     async with request.app.state.db.transaction() as db:
         if details is not None:
             outcome = await trusted_helpers.add_helper(
-                db, request, force=force, crime=crime, party=party, details=details, added_by=party
+                db,
+                force=force,
+                crime=crime,
+                party=party,
+                details=details,
+                added_by=party,
+                client_address=client_address(request),
             )
             if not isinstance(outcome, dict):
                 return redirect_to(
@@ -97,6 +103,10 @@ async def remove_helper(request: Request) -> Response:
         if helper is None:
             raise HTTPException(404)
         await trusted_helpers.remove_helper(
-            db, request, crime=request.state.crime, helper=helper, removed_by=party
+            db,
+            crime=request.state.crime,
+            helper=helper,
+            removed_by=party,
+            client_address=client_address(request),
         )
     return redirect_to(request, "victim_helpers", query={"done": "removed"}, fragment="helpers-heading")
