@@ -13,6 +13,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -119,6 +120,9 @@ async def add_helper(
     client_address: str = "",
 ) -> Party | dict[str, str]:
     """Add the helper and queue their invitation (no case detail in it); or say why not."""
+    # Counted only after taking the party's row for this transaction (a row lock on PostgreSQL, the
+    # write lock on SQLite): adds arriving together then count one after another, so the limit holds.
+    await db.exec(update(Party).where(col(Party.id) == party.id).values(updated_at=col(Party.updated_at)))
     problems = refusal(party, details, len(await helpers_of(db, party)), uk_today())
     if problems:
         return problems

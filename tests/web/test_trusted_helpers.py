@@ -3,6 +3,7 @@ what the victim sees, writing as themselves, and removed at once."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -190,6 +191,17 @@ async def test_no_more_than_three_helpers(client, db, victim):
     page = await client.submit("/helpers", helper_form(surname="Four"), expect=400)
     assert "There are 3 helpers. That is the most" in text_of(page.select_one(".error-summary"))
     assert [h.surname for h in await helpers_in_db(db, victim.party.id)] == ["One", "Two", "Three"]
+
+
+async def test_the_limit_of_three_helpers_holds_when_requests_arrive_together(client, db, victim):
+    """Six adds at the same moment (real parallel requests on PostgreSQL): three are kept, never more."""
+    await sign_in(client, victim)
+    await client.page("/helpers")
+    answers = await asyncio.gather(
+        *(client.post("/helpers", helper_form(surname=f"Carer{n}")) for n in range(6))
+    )
+    assert sorted(answer.status_code for answer in answers) == [303] * 3 + [400] * 3
+    assert len(await helpers_in_db(db, victim.party.id)) == 3
 
 
 @pytest.mark.parametrize(
