@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from .auth.csrf import CSRFMiddleware
-from .auth.passwords import use_fast_hashing
+from .auth.passwords import hasher_for
 from .base_url import BaseUrlMiddleware
 from .database import OUTAGE_RETRY_AFTER_SECONDS, Database, TroubleLog, is_outage
 from .ingest import problems
@@ -90,7 +90,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or load_settings()
     settings.check_for_production()
     configure_victims_code_rules(settings.victims_code_rules)
-    use_fast_hashing(settings.mode != "production")
     redact_tokens_in_logs()
     assets = StaticAssets()
     db = database or Database(settings.database_url, pool_size=settings.db_pool_size)
@@ -122,6 +121,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.hasher = hasher_for(settings.mode)
     app.state.db = db
     app.state.assets = assets
     app.state.outages = TroubleLog(logging.getLogger("trackmycrime.web"), "answering requests")

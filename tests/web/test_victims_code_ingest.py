@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from tests.webclient import text_of
+from trackmycrime.auth.passwords import FAST_HASHER
 from trackmycrime.database import Database
 from trackmycrime.models import Crime, Entitlement, OfficerRole, Party, utcnow
 from trackmycrime.officer.accounts import add_officer
@@ -127,6 +128,7 @@ async def test_an_arrest_told_only_to_a_witness_is_still_owed_to_the_victim(
     async with db.transaction() as session:
         supervisor = await add_officer(
             session,
+            hasher=FAST_HASHER,
             force_id=crime.force_id,
             email="sarge@vc.example",
             name="DS Vee",

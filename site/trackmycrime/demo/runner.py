@@ -12,6 +12,7 @@ import uvicorn
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..app import create_app
+from ..auth.passwords import hasher_for
 from ..database import Database
 from ..migrations import upgrade_with_connection
 from ..notify.worker import BackgroundWorker
@@ -24,7 +25,7 @@ async def prepare_database(database: Database) -> DemoLogins:
     async with database.engine.begin() as connection:
         await _migrate(connection)
     async with database.transaction() as db:
-        return await seed_demo(db)
+        return await seed_demo(db, hasher_for("demo"))
 
 
 async def _migrate(connection: AsyncConnection) -> None:

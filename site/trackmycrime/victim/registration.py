@@ -211,7 +211,7 @@ async def _party_holding_code(
         (candidate, candidate.registration_code_hash) for candidate in candidates
     ] or [(None, None)]
     for candidate, stored_hash in stored_hashes:
-        matches, _rehash = await verify_password(stored_hash, code)
+        matches, _rehash = await verify_password(request.app.state.hasher, stored_hash, code)
         if matches and candidate is not None and holder is None:
             holder = candidate
     if holder is not None:
@@ -305,7 +305,7 @@ async def choose_password(request: Request) -> Response:
         party = await db.get(Party, registering.party.id)
         if party is None or party.password_hash is not None:
             return start_again_page(request)
-        await _register(db, party, await hash_password(password))
+        await _register(db, party, await hash_password(request.app.state.hasher, password))
         audit.record(
             db,
             request,
