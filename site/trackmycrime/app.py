@@ -34,7 +34,7 @@ from .security_headers import SecurityHeadersMiddleware
 from .settings import Settings, load_settings
 from .static_assets import StaticAssets
 from .victim.routes import routes as victim_routes
-from .victims_code.rules import configure as configure_victims_code_rules
+from .victims_code.rules import load_rules
 
 
 def all_routes(assets: StaticAssets, settings: Settings) -> list[BaseRoute]:
@@ -89,7 +89,7 @@ class TrackMyCrime(Starlette):
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
     settings = settings or load_settings()
     settings.check_for_production()
-    configure_victims_code_rules(settings.victims_code_rules)
+    rules = load_rules(settings.victims_code_rules or None)
     redact_tokens_in_logs()
     assets = StaticAssets()
     db = database or Database(settings.database_url, pool_size=settings.db_pool_size)
@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.hasher = hasher_for(settings.mode)
+    app.state.rules = rules
     app.state.db = db
     app.state.assets = assets
     app.state.outages = TroubleLog(logging.getLogger("trackmycrime.web"), "answering requests")

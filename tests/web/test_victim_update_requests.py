@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
+from tests.factories import SHIPPED_RULES
 from tests.webclient import check_page, text_of
 from trackmycrime.models import AuditEvent, Entitlement, Force, UpdateRequest, utcnow
 from trackmycrime.victim.update_requests import NOTE_MAX
@@ -38,7 +39,7 @@ async def test_asking_records_the_request_with_its_own_deadline(client, db, vict
             await session.exec(select(AuditEvent).where(AuditEvent.action == "party.update_request"))
         ).all()
     assert owed.event == UPDATE_REQUESTED and owed.met_at is None and owed.party_id == victim.party.id
-    assert describe_due(owed.due_at) in text_of(panel)
+    assert describe_due(SHIPPED_RULES.calendar, owed.due_at) in text_of(panel)
     assert len(audit) == 1
     # No form now: it says when they can ask again, and the answer is still owed.
     assert not panel.select_one("form")

@@ -37,6 +37,7 @@ from ..models import (
 )
 from ..officer.accounts import add_officer
 from ..victims_code.entitlements import refresh_entitlements
+from ..victims_code.rules import Rules
 
 OFFICER_PASSWORD = "demo officer password"
 VICTIM_PASSWORD = "demo victim password"
@@ -55,7 +56,7 @@ class DemoLogins:
     victim_password: str
 
 
-async def seed_demo(db: AsyncSession, hasher: PasswordHasher) -> DemoLogins:
+async def seed_demo(db: AsyncSession, hasher: PasswordHasher, rules: Rules) -> DemoLogins:
     now = utcnow()
     force = await add_force(db, code="DEMO", name="Demoshire Police", crime_ref_pattern=r"DP-\d{4}-\d{6}")
     force.contact_email = "contact@demoshire-police.example"
@@ -362,7 +363,7 @@ async def seed_demo(db: AsyncSession, hasher: PasswordHasher) -> DemoLogins:
 
     for crime_row in (burglary, theft, damage, fraud):
         assert crime_row.id is not None
-        await refresh_entitlements(db, crime_row.id)
+        await refresh_entitlements(db, crime_row.id, rules)
 
     return DemoLogins(
         force_code=force.code,
