@@ -16,15 +16,18 @@ from .case import case_context, load_case
 from .update_requests import NOTE_MAX, AskingState, asking_state, is_closed, limit_message, next_allowed
 
 
-async def _render_panel(request: Request, state: AskingState, **extra: object) -> Response:
+async def _render_panel(
+    request: Request, state: AskingState, status_code: int = 200, **extra: object
+) -> Response:
     """With htmx, the panel with the summary above it (its "Next update" row) out of band; else the page."""
     view = await load_case(request)
     context = case_context(request, view, asking=state, **extra)
     if is_htmx(request):
         announcement = _("Your request for an update was received.") if context["asked"] else ""
         context.update(oob=True, announcement=announcement)
-        return HTMLResponse(render_html(request, "victim/case.html", context, block="asked"))
-    return render(request, "victim/case.html", context)
+        html = render_html(request, "victim/case.html", context, block="asked")
+        return HTMLResponse(html, status_code=status_code)
+    return render(request, "victim/case.html", context, status_code=status_code)
 
 
 @party_required
@@ -70,7 +73,7 @@ async def ask_for_update(request: Request) -> Response:
             )
             state = AskingState(asked, entitlement, next_allowed(force, now), now, rules.calendar)
     if not form.is_valid:
-        return await _render_panel(request, state, values=form.values, errors=form.errors)
+        return await _render_panel(request, state, 400, values=form.values, errors=form.errors)
     if not is_htmx(request):
         return redirect_to(request, "victim_case", query={"asked": 1}, fragment="ask-for-update")
     return await _render_panel(request, state, asked=True)

@@ -216,7 +216,7 @@ async def send_message(request: Request) -> Response:
         view = await load_case(request)
         asking = None if is_htmx(request) else await update_requests.load_asking(request)
         context = case_context(request, view, values=form.values, errors=form.errors, asking=asking)
-        return render(request, "victim/case.html", context, fragment="message_form")
+        return render(request, "victim/case.html", context, fragment="message_form", status_code=400)
     if not is_htmx(request):
         return RedirectResponse("/case?sent=1#send-message", status_code=303)
     view = await load_case(request)
