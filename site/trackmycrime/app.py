@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from .auth.csrf import CSRFMiddleware
-from .auth.passwords import use_fast_hashing
+from .auth.passwords import hasher_for
 from .base_url import BaseUrlMiddleware
 from .database import OUTAGE_RETRY_AFTER_SECONDS, Database, TroubleLog, is_outage
 from .ingest import problems
@@ -34,7 +34,7 @@ from .security_headers import SecurityHeadersMiddleware
 from .settings import Settings, load_settings
 from .static_assets import StaticAssets
 from .victim.routes import routes as victim_routes
-from .victims_code.rules import configure as configure_victims_code_rules
+from .victims_code.rules import load_rules
 
 
 def all_routes(assets: StaticAssets, settings: Settings) -> list[BaseRoute]:
@@ -89,8 +89,7 @@ class TrackMyCrime(Starlette):
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
     settings = settings or load_settings()
     settings.check_for_production()
-    configure_victims_code_rules(settings.victims_code_rules)
-    use_fast_hashing(settings.mode != "production")
+    rules = load_rules(settings.victims_code_rules or None)
     redact_tokens_in_logs()
     assets = StaticAssets()
     db = database or Database(settings.database_url, pool_size=settings.db_pool_size)
@@ -122,6 +121,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.hasher = hasher_for(settings.mode)
+    app.state.rules = rules
     app.state.db = db
     app.state.assets = assets
     app.state.outages = TroubleLog(logging.getLogger("trackmycrime.web"), "answering requests")

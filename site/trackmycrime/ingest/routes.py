@@ -175,7 +175,7 @@ async def put_crime(request: Request) -> Response:
                     for index in unknown.indexes
                 ]
             )
-        await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
+        await refresh_entitlements(db, crime.id, request.app.state.rules)  # type: ignore[arg-type]
         record_rms_action(db, request, caller, audit_actions.CRIME_UPSERT, crime, changes.summary())
         for action, parties in (
             (audit_actions.PARTY_CREATE, changes.new_parties),
@@ -232,7 +232,13 @@ async def post_update(request: Request) -> Response:
                 title="Update id already used",
             )
         if stored.created:
-            await refresh_entitlements(db, crime.id, locked_crime=crime, parties=stored.parties)  # type: ignore[arg-type]
+            await refresh_entitlements(
+                db,
+                crime.id,  # type: ignore[arg-type]
+                request.app.state.rules,
+                locked_crime=crime,
+                parties=stored.parties,
+            )
         outcome = "stored" if stored.created else "already stored"
         record_rms_action(
             db, request, caller, audit_actions.UPDATE_ADD, crime, f"update {given.rms_update_id} {outcome}"
@@ -310,7 +316,7 @@ async def put_hearing(request: Request) -> Response:
             agency=caller.api_key.agency,
         )
         if event is not None:
-            await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
+            await refresh_entitlements(db, crime.id, request.app.state.rules)  # type: ignore[arg-type]
         record_rms_action(
             db,
             request,
@@ -356,7 +362,7 @@ async def put_decision(request: Request) -> Response:
                 title="Decision id already used",
             )
         if created:
-            await refresh_entitlements(db, crime.id, locked_crime=crime)  # type: ignore[arg-type]
+            await refresh_entitlements(db, crime.id, request.app.state.rules, locked_crime=crime)  # type: ignore[arg-type]
         outcome = "stored" if created else "already stored"
         record_rms_action(
             db, request, caller, audit_actions.DECISION_PUT, crime, f"decision {rms_decision_id} {outcome}"

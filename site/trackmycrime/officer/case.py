@@ -62,6 +62,8 @@ from ..trusted_helpers import (
     relationship_options,
 )
 from ..victims_code.entitlements import event_label, portal_note
+from ..victims_code.rules import Rules
+from ..victims_code.working_days import WorkingCalendar
 from .access import mine_clause, officer_page, path_id, sees_whole_force, visible_crime
 from .deadlines import due_in_words, is_overdue
 from .forms import Errors, whole_number
@@ -181,6 +183,8 @@ async def load_crime_page(
     crime: Crime,
     show: str = case_timeline.ALL,
     before: case_timeline.Cursor | None = None,
+    *,
+    rules: Rules,
 ) -> CrimePage:
     """Everything the page shows, in a fixed number of queries; the timeline at this filter and page."""
     everyone = list(
@@ -274,7 +278,7 @@ async def load_crime_page(
         reviews = list(
             (await db.exec(select(ReviewRequest).where(col(ReviewRequest.crime_id) == crime.id))).all()
         )
-    statement_parties = parties_who_may_make_one(parties)
+    statement_parties = parties_who_may_make_one(rules, parties)
     statements = await statements_of_crime(db, crime.id) if statement_parties else {}  # type: ignore[arg-type]
     conflicts = await open_conflicts(db, crime.id)  # type: ignore[arg-type]
     named = {h.from_officer_id for h in [*conflicts, *([handover] if handover else [])]}
@@ -383,7 +387,7 @@ def officer_options(page: CrimePage) -> list[tuple[str, str]]:
     return options
 
 
-def helpers() -> dict[str, Any]:
+def helpers(calendar: WorkingCalendar) -> dict[str, Any]:
     """Functions the crime templates call."""
     return {
         "status_of": statuses.status,
@@ -397,7 +401,7 @@ def helpers() -> dict[str, Any]:
         "portal_note": portal_note,
         "told_in_words": method_in_words,
         "told_options": [(method, method_in_words(method)) for method in ContactMethod.ALL],
-        "due_in_words": due_in_words,
+        "due_in_words": due_in_words(calendar),
         "is_overdue": is_overdue,
         "alert_kind_in_words": alert_kind_in_words,
         "property_state_in_words": state_label_for_officers,
@@ -444,7 +448,7 @@ def page_context(
     if chosen is not None and not update_values:
         update_values = {"text": chosen.text, "status": chosen.status or "", "audience": "all"}
     return {
-        **helpers(),
+        **helpers(request.app.state.rules.calendar),
         "page": page,
         "crime": page.crime,
         "now": utcnow(),
@@ -506,7 +510,9 @@ async def render_section(
         values=context.pop("values", None),
     )
     officer: Officer = request.state.officer
-    full["inbox_count"] = await attention_count(db, mine_clause(officer), full["now"])
+    full["inbox_count"] = await attention_count(
+        db, mine_clause(officer), full["now"], request.app.state.rules.calendar
+    )
     context = {**full, **context, "announcement": announcement}
     title = render_html(request, "officer/crime.html", context, block="title").strip()
     return render_partial(request, template, context, title=title)
@@ -554,7 +560,7 @@ async def crime_page(request: Request) -> Response:
             db, request, audit_actions.CRIME_VIEW, force_id=crime.force_id, crime_id=crime.id, actor=officer
         )
         show, before = case_timeline.chosen_page(request.query_params)
-        page = await load_crime_page(db, officer, crime, show, before)
+        page = await load_crime_page(db, officer, crime, show, before, rules=request.app.state.rules)
         return await render_crime_page(request, db, page)
 
 
@@ -573,7 +579,7 @@ async def crime_timeline_part(request: Request) -> Response:
         audit.record(
             db, request, audit_actions.CRIME_VIEW, force_id=crime.force_id, crime_id=crime.id, actor=officer
         )
-        page = await load_crime_page(db, officer, crime, show, before)
+        page = await load_crime_page(db, officer, crime, show, before, rules=request.app.state.rules)
         total = page.timeline.total
         announcement = ngettext("%(num)s entry, newest first.", "%(num)s entries, newest first.", total) % {
             "num": total

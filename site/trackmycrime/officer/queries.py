@@ -26,6 +26,7 @@ from ..models import (
     UpdateRequest,
 )
 from ..victims_code.entitlements import UPDATE_REQUESTED
+from ..victims_code.working_days import WorkingCalendar
 from .deadlines import due_soon_before
 
 # A crime given to an officer in this many days, with no word from an officer since, is "new".
@@ -138,7 +139,11 @@ async def _unread_messages(db: AsyncSession, scope: ColumnElement[bool], found: 
 
 
 async def _updates_owed(
-    db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime, found: dict[int, Attention]
+    db: AsyncSession,
+    scope: ColumnElement[bool],
+    now: dt.datetime,
+    calendar: WorkingCalendar,
+    found: dict[int, Attention],
 ) -> None:
     overdue = func.sum(case((col(Entitlement.due_at) < now, 1), else_=0))
     rows = await _rows(
@@ -148,7 +153,7 @@ async def _updates_owed(
         .where(
             scope,
             col(Entitlement.met_at).is_(None),
-            col(Entitlement.due_at) < due_soon_before(now),
+            col(Entitlement.due_at) < due_soon_before(calendar, now),
             col(Entitlement.event) != UPDATE_REQUESTED,  # shown as requests, with their notes
         )
         .group_by(col(Entitlement.crime_id)),
@@ -227,13 +232,13 @@ async def _newly_assigned(
 
 
 async def attention_by_crime(
-    db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime
+    db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime, calendar: WorkingCalendar
 ) -> dict[int, Attention]:
     """Four queries, whatever the number of crimes."""
     found: dict[int, Attention] = {}
     await _open_update_requests(db, scope, found)
     await _unread_messages(db, scope, found)
-    await _updates_owed(db, scope, now, found)
+    await _updates_owed(db, scope, now, calendar, found)
     await _newly_assigned(db, scope, now, found)
     return found
 
@@ -283,12 +288,13 @@ async def inbox_items(
     db: AsyncSession,
     scope: ColumnElement[bool],
     now: dt.datetime,
+    calendar: WorkingCalendar,
     *,
     only_needing_attention: bool = True,
     crime_ids: list[int] | None = None,
 ) -> list[InboxItem]:
     """Crimes in scope, most urgent first, in five queries."""
-    attention = await attention_by_crime(db, scope, now)
+    attention = await attention_by_crime(db, scope, now, calendar)
     ids = list(attention) if crime_ids is None else crime_ids
     rows = await _crimes_with_officers(db, ids)
     names = await _party_names(db, ids)
@@ -340,6 +346,8 @@ async def crime_with_reference(db: AsyncSession, visible: ColumnElement[bool], t
     return rows.first()
 
 
-async def attention_count(db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime) -> int:
+async def attention_count(
+    db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime, calendar: WorkingCalendar
+) -> int:
     """How many crimes in scope need attention: the number in the navigation."""
-    return sum(1 for a in (await attention_by_crime(db, scope, now)).values() if a.needs_attention)
+    return sum(1 for a in (await attention_by_crime(db, scope, now, calendar)).values() if a.needs_attention)

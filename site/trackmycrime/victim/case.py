@@ -42,7 +42,7 @@ def case_context(request: Request, view: queries.CaseView, **extra: Any) -> dict
         "decision_label": decisions.decision_label,
         "review_status_label": decisions.review_status_label,
         "review_sent": request.query_params.get("review") == "sent",
-        "may_make_statement": may_make_statement(party),
+        "may_make_statement": may_make_statement(request.app.state.rules, party),
         "closed": is_closed(crime),
         "next_due": next_due,
         "next_due_is_late": next_due is not None and next_due < utcnow(),
@@ -100,7 +100,9 @@ async def _read_case(
     view = await queries.case_view(db, party, crime, show, before)
     asking = None
     if with_asking and not is_closed(crime):
-        asking = await update_requests.asking_state(db, party, request.state.force)
+        asking = await update_requests.asking_state(
+            db, party, request.state.force, request.app.state.rules.calendar
+        )
     if getattr(request.state, "helper", None) is not None:
         # The party has not read it because their helper has: the officer must not think so.
         return view, asking
@@ -214,7 +216,7 @@ async def send_message(request: Request) -> Response:
         view = await load_case(request)
         asking = None if is_htmx(request) else await update_requests.load_asking(request)
         context = case_context(request, view, values=form.values, errors=form.errors, asking=asking)
-        return render(request, "victim/case.html", context, fragment="message_form")
+        return render(request, "victim/case.html", context, fragment="message_form", status_code=400)
     if not is_htmx(request):
         return RedirectResponse("/case?sent=1#send-message", status_code=303)
     view = await load_case(request)

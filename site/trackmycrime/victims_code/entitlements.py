@@ -77,7 +77,7 @@ from ..models import (
     utcnow,
 )
 from ..statuses import EVENT_CODES, STATUS_CODES, case_event, status
-from .rules import REGULAR_CONTACT, Rules, current_rules
+from .rules import REGULAR_CONTACT, Rules
 from .working_days import WorkingCalendar, end_of_london_day, london_date
 
 UPDATE_REQUESTED = "update_requested"
@@ -356,6 +356,7 @@ def owed_rows(
 async def refresh_entitlements(
     db: AsyncSession,
     crime_id: int,
+    rules: Rules,
     *,
     locked_crime: Crime | None = None,
     parties: Sequence[Party] | None = None,
@@ -403,7 +404,7 @@ async def refresh_entitlements(
         parties,
         updates,
         messages,
-        current_rules(),
+        rules,
         contacts,
         {party_id: offered_at for party_id, offered_at in offers if offered_at is not None},
     )
@@ -487,7 +488,7 @@ async def owed_to_party(db: AsyncSession, party_id: int) -> list[Entitlement]:
 
 
 async def record_update_request(
-    db: AsyncSession, party: Party, requested_at: dt.datetime | None = None
+    db: AsyncSession, party: Party, rules: Rules, requested_at: dt.datetime | None = None
 ) -> Entitlement:
     """The party asked for an update: owe them one within the general deadline ("update_requested").
 
@@ -496,12 +497,12 @@ async def record_update_request(
     """
     requested_at = _aware(requested_at or utcnow())
     return await owe_an_answer(
-        db, party, UPDATE_REQUESTED, london_date(requested_at).isoformat(), requested_at
+        db, party, rules, UPDATE_REQUESTED, london_date(requested_at).isoformat(), requested_at
     )
 
 
 async def owe_an_answer(
-    db: AsyncSession, party: Party, event: str, event_key: str, asked_at: dt.datetime
+    db: AsyncSession, party: Party, rules: Rules, event: str, event_key: str, asked_at: dt.datetime
 ) -> Entitlement:
     """The party asked for something (an update, a review): owe an answer within the general deadline.
 
@@ -510,7 +511,6 @@ async def owe_an_answer(
     """
     assert party.id is not None
     asked_at = _aware(asked_at)
-    rules = current_rules()
     row = (
         await db.exec(
             select(Entitlement).where(
@@ -534,7 +534,7 @@ async def owe_an_answer(
             enhanced_rights=party.enhanced_rights,
         )
         db.add(row)
-        await refresh_entitlements(db, crime.id)
+        await refresh_entitlements(db, crime.id, rules)
     return row
 
 
