@@ -1,9 +1,16 @@
-"""Pytest plugin: save every HTML response body the tests fetch, to compare templates before/after.
+"""Do the pages read the same after a template change? Save every page the web tests fetch, and compare.
 
-    TMC_RENDER_DIR=/tmp/renders/before pytest -p bench.render_snapshot tests/web/...
+A pytest plugin: with TMC_RENDER_DIR set, each HTML response body is saved, keyed by test, request
+number, method and URL. Run the web tests before and after the change (on a copy of the tree each,
+so editing does not disturb a run), then compare:
+
+    TMC_RENDER_DIR=/tmp/renders/before pytest -n 0 -p bench.render_snapshot tests/web
     python -m bench.render_snapshot /tmp/renders/before /tmp/renders/after
-Bodies are keyed by test id, request number, method and URL; tokens that differ on each run are
-replaced before comparing, and whitespace is collapsed.
+
+What differs on every run (CSRF tokens, the clock, new codes and keys, QR codes, ports) is masked,
+and whitespace a browser ignores is collapsed; a difference only in the order of attributes is
+counted apart. Run it twice before changing anything to see the noise (a few pages of a test that
+races requests on purpose).
 """
 
 from __future__ import annotations
@@ -58,7 +65,17 @@ VOLATILE = [
     (re.compile(r'("X-CSRF-Token": ?")[^"]*'), r"\1*"),
     (re.compile(r"(&#34;X-CSRF-Token&#34;: ?&#34;)[^&]*"), r"\1*"),
     (re.compile(r'nonce="[^"]*"'), 'nonce="*"'),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?"), "*"),  # the clock
+    (re.compile(r"\b\d{1,2}[:.]\d\d ?(am|pm|yb|yh)?\b"), "*"),
+    (re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+"), "*"),  # signed tokens
+    (re.compile(r'"data:image/[^"]*"'), '"*"'),  # QR codes
+    (re.compile(r"<code>[^<]*</code>"), "<code>*</code>"),  # new keys, codes and secrets
+    (re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}\b"), "*"),  # registration codes
+    (re.compile(r"127\.0\.0\.1(:|%3A)\d+"), "127.0.0.1:*"),  # the test identity provider's port
+    (re.compile(r"before=[\d.*]+"), "before=*"),  # timeline positions
+    (re.compile(r"/pytest-of-[^/]+/pytest-\d+/"), "/pytest-*/"),  # pytest's temporary folders
 ]
+RANDOM_IN_URL = re.compile(r"[\w-]{20,}")
 BLOCK = (
     "address|article|aside|body|caption|dd|details|div|dl|dt|fieldset|figcaption|figure|footer|form|"
     "h[1-6]|head|header|hr|html|li|link|main|meta|nav|ol|p|script|section|summary|table|tbody|td|textarea|"
@@ -89,9 +106,13 @@ def sort_attributes(html: str) -> str:
 
 
 def load(directory: str) -> dict[str, str]:
+    """This application's pages (not the test identity provider's), keyed without random tokens."""
     pages: dict[str, str] = {}
     for file in sorted(Path(directory).glob("renders-*.json")):
-        pages.update(json.loads(file.read_text()))
+        for key, html in json.loads(file.read_text()).items():
+            test, _, url = key.partition(" http://")
+            if url.startswith("testserver/"):
+                pages[test + " " + RANDOM_IN_URL.sub("*", without_volatile(url))] = html
     return pages
 
 
