@@ -28,6 +28,7 @@ from .log_redaction import redact_tokens_in_logs
 from .officer.routes import routes as officer_routes
 from .operations.metrics import metrics_endpoint, record_request
 from .operations.request_log import NoteRouteMiddleware, RequestLogMiddleware
+from .page_memo import PageMemo
 from .pages import create_templates, render, render_html
 from .public.routes import routes as public_routes
 from .security_headers import SecurityHeadersMiddleware
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.assets = assets
     app.state.outages = TroubleLog(logging.getLogger("trackmycrime.web"), "answering requests")
     app.state.templates = create_templates(assets)
+    app.state.page_memo = PageMemo(settings.page_memo_entries)
     # How pages are rendered, for the layer below the pages (auth/) that must answer with one.
     app.state.render, app.state.render_html = render, render_html
     return app
