@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from .. import case_timeline as timeline
 from ..auth.sessions import party_required, party_required_quietly, party_required_reading
@@ -17,7 +17,7 @@ from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..models import Crime, Party, utcnow
 from ..page_memo import PageMemo, memoise, memoised_response, next_change
-from ..pages import is_htmx, render, render_html
+from ..pages import is_htmx, redirect_to, render, render_html
 from ..personal_statements import may_make_statement
 from ..read_receipts import mark_updates_read
 from ..statuses import status
@@ -184,8 +184,7 @@ async def case_timeline(request: Request) -> Response:
     """A page of the timeline, filtered, for htmx: in place of the timeline, or (`?before=`) added
     after the entries shown. Without htmx, the case page at the same filter and cursor."""
     if not is_htmx(request):
-        url = request.url_for("victim_case").include_query_params(**request.query_params)
-        return RedirectResponse(f"{url.path}?{url.query}#updates", status_code=303)
+        return redirect_to(request, "victim_case", query=dict(request.query_params), fragment="updates")
     view, _asking = await _read_case(request.state.reading, request, with_asking=False)
     more = view.timeline.before is not None
     context = case_context(
@@ -212,7 +211,7 @@ def _announce_page(page: queries.TimelinePage, *, more: bool) -> str:
 async def case_activity(request: Request) -> Response:
     """Polled by htmx: nothing (204) when nothing is new, else the changed parts, out of band."""
     if not is_htmx(request):
-        return RedirectResponse("/case", status_code=303)
+        return redirect_to(request, "victim_case")
     seen = queries.Activity.from_marker(request.query_params.get("seen", "")[:100])
     db = request.state.reading  # the session check's connection: one per poll
     if seen == await queries.current_activity(db, request.state.party):
@@ -266,7 +265,7 @@ async def send_message(request: Request) -> Response:
         context = case_context(request, view, values=form.values, errors=form.errors, asking=asking)
         return render(request, "victim/case.html", context, fragment="message_form", status_code=400)
     if not is_htmx(request):
-        return RedirectResponse("/case?sent=1#send-message", status_code=303)
+        return redirect_to(request, "victim_case", query={"sent": 1}, fragment="send-message")
     view = await load_case(request)
     context = case_context(request, view, oob=True, sent=True, announcement=_("Your message has been sent."))
     return HTMLResponse(render_html(request, "victim/case.html", context, block="message_sent"))
