@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from tests.fake_notify import FakeNotify
-from tests.web.officer_world import build_world, make_party, sign_in_as
+from tests.web.officer_world import make_party, sign_in_as
 from tests.webclient import text_of
 from tests.worker_support import worker_settings
 from trackmycrime.models import AuditEvent, Crime, Message, ReceivedText
@@ -15,18 +14,6 @@ from trackmycrime.notify.worker import send_due_alerts
 from trackmycrime.text_replies import number_key
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def notify():
-    server = FakeNotify().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
 
 
 async def collect(db, notify):

@@ -1,9 +1,15 @@
-"""A small world for officer tests: two forces, officers in every role, crimes and parties."""
+"""A small world for officer tests: two forces, officers in every role, crimes and parties.
+
+The fixtures at the end (`world` and clients signed in as its officers) are registered by the
+conftest.py of each test area that uses them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+
+import pytest
 
 from tests.conftest import TEST_SECRET_KEY
 from tests.webclient import WebClient
@@ -239,3 +245,27 @@ async def sign_in_as(client: WebClient, db: Database, who: Officer | Party) -> N
 async def sign_in_with_form(client: WebClient, identifier: str, password: str = PASSWORD):
     await client.page("/officer/sign-in")
     return await client.submit("/officer/sign-in", {"identifier": identifier, "password": password})
+
+
+@pytest.fixture
+async def world(db: Database) -> World:
+    return await build_world(db)
+
+
+@pytest.fixture
+async def oic_client(client: WebClient, db: Database, world: World) -> WebClient:
+    """The web client, signed in as the officer in charge of the world's crime."""
+    await sign_in_as(client, db, world.oic)
+    return client
+
+
+@pytest.fixture
+async def supervisor(client: WebClient, db: Database, world: World) -> WebClient:
+    await sign_in_as(client, db, world.supervisor)
+    return client
+
+
+@pytest.fixture
+async def admin(client: WebClient, db: Database, world: World) -> WebClient:
+    await sign_in_as(client, db, world.admin)
+    return client

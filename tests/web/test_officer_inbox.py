@@ -8,14 +8,9 @@ from sqlalchemy import event
 from tests.webclient import text_of
 from trackmycrime.models import AuditEvent, CaseUpdate, Entitlement, Message, MessageDirection, utcnow
 
-from .officer_world import build_world, days_ago, make_crime, make_party, sign_in_as
+from .officer_world import days_ago, make_crime, make_party, sign_in_as
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
 
 
 def rows(page) -> list[str]:

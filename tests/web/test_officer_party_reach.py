@@ -12,14 +12,9 @@ from trackmycrime.models import Crime, OutboxMessage, OutboxStatus
 from trackmycrime.notify.outbox import AlertKind
 from trackmycrime.notify.worker import send_due_alerts
 
-from .officer_world import build_world, make_party, sign_in_as
+from .officer_world import make_party, sign_in_as
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
 
 
 async def add_person(db, world, surname, **contact):

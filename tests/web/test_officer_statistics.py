@@ -11,20 +11,9 @@ import pytest
 from tests.webclient import text_of
 from trackmycrime.models import Entitlement, Feedback, Message, MessageDirection, Party, WebSession, utcnow
 
-from .officer_world import build_world, days_ago, make_crime, make_party, sign_in_as
+from .officer_world import days_ago, make_crime, make_party
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
-
-
-@pytest.fixture
-async def supervisor(client, db, world):
-    await sign_in_as(client, db, world.supervisor)
-    return client
 
 
 def figures(page) -> dict[str, str]:

@@ -9,14 +9,9 @@ from tests.webclient import text_of
 from trackmycrime.models import Entitlement, Message, MessageDirection, utcnow
 from trackmycrime.victims_code import refresh_entitlements
 
-from .officer_world import build_world, days_ago, make_crime, make_party, sign_in_as
+from .officer_world import days_ago, make_crime, make_party, sign_in_as
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
 
 
 def references(page) -> list[str]:
