@@ -12,7 +12,7 @@ from trackmycrime.models import Crime, OutboxMessage, OutboxStatus
 from trackmycrime.notify.outbox import AlertKind
 from trackmycrime.notify.worker import send_due_alerts
 
-from .officer_world import make_party, sign_in_as
+from .officer_world import sign_in_as, world_party
 
 pytestmark = pytest.mark.anyio
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.anyio
 async def add_person(db, world, surname, **contact):
     async with db.transaction() as session:
         crime = await session.get(Crime, world.crime.id)
-        return await make_party(
+        return await world_party(
             session, crime, f"W-{surname}", "Jo", surname, role="witness", registered=False, **contact
         )
 
