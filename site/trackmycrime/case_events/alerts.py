@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlmodel import col, select
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_updates import is_visible_to
-from ..models import CaseUpdate, Force, Party
-from ..notify.outbox import AlertKind, alerted_lately_by_party, queue_alert
+from ..models import CaseUpdate, Force, OutboxMessage, OutboxStatus, Party, utcnow
+from ..notify.outbox import AlertKind, alerted_lately_by_party, channels_for
+from ..notify.outbox import _portal_offered as portal_offered  # queue_alert's rules, for many rows at once
+from ..notify.outbox import _recipient as recipient_on
+
+_parties = cast(Any, Party).__table__
+_outbox = cast(Any, OutboxMessage).__table__
 
 
 def may_be_alerted(party: Party) -> bool:
@@ -23,14 +31,27 @@ def update_alert_cause(update: CaseUpdate) -> str:
     return f"update:{update.id}"
 
 
+async def all_parties_of_crime(db: AsyncSession, crime_id: int) -> list[Party]:
+    """Every party of the crime, trusted helpers too, in the order they were added.
+
+    Read-only rows with Party's columns, not ORM objects: cheap to read, and never written back.
+    """
+    query: Any = select(_parties).where(_parties.c.crime_id == crime_id).order_by(_parties.c.id)
+    found = await db.exec(query)
+    return cast(list[Party], found.all())
+
+
 async def parties_of_crime(db: AsyncSession, crime_id: int) -> list[Party]:
-    """The crime's parties in the order they were added; trusted helpers are not among them."""
-    found = await db.exec(
-        select(Party)
-        .where(Party.crime_id == crime_id, col(Party.helps_party_id).is_(None))
-        .order_by(col(Party.id))
+    """The crime's parties in the order they were added; trusted helpers are not among them.
+
+    Read-only rows with Party's columns (all_parties_of_crime()), not ORM objects.
+    """
+    query: Any = (
+        select(_parties)
+        .where(_parties.c.crime_id == crime_id, _parties.c.helps_party_id.is_(None))
+        .order_by(_parties.c.id)
     )
-    return list(found.all())
+    return cast(list[Party], (await db.exec(query)).all())
 
 
 async def alert_parties_of_update(
@@ -45,22 +66,50 @@ async def alert_parties_of_update(
 
     `send_after`: hold the alerts back until then (while an officer may still withdraw the update).
     `parties`: parties_of_crime() of the update's crime, when the caller has just read them.
+    Returns the parties told (whether or not an alert within the force's window coalesced theirs).
+    One read of the parties' recent alerts and one INSERT for all the alerts; a repeat of an
+    alert already queued (same dedupe key) is skipped by the database.
     """
     if parties is None:
         parties = await parties_of_crime(db, update.crime_id)
     told = [party for party in parties if may_be_alerted(party) and is_visible_to(update, party)]
-    alerted_lately = await alerted_lately_by_party(db, force, AlertKind.UPDATE_WAITING, told)
-    alerted: list[Party] = []
+    kind = AlertKind.UPDATE_WAITING
+    alerted_lately = await alerted_lately_by_party(db, force, kind, told)
+    now = utcnow()
+    context_json = json.dumps({"force_name": force.name}, sort_keys=True)
+    cause = update_alert_cause(update)
+    rows: list[dict[str, Any]] = []
     for party in told:
-        await queue_alert(
-            db,
-            force=force,
-            kind=AlertKind.UPDATE_WAITING,
-            party=party,
-            cause=update_alert_cause(update),
-            context={"force_name": force.name},
-            send_at=send_after,
-            alerted_lately=alerted_lately,
+        if not await portal_offered(db, force, party):
+            continue
+        lately = alerted_lately.get(party.id, set())  # type: ignore[arg-type]
+        for channel in channels_for(party):
+            recipient = recipient_on(party, channel)
+            if channel in lately or not recipient:
+                continue
+            rows.append(
+                {
+                    "force_id": force.id,
+                    "kind": kind,
+                    "channel": channel,
+                    "party_id": party.id,
+                    "officer_id": None,
+                    "recipient": recipient,
+                    "context_json": context_json,
+                    "dedupe_key": f"{kind}:{cause}:party:{party.id}:{channel}",
+                    "status": OutboxStatus.PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": send_after or now,
+                    "claimed_until": None,
+                    "last_error": "",
+                    "provider_reference": "",
+                    "created_at": now,
+                    "sent_at": None,
+                }
+            )
+    if rows:
+        dialect_insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+        await db.exec(
+            dialect_insert(_outbox).values(rows).on_conflict_do_nothing(index_elements=[_outbox.c.dedupe_key])
         )
-        alerted.append(party)
-    return alerted
+    return told
