@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
-from typing import Any, cast
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_updates import is_visible_to
 from ..models import CaseUpdate, Force, OutboxMessage, OutboxStatus, Party, utcnow
-from ..notify.outbox import AlertKind, alerted_lately_by_party, channels_for
+from ..notify.outbox import NOT_DELIVERED, AlertKind, alerted_lately_by_party, channels_for
 from ..notify.outbox import _portal_offered as portal_offered  # queue_alert's rules, for many rows at once
 from ..notify.outbox import _recipient as recipient_on
 
@@ -31,14 +31,34 @@ def update_alert_cause(update: CaseUpdate) -> str:
     return f"update:{update.id}"
 
 
-async def all_parties_of_crime(db: AsyncSession, crime_id: int) -> list[Party]:
-    """Every party of the crime, trusted helpers too, in the order they were added.
+class PartiesOfCrime(NamedTuple):
+    every: list[Party]
+    """Every party of the crime, trusted helpers too, in the order they were added."""
+    alerted_lately: dict[int, set[str]]
+    """What alerted_lately_by_party() says for "update waiting" alerts, for all of them."""
 
-    Read-only rows with Party's columns, not ORM objects: cheap to read, and never written back.
+
+async def parties_and_their_recent_alerts(db: AsyncSession, force: Force, crime_id: int) -> PartiesOfCrime:
+    """The crime's parties and their recent "update waiting" alerts, in one query.
+
+    The parties are read-only rows with Party's columns, not ORM objects: cheap to read, and never
+    written back. Recent alerts: as alerted_lately_by_party(), within the force's alert window.
     """
-    query: Any = select(_parties).where(_parties.c.crime_id == crime_id).order_by(_parties.c.id)
-    found = await db.exec(query)
-    return cast(list[Party], found.all())
+    query: Any = select(_parties)
+    if force.alert_window_minutes > 0:
+        since = utcnow() - dt.timedelta(minutes=force.alert_window_minutes)
+        lately = select(func.aggregate_strings(_outbox.c.channel, " ")).where(
+            _outbox.c.party_id == _parties.c.id,
+            _outbox.c.kind == AlertKind.UPDATE_WAITING,
+            _outbox.c.created_at >= since,
+            _outbox.c.status.not_in(NOT_DELIVERED),
+        )
+        query = select(_parties, lately.scalar_subquery().label("alerted_lately"))
+    rows = (await db.exec(query.where(_parties.c.crime_id == crime_id).order_by(_parties.c.id))).all()
+    lately_by_party = {
+        row.id: set(row.alerted_lately.split()) for row in rows if getattr(row, "alerted_lately", None)
+    }
+    return PartiesOfCrime(cast(list[Party], rows), lately_by_party)
 
 
 async def parties_of_crime(db: AsyncSession, crime_id: int) -> list[Party]:
@@ -61,11 +81,13 @@ async def alert_parties_of_update(
     *,
     send_after: dt.datetime | None = None,
     parties: Sequence[Party] | None = None,
+    alerted_lately: Mapping[int, set[str]] | None = None,
 ) -> list[Party]:
     """Queue "an update is waiting" for each registered party who may read it, as they prefer.
 
     `send_after`: hold the alerts back until then (while an officer may still withdraw the update).
-    `parties`: parties_of_crime() of the update's crime, when the caller has just read them.
+    `parties`: parties_of_crime() of the update's crime, when the caller has just read them, and
+    `alerted_lately`: their recent alerts (parties_and_their_recent_alerts()), if read with them.
     Returns the parties told (whether or not an alert within the force's window coalesced theirs).
     One read of the parties' recent alerts and one INSERT for all the alerts; a repeat of an
     alert already queued (same dedupe key) is skipped by the database.
@@ -74,7 +96,8 @@ async def alert_parties_of_update(
         parties = await parties_of_crime(db, update.crime_id)
     told = [party for party in parties if may_be_alerted(party) and is_visible_to(update, party)]
     kind = AlertKind.UPDATE_WAITING
-    alerted_lately = await alerted_lately_by_party(db, force, kind, told)
+    if alerted_lately is None:
+        alerted_lately = await alerted_lately_by_party(db, force, kind, told)
     now = utcnow()
     context_json = json.dumps({"force_name": force.name}, sort_keys=True)
     cause = update_alert_cause(update)

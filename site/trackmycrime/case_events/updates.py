@@ -6,7 +6,7 @@ The records system, an officer's update and a change in an item of property all 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -98,11 +98,13 @@ async def insert_update(
     rms_update_id: str,
     agency: str,
     parties: Sequence[Party],
+    alerted_lately: Mapping[int, set[str]] | None = None,
 ) -> CaseUpdate:
     """record_update() for the records system, in Core statements: the update, the crime, the alerts.
 
     `crime` was read (locked) in this session; its status is brought in step in memory too, without
-    the ORM writing it again. `parties`: parties_of_crime(). Returns a read-only row-like update,
+    the ORM writing it again. `parties`: parties_of_crime(), and `alerted_lately` their recent
+    alerts if read with them (parties_and_their_recent_alerts()). Returns a read-only row-like update,
     not an ORM object. The caller refreshes the Victims' Code entitlements.
     """
     now = utcnow()
@@ -131,7 +133,7 @@ async def insert_update(
     await db.exec(update(_crimes).where(_crimes.c.id == crime.id).values(changes))
     for name, value in changes.items():
         set_committed_value(crime, name, value)
-    await alert_parties_of_update(db, force, stored, parties=parties)
+    await alert_parties_of_update(db, force, stored, parties=parties, alerted_lately=alerted_lately)
     return stored
 
 

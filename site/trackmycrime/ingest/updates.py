@@ -9,7 +9,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..case_events.alerts import alert_parties_of_update, all_parties_of_crime, update_alert_cause
+from ..case_events.alerts import alert_parties_of_update, parties_and_their_recent_alerts, update_alert_cause
 from ..case_events.updates import insert_update, record_case_event, set_crime_status
 from ..models import Agency, Audience, CaseUpdate, Crime, Force, Party, saved_id, utcnow
 from .schemas import UpdateIn, UpdateOut
@@ -68,14 +68,16 @@ async def add_update(
     """The stored update and whether this call stored it; a repeat of a stored one changes nothing.
 
     Reads the crime's updates once, for the repeat check and the Victims' Code refresh, and its
-    parties once (only if needed for a repeat), for the audience, the alerts and the refresh.
+    parties with their recent alerts once (for a repeat only if its audience is one party), for
+    the audience, the alerts and the refresh.
     """
     crime_id = saved_id(crime)
     updates = await updates_of_crime(db, crime_id)
     existing = next((u for u in updates if u.rms_update_id == body.rms_update_id), None)
     every_party: Sequence[Party] = ()
+    alerted_lately: dict[int, set[str]] = {}
     if existing is None or body.audience not in (Audience.ALL, Audience.VICTIMS):
-        every_party = await all_parties_of_crime(db, crime_id)
+        every_party, alerted_lately = await parties_and_their_recent_alerts(db, force, crime_id)
     audience, party_id = _audience(every_party, body.audience)
     if existing is not None:
         if not _same_update(existing, body, audience, party_id):
@@ -94,6 +96,7 @@ async def add_update(
         rms_update_id=body.rms_update_id,
         agency=agency,
         parties=parties,
+        alerted_lately=alerted_lately,
     )
     return StoredUpdate(update, True, parties, [*updates, update])
 
