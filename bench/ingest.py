@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import event, func, insert, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -79,13 +80,14 @@ async def create_database(server_url: str) -> str:
     async with admin.connect() as connection:
         await connection.execute(text(f'CREATE DATABASE "{name}"'))
     await admin.dispose()
-    return server_url.rsplit("/", 1)[0] + "/" + name
+    # make_url keeps a ?host=/var/run/postgresql (a Unix socket) and any other query as they were.
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
 async def drop_database(server_url: str, url: str) -> None:
     admin = create_async_engine(async_url(server_url), isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
     await admin.dispose()
 
 
