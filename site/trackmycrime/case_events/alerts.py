@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +19,24 @@ from ..notify.outbox import _recipient as recipient_on
 
 _parties = cast(Any, Party).__table__
 _outbox = cast(Any, OutboxMessage).__table__
+
+# Built once (building a statement costs more CPU than running it here).
+_OF_CRIME = _parties.c.crime_id == bindparam("crime_id")
+_EVERY_PARTY = select(_parties).where(_OF_CRIME).order_by(_parties.c.id)
+_RECENT_ALERTS = select(func.aggregate_strings(_outbox.c.channel, " ")).where(
+    _outbox.c.party_id == _parties.c.id,
+    _outbox.c.kind == AlertKind.UPDATE_WAITING,
+    _outbox.c.created_at >= bindparam("since"),
+    _outbox.c.status.not_in(NOT_DELIVERED),
+)
+_EVERY_PARTY_WITH_RECENT_ALERTS = (
+    select(_parties, _RECENT_ALERTS.scalar_subquery().label("alerted_lately"))
+    .where(_OF_CRIME)
+    .order_by(_parties.c.id)
+)
+_PARTIES_NOT_HELPERS = (
+    select(_parties).where(_OF_CRIME, _parties.c.helps_party_id.is_(None)).order_by(_parties.c.id)
+)
 
 
 def may_be_alerted(party: Party) -> bool:
@@ -44,17 +62,12 @@ async def parties_and_their_recent_alerts(db: AsyncSession, force: Force, crime_
     The parties are read-only rows with Party's columns, not ORM objects: cheap to read, and never
     written back. Recent alerts: as alerted_lately_by_party(), within the force's alert window.
     """
-    query: Any = select(_parties)
+    params: dict[str, Any] = {"crime_id": crime_id}
+    query: Any = _EVERY_PARTY
     if force.alert_window_minutes > 0:
-        since = utcnow() - dt.timedelta(minutes=force.alert_window_minutes)
-        lately = select(func.aggregate_strings(_outbox.c.channel, " ")).where(
-            _outbox.c.party_id == _parties.c.id,
-            _outbox.c.kind == AlertKind.UPDATE_WAITING,
-            _outbox.c.created_at >= since,
-            _outbox.c.status.not_in(NOT_DELIVERED),
-        )
-        query = select(_parties, lately.scalar_subquery().label("alerted_lately"))
-    rows = (await db.exec(query.where(_parties.c.crime_id == crime_id).order_by(_parties.c.id))).all()
+        params["since"] = utcnow() - dt.timedelta(minutes=force.alert_window_minutes)
+        query = _EVERY_PARTY_WITH_RECENT_ALERTS
+    rows = (await db.exec(query, params=params)).all()
     lately_by_party = {
         row.id: set(row.alerted_lately.split()) for row in rows if getattr(row, "alerted_lately", None)
     }
@@ -66,12 +79,8 @@ async def parties_of_crime(db: AsyncSession, crime_id: int) -> list[Party]:
 
     Read-only rows with Party's columns (all_parties_of_crime()), not ORM objects.
     """
-    query: Any = (
-        select(_parties)
-        .where(_parties.c.crime_id == crime_id, _parties.c.helps_party_id.is_(None))
-        .order_by(_parties.c.id)
-    )
-    return cast(list[Party], (await db.exec(query)).all())
+    query: Any = _PARTIES_NOT_HELPERS
+    return cast(list[Party], (await db.exec(query, params={"crime_id": crime_id})).all())
 
 
 async def alert_parties_of_update(

@@ -54,6 +54,7 @@ ATTEMPTS = 4
 Result = TypeVar("Result")
 
 _AUDIT = cast(Any, AuditEvent).__table__
+_INSERT_AUDIT = insert(_AUDIT)  # built once; the columns come from the parameters
 
 
 # ---------------------------------------------------------------- one transaction per request
@@ -143,7 +144,8 @@ async def record_rms_update(
 ) -> None:
     """record_rms_action() for an update, as one Core INSERT rather than an ORM object (the hot path)."""
     await db.exec(
-        insert(_AUDIT).values(
+        _INSERT_AUDIT,
+        params=dict(
             at=utcnow(),
             force_id=caller.force.id,
             actor_kind="rms",
@@ -153,7 +155,7 @@ async def record_rms_update(
             party_id=None,
             ip_address=request.client.host if request.client else "",
             detail=f"api key {caller.api_key.id}: {detail}"[:2000],
-        )
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple, cast
 
+from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -53,12 +54,13 @@ class StoredUpdate(NamedTuple):
 
 
 _updates = cast(Any, CaseUpdate).__table__
+_UPDATES_OF_CRIME = sa_select(_updates).where(_updates.c.crime_id == bindparam("crime_id"))
 
 
 async def updates_of_crime(db: AsyncSession, crime_id: int) -> list[CaseUpdate]:
     """All the crime's updates as read-only rows with CaseUpdate's columns (not ORM objects)."""
-    query: Any = sa_select(_updates).where(_updates.c.crime_id == crime_id)
-    found = await db.exec(query)
+    query: Any = _UPDATES_OF_CRIME
+    found = await db.exec(query, params={"crime_id": crime_id})
     return cast(list[CaseUpdate], found.all())
 
 

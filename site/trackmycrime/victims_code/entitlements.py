@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, literal_column, union_all
+from sqlalchemy import bindparam, delete, func, insert, literal_column, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -102,6 +102,27 @@ _MESSAGES = cast(Any, Message).__table__
 _CONTACTS = cast(Any, OutsideContact).__table__
 _STATEMENTS = cast(Any, PersonalStatement).__table__
 _ENTITLEMENTS = cast(Any, Entitlement).__table__
+
+# The refresh's reads, built once (building a statement costs more CPU than running it here).
+_UPDATES_OF_CRIME = sa_select(_UPDATES).where(_UPDATES.c.crime_id == bindparam("crime_id"))
+_ENTITLEMENTS_OF_CRIME = sa_select(_ENTITLEMENTS).where(_ENTITLEMENTS.c.crime_id == bindparam("crime_id"))
+_NONE: Any = literal_column("''")
+_TELLINGS_OUTSIDE_UPDATES = union_all(
+    sa_select(
+        literal_column("'message'").label("source"),
+        _MESSAGES.c.party_id,
+        _MESSAGES.c.created_at.label("at"),
+        _NONE.label("method"),
+    ).where(
+        _MESSAGES.c.crime_id == bindparam("crime_id"), _MESSAGES.c.direction == MessageDirection.TO_PARTY
+    ),
+    sa_select(
+        literal_column("'contact'"), _CONTACTS.c.party_id, _CONTACTS.c.told_at, _CONTACTS.c.method
+    ).where(_CONTACTS.c.crime_id == bindparam("crime_id")),
+    sa_select(literal_column("'offer'"), _STATEMENTS.c.party_id, _STATEMENTS.c.offered_at, _NONE).where(
+        _STATEMENTS.c.crime_id == bindparam("crime_id"), _STATEMENTS.c.offered_at.is_not(None)
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -399,19 +420,16 @@ async def refresh_entitlements(
         without_helpers = select(Party).where(Party.crime_id == crime_id, col(Party.helps_party_id).is_(None))
         parties = (await db.exec(without_helpers)).all()
     if updates is None:
-        updates = cast(
-            Sequence[CaseUpdate],
-            (await _rows(db, sa_select(_UPDATES).where(_UPDATES.c.crime_id == crime_id))),
-        )
+        updates = cast(Sequence[CaseUpdate], await _rows(db, _UPDATES_OF_CRIME, crime_id))
     messages, contacts, offers = await _tellings_outside_updates(db, crime_id)
-    existing = await _rows(db, sa_select(_ENTITLEMENTS).where(_ENTITLEMENTS.c.crime_id == crime_id))
+    existing = await _rows(db, _ENTITLEMENTS_OF_CRIME, crime_id)
     wanted, histories = owed_rows(crime, parties, updates, messages, current_rules(), contacts, offers)
     assert crime.id is not None
     await _sync(db, crime, existing, wanted, histories)
 
 
-async def _rows(db: AsyncSession, query: Any) -> Sequence[Any]:
-    return (await db.exec(query)).all()
+async def _rows(db: AsyncSession, query: Any, crime_id: int) -> Sequence[Any]:
+    return (await db.exec(query, params={"crime_id": crime_id})).all()
 
 
 async def _tellings_outside_updates(
@@ -421,25 +439,10 @@ async def _tellings_outside_updates(
 
     Returned as read-only stand-ins with the columns owed_rows() reads.
     """
-    none: Any = literal_column("''")
-    query = union_all(
-        select(
-            literal_column("'message'").label("source"),
-            _MESSAGES.c.party_id,
-            _MESSAGES.c.created_at.label("at"),
-            none.label("method"),
-        ).where(_MESSAGES.c.crime_id == crime_id, _MESSAGES.c.direction == MessageDirection.TO_PARTY),
-        select(
-            literal_column("'contact'"), _CONTACTS.c.party_id, _CONTACTS.c.told_at, _CONTACTS.c.method
-        ).where(_CONTACTS.c.crime_id == crime_id),
-        sa_select(literal_column("'offer'"), _STATEMENTS.c.party_id, _STATEMENTS.c.offered_at, none).where(
-            _STATEMENTS.c.crime_id == crime_id, _STATEMENTS.c.offered_at.is_not(None)
-        ),
-    )
     messages: list[Message] = []
     contacts: list[OutsideContact] = []
     offers: dict[int, dt.datetime] = {}
-    for source, party_id, at, method in await _rows(db, query):
+    for source, party_id, at, method in await _rows(db, _TELLINGS_OUTSIDE_UPDATES, crime_id):
         if source == "message":
             found = SimpleNamespace(party_id=party_id, direction=MessageDirection.TO_PARTY, created_at=at)
             messages.append(cast(Message, found))
