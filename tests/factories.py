@@ -15,6 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from trackmycrime import identity
 from trackmycrime.auth.api_keys import create_api_key
 from trackmycrime.models import ApiKey, Crime, Force, Officer, Party, utcnow
+from trackmycrime.victims_code.rules import load_rules
+
+# The shipped Victims' Code rules, for tests that call the domain as the site would by default.
+SHIPPED_RULES = load_rules()
 
 _numbers = itertools.count(1)
 

@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from .auth.csrf import CSRFMiddleware
-from .auth.passwords import use_fast_hashing
+from .auth.passwords import hasher_for
 from .base_url import BaseUrlMiddleware
 from .database import OUTAGE_RETRY_AFTER_SECONDS, Database, TroubleLog, is_outage
 from .ingest import problems
@@ -28,13 +28,14 @@ from .log_redaction import redact_tokens_in_logs
 from .officer.routes import routes as officer_routes
 from .operations.metrics import metrics_endpoint, record_request
 from .operations.request_log import NoteRouteMiddleware, RequestLogMiddleware
+from .page_memo import PageMemo
 from .pages import create_templates, render, render_html
 from .public.routes import routes as public_routes
 from .security_headers import SecurityHeadersMiddleware
 from .settings import Settings, load_settings
 from .static_assets import StaticAssets
 from .victim.routes import routes as victim_routes
-from .victims_code.rules import configure as configure_victims_code_rules
+from .victims_code.rules import load_rules
 
 
 def all_routes(assets: StaticAssets, settings: Settings) -> list[BaseRoute]:
@@ -89,8 +90,7 @@ class TrackMyCrime(Starlette):
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
     settings = settings or load_settings()
     settings.check_for_production()
-    configure_victims_code_rules(settings.victims_code_rules)
-    use_fast_hashing(settings.mode != "production")
+    rules = load_rules(settings.victims_code_rules or None)
     redact_tokens_in_logs()
     assets = StaticAssets()
     db = database or Database(settings.database_url, pool_size=settings.db_pool_size)
@@ -122,10 +122,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.hasher = hasher_for(settings.mode)
+    app.state.rules = rules
     app.state.db = db
     app.state.assets = assets
     app.state.outages = TroubleLog(logging.getLogger("trackmycrime.web"), "answering requests")
     app.state.templates = create_templates(assets)
+    app.state.page_memo = PageMemo(settings.page_memo_entries)
     # How pages are rendered, for the layer below the pages (auth/) that must answer with one.
     app.state.render, app.state.render_html = render, render_html
     return app

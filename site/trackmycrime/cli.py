@@ -154,11 +154,13 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def cmd_officer_add(args: argparse.Namespace) -> None:
+    from .auth.passwords import hasher_for
     from .forces import force_by_code
     from .models import saved_id
     from .officer.accounts import OfficerExists, add_officer
 
     password = _read_password(args.password_stdin)
+    hasher = hasher_for(settings_or_fail().mode)
 
     async def work(db: Any) -> Any:
         force = await force_by_code(db, args.force)
@@ -166,6 +168,7 @@ def cmd_officer_add(args: argparse.Namespace) -> None:
             raise LookupError(f"there is no force with the code {args.force}")
         return await add_officer(
             db,
+            hasher=hasher,
             force_id=saved_id(force),
             email=args.email,
             name=args.name,

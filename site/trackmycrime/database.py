@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -43,6 +44,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # PostgreSQL's md5(text), for the case page's digest (victim/queries.py, case_page_digest).
+    dbapi_connection.create_function("md5", 1, _md5, deterministic=True)
+
+
+def _md5(text: str | None) -> str | None:
+    return None if text is None else hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
 # The site's queries are small and index-backed; when PostgreSQL over-estimates an officer's

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from .i18n import gettext as _
 from .models import ContactAgreement, ContactMethod, OutsideContact, Party, utcnow
 from .victims_code.entitlements import refresh_entitlements
+from .victims_code.rules import Rules
 
 NOTE_MAX = 1000
 # The ways outside the portal a party may agree to be kept informed by (Victims' Code Right 6).
@@ -38,6 +39,7 @@ async def record_outside_contact(
     method: str,
     note: str,
     officer_id: int | None,
+    rules: Rules,
     told_at: dt.datetime | None = None,
 ) -> OutsideContact:
     """Record that the party was told `method` at `told_at` (now if not given), and count it."""
@@ -55,7 +57,7 @@ async def record_outside_contact(
     )
     db.add(contact)
     await db.flush()
-    await refresh_entitlements(db, party.crime_id)
+    await refresh_entitlements(db, party.crime_id, rules)
     return contact
 
 

@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from .i18n import gettext as _
 from .models import Hearing, HearingStatus, Officer, Party, PersonalStatement, utcnow
 from .victims_code.entitlements import refresh_entitlements
-from .victims_code.rules import current_rules
+from .victims_code.rules import Rules
 
 TEXT_MAX = 10000
 
@@ -38,9 +38,9 @@ class StatementLocked(Exception):
     """The first court hearing has started: the statement can no longer be changed."""
 
 
-def may_make_statement(party: Party) -> bool:
-    """By the rules in use (victims, under the Code)."""
-    return current_rules().personal_statement.is_owed_to(party.role)
+def may_make_statement(rules: Rules, party: Party) -> bool:
+    """By these rules (victims, under the Code)."""
+    return rules.personal_statement.is_owed_to(party.role)
 
 
 def state_of(statement: PersonalStatement | None) -> str:
@@ -128,7 +128,7 @@ async def _statement_to_change(db: AsyncSession, party: Party, now: dt.datetime)
 
 
 async def record_offer(
-    db: AsyncSession, party: Party, officer: Officer, now: dt.datetime | None = None
+    db: AsyncSession, party: Party, officer: Officer, rules: Rules, now: dt.datetime | None = None
 ) -> PersonalStatement:
     """An officer offered the party a statement, which meets the Code's entitlement; again keeps the first."""
     now = now or utcnow()
@@ -140,7 +140,7 @@ async def record_offer(
         statement.offered_by_id = officer.id
         db.add(statement)
         await db.flush()
-        await refresh_entitlements(db, party.crime_id)
+        await refresh_entitlements(db, party.crime_id, rules)
     return statement
 
 
@@ -191,5 +191,5 @@ def in_person_message() -> str:
     return _("I would like to make my Victim Personal Statement in person. Please contact me to arrange it.")
 
 
-def parties_who_may_make_one(parties: Sequence[Party]) -> list[Party]:
-    return [party for party in parties if may_make_statement(party)]
+def parties_who_may_make_one(rules: Rules, parties: Sequence[Party]) -> list[Party]:
+    return [party for party in parties if may_make_statement(rules, party)]

@@ -49,6 +49,8 @@ class Settings:
     worker_retry_seconds: float = 30.0
     # PostgreSQL connections each `tmc serve` process keeps open; never more (no overflow).
     db_pool_size: int = 20
+    # Case pages each process keeps rendered (page_memo.py), least recently used out first; 0: none.
+    page_memo_entries: int = 1000
     session_idle_minutes: int = 20
     session_absolute_hours: int = 12
     invitation_days: int = 14
@@ -195,6 +197,7 @@ def load_settings(environ: dict[str, str] | None = None, *, mode: Mode | None = 
         worker_max_attempts=_int(env, "TMC_WORKER_MAX_ATTEMPTS", 12, low=1, high=100),
         worker_retry_seconds=_seconds(env, "TMC_WORKER_RETRY_SECONDS", 30.0, low=1, high=3600),
         db_pool_size=_int(env, "TMC_DB_POOL_SIZE", 20, low=1, high=1000),
+        page_memo_entries=_int(env, "TMC_PAGE_MEMO_ENTRIES", 1000, low=0, high=1_000_000),
         session_idle_minutes=_int(env, "TMC_SESSION_IDLE_MINUTES", 20, low=1, high=240),
         session_absolute_hours=_int(env, "TMC_SESSION_ABSOLUTE_HOURS", 12, low=1, high=72),
         invitation_days=_int(env, "TMC_INVITATION_DAYS", 14, low=1, high=90),

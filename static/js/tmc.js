@@ -2,6 +2,18 @@
 (function () {
   "use strict";
 
+  // A refused form answers 400 (or 422) with the form and its error summary: swap it in, as the
+  // page without JavaScript shows it. htmx 2.0's default leaves every 4xx unswapped; 204 and the
+  // other 4xx and 5xx answers keep that default (no swap, an error event).
+  if (window.htmx) {
+    window.htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "400|422", swap: true },
+      { code: "[45]..", swap: false, error: true }
+    ];
+  }
+
   // Quick exit, after GOV.UK's "Exit this page": the session ends on the server (a keepalive
   // request that outlives the page), the current history entry is replaced, and no tab is opened.
   function leaveThisSite(event) {

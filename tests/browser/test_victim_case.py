@@ -51,6 +51,21 @@ def test_message_errors_with_javascript_focus_the_summary(page, live_server):
     check_page(page, "over-long message refused (htmx)")
 
 
+def test_a_refused_message_answers_400_and_htmx_swaps_in_the_error_summary(page, live_server):
+    case = new_victim(live_server)
+    sign_in(page, live_server, case)
+    url_before = page.url
+    with page.expect_response(lambda response: response.url.endswith("/case/messages")) as answer:
+        page.get_by_role("button", name="Send message").click()
+    assert answer.value.status == 400
+    summary = page.locator("#send-message .error-summary")
+    expect(summary).to_contain_text("Enter your message")
+    expect(summary).to_be_focused()
+    assert page.evaluate("document.activeElement !== document.body"), "focus is never left on <body>"
+    assert page.url == url_before, "no page load: htmx swapped the refused form in"
+    check_page(page, "empty message refused with 400 (htmx)")
+
+
 def test_sending_a_message_without_javascript(js_off_page, live_server):
     page = js_off_page
     case = new_victim(live_server)

@@ -205,7 +205,7 @@ def add_helper(live_server: Any, case: VictimCase, *, registered: bool = False) 
     """A carer helping the victim (issue 21), as adding them on the crime page would; returns their id."""
 
     async def add(session: AsyncSession) -> int:
-        from trackmycrime.auth.passwords import hash_password_now
+        from trackmycrime.auth.passwords import FAST_HASHER, hash_password_now
         from trackmycrime.identity import surname_key
         from trackmycrime.models import Party, utcnow
 
@@ -221,7 +221,7 @@ def add_helper(live_server: Any, case: VictimCase, *, registered: bool = False) 
             helps_party_id=case.party.id,
             helper_relationship="carer",
             helper_added_by="officer",
-            password_hash=hash_password_now(HELPER_PASSWORD) if registered else None,
+            password_hash=hash_password_now(FAST_HASHER, HELPER_PASSWORD) if registered else None,
             registered_at=utcnow() if registered else None,
         )
         session.add(helper)

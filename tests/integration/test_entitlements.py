@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import pytest
 from sqlmodel import col, select
 
+from tests.factories import SHIPPED_RULES
 from trackmycrime.database import Database
 from trackmycrime.models import (
     Audience,
@@ -45,7 +45,7 @@ from trackmycrime.victims_code import (
 )
 from trackmycrime.victims_code.commands import refresh_all
 from trackmycrime.victims_code.entitlements import PERSONAL_STATEMENT_OFFER
-from trackmycrime.victims_code.rules import PersonalStatementRule, current_rules, use_rules
+from trackmycrime.victims_code.rules import PersonalStatementRule, Rules
 from trackmycrime.victims_code.working_days import LONDON, end_of_london_day, london_date
 
 pytestmark = pytest.mark.anyio
@@ -68,6 +68,7 @@ class Case:
     db: Database
     force_id: int
     crime_id: int
+    rules: Rules = SHIPPED_RULES
 
     async def party(
         self,
@@ -120,7 +121,7 @@ class Case:
                 crime = await session.get(Crime, self.crime_id)
                 assert crime is not None
                 crime.status = status
-            await refresh_entitlements(session, self.crime_id)
+            await refresh_entitlements(session, self.crime_id, self.rules)
         return update
 
     async def message(self, party: Party, at: dt.datetime) -> None:
@@ -134,7 +135,7 @@ class Case:
                     created_at=at,
                 )
             )
-            await refresh_entitlements(session, self.crime_id)
+            await refresh_entitlements(session, self.crime_id, self.rules)
 
     async def contact(self, party: Party, at: dt.datetime, method: str = ContactMethod.PHONE) -> None:
         async with self.db.transaction() as session:
@@ -143,7 +144,7 @@ class Case:
                     crime_id=self.crime_id, party_id=party.id, method=method, note="Rang them.", told_at=at
                 )
             )
-            await refresh_entitlements(session, self.crime_id)
+            await refresh_entitlements(session, self.crime_id, self.rules)
 
     async def close(self, at: dt.datetime, *, status: str = "closed", text: str = "") -> None:
         async with self.db.transaction() as session:
@@ -154,7 +155,7 @@ class Case:
             session.add(
                 CaseUpdate(crime_id=self.crime_id, status=status, text=text, occurred_at=at, created_at=at)
             )
-            await refresh_entitlements(session, self.crime_id)
+            await refresh_entitlements(session, self.crime_id, self.rules)
 
     async def change_party(self, party: Party, **changes: object) -> None:
         async with self.db.transaction() as session:
@@ -162,11 +163,11 @@ class Case:
             assert row is not None
             for name, value in changes.items():
                 setattr(row, name, value)
-            await refresh_entitlements(session, self.crime_id)
+            await refresh_entitlements(session, self.crime_id, self.rules)
 
     async def refresh(self) -> None:
         async with self.db.transaction() as session:
-            await refresh_entitlements(session, self.crime_id)
+            await refresh_entitlements(session, self.crime_id, self.rules)
 
     async def rows(self, party: Party | None = None, event: str | None = None) -> list[Entitlement]:
         async with self.db.session() as session:
@@ -188,7 +189,9 @@ class Case:
         return await self.rows(party, REGULAR_CONTACT)
 
 
-async def new_case(db: Database, *, force_code: str = "WMP", officer: Officer | None = None) -> Case:
+async def new_case(
+    db: Database, *, force_code: str = "WMP", officer: Officer | None = None, rules: Rules = SHIPPED_RULES
+) -> Case:
     async with db.transaction() as session:
         force = (await session.exec(select(Force).where(Force.code == force_code))).first()
         if force is None:
@@ -208,7 +211,7 @@ async def new_case(db: Database, *, force_code: str = "WMP", officer: Officer | 
         session.add(crime)
         await session.flush()
         assert force.id is not None and crime.id is not None
-        return Case(db, force.id, crime.id)
+        return Case(db, force.id, crime.id, rules)
 
 
 async def new_officer(db: Database, name: str, team: str, force_code: str = "WMP") -> Officer:
@@ -467,9 +470,9 @@ async def test_every_crime_can_be_recomputed_after_a_rules_change(db: Database) 
             CaseUpdate(crime_id=case.crime_id, status="charged", occurred_at=london(2026, 6, 1, 9, 0))
         )  # added without a refresh, as rows written before the rules changed
     assert await case.events(victim) == []
-    assert await refresh_all(db) == 1
+    assert await refresh_all(db, SHIPPED_RULES) == 1
     assert [row.event for row in await case.events(victim)] == ["charged"]
-    assert await refresh_all(db, "NONE") == 0
+    assert await refresh_all(db, SHIPPED_RULES, "NONE") == 0
 
 
 async def test_the_record_stands_once_retention_removed_personal_data(db: Database) -> None:
@@ -482,7 +485,7 @@ async def test_the_record_stands_once_retention_removed_personal_data(db: Databa
         crime = await session.get(Crime, case.crime_id)
         assert crime is not None
         await remove_personal_data(session, crime, london(2028, 6, 5, 9, 0))
-        await refresh_entitlements(session, case.crime_id)
+        await refresh_entitlements(session, case.crime_id, SHIPPED_RULES)
     after = [(row.event, row.due_at, row.met_at, row.met_by) for row in await case.rows(victim)]
     assert after == before
     assert [(event, met_by) for event, _, _, met_by in after] == [
@@ -500,7 +503,9 @@ async def test_a_crime_that_does_not_exist_is_ignored(db: Database) -> None:
     async with db.session() as session:
         before = len((await session.exec(select(Entitlement))).all())
     async with db.transaction() as session:
-        await refresh_entitlements(session, 987654)  # no error, and nobody else's record changes
+        await refresh_entitlements(
+            session, 987654, SHIPPED_RULES
+        )  # no error, and nobody else's record changes
     async with db.session() as session:
         assert len((await session.exec(select(Entitlement))).all()) == before > 0
 
@@ -613,7 +618,7 @@ async def test_a_later_closing_status_is_nothing_further_once_the_first_was_told
         session.add(
             CaseUpdate(crime_id=case.crime_id, status="closed", occurred_at=london(2026, 5, 20, 9, 0))
         )
-        await refresh_entitlements(session, case.crime_id)
+        await refresh_entitlements(session, case.crime_id, SHIPPED_RULES)
     assert [row.event for row in await case.events(victim)] == ["no_further_action"]
 
 
@@ -638,7 +643,7 @@ async def test_reopening_restores_regular_contact(db: Database) -> None:
         crime = await session.get(Crime, case.crime_id)
         assert crime is not None
         crime.closed_at = None
-        await refresh_entitlements(session, case.crime_id)
+        await refresh_entitlements(session, case.crime_id, SHIPPED_RULES)
     [owed] = await case.regular(victim)
     assert owed.event_key == "2026-05-06"
 
@@ -652,8 +657,8 @@ async def test_an_update_request_is_owed_within_the_general_deadline(db: Databas
     async with db.transaction() as session:
         party = await session.get(Party, victim.id)
         assert party is not None
-        first = await record_update_request(session, party, london(2026, 6, 5, 16, 0))
-        again = await record_update_request(session, party, london(2026, 6, 5, 18, 0))
+        first = await record_update_request(session, party, SHIPPED_RULES, london(2026, 6, 5, 16, 0))
+        again = await record_update_request(session, party, SHIPPED_RULES, london(2026, 6, 5, 18, 0))
         assert again.id == first.id
     [requested] = await case.rows(victim, UPDATE_REQUESTED)
     assert requested.due_at == due_on(2026, 6, 8)
@@ -672,27 +677,22 @@ async def test_what_a_party_is_owed_soonest_first(db: Database) -> None:
         assert [row.event for row in owed] == ["suspect_arrested", REGULAR_CONTACT]
         due = await next_update_due(session, victim.id)
         assert due == due_on(2026, 5, 28)  # 5 working days, skipping the bank holiday on the 25th
-        assert describe_due(due, london(2026, 5, 27, 9, 0)) == "due tomorrow"
-        assert describe_due(due, london(2026, 6, 1, 9, 0)) == "overdue by 2 working days"
+        assert describe_due(SHIPPED_RULES.calendar, due, london(2026, 5, 27, 9, 0)) == "due tomorrow"
+        assert (
+            describe_due(SHIPPED_RULES.calendar, due, london(2026, 6, 1, 9, 0)) == "overdue by 2 working days"
+        )
 
 
-@pytest.fixture
-def no_statement_offers() -> Iterator[None]:
-    """Rules owing no Victim Personal Statement offer, for figures about telling alone."""
-    shipped = current_rules()
-    use_rules(replace(shipped, personal_statement=PersonalStatementRule(owed_to=frozenset())))
-    yield
-    use_rules(shipped)
+# Rules owing no Victim Personal Statement offer, for figures about telling alone.
+NO_STATEMENT_OFFERS = replace(SHIPPED_RULES, personal_statement=PersonalStatementRule(owed_to=frozenset()))
 
 
-async def test_the_inbox_and_the_supervisor_see_a_forces_owed_updates(
-    db: Database, no_statement_offers
-) -> None:
+async def test_the_inbox_and_the_supervisor_see_a_forces_owed_updates(db: Database) -> None:
     smith = await new_officer(db, "Smith", "Response A")
     jones = await new_officer(db, "Jones", "CID")
-    mine = await new_case(db, officer=smith)
-    theirs = await new_case(db, officer=jones)
-    other_force = await new_case(db, force_code="GMP")
+    mine = await new_case(db, officer=smith, rules=NO_STATEMENT_OFFERS)
+    theirs = await new_case(db, officer=jones, rules=NO_STATEMENT_OFFERS)
+    other_force = await new_case(db, force_code="GMP", rules=NO_STATEMENT_OFFERS)
     adams = await mine.party("Adams")
     brown = await theirs.party("Brown")
     await other_force.party("Clark")
@@ -709,7 +709,10 @@ async def test_the_inbox_and_the_supervisor_see_a_forces_owed_updates(
         overdue = await owed_items(session, mine.force_id, overdue_only=True, now=now)
         assert [(item.party.surname, item.entitlement.event) for item in overdue] == [("Adams", "charged")]
         assert overdue[0].officer is not None and overdue[0].officer.name == "Smith"
-        assert describe_due(overdue[0].entitlement.due_at, now) == "overdue by 2 working days"
+        assert (
+            describe_due(SHIPPED_RULES.calendar, overdue[0].entitlement.due_at, now)
+            == "overdue by 2 working days"
+        )
         assert await owed_items(session, mine.force_id, officer_id=jones.id, overdue_only=True, now=now) == []
 
         everything = await on_time_rate(session, mine.force_id, *june, now=now)

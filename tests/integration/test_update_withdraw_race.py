@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from tests.factories import SHIPPED_RULES
 from trackmycrime.case_events.update_corrections import CannotWithdraw, withdraw_update
 from trackmycrime.database import Database
 from trackmycrime.ingest.updates import alert_parties_of_update
@@ -26,7 +27,9 @@ async def _withdraw(db: Database, update_id: int, officer_id: int) -> bool:
         async with db.transaction() as session:
             update = await session.get(CaseUpdate, update_id)
             assert update is not None
-            await withdraw_update(session, update=update, officer_id=officer_id, window=WINDOW)
+            await withdraw_update(
+                session, update=update, officer_id=officer_id, window=WINDOW, rules=SHIPPED_RULES
+            )
     except CannotWithdraw:
         return False
     return True

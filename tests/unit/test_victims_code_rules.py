@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,9 +21,7 @@ from trackmycrime.victims_code.rules import (
     DEFAULT_RULES_PATH,
     REGULAR_CONTACT,
     RulesError,
-    current_rules,
     load_rules,
-    use_rules,
 )
 from trackmycrime.victims_code.working_days import LONDON
 
@@ -48,12 +45,6 @@ working_days = 3
 status = "closed"
 owed_to = ["victim"]
 """
-
-
-@pytest.fixture(autouse=True)
-def shipped_rules_afterwards() -> Iterator[None]:
-    yield
-    use_rules(None)
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -185,14 +176,14 @@ def test_the_setting_is_checked_when_settings_are_read(tmp_path: Path) -> None:
 
 def test_the_app_uses_the_rules_file_the_settings_name(tmp_path: Path) -> None:
     good = write(tmp_path, GOOD)
-    create_app(
+    app = create_app(
         Settings(
             mode="test", database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}", victims_code_rules=str(good)
         )
     )
-    assert current_rules().source == str(good)
-    create_app(Settings(mode="test", database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}"))
-    assert current_rules().source == str(DEFAULT_RULES_PATH)
+    assert app.state.rules.source == str(good)
+    app = create_app(Settings(mode="test", database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}"))
+    assert app.state.rules.source == str(DEFAULT_RULES_PATH)
 
 
 def test_the_check_command_summarises_or_names_the_problem(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tests.conftest import TEST_SECRET_KEY
 from tests.webclient import WebClient
+from trackmycrime.auth.passwords import FAST_HASHER
 from trackmycrime.auth.tokens import SESSION, Signer, random_token, sha256_hex
 from trackmycrime.database import Database
 from trackmycrime.forces import add_force
@@ -119,6 +120,7 @@ async def officer(
 ) -> Officer:
     return await add_officer(
         session,
+        hasher=FAST_HASHER,
         force_id=force.id,
         email=email,
         name=name,

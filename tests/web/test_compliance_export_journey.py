@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from tests.factories import SHIPPED_RULES
 from trackmycrime.case_events.decisions import record_decision, request_review
 from trackmycrime.case_events.hearings import HearingDetails, record_hearing
 from trackmycrime.models import Crime, Force, Party, utcnow
@@ -40,8 +41,9 @@ async def test_a_late_hearing_result_and_a_review_request_are_in_the_export(clie
             decided_at=utcnow() - dt.timedelta(days=20),
             agency="police",
         )
-        await refresh_entitlements(session, crime.id)
-        await request_review(session, victim, decision, "", requested_at=utcnow() - dt.timedelta(days=10))
+        await refresh_entitlements(session, crime.id, SHIPPED_RULES)
+        asked_at = utcnow() - dt.timedelta(days=10)
+        await request_review(session, victim, decision, "", SHIPPED_RULES, requested_at=asked_at)
 
     await sign_in_as(client, db, world.supervisor)
     rows = rows_of(await client.get("/officer/compliance/export.csv?period=last-30-days"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
+from tests.factories import SHIPPED_RULES
+from trackmycrime.auth.passwords import FAST_HASHER
 from trackmycrime.case_events.decisions import review_deadline
 from trackmycrime.demo.seed import seed_demo
 from trackmycrime.models import CaseUpdate, Decision, Hearing, utcnow
@@ -14,7 +16,7 @@ pytestmark = pytest.mark.anyio
 
 async def test_the_demo_has_a_listed_trial_and_a_moved_hearing(db) -> None:
     async with db.transaction() as session:
-        await seed_demo(session)
+        await seed_demo(session, FAST_HASHER, SHIPPED_RULES)
     async with db.session() as session:
         hearings = {h.rms_hearing_id: h for h in (await session.exec(select(Hearing))).all()}
         [decision] = (await session.exec(select(Decision))).all()

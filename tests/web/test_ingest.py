@@ -371,7 +371,7 @@ async def test_every_write_refreshes_entitlements_and_is_audited(
 ) -> None:
     refreshed: list[int] = []
 
-    async def refresh(session: Any, crime_id: int, **_locked_crime: Any) -> None:
+    async def refresh(session: Any, crime_id: int, rules: Any, **_locked_crime: Any) -> None:
         refreshed.append(crime_id)
 
     monkeypatch.setattr(ingest_routes, "refresh_entitlements", refresh)

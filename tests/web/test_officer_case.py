@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from tests.webclient import check_page, text_of
-from trackmycrime.auth.passwords import verify_password
+from trackmycrime.auth.passwords import FAST_HASHER, verify_password
 from trackmycrime.models import (
     AuditEvent,
     CaseUpdate,
@@ -284,7 +284,7 @@ async def test_a_registration_code_is_shown_once_and_stored_only_as_a_hash(oic_c
     async with db.session() as session:
         witness = await session.get(Party, world.witness.id)
     assert code not in (witness.registration_code_hash or "")
-    assert (await verify_password(witness.registration_code_hash, code.replace("-", "")))[0]
+    assert (await verify_password(FAST_HASHER, witness.registration_code_hash, code.replace("-", "")))[0]
     assert witness.registration_code_expires_at > utcnow()
     page = await oic_client.page(crime_url(world))
     assert code not in page.get_text()

@@ -8,6 +8,7 @@ import io
 import pytest
 from sqlmodel import select
 
+from tests.factories import SHIPPED_RULES
 from tests.webclient import check_page, text_of
 from trackmycrime.models import AuditEvent, CaseUpdate, ContactAgreement, Entitlement, OutsideContact
 from trackmycrime.victims_code import end_of_london_day, london_date, refresh_entitlements
@@ -32,7 +33,7 @@ async def world(db):
             )
         )
         await session.flush()
-        await refresh_entitlements(session, world.crime.id)
+        await refresh_entitlements(session, world.crime.id, SHIPPED_RULES)
     return world
 
 

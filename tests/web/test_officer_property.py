@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
+from tests.factories import SHIPPED_RULES
 from tests.webclient import check_page, text_of
 from trackmycrime.models import (
     AuditEvent,
@@ -166,7 +167,7 @@ async def test_the_update_a_change_of_state_posts_tells_the_owner_what_they_were
     async with db.transaction() as session:
         session.add(CaseUpdate(crime_id=world.crime.id, status="suspect_arrested", occurred_at=days_ago(1)))
         await session.flush()
-        await refresh_entitlements(session, world.crime.id)
+        await refresh_entitlements(session, world.crime.id, SHIPPED_RULES)
     assert [e.met_at for e in await owed_to(db, world.victim)] == [None]
 
     await oic_client.submit(state_url(world, laptop), {f"state-{laptop.id}": "recovered"})

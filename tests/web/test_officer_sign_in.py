@@ -121,10 +121,10 @@ async def test_a_disabled_officer_cannot_sign_in(client, db):
     assert GENERIC in text_of(page.select_one(".error-summary"))
 
 
-async def test_an_old_password_hash_is_upgraded_at_sign_in(client, db, monkeypatch):
+async def test_an_old_password_hash_is_upgraded_at_sign_in(app, client, db, monkeypatch):
     world = await build_world(db)
     stronger = type(FAST_HASHER)(time_cost=2, memory_cost=FAST_HASHER.memory_cost, parallelism=1)
-    monkeypatch.setattr("trackmycrime.auth.passwords._hasher", stronger)
+    monkeypatch.setattr(app.state, "hasher", stronger)
     await sign_in_with_form(client, world.oic.email)
     async with db.session() as session:
         officer = await session.get(Officer, world.oic.id)
@@ -247,7 +247,7 @@ async def test_no_stored_password_never_verifies():
     from trackmycrime.auth.passwords import verify_password
 
     for stored in (None, ""):
-        assert await verify_password(stored, "no account has this password") == (False, False)
+        assert await verify_password(FAST_HASHER, stored, "no account has this password") == (False, False)
 
 
 async def test_over_https_the_pending_two_step_cookie_is_deleted_as_a_browser_accepts(db):

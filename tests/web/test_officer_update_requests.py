@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import SHIPPED_RULES
 from tests.webclient import text_of
 from trackmycrime.models import Entitlement, Message, MessageDirection, utcnow
 from trackmycrime.victims_code import refresh_entitlements
@@ -70,7 +71,7 @@ async def test_an_update_request_goes_to_the_top_of_the_inbox_until_answered(cli
             )
         )
         await session.flush()
-        await refresh_entitlements(session, quiet.id)
+        await refresh_entitlements(session, quiet.id, SHIPPED_RULES)
     client.http.cookies.clear()
     await sign_in_as(client, db, world.oic)
     page = await client.page("/officer")

@@ -8,6 +8,7 @@ import json
 import pytest
 from sqlmodel import col, select
 
+from tests.factories import SHIPPED_RULES
 from tests.webclient import text_of
 from trackmycrime.models import (
     AuditEvent,
@@ -26,7 +27,7 @@ from trackmycrime.officer.compliance_export import export_rows
 from trackmycrime.officer.periods import Period
 from trackmycrime.officer_digests import news_for
 from trackmycrime.victims_code.entitlements import refresh_entitlements
-from trackmycrime.victims_code.rules import current_rules, parse_rules, use_rules
+from trackmycrime.victims_code.rules import parse_rules
 
 from .officer_world import sign_in_as
 from .test_officer_case import crime_url, world
@@ -200,7 +201,7 @@ async def test_a_post_without_the_csrf_token_changes_nothing(client, db, world):
     assert await statement(db, world.victim) is None
 
 
-async def test_a_witness_has_no_statement_page_unless_the_rules_say_so(client, db, world):
+async def test_a_witness_has_no_statement_page_unless_the_rules_say_so(app, client, db, world, monkeypatch):
     async with db.transaction() as session:
         witness = await session.get(Party, world.witness.id)
         witness.password_hash, witness.registered_at = "$argon2id$not-a-real-hash", utcnow()
@@ -212,12 +213,8 @@ async def test_a_witness_has_no_statement_page_unless_the_rules_say_so(client, d
     assert (await client.post(PAGE, {"statement": WORDS, "action": "send"})).status_code == 404
     assert await statement(db, world.witness) is None
 
-    shipped = current_rules()
-    try:
-        use_rules(_rules_with_statement_owed_to(["victim", "witness"]))
-        await client.page(PAGE)
-    finally:
-        use_rules(shipped)
+    monkeypatch.setattr(app.state, "rules", _rules_with_statement_owed_to(["victim", "witness"]))
+    await client.page(PAGE)
 
 
 def _rules_with_statement_owed_to(roles: list[str]):
@@ -275,7 +272,7 @@ async def test_the_offer_is_a_victims_code_entitlement_met_when_recorded_and_exp
             )
         )
         await session.flush()
-        await refresh_entitlements(session, world.crime.id)
+        await refresh_entitlements(session, world.crime.id, SHIPPED_RULES)
     owed = await _offer_rows(db)
     assert [(row.party_id, row.met_at) for row in owed] == [(world.victim.id, None)]  # not the witness
 

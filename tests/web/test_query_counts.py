@@ -19,6 +19,7 @@ from sqlalchemy import event
 
 from trackmycrime.database import Database
 from trackmycrime.models import Crime, Officer, Party
+from trackmycrime.page_memo import PageMemo
 
 from .officer_world import sign_in_as
 from .victim_data import add_crime, add_force, add_message, add_officer, add_party, add_update
@@ -128,7 +129,8 @@ async def test_pages_take_as_many_queries_for_a_history_of_100_as_for_1(client, 
 async def test_signed_in_requests_take_one_statement_to_check_the_session_and_poll_takes_two(client, db):
     """The hot path (issue 24): the session and who it belongs to in one statement; the case page's
     polling, when nothing is new, adds one more on the same connection and answers 204; the case
-    page stays at four (the session, its summary, the timeline page, and "ask for an update")."""
+    page, rendered, takes four (the session, its summary, the timeline page, and "ask for an update")
+    and the digest of its rows twice, and memoised takes two (the session and the digest)."""
     few, _many = await make_cases(db)
     await sign_in_as(client, db, few.party)
     page = await client.http.get("/case")
@@ -140,6 +142,22 @@ async def test_signed_in_requests_take_one_statement_to_check_the_session_and_po
     assert len(sent) == 2, "\n---\n".join(sent)
     assert len(taken) == 1, "the poll asks on the session check's connection"
     assert "web_session" in sent[0] and "party" in sent[0] and "force" in sent[0]
+    with statements_sent(db) as sent:
+        assert (await client.http.get("/case")).status_code == 200
+    assert len(sent) == 6, "rendered: the four, and the page's digest before and after (page_memo.py)"
+    assert "web_session" in sent[0] and "md5" in sent[1] and "md5" in sent[-1]
+    with statements_sent(db) as sent, connections_taken(db) as taken:
+        assert (await client.http.get("/case")).status_code == 200
+    assert len(sent) == 2, "memoised: the session, and the digest that finds the page"
+    assert len(taken) == 1
+    assert "web_session" in sent[0] and "md5" in sent[1]
+
+
+async def test_the_case_page_rendered_without_the_memo_takes_four_statements(app, client, db):
+    app.state.page_memo = PageMemo(0)
+    few, _many = await make_cases(db)
+    await sign_in_as(client, db, few.party)
+    await client.http.get("/case")
     with statements_sent(db) as sent:
         assert (await client.http.get("/case")).status_code == 200
     assert len(sent) == 4, "\n---\n".join(sent)

@@ -9,11 +9,12 @@ the same answers and record the same things.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlmodel import select
 
 from tests.webclient import text_of
-from trackmycrime.auth import passwords
 from trackmycrime.auth.passwords import FAST_HASHER
 from trackmycrime.database import Database
 from trackmycrime.models import AuditEvent, Officer, Party
@@ -51,17 +52,17 @@ class PoolWatch:
         assert all(held == 0 for _name, held in self.held), f"connections checked out: {self.held}"
 
 
-def a_stronger_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
+def a_stronger_hasher(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Today's parameters above those the stored hashes were made with: a sign-in hashes again."""
     stronger = type(FAST_HASHER)(time_cost=2, memory_cost=FAST_HASHER.memory_cost, parallelism=1)
-    monkeypatch.setattr(passwords, "_hasher", stronger)
+    monkeypatch.setattr(app.state, "hasher", stronger)
 
 
 async def test_victim_passwords_are_checked_and_rehashed_with_no_connection_held(
-    client, db, victim, monkeypatch
+    app, client, db, victim, monkeypatch
 ):
     watch = PoolWatch(db, victim_sign_in, monkeypatch)
-    a_stronger_hasher(monkeypatch)
+    a_stronger_hasher(app, monkeypatch)
     page = await sign_in(client, victim)
     assert text_of(page.h1) == "Your case"
     assert watch.calls("verify_password") == 1 and watch.calls("hash_password") == 1
@@ -86,10 +87,12 @@ async def test_victim_wrong_details_are_checked_with_no_connection_held(client, 
     watch.assert_no_connection_was_held()
 
 
-async def test_officer_passwords_are_checked_and_rehashed_with_no_connection_held(client, db, monkeypatch):
+async def test_officer_passwords_are_checked_and_rehashed_with_no_connection_held(
+    app, client, db, monkeypatch
+):
     world = await build_world(db)
     watch = PoolWatch(db, officer_sign_in, monkeypatch)
-    a_stronger_hasher(monkeypatch)
+    a_stronger_hasher(app, monkeypatch)
     page = await sign_in_with_form(client, world.oic.email)
     assert text_of(page.h1).startswith("Inbox")
     assert watch.calls("hash_password") == 1

@@ -202,7 +202,6 @@ async def test_timing_does_not_tell_whether_the_details_matched(client, victim):
 
 
 async def test_an_answer_takes_the_same_fixed_time_whether_or_not_an_account_exists(client, victim):
-    import statistics
     import time
 
     from trackmycrime.victim.password_reset import RESET_ANSWER_SECONDS
@@ -212,7 +211,11 @@ async def test_an_answer_takes_the_same_fixed_time_whether_or_not_an_account_exi
         await client.post("/forgotten-password", form, expect=303)
         return time.perf_counter() - started
 
-    known = [await timed(reset_form(victim)) for _ in range(3)]
-    unknown = [await timed(reset_form(victim, reference=f"AS-1999-{n}")) for n in range(3)]
+    # Interleaved, so a busy machine slows both kinds alike; the fastest of each is the least
+    # disturbed by other work, and both must sit on the same fixed floor.
+    known, unknown = [], []
+    for n in range(4):
+        known.append(await timed(reset_form(victim)))
+        unknown.append(await timed(reset_form(victim, reference=f"AS-1999-{n}")))
     assert min(known + unknown) >= RESET_ANSWER_SECONDS
-    assert abs(statistics.median(known) - statistics.median(unknown)) < 0.05
+    assert abs(min(known) - min(unknown)) < 0.05

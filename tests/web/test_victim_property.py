@@ -150,7 +150,7 @@ async def test_an_empty_or_too_long_message_is_refused_next_to_the_field_and_kep
     await sign_in(client, case)
     field = f"details-{laptop.id}"
 
-    page = await client.submit(f"/property/{laptop.id}/messages", {field: details})
+    page = await client.submit(f"/property/{laptop.id}/messages", {field: details}, expect=400)
 
     assert text_of(page.title).startswith("Error: Missing or damaged property")
     assert [text_of(a) for a in page.select(".error-summary a")] == [error]
@@ -158,7 +158,7 @@ async def test_an_empty_or_too_long_message_is_refused_next_to_the_field_and_kep
     assert page.select_one(f"#field-{field}").get_text() == details
     assert error in text_of(page.select_one(f"#field-{field}-error"))
     assert not page.select_one(f"#field-details-{rings.id}-error")
-    response = await client.post(f"/property/{laptop.id}/messages", {field: details}, htmx=True, expect=200)
+    response = await client.post(f"/property/{laptop.id}/messages", {field: details}, htmx=True, expect=400)
     assert error in response.text and "error-summary" in response.text
     assert await messages_stored(db) == []
 
@@ -184,7 +184,9 @@ async def test_property_messages_count_towards_the_hourly_limit(client, db):
     for number in range(20):
         await client.post("/case/messages", {"message": f"Message {number}"}, expect=303)
 
-    page = await client.submit(f"/property/{laptop.id}/messages", {f"details-{laptop.id}": "One too many"})
+    page = await client.submit(
+        f"/property/{laptop.id}/messages", {f"details-{laptop.id}": "One too many"}, expect=400
+    )
 
     assert "sent lots of messages" in text_of(page.select_one(".error-summary"))
     assert len(await messages_stored(db)) == 20

@@ -366,9 +366,9 @@ async def test_a_code_costs_one_hash_whatever_the_crime_holds_and_none_once_limi
     hashed = []
     real_verify = registration.verify_password
 
-    async def counting(stored_hash, code):
+    async def counting(hasher, stored_hash, code):
         hashed.append(stored_hash is not None)
-        return await real_verify(stored_hash, code)
+        return await real_verify(hasher, stored_hash, code)
 
     monkeypatch.setattr(registration, "verify_password", counting)
     await client.post("/register", {"reference": invited.crime.reference, "code": "ABCD-EFGH-JK"})

@@ -279,9 +279,9 @@ async def test_a_password_hash_is_verified_whether_or_not_there_is_an_account(cl
     verified = []
     real_verify = sign_in_module.verify_password
 
-    async def spy(stored_hash, password):
+    async def spy(hasher, stored_hash, password):
         verified.append(stored_hash is not None)
-        return await real_verify(stored_hash, password)
+        return await real_verify(hasher, stored_hash, password)
 
     monkeypatch.setattr(sign_in_module, "verify_password", spy)
     await client.post("/sign-in", victim.sign_in_form(reference="AS-1999-000001"))

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
+from tests.factories import SHIPPED_RULES
 from tests.webclient import text_of
+from trackmycrime.auth.passwords import FAST_HASHER
 from trackmycrime.database import Database
 from trackmycrime.models import Crime, Entitlement, OfficerRole, Party, utcnow
 from trackmycrime.officer.accounts import add_officer
@@ -103,7 +105,7 @@ async def test_an_arrest_sent_by_the_records_system_is_owed_to_the_victim(
         for party in (await session.exec(select(Party))).all():
             party.registered_at = registered
             crime_id = party.crime_id
-        await refresh_entitlements(session, crime_id)
+        await refresh_entitlements(session, crime_id, SHIPPED_RULES)
     assert [met_at for _, _, _, met_at in await owed(db)] == [registered] * 3
 
 
@@ -127,6 +129,7 @@ async def test_an_arrest_told_only_to_a_witness_is_still_owed_to_the_victim(
     async with db.transaction() as session:
         supervisor = await add_officer(
             session,
+            hasher=FAST_HASHER,
             force_id=crime.force_id,
             email="sarge@vc.example",
             name="DS Vee",

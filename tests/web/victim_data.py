@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from tests.conftest import TEST_SECRET_KEY
 from trackmycrime.auth import links
 from trackmycrime.auth.links import format_registration_code
-from trackmycrime.auth.passwords import hash_password_now, use_fast_hashing
+from trackmycrime.auth.passwords import FAST_HASHER, hash_password_now
 from trackmycrime.database import Database
 from trackmycrime.identity import reference_key, surname_key
 from trackmycrime.models import (
@@ -117,7 +117,6 @@ async def add_party(
     preferred_language: str = "en",
     rms_party_id: str | None = None,
 ) -> Party:
-    use_fast_hashing(True)
     party = Party(
         crime_id=crime.id,  # type: ignore[arg-type]
         rms_party_id=rms_party_id or f"P{next(_numbers)}",
@@ -130,7 +129,7 @@ async def add_party(
         mobile=mobile,
         preferred_language=preferred_language,
         invited_at=utcnow() - dt.timedelta(days=1),
-        password_hash=hash_password_now(password) if password else None,
+        password_hash=hash_password_now(FAST_HASHER, password) if password else None,
         registered_at=utcnow() if password else None,
     )
     session.add(party)
@@ -142,8 +141,7 @@ async def give_registration_code(
     session: AsyncSession, party: Party, *, secret_key: str = TEST_SECRET_KEY
 ) -> str:
     """A fresh one-time code for the party, as an officer would issue it; returns it formatted."""
-    use_fast_hashing(True)
-    code = await links.new_code_for(party, secret_key)
+    code = await links.new_code_for(party, secret_key, FAST_HASHER)
     session.add(party)
     await session.flush()
     return format_registration_code(code)

@@ -13,6 +13,8 @@ import hashlib
 import hmac
 import secrets
 
+from argon2 import PasswordHasher
+
 from ..models import Party, utcnow
 from ..settings import Settings
 from .passwords import hash_password
@@ -65,11 +67,11 @@ def registration_code_lookup(secret_key: str, code: str) -> str:
     return hmac.new(secret_key.encode(), b"registration-code|" + code.encode(), hashlib.sha256).hexdigest()
 
 
-async def new_code_for(party: Party, secret_key: str) -> str:
+async def new_code_for(party: Party, secret_key: str, hasher: PasswordHasher) -> str:
     """A new code for the party, to be shown once (any earlier code stops working): only its hash
     and keyed fingerprint are kept."""
     code = new_registration_code()
-    party.registration_code_hash = await hash_password(code)
+    party.registration_code_hash = await hash_password(hasher, code)
     party.registration_code_lookup = registration_code_lookup(secret_key, code)
     party.registration_code_expires_at = registration_code_expiry()
     return code

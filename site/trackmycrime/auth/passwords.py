@@ -26,8 +26,6 @@ PRODUCTION_HASHER = PasswordHasher(time_cost=2, memory_cost=64 * 1024, paralleli
 # Tests and the demo hash many passwords; the scheme is the same, only the cost is lower.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
 
-_hasher = PRODUCTION_HASHER
-
 # Hashing is CPU-bound and uses every core it is given. At most this many hashes run at once in a
 # process, so that a burst of sign-ins queues for the hasher instead of starving every other
 # request (and the event loop) of CPU: measured in bench/signin_cost.py.
@@ -42,50 +40,52 @@ def _in_a_hashing_slot(work: Callable[..., Result], *args: object) -> Result:
         return work(*args)
 
 
-def use_fast_hashing(enabled: bool) -> None:
-    global _hasher
-    _hasher = FAST_HASHER if enabled else PRODUCTION_HASHER
+def hasher_for(mode: str) -> PasswordHasher:
+    """The hasher a process uses: the full cost in production, the cheap one in development and the demo."""
+    return PRODUCTION_HASHER if mode == "production" else FAST_HASHER
 
 
-def hash_password_now(password: str) -> str:
-    return _hasher.hash(password)
+def hash_password_now(hasher: PasswordHasher, password: str) -> str:
+    return hasher.hash(password)
 
 
-async def hash_password(password: str) -> str:
-    return await anyio.to_thread.run_sync(_in_a_hashing_slot, _hasher.hash, password)
+async def hash_password(hasher: PasswordHasher, password: str) -> str:
+    return await anyio.to_thread.run_sync(_in_a_hashing_slot, hasher.hash, password)
 
 
 # A stored hash to verify against when there is no account, so that the answer takes as long.
 _DUMMY_HASH: dict[int, str] = {}
 
 
-def _dummy_hash() -> str:
-    key = id(_hasher)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    key = id(hasher)
     if key not in _DUMMY_HASH:
-        _DUMMY_HASH[key] = _hasher.hash("no account has this password")
+        _DUMMY_HASH[key] = hasher.hash("no account has this password")
     return _DUMMY_HASH[key]
 
 
-def _verify(stored_hash: str | None, password: str) -> tuple[bool, bool]:
+def _verify(hasher: PasswordHasher, stored_hash: str | None, password: str) -> tuple[bool, bool]:
     if not stored_hash:
         # No password (no account, or an officer never given one): the same work, and never a match,
         # whatever the dummy hash is or the password given.
         try:
-            _hasher.verify(_dummy_hash(), password)
+            hasher.verify(_dummy_hash(hasher), password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             pass
         return False, False
     try:
-        _hasher.verify(stored_hash, password)
-        return True, _hasher.check_needs_rehash(stored_hash)
+        hasher.verify(stored_hash, password)
+        return True, hasher.check_needs_rehash(stored_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False, False
 
 
-async def verify_password(stored_hash: str | None, password: str) -> tuple[bool, bool]:
+async def verify_password(
+    hasher: PasswordHasher, stored_hash: str | None, password: str
+) -> tuple[bool, bool]:
     """(matches, needs_rehash); with no stored hash it does the same work and answers no."""
     checked = password[:MAX_PASSWORD_LENGTH]
-    return await anyio.to_thread.run_sync(_in_a_hashing_slot, _verify, stored_hash, checked)
+    return await anyio.to_thread.run_sync(_in_a_hashing_slot, _verify, hasher, stored_hash, checked)
 
 
 def party_password_problem(password: str, party: Party, crime: Crime) -> str | None:

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..i18n import gettext as _
 from ..models import Crime, Decision, DecisionKind, Force, Party, PartyRole, ReviewRequest, utcnow
 from ..victims_code.entitlements import owe_an_answer
+from ..victims_code.rules import Rules
 from ..victims_code.working_days import end_of_london_day, london_date
 from .updates import record_case_event
 
@@ -142,7 +143,12 @@ async def decisions_for_party(db: AsyncSession, party: Party) -> list[DecisionVi
 
 
 async def request_review(
-    db: AsyncSession, party: Party, decision: Decision, reason: str, requested_at: dt.datetime | None = None
+    db: AsyncSession,
+    party: Party,
+    decision: Decision,
+    reason: str,
+    rules: Rules,
+    requested_at: dt.datetime | None = None,
 ) -> ReviewRequest:
     """Record the request and owe the victim an answer; the caller puts it in the thread."""
     request = ReviewRequest(
@@ -154,7 +160,7 @@ async def request_review(
     )
     db.add(request)
     await db.flush()
-    await owe_an_answer(db, party, REVIEW_REQUESTED, f"decision:{decision.id}", request.requested_at)
+    await owe_an_answer(db, party, rules, REVIEW_REQUESTED, f"decision:{decision.id}", request.requested_at)
     return request
 
 

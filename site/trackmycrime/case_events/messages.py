@@ -12,6 +12,7 @@ from .. import audit, audit_actions
 from ..models import Crime, Force, Message, MessageDirection, Officer, Party, saved_id, utcnow
 from ..notify.outbox import AlertKind, queue_alert
 from ..victims_code.entitlements import refresh_entitlements
+from ..victims_code.rules import Rules
 from .alerts import may_be_alerted
 
 # The longest message a party may send, on the portal or by text.
@@ -95,6 +96,7 @@ async def send_officer_reply(
     crime: Crime,
     party: Party,
     body: str,
+    rules: Rules,
     client_address: str = "",
 ) -> Message:
     """Store the reply, tell the party something is waiting (never what), and count it as telling
@@ -129,5 +131,5 @@ async def send_officer_reply(
         actor=officer,
         client_address=client_address,
     )
-    await refresh_entitlements(db, saved_id(crime))
+    await refresh_entitlements(db, saved_id(crime), rules)
     return message

@@ -22,6 +22,7 @@ from ..i18n import gettext as _
 from ..models import CaseUpdate, Crime, OutboxMessage, OutboxStatus, UpdateCorrection, UpdateRead, utcnow
 from ..notify.outbox import AlertKind
 from ..victims_code.entitlements import refresh_entitlements
+from ..victims_code.rules import Rules
 from .alerts import update_alert_cause
 from .updates import set_crime_status
 
@@ -40,7 +41,13 @@ def withdraw_until(update: CaseUpdate, window: dt.timedelta) -> dt.datetime:
 
 
 async def correct_update(
-    db: AsyncSession, *, update: CaseUpdate, officer_id: int | None, text: str, at: dt.datetime | None = None
+    db: AsyncSession,
+    *,
+    update: CaseUpdate,
+    officer_id: int | None,
+    text: str,
+    rules: Rules,
+    at: dt.datetime | None = None,
 ) -> UpdateCorrection:
     """Replace the update's text, keeping what it said before; its readers are asked to read it again."""
     if not may_be_changed(update):
@@ -58,7 +65,7 @@ async def correct_update(
     db.add(update)
     await db.exec(delete(UpdateRead).where(col(UpdateRead.update_id) == update.id))
     await db.flush()
-    await refresh_entitlements(db, update.crime_id)
+    await refresh_entitlements(db, update.crime_id, rules)
     return correction
 
 
@@ -73,6 +80,7 @@ async def withdraw_update(
     update: CaseUpdate,
     officer_id: int | None,
     window: dt.timedelta,
+    rules: Rules,
     at: dt.datetime | None = None,
 ) -> int:
     """Withdraw the update and cancel its alerts; how many alerts were cancelled.
@@ -116,5 +124,5 @@ async def withdraw_update(
             set_crime_status(crime, update.status_before, at=at)
             db.add(crime)
     await db.flush()
-    await refresh_entitlements(db, update.crime_id)
+    await refresh_entitlements(db, update.crime_id, rules)
     return int(cancelled.rowcount or 0)

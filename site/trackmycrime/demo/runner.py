@@ -12,10 +12,12 @@ import uvicorn
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..app import create_app
+from ..auth.passwords import hasher_for
 from ..database import Database
 from ..migrations import upgrade_with_connection
 from ..notify.worker import BackgroundWorker
 from ..settings import Settings
+from ..victims_code.rules import load_rules
 from .mail_catcher import MailCatcher
 from .seed import DemoLogins, seed_demo
 
@@ -24,7 +26,7 @@ async def prepare_database(database: Database) -> DemoLogins:
     async with database.engine.begin() as connection:
         await _migrate(connection)
     async with database.transaction() as db:
-        return await seed_demo(db)
+        return await seed_demo(db, hasher_for("demo"), load_rules())
 
 
 async def _migrate(connection: AsyncConnection) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth.passwords import hash_password
@@ -36,6 +37,7 @@ from ..models import (
 )
 from ..officer.accounts import add_officer
 from ..victims_code.entitlements import refresh_entitlements
+from ..victims_code.rules import Rules
 
 OFFICER_PASSWORD = "demo officer password"
 VICTIM_PASSWORD = "demo victim password"
@@ -54,7 +56,7 @@ class DemoLogins:
     victim_password: str
 
 
-async def seed_demo(db: AsyncSession) -> DemoLogins:
+async def seed_demo(db: AsyncSession, hasher: PasswordHasher, rules: Rules) -> DemoLogins:
     now = utcnow()
     force = await add_force(db, code="DEMO", name="Demoshire Police", crime_ref_pattern=r"DP-\d{4}-\d{6}")
     force.contact_email = "contact@demoshire-police.example"
@@ -74,6 +76,7 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
 
     oic = await add_officer(
         db,
+        hasher=hasher,
         force_id=force.id,
         email="sam.jones@demoshire-police.example",
         name="PC Sam Jones",
@@ -83,6 +86,7 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
     )
     colleague = await add_officer(
         db,
+        hasher=hasher,
         force_id=force.id,
         email="lee.evans@demoshire-police.example",
         name="DC Lee Evans",
@@ -92,6 +96,7 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
     )
     supervisor = await add_officer(
         db,
+        hasher=hasher,
         force_id=force.id,
         email="priya.shah@demoshire-police.example",
         name="DS Priya Shah",
@@ -102,13 +107,14 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
     )
     admin = await add_officer(
         db,
+        hasher=hasher,
         force_id=force.id,
         email="admin@demoshire-police.example",
         name="Jo Admin",
         password=OFFICER_PASSWORD,
         role=OfficerRole.ADMIN,
     )
-    victim_password_hash = await hash_password(VICTIM_PASSWORD)
+    victim_password_hash = await hash_password(hasher, VICTIM_PASSWORD)
 
     def days_ago(days: float) -> dt.datetime:
         return now - dt.timedelta(days=days)
@@ -357,7 +363,7 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
 
     for crime_row in (burglary, theft, damage, fraud):
         assert crime_row.id is not None
-        await refresh_entitlements(db, crime_row.id)
+        await refresh_entitlements(db, crime_row.id, rules)
 
     return DemoLogins(
         force_code=force.code,

@@ -199,7 +199,7 @@ async def put_crime(request: Request) -> Response:
                     for index in unknown.indexes
                 ]
             )
-        await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
+        await refresh_entitlements(db, crime.id, request.app.state.rules)  # type: ignore[arg-type]
         record_rms_action(db, request, caller, audit_actions.CRIME_UPSERT, crime, changes.summary())
         for action, parties in (
             (audit_actions.PARTY_CREATE, changes.new_parties),
@@ -257,7 +257,12 @@ async def post_update(request: Request) -> Response:
             )
         if stored.created:
             await refresh_entitlements(
-                db, saved_id(crime), locked_crime=crime, parties=stored.parties, updates=stored.updates
+                db,
+                saved_id(crime),
+                request.app.state.rules,
+                locked_crime=crime,
+                parties=stored.parties,
+                updates=stored.updates,
             )
         outcome = "stored" if stored.created else "already stored"
         await record_rms_update(request, db, caller, crime, f"update {given.rms_update_id} {outcome}")
@@ -334,7 +339,7 @@ async def put_hearing(request: Request) -> Response:
             agency=caller.api_key.agency,
         )
         if event is not None:
-            await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
+            await refresh_entitlements(db, crime.id, request.app.state.rules)  # type: ignore[arg-type]
         record_rms_action(
             db,
             request,
@@ -380,7 +385,7 @@ async def put_decision(request: Request) -> Response:
                 title="Decision id already used",
             )
         if created:
-            await refresh_entitlements(db, crime.id, locked_crime=crime)  # type: ignore[arg-type]
+            await refresh_entitlements(db, crime.id, request.app.state.rules, locked_crime=crime)  # type: ignore[arg-type]
         outcome = "stored" if created else "already stored"
         record_rms_action(
             db, request, caller, audit_actions.DECISION_PUT, crime, f"decision {rms_decision_id} {outcome}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from argon2 import PasswordHasher
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,10 +18,10 @@ from ..models import Party
 PARTY = Party.__table__  # type: ignore[attr-defined]
 
 
-async def fresh_registration_code(engine: AsyncEngine, party_id: int) -> str | None:
+async def fresh_registration_code(engine: AsyncEngine, hasher: PasswordHasher, party_id: int) -> str | None:
     """A new code for a party not yet registered (any earlier code stops working); None if registered."""
     code = new_registration_code()
-    hashed = await hash_password(normalise_registration_code(code))
+    hashed = await hash_password(hasher, normalise_registration_code(code))
     async with engine.begin() as connection:
         result = await connection.execute(
             update(PARTY)

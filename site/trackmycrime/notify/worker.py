@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import col, select
 
 from ..auth.links import RESET_LINK_HOURS
+from ..auth.passwords import hasher_for
 from ..database import Database, TroubleLog, first_line
 from ..eligibility import portal_offered
 from ..models import Crime, Force, Officer, Party, utcnow
@@ -94,6 +95,7 @@ class Worker:
         self.fleet_counts = WorkerCounts()
         # Every claim and outcome is one statement: autocommit spares a BEGIN and a COMMIT each.
         self._engine = database.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.hasher = hasher_for(settings.mode)
         self._forces: dict[int, Force] = {}
         self._forces_read_at = 0.0
         self._stopping = asyncio.Event()
@@ -445,7 +447,7 @@ class Worker:
     async def _with_code(self, fields: MessageFields, alert: ClaimedAlert) -> MessageFields:
         """Texts invite with a code made now (after the already-sent check, so a retry never
         replaces the code of a text that did arrive)."""
-        code = await fresh_registration_code(self._engine, alert.party_id)  # type: ignore[arg-type]
+        code = await fresh_registration_code(self._engine, self.hasher, alert.party_id)  # type: ignore[arg-type]
         if code is None:
             raise Cancelled("The person registered before the invitation was sent.")
         return with_registration_code(fields, code)

@@ -98,7 +98,7 @@ async def change_password(request: Request) -> Response:
             errors["current_password"] = _("Enter your current password")
         elif not await may_confirm(db, request, officer):
             errors["current_password"] = too_many_confirmations()
-        elif not (await verify_password(officer.password_hash, current))[0]:
+        elif not (await verify_password(request.app.state.hasher, officer.password_hash, current))[0]:
             errors["current_password"] = _("Your current password is not correct")
             audit.record(
                 db,
@@ -111,7 +111,7 @@ async def change_password(request: Request) -> Response:
         errors.update(new_password_problems(values, words))
         if errors:
             return await _password_form(request, db, errors)
-        officer.password_hash = await hash_password(values["password"])
+        officer.password_hash = await hash_password(request.app.state.hasher, values["password"])
         officer.must_change_password = False
         await throttle.reset(db, confirm_key(officer))
         audit.record(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from argon2 import PasswordHasher
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +21,7 @@ def normalise_email(email: str) -> str:
 async def add_officer(
     db: AsyncSession,
     *,
+    hasher: PasswordHasher,
     force_id: int,
     email: str,
     name: str,
@@ -48,7 +50,7 @@ async def add_officer(
         role=role,
         team=team,
         shoulder_number=shoulder_number,
-        password_hash=await hash_password(password),
+        password_hash=await hash_password(hasher, password),
     )
     db.add(officer)
     await db.flush()

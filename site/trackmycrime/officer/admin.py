@@ -209,6 +209,7 @@ async def create_officer(request: Request) -> Response:
             return await _new_officer_form(request, db, errors, _without_passwords(values))
         officer = await add_officer(
             db,
+            hasher=request.app.state.hasher,
             force_id=admin.force_id,
             email=values["email"],
             name=values["name"],
@@ -294,7 +295,7 @@ async def reset_password(request: Request) -> Response:
         errors = new_password_problems(values, words)
         if errors:
             return await _officer_page(request, db, officer, errors=errors, form="password")
-        officer.password_hash = await hash_password(values["password"])
+        officer.password_hash = await hash_password(request.app.state.hasher, values["password"])
         officer.must_change_password = True
         officer.failed_sign_ins, officer.locked_until = 0, None
         await throttle.reset(db, account_key(officer))

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from .. import audit, audit_actions, case_timeline, statuses
@@ -51,7 +50,7 @@ from ..models import (
 )
 from ..notify.outbox import AlertKind, invitation_channel
 from ..outside_contact import method_in_words
-from ..pages import is_htmx, render_html
+from ..pages import is_htmx, redirect_to, render_html
 from ..personal_statements import parties_who_may_make_one, state_label, state_of, statements_of_crime
 from ..read_receipts import reads_on_crime
 from ..trusted_helpers import (
@@ -62,9 +61,12 @@ from ..trusted_helpers import (
     relationship_options,
 )
 from ..victims_code.entitlements import event_label, portal_note
+from ..victims_code.rules import Rules
+from ..victims_code.working_days import WorkingCalendar
+from . import queries
 from .access import mine_clause, officer_page, path_id, sees_whole_force, visible_crime
 from .deadlines import due_in_words, is_overdue
-from .forms import Errors, whole_number
+from .forms import Errors, PageForms, whole_number
 from .party_reach import PartyReach, alerts_in_words, invitation_in_words, reach_of_parties, reached_in_words
 from .queries import attention_count, party_name
 from .rendering import render_page, render_partial
@@ -72,6 +74,9 @@ from .timeline import OfficerTimeline, crime_timeline
 from .update_templates import template_by_key, template_options
 
 ALERTS_SHOWN = 50
+# The crime page's forms: once each, and once for each person on the crime.
+PAGE_FORMS = ("update", "withdraw", "property", "reassign", "portal_override")
+PARTY_FORMS = ("reply", "told", "helper")
 
 
 @dataclass
@@ -181,121 +186,40 @@ async def load_crime_page(
     crime: Crime,
     show: str = case_timeline.ALL,
     before: case_timeline.Cursor | None = None,
+    *,
+    rules: Rules,
 ) -> CrimePage:
     """Everything the page shows, in a fixed number of queries; the timeline at this filter and page."""
-    everyone = list(
-        (
-            await db.exec(
-                select(Party)
-                .where(col(Party.crime_id) == crime.id)
-                .order_by(col(Party.role).desc(), col(Party.id))
-            )
-        ).all()
-    )
+    crime_id = crime.id
+    assert crime_id is not None
+    everyone = await queries.people_on_crime(db, crime_id)
     parties = [party for party in everyone if party.helps_party_id is None]
     helper_rows = [party for party in everyone if party.helps_party_id is not None]
     oic = await db.get(Officer, crime.officer_in_charge_id) if crime.officer_in_charge_id else None
-    history = await crime_timeline(db, crime.id, show, before)  # type: ignore[arg-type]
-    message_rows = (
-        await db.exec(
-            select(Message, col(Officer.name))
-            .outerjoin(Officer, col(Officer.id) == col(Message.officer_id))
-            .where(col(Message.crime_id) == crime.id)
-            .order_by(col(Message.created_at), col(Message.id))
-        )
-    ).all()
-    entitlements = list(
-        (
-            await db.exec(
-                select(Entitlement)
-                .where(col(Entitlement.crime_id) == crime.id)
-                .order_by(col(Entitlement.due_at))
-            )
-        ).all()
-    )
-    party_ids = [p.id for p in parties]
-    alerts = (
-        list(
-            (
-                await db.exec(
-                    select(OutboxMessage)
-                    .where(col(OutboxMessage.party_id).in_(party_ids))
-                    .order_by(col(OutboxMessage.created_at).desc(), col(OutboxMessage.id).desc())
-                    .limit(ALERTS_SHOWN)
-                )
-            ).all()
-        )
-        if party_ids
-        else []
-    )
-    agreements: dict[int, ContactAgreement] = {}
-    if party_ids:
-        for agreement in (
-            await db.exec(
-                select(ContactAgreement)
-                .where(col(ContactAgreement.party_id).in_(party_ids))
-                .order_by(col(ContactAgreement.agreed_at), col(ContactAgreement.id))
-            )
-        ).all():
-            agreements[agreement.party_id] = agreement
-    contact_rows = (
-        await db.exec(
-            select(OutsideContact, col(Officer.name))
-            .outerjoin(Officer, col(Officer.id) == col(OutsideContact.officer_id))
-            .where(col(OutsideContact.crime_id) == crime.id)
-            .order_by(col(OutsideContact.told_at).desc(), col(OutsideContact.id).desc())
-        )
-    ).all()
-    corrections: dict[int, list[UpdateCorrection]] = {}
-    for correction in (
-        await db.exec(
-            select(UpdateCorrection)
-            .join(CaseUpdate, col(CaseUpdate.id) == col(UpdateCorrection.update_id))
-            .where(col(CaseUpdate.crime_id) == crime.id)
-            .order_by(col(UpdateCorrection.corrected_at), col(UpdateCorrection.id))
-        )
-    ).all():
-        corrections.setdefault(correction.update_id, []).append(correction)
-    reads = await reads_on_crime(db, crime.id)  # type: ignore[arg-type]
-    property_items = await items_of_crime(db, crime.id)  # type: ignore[arg-type]
-    hearings = await hearings_of_crime(db, crime.id)  # type: ignore[arg-type]
-    handover = await latest_handover(db, crime.id)  # type: ignore[arg-type]
-    decisions = list(
-        (
-            await db.exec(
-                select(Decision)
-                .where(col(Decision.crime_id) == crime.id)
-                .order_by(col(Decision.decided_at).desc())
-            )
-        ).all()
-    )
-    reviews = []
-    if decisions:
-        reviews = list(
-            (await db.exec(select(ReviewRequest).where(col(ReviewRequest.crime_id) == crime.id))).all()
-        )
-    statement_parties = parties_who_may_make_one(parties)
-    statements = await statements_of_crime(db, crime.id) if statement_parties else {}  # type: ignore[arg-type]
-    conflicts = await open_conflicts(db, crime.id)  # type: ignore[arg-type]
+    history = await crime_timeline(db, crime_id, show, before)
+    message_rows = await queries.messages_on_crime(db, crime_id)
+    entitlements = await queries.entitlements_on_crime(db, crime_id)
+    party_ids = [p.id for p in parties if p.id is not None]
+    alerts = await queries.latest_alerts(db, party_ids, ALERTS_SHOWN)
+    agreements = await queries.agreed_contact(db, party_ids)
+    contacts = await queries.outside_contacts_on_crime(db, crime_id)
+    corrections = await queries.corrections_on_crime(db, crime_id)
+    reads = await reads_on_crime(db, crime_id)
+    property_items = await items_of_crime(db, crime_id)
+    hearings = await hearings_of_crime(db, crime_id)
+    handover = await latest_handover(db, crime_id)
+    decisions = await queries.decisions_on_crime(db, crime_id)
+    reviews = await queries.review_requests_on_crime(db, crime_id) if decisions else []
+    statement_parties = parties_who_may_make_one(rules, parties)
+    statements = await statements_of_crime(db, crime_id) if statement_parties else {}
+    conflicts = await open_conflicts(db, crime_id)
     named = {h.from_officer_id for h in [*conflicts, *([handover] if handover else [])]}
     named |= {h.to_officer_id for h in conflicts} | {handover.by_officer_id if handover else None}
-    named.discard(None)
-    officer_names: dict[int, str] = {}
-    if named:
-        found = await db.exec(select(Officer.id, Officer.name).where(col(Officer.id).in_(named)))
-        officer_names = {officer_id: name for officer_id, name in found.all() if officer_id is not None}
-    reach = await reach_of_parties(db, party_ids)  # type: ignore[arg-type]
-    officers: list[Officer] = []
-    if sees_whole_force(officer):
-        officers = list(
-            (
-                await db.exec(
-                    select(Officer)
-                    .where(col(Officer.force_id) == crime.force_id, col(Officer.disabled_at).is_(None))
-                    .order_by(col(Officer.name))
-                )
-            ).all()
-        )
+    officer_names = await queries.officer_names(
+        db, {officer_id for officer_id in named if officer_id is not None}
+    )
+    reach = await reach_of_parties(db, party_ids)
+    officers = await queries.active_officers(db, crime.force_id) if sees_whole_force(officer) else []
     conversations = [Conversation(p, party_name(p)) for p in parties]
     by_party = {c.party.id: c for c in conversations}
     helper_labels = {helper.id: helper_label(helper) for helper in helper_rows}
@@ -316,7 +240,7 @@ async def load_crime_page(
         agreements=agreements,
         reads=reads,
         property_items=property_items,
-        contacts=[(contact, name or "") for contact, name in contact_rows],
+        contacts=contacts,
         corrections=corrections,
         hearings=hearings,
         handover=handover,
@@ -383,7 +307,7 @@ def officer_options(page: CrimePage) -> list[tuple[str, str]]:
     return options
 
 
-def helpers() -> dict[str, Any]:
+def helpers(calendar: WorkingCalendar) -> dict[str, Any]:
     """Functions the crime templates call."""
     return {
         "status_of": statuses.status,
@@ -397,7 +321,7 @@ def helpers() -> dict[str, Any]:
         "portal_note": portal_note,
         "told_in_words": method_in_words,
         "told_options": [(method, method_in_words(method)) for method in ContactMethod.ALL],
-        "due_in_words": due_in_words,
+        "due_in_words": due_in_words(calendar),
         "is_overdue": is_overdue,
         "alert_kind_in_words": alert_kind_in_words,
         "property_state_in_words": state_label_for_officers,
@@ -440,18 +364,20 @@ def page_context(
     """The crime page's template context; `form` and `party_id` say which form the errors are for."""
     done_party = request.query_params.get("party", "")
     chosen = template_by_key(request.query_params.get("template", ""))
+    forms = PageForms(
+        PAGE_FORMS, PARTY_FORMS, submitted=form, errors=errors, values=values, party_id=party_id
+    )
     update_values = values if form == "update" and values is not None else {}
     if chosen is not None and not update_values:
         update_values = {"text": chosen.text, "status": chosen.status or "", "audience": "all"}
     return {
-        **helpers(),
+        **helpers(request.app.state.rules.calendar),
         "page": page,
         "crime": page.crime,
         "now": utcnow(),
+        # Whichever form was submitted: for the page's title and its error summary.
         "errors": errors or {},
-        "error_form": form,
-        "error_party_id": party_id,
-        "values": values or {},
+        "forms": forms,
         "update_values": update_values,
         "chosen_template": request.query_params.get("template", "") if chosen else "",
         "update_template_options": template_options(request.state.force.languages),
@@ -487,6 +413,26 @@ async def render_crime_page(
     return await render_page(request, db, "officer/crime.html", context)
 
 
+async def section_context(
+    request: Request, db: AsyncSession, page: CrimePage, announcement: str = "", **context: Any
+) -> dict[str, Any]:
+    """The context of a part of the crime page swapped by htmx: the page's, the inbox count that
+    goes out of band, and news for the live region."""
+    full = page_context(
+        request,
+        page,
+        errors=context.pop("errors", None),
+        form=context.pop("form", ""),
+        party_id=context.pop("party_id", None),
+        values=context.pop("values", None),
+    )
+    officer: Officer = request.state.officer
+    full["inbox_count"] = await attention_count(
+        db, mine_clause(officer), full["now"], request.app.state.rules.calendar
+    )
+    return {**full, **context, "announcement": announcement}
+
+
 async def render_section(
     request: Request,
     db: AsyncSession,
@@ -497,17 +443,7 @@ async def render_section(
 ) -> Response:
     """A section of the crime page for an htmx swap, with what else changed out of band
     (officer/_crime_news.html), the page's title, and news for the live region."""
-    full = page_context(
-        request,
-        page,
-        errors=context.pop("errors", None),
-        form=context.pop("form", ""),
-        party_id=context.pop("party_id", None),
-        values=context.pop("values", None),
-    )
-    officer: Officer = request.state.officer
-    full["inbox_count"] = await attention_count(db, mine_clause(officer), full["now"])
-    context = {**full, **context, "announcement": announcement}
+    context = await section_context(request, db, page, announcement, **context)
     title = render_html(request, "officer/crime.html", context, block="title").strip()
     return render_partial(request, template, context, title=title)
 
@@ -554,7 +490,7 @@ async def crime_page(request: Request) -> Response:
             db, request, audit_actions.CRIME_VIEW, force_id=crime.force_id, crime_id=crime.id, actor=officer
         )
         show, before = case_timeline.chosen_page(request.query_params)
-        page = await load_crime_page(db, officer, crime, show, before)
+        page = await load_crime_page(db, officer, crime, show, before, rules=request.app.state.rules)
         return await render_crime_page(request, db, page)
 
 
@@ -565,22 +501,26 @@ async def crime_timeline_part(request: Request) -> Response:
     officer: Officer = request.state.officer
     crime_id = path_id(request, "crime_id")
     if not is_htmx(request):
-        url = request.url_for("officer_crime", crime_id=crime_id).include_query_params(**request.query_params)
-        return RedirectResponse(f"{url.path}?{url.query}#updates-timeline", status_code=303)
+        return redirect_to(
+            request,
+            "officer_crime",
+            query=dict(request.query_params),
+            fragment="updates-timeline",
+            crime_id=crime_id,
+        )
     show, before = case_timeline.chosen_page(request.query_params)
     async with request.app.state.db.transaction() as db:
         crime = await visible_crime(db, officer, crime_id)
         audit.record(
             db, request, audit_actions.CRIME_VIEW, force_id=crime.force_id, crime_id=crime.id, actor=officer
         )
-        page = await load_crime_page(db, officer, crime, show, before)
+        page = await load_crime_page(db, officer, crime, show, before, rules=request.app.state.rules)
         total = page.timeline.total
         announcement = ngettext("%(num)s entry, newest first.", "%(num)s entries, newest first.", total) % {
             "num": total
         }
-        return await render_section(
-            request, db, "officer/_timeline_part.html", page, announcement, focus_timeline=True
-        )
+        context = await section_context(request, db, page, announcement, focus_timeline=True)
+        return HTMLResponse(render_html(request, "officer/crime.html", context, block="timeline_filtered"))
 
 
 async def force_of(db: AsyncSession, crime: Crime) -> Force:

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 
 from ..victims_code.reporting import describe_due
-from ..victims_code.rules import add_working_days
-from ..victims_code.working_days import end_of_london_day, london_date
+from ..victims_code.working_days import WorkingCalendar, end_of_london_day, london_date
 
 # Owed by the end of this many working days from today: shown as "due soon".
 DUE_SOON_WORKING_DAYS = 2
 
-due_in_words = describe_due
+
+def due_in_words(calendar: WorkingCalendar) -> Callable[..., str]:
+    """describe_due on this calendar, for templates: due_in_words(due_at, now)."""
+    return partial(describe_due, calendar)
 
 
-def due_soon_before(now: dt.datetime) -> dt.datetime:
-    return end_of_london_day(add_working_days(london_date(now), DUE_SOON_WORKING_DAYS)) + dt.timedelta(
-        seconds=1
-    )
+def due_soon_before(calendar: WorkingCalendar, now: dt.datetime) -> dt.datetime:
+    last_day = calendar.add_working_days(london_date(now), DUE_SOON_WORKING_DAYS)
+    return end_of_london_day(last_day) + dt.timedelta(seconds=1)
 
 
 def is_overdue(due_at: dt.datetime, now: dt.datetime) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
@@ -61,3 +62,57 @@ def date_from_parts(values: dict[str, Any], name: str) -> tuple[dt.date | None, 
         return dt.date(year, month, day), None
     except ValueError:
         return None, "invalid"
+
+
+@dataclass(frozen=True)
+class PageForm:
+    """One form on a page: what was typed and what was wrong, empty unless it was the one submitted."""
+
+    errors: Errors = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+    submitted: bool = False
+
+
+NOT_SUBMITTED = PageForm()
+
+
+@dataclass(frozen=True)
+class PartyForms:
+    """A form each person on a crime has a copy of (a reply, a helper): only the one submitted has errors."""
+
+    party_id: int | None = None
+    submitted: PageForm = NOT_SUBMITTED
+
+    def of(self, party_id: int | None) -> PageForm:
+        return self.submitted if party_id == self.party_id else NOT_SUBMITTED
+
+
+class PageForms:
+    """The forms of one page by name (`forms.update`, `forms.reply.of(party_id)`), so a template
+    asks its own form for its errors and values instead of checking which form was submitted."""
+
+    def __init__(
+        self,
+        names: tuple[str, ...],
+        per_party: tuple[str, ...] = (),
+        *,
+        submitted: str = "",
+        errors: Errors | None = None,
+        values: dict[str, str] | None = None,
+        party_id: int | None = None,
+    ) -> None:
+        if submitted and submitted not in names + per_party:
+            raise ValueError(f"no form named {submitted!r} on this page")
+        form = PageForm(errors or {}, values or {}, submitted=True)
+        self._forms: dict[str, PageForm | PartyForms] = {name: NOT_SUBMITTED for name in names}
+        self._forms.update({name: PartyForms() for name in per_party})
+        if submitted in per_party:
+            self._forms[submitted] = PartyForms(party_id, form)
+        elif submitted:
+            self._forms[submitted] = form
+
+    def __getattr__(self, name: str) -> PageForm | PartyForms:
+        try:
+            return self._forms[name]
+        except KeyError:
+            raise AttributeError(name) from None

@@ -36,14 +36,17 @@ async def inbox(request: Request) -> Response:
     search = query_value(request, "q")
     now = utcnow()
     scope = mine_clause(officer) if show == "mine" else team_clause(officer)
+    calendar = request.app.state.rules.calendar
     async with request.app.state.db.reading() as db:
-        items = await inbox_items(db, scope, now)
+        items = await inbox_items(db, scope, now, calendar)
         results = None
         if search:
             visible = visible_crimes_clause(officer)
             found = await search_crime_ids(db, visible, search)
             in_results = visible & col(Crime.id).in_(found)
-            results = await inbox_items(db, in_results, now, only_needing_attention=False, crime_ids=found)
+            results = await inbox_items(
+                db, in_results, now, calendar, only_needing_attention=False, crime_ids=found
+            )
         return await render_page(
             request,
             db,
@@ -55,7 +58,7 @@ async def inbox(request: Request) -> Response:
                 "show": show,
                 "search": search,
                 "now": now,
-                "due_in_words": due_in_words,
+                "due_in_words": due_in_words(calendar),
                 # The officer's own cases needing attention are the list itself: no second count.
                 **({"inbox_count": len(items)} if show == "mine" else {}),
             },

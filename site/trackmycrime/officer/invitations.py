@@ -83,7 +83,7 @@ async def give_registration_code(request: Request) -> Response:
             return redirect_to(
                 request, "officer_crime", fragment=f"party-{party.id}-heading", crime_id=crime.id
             )
-        code = await new_code_for(party, request.app.state.settings.secret_key)
+        code = await new_code_for(party, request.app.state.settings.secret_key, request.app.state.hasher)
         audit.record(
             db,
             request,

@@ -41,6 +41,7 @@ async def send_reply(
         crime=crime,
         party=party,
         body=body,
+        rules=request.app.state.rules,
         client_address=client_address(request),
     )
 
@@ -49,7 +50,7 @@ async def _after(
     request: Request, db: AsyncSession, officer: Officer, crime: Crime, party: Party, done: str, news: str
 ) -> Response:
     if is_htmx(request):
-        page = await load_crime_page(db, officer, crime)
+        page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
         return await render_section(
             request,
             db,
@@ -81,7 +82,7 @@ async def reply(request: Request) -> Response:
         body = form.get(field, "")
         errors = reply_problems(field, body)
         if errors:
-            page = await load_crime_page(db, officer, crime)
+            page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
             return await render_with_errors(
                 request,
                 db,

@@ -80,7 +80,7 @@ def parse_told(
 
 async def _after(request: Request, db, officer: Officer, crime: Crime, party: Party) -> Response:
     if is_htmx(request):
-        page = await load_crime_page(db, officer, crime)
+        page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
         news = _("Recorded how you told {name}.").format(name=party_name(party))
         return await render_section(
             request, db, SECTION, page, news, party=party, done="told", done_party=party.id
@@ -102,7 +102,7 @@ async def record_told(request: Request) -> Response:
         crime, party = await crime_and_party(db, officer, request)
         form, errors = parse_told(values, party.id or 0, crime, utcnow())
         if form is None:
-            page = await load_crime_page(db, officer, crime)
+            page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
             return await render_with_errors(
                 request,
                 db,
@@ -116,7 +116,13 @@ async def record_told(request: Request) -> Response:
                 party=party,
             )
         await record_outside_contact(
-            db, party=party, method=form.method, note=form.note, officer_id=officer.id, told_at=form.told_at
+            db,
+            party=party,
+            method=form.method,
+            note=form.note,
+            officer_id=officer.id,
+            rules=request.app.state.rules,
+            told_at=form.told_at,
         )
         if form.agreed:
             await agree_contact_method(db, party=party, method=form.method)

@@ -22,9 +22,9 @@ async def offer_statement(request: Request) -> Response:
     await read_form(request)
     async with request.app.state.db.transaction() as db:
         crime, party = await crime_and_party(db, officer, request)
-        if not may_make_statement(party):
+        if not may_make_statement(request.app.state.rules, party):
             raise HTTPException(404)
-        statement = await record_offer(db, party, officer)
+        statement = await record_offer(db, party, officer, request.app.state.rules)
         audit.record(
             db,
             request,

@@ -36,7 +36,7 @@ async def offer_portal(request: Request) -> Response:
         elif len(reason) > REASON_MAX:
             problem = _("The reason must be {n} characters or fewer").format(n=REASON_MAX)
         if problem:
-            page = await load_crime_page(db, officer, crime)
+            page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
             return await render_crime_page(
                 request,
                 db,

@@ -49,7 +49,7 @@ async def change_item_state(request: Request) -> Response:
         chosen = values.get(field, "")
         errors = state_problems(field, item, chosen)
         if errors:
-            page = await load_crime_page(db, officer, crime)
+            page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
             return await render_with_errors(
                 request,
                 db,
@@ -69,7 +69,7 @@ async def change_item_state(request: Request) -> Response:
             new_state=chosen,
             officer_id=officer.id,
         )
-        await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
+        await refresh_entitlements(db, crime.id, request.app.state.rules)  # type: ignore[arg-type]
         audit.record(
             db,
             request,
@@ -83,7 +83,7 @@ async def change_item_state(request: Request) -> Response:
             return redirect(
                 f"/officer/crimes/{crime.id}#property-heading", done="property", item=item.id or 0
             )
-        page = await load_crime_page(db, officer, crime)
+        page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
         news = _("%(item)s is now recorded as %(state)s.") % {
             "item": item.description,
             "state": state_label_for_officers(chosen).lower(),

@@ -1,4 +1,4 @@
-"""What the officer inbox reads: cases needing attention, in a fixed number of queries."""
+"""What officer pages read: the inbox's cases needing attention, and the records of one crime's page."""
 
 from __future__ import annotations
 
@@ -17,15 +17,22 @@ from ..identity import reference_key, surname_key
 from ..models import (
     AuditEvent,
     CaseUpdate,
+    ContactAgreement,
     Crime,
+    Decision,
     Entitlement,
     Message,
     MessageDirection,
     Officer,
+    OutboxMessage,
+    OutsideContact,
     Party,
+    ReviewRequest,
+    UpdateCorrection,
     UpdateRequest,
 )
 from ..victims_code.entitlements import UPDATE_REQUESTED
+from ..victims_code.working_days import WorkingCalendar
 from .deadlines import due_soon_before
 
 # A crime given to an officer in this many days, with no word from an officer since, is "new".
@@ -138,7 +145,11 @@ async def _unread_messages(db: AsyncSession, scope: ColumnElement[bool], found: 
 
 
 async def _updates_owed(
-    db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime, found: dict[int, Attention]
+    db: AsyncSession,
+    scope: ColumnElement[bool],
+    now: dt.datetime,
+    calendar: WorkingCalendar,
+    found: dict[int, Attention],
 ) -> None:
     overdue = func.sum(case((col(Entitlement.due_at) < now, 1), else_=0))
     rows = await _rows(
@@ -148,7 +159,7 @@ async def _updates_owed(
         .where(
             scope,
             col(Entitlement.met_at).is_(None),
-            col(Entitlement.due_at) < due_soon_before(now),
+            col(Entitlement.due_at) < due_soon_before(calendar, now),
             col(Entitlement.event) != UPDATE_REQUESTED,  # shown as requests, with their notes
         )
         .group_by(col(Entitlement.crime_id)),
@@ -227,13 +238,13 @@ async def _newly_assigned(
 
 
 async def attention_by_crime(
-    db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime
+    db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime, calendar: WorkingCalendar
 ) -> dict[int, Attention]:
     """Four queries, whatever the number of crimes."""
     found: dict[int, Attention] = {}
     await _open_update_requests(db, scope, found)
     await _unread_messages(db, scope, found)
-    await _updates_owed(db, scope, now, found)
+    await _updates_owed(db, scope, now, calendar, found)
     await _newly_assigned(db, scope, now, found)
     return found
 
@@ -283,12 +294,13 @@ async def inbox_items(
     db: AsyncSession,
     scope: ColumnElement[bool],
     now: dt.datetime,
+    calendar: WorkingCalendar,
     *,
     only_needing_attention: bool = True,
     crime_ids: list[int] | None = None,
 ) -> list[InboxItem]:
     """Crimes in scope, most urgent first, in five queries."""
-    attention = await attention_by_crime(db, scope, now)
+    attention = await attention_by_crime(db, scope, now, calendar)
     ids = list(attention) if crime_ids is None else crime_ids
     rows = await _crimes_with_officers(db, ids)
     names = await _party_names(db, ids)
@@ -340,6 +352,119 @@ async def crime_with_reference(db: AsyncSession, visible: ColumnElement[bool], t
     return rows.first()
 
 
-async def attention_count(db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime) -> int:
+async def attention_count(
+    db: AsyncSession, scope: ColumnElement[bool], now: dt.datetime, calendar: WorkingCalendar
+) -> int:
     """How many crimes in scope need attention: the number in the navigation."""
-    return sum(1 for a in (await attention_by_crime(db, scope, now)).values() if a.needs_attention)
+    return sum(1 for a in (await attention_by_crime(db, scope, now, calendar)).values() if a.needs_attention)
+
+
+# The crime page's records, one query each.
+
+
+async def people_on_crime(db: AsyncSession, crime_id: int) -> list[Party]:
+    """Victims, then witnesses, each in the order recorded; their trusted helpers among them."""
+    statement = (
+        select(Party).where(col(Party.crime_id) == crime_id).order_by(col(Party.role).desc(), col(Party.id))
+    )
+    return list((await db.exec(statement)).all())
+
+
+async def messages_on_crime(db: AsyncSession, crime_id: int) -> list[tuple[Message, str | None]]:
+    """Every message on the crime, oldest first, with the name of the officer who wrote it."""
+    statement = (
+        select(Message, col(Officer.name))
+        .outerjoin(Officer, col(Officer.id) == col(Message.officer_id))
+        .where(col(Message.crime_id) == crime_id)
+        .order_by(col(Message.created_at), col(Message.id))
+    )
+    return list((await db.exec(statement)).all())
+
+
+async def entitlements_on_crime(db: AsyncSession, crime_id: int) -> list[Entitlement]:
+    """What the Victims' Code owes each person on the crime, soonest due first."""
+    statement = (
+        select(Entitlement).where(col(Entitlement.crime_id) == crime_id).order_by(col(Entitlement.due_at))
+    )
+    return list((await db.exec(statement)).all())
+
+
+async def latest_alerts(db: AsyncSession, party_ids: list[int], limit: int) -> list[OutboxMessage]:
+    """The newest alerts to these people."""
+    if not party_ids:
+        return []
+    statement = (
+        select(OutboxMessage)
+        .where(col(OutboxMessage.party_id).in_(party_ids))
+        .order_by(col(OutboxMessage.created_at).desc(), col(OutboxMessage.id).desc())
+        .limit(limit)
+    )
+    return list((await db.exec(statement)).all())
+
+
+async def agreed_contact(db: AsyncSession, party_ids: list[int]) -> dict[int, ContactAgreement]:
+    """Each person's latest agreed way of being kept informed (issue 11), by party id."""
+    if not party_ids:
+        return {}
+    statement = (
+        select(ContactAgreement)
+        .where(col(ContactAgreement.party_id).in_(party_ids))
+        .order_by(col(ContactAgreement.agreed_at), col(ContactAgreement.id))
+    )
+    return {agreement.party_id: agreement for agreement in (await db.exec(statement)).all()}
+
+
+async def outside_contacts_on_crime(db: AsyncSession, crime_id: int) -> list[tuple[OutsideContact, str]]:
+    """Told outside the portal, most recent first, with the officer's name ("" when none)."""
+    statement = (
+        select(OutsideContact, col(Officer.name))
+        .outerjoin(Officer, col(Officer.id) == col(OutsideContact.officer_id))
+        .where(col(OutsideContact.crime_id) == crime_id)
+        .order_by(col(OutsideContact.told_at).desc(), col(OutsideContact.id).desc())
+    )
+    return [(contact, name or "") for contact, name in (await db.exec(statement)).all()]
+
+
+async def corrections_on_crime(db: AsyncSession, crime_id: int) -> dict[int, list[UpdateCorrection]]:
+    """Earlier texts of corrected updates (issue 16), oldest first, by update id."""
+    statement = (
+        select(UpdateCorrection)
+        .join(CaseUpdate, col(CaseUpdate.id) == col(UpdateCorrection.update_id))
+        .where(col(CaseUpdate.crime_id) == crime_id)
+        .order_by(col(UpdateCorrection.corrected_at), col(UpdateCorrection.id))
+    )
+    corrections: dict[int, list[UpdateCorrection]] = {}
+    for correction in (await db.exec(statement)).all():
+        corrections.setdefault(correction.update_id, []).append(correction)
+    return corrections
+
+
+async def decisions_on_crime(db: AsyncSession, crime_id: int) -> list[Decision]:
+    """Charging decisions, newest first."""
+    statement = (
+        select(Decision).where(col(Decision.crime_id) == crime_id).order_by(col(Decision.decided_at).desc())
+    )
+    return list((await db.exec(statement)).all())
+
+
+async def review_requests_on_crime(db: AsyncSession, crime_id: int) -> list[ReviewRequest]:
+    """The victims' requests to review a decision on the crime."""
+    statement = select(ReviewRequest).where(col(ReviewRequest.crime_id) == crime_id)
+    return list((await db.exec(statement)).all())
+
+
+async def officer_names(db: AsyncSession, officer_ids: set[int]) -> dict[int, str]:
+    if not officer_ids:
+        return {}
+    found = await db.exec(select(Officer.id, Officer.name).where(col(Officer.id).in_(officer_ids)))
+    return {officer_id: name for officer_id, name in found.all() if officer_id is not None}
+
+
+async def active_officers(db: AsyncSession, force_id: int) -> list[Officer]:
+    """The force's officers who may be put in charge of a crime, by name."""
+    statement = (
+        select(Officer)
+        .where(col(Officer.force_id) == force_id, col(Officer.disabled_at).is_(None))
+        .order_by(col(Officer.name))
+    )
+    return list((await db.exec(statement)).all())

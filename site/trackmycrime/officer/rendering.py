@@ -34,7 +34,9 @@ async def render_page(
     context = context or {}
     extra: dict[str, Any] = {}
     if officer is not None and not is_htmx(request) and "inbox_count" not in context:
-        extra["inbox_count"] = await attention_count(db, mine_clause(officer), utcnow())
+        extra["inbox_count"] = await attention_count(
+            db, mine_clause(officer), utcnow(), request.app.state.rules.calendar
+        )
     return render(
         request,
         template,

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
 from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -150,23 +151,25 @@ def may_check(check: PasswordCheck, officer: Officer, now: dt.datetime) -> bool:
     return attempt is not None and attempt <= ACCOUNT_ATTEMPTS and not is_locked(officer, now)
 
 
-async def check_password(check: PasswordCheck, password: str, now: dt.datetime) -> PasswordCheck:
+async def check_password(
+    hasher: PasswordHasher, check: PasswordCheck, password: str, now: dt.datetime
+) -> PasswordCheck:
     """Verify the password against each candidate that may still try, with no database connection
     held: a burst of sign-ins waiting for the hasher would otherwise take every pooled connection
     from the rest of the site (bench/README.md, "Sign-in cost"). A locked account, or one with no
     password, gets the same work against a hash nothing matches, so it looks like a wrong password."""
     if not check.candidates:
-        await verify_password(None, password)
+        await verify_password(hasher, None, password)
         return check
     matched: Officer | None = None
     new_hash = None
     for officer in check.candidates:
         stored = officer.password_hash if may_check(check, officer, now) else None
-        ok, needs_rehash = await verify_password(stored, password)
+        ok, needs_rehash = await verify_password(hasher, stored, password)
         if ok and matched is None:
             matched = officer
             if needs_rehash:
-                new_hash = await hash_password(password)
+                new_hash = await hash_password(hasher, password)
     return PasswordCheck(check.candidates, check.attempts, matched, new_hash)
 
 
@@ -264,7 +267,7 @@ async def sign_in(request: Request) -> Response:
         )
         return _sign_in_form(request, errors={"identifier": too_many}, identifier=identifier, status=429)
     now = utcnow()
-    check = await check_password(counted, password, now)
+    check = await check_password(request.app.state.hasher, counted, password, now)
     async with database.transaction() as db:
         officer = await record_password_check(db, request, check, now)
         if officer is not None and officer.totp_secret:

@@ -12,6 +12,7 @@ import os
 import secrets
 from typing import Any
 
+from argon2 import PasswordHasher
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
@@ -233,7 +234,9 @@ async def _sign_in(request: Request, sso: SsoForce, tokens: oidc.Tokens) -> Resp
         return await _refuse(request, sso.force.id, reason, _could_not_sign_in())
     role = role_from_groups(sso.config, tokens.claims.get("groups"))
     async with request.app.state.db.transaction() as db:
-        officer = await _matching_officer(db, sso, normalise_email(email), tokens.claims, role)
+        officer = await _matching_officer(
+            db, request.app.state.hasher, sso, normalise_email(email), tokens.claims, role
+        )
         if officer is None:
             message = _(
                 "There is no TrackMyCrime account for your force account. Ask your force's "
@@ -280,7 +283,12 @@ async def _sign_in(request: Request, sso: SsoForce, tokens: oidc.Tokens) -> Resp
 
 
 async def _matching_officer(
-    db: AsyncSession, sso: SsoForce, email: str, claims: dict[str, Any], role: str | None
+    db: AsyncSession,
+    hasher: PasswordHasher,
+    sso: SsoForce,
+    email: str,
+    claims: dict[str, Any],
+    role: str | None,
 ) -> Officer | None:
     """The force's officer with this email (role kept in step with the groups), or a new one."""
     officer = (
@@ -306,6 +314,7 @@ async def _matching_officer(
     # No password is ever told to anyone: the account is for single sign-on.
     return await add_officer(
         db,
+        hasher=hasher,
         force_id=saved_id(sso.force),
         email=email,
         name=str(name)[:200],

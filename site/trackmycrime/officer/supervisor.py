@@ -132,7 +132,7 @@ async def compliance(request: Request) -> Response:
                 "by_officer": [(o.name if o else _("No officer in charge"), rate) for o, rate in by_officer],
                 "overdue": overdue,
                 "now": now,
-                "due_in_words": due_in_words,
+                "due_in_words": due_in_words(request.app.state.rules.calendar),
                 "event_label": event_label,
                 "party_name": party_name,
             },
@@ -148,12 +148,12 @@ async def reassign(request: Request) -> Response:
         chosen_id = whole_number(form.get("officer_id", ""))
         chosen = await db.get(Officer, chosen_id) if chosen_id else None
         if chosen is None or chosen.force_id != crime.force_id or chosen.disabled_at is not None:
-            page = await load_crime_page(db, officer, crime)
+            page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
             errors = {"officer_id": _("Choose the officer to put in charge")}
             return await render_crime_page(request, db, page, errors=errors, form="reassign", values=form)
         note = form.get("note", "").strip()
         if len(note) > MAX_NOTE_LENGTH:
-            page = await load_crime_page(db, officer, crime)
+            page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
             errors = {"note": _("The handover note must be 5,000 characters or fewer")}
             return await render_crime_page(request, db, page, errors=errors, form="reassign", values=form)
         previous = crime.officer_in_charge_id
@@ -168,7 +168,7 @@ async def reassign(request: Request) -> Response:
                 actor=officer,
                 detail=f"from={previous or ''} to={chosen.id}",
             )
-            await refresh_entitlements(db, saved_id(crime))
+            await refresh_entitlements(db, saved_id(crime), request.app.state.rules)
         return redirect_to(request, "officer_crime", query={"done": "reassigned"}, crime_id=crime.id)
 
 
@@ -204,7 +204,7 @@ async def settle_conflict(request: Request) -> Response:
             named = await db.get(Officer, held.to_officer_id) if held.to_officer_id else None
             note = _("Put in charge as the records system says.")
             await _put_in_charge(request, db, crime, named, note)
-            await refresh_entitlements(db, saved_id(crime))
+            await refresh_entitlements(db, saved_id(crime), request.app.state.rules)
         else:
             keep_officer_in_charge(held, officer)
             db.add(held)

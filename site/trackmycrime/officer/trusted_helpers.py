@@ -33,7 +33,7 @@ async def _after(
     request: Request, db: AsyncSession, officer: Officer, crime: Crime, party: Party, done: str, news: str
 ) -> Response:
     if is_htmx(request):
-        page = await load_crime_page(db, officer, crime)
+        page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
         return await render_section(
             request, db, SECTION, page, news, party=party, done=done, done_party=party.id
         )
@@ -62,7 +62,7 @@ async def add_helper(request: Request) -> Response:
             if isinstance(outcome, dict):
                 form.errors.update({prefix + name: problem for name, problem in outcome.items()})
         if outcome is None or isinstance(outcome, dict):
-            page = await load_crime_page(db, officer, crime)
+            page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
             return await render_with_errors(
                 request,
                 db,

@@ -70,7 +70,9 @@ async def save_correction(request: Request) -> Response:
         errors = correction_problems(text, update)
         if errors:
             return await _correction_page(request, db, crime, update, values.get("text", ""), errors)
-        await correct_update(db, update=update, officer_id=officer.id, text=text)
+        await correct_update(
+            db, update=update, officer_id=officer.id, text=text, rules=request.app.state.rules
+        )
         audit.record(
             db,
             request,
@@ -99,10 +101,14 @@ async def withdraw(request: Request) -> Response:
         try:
             async with db.begin_nested():  # a refusal undoes only what the withdrawal tried
                 cancelled = await withdraw_update(
-                    db, update=update, officer_id=officer.id, window=withdraw_window(request)
+                    db,
+                    update=update,
+                    officer_id=officer.id,
+                    window=withdraw_window(request),
+                    rules=request.app.state.rules,
                 )
         except CannotWithdraw as refused:
-            page = await load_crime_page(db, officer, crime)
+            page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
             return await render_with_errors(
                 request,
                 db,
@@ -124,7 +130,7 @@ async def withdraw(request: Request) -> Response:
             detail=f"update={update.id} alerts_cancelled={cancelled}",
         )
         if is_htmx(request):
-            page = await load_crime_page(db, officer, crime)
+            page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
             news = _("The update has been withdrawn. Nobody was alerted.")
             return await render_section(request, db, "officer/_updates.html", page, news, done="withdrawn")
     return redirect_to(

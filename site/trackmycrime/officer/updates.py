@@ -77,7 +77,7 @@ async def post_update(
         send_after=utcnow() + withdraw_window(request),
         client_address=client_address(request),
     )
-    await refresh_entitlements(db, saved_id(crime))
+    await refresh_entitlements(db, saved_id(crime), request.app.state.rules)
     return update
 
 
@@ -87,7 +87,7 @@ async def add_update(request: Request) -> Response:
     values = await read_form(request)
     async with request.app.state.db.transaction() as db:
         crime = await visible_crime(db, officer, path_id(request, "crime_id"))
-        page = await load_crime_page(db, officer, crime)
+        page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
         form, errors = parse_update(values, page.parties)
         if form is None:
             return await render_with_errors(
@@ -102,7 +102,7 @@ async def add_update(request: Request) -> Response:
             )
         await post_update(db, request, officer, crime, form)
         if is_htmx(request):
-            page = await load_crime_page(db, officer, crime)
+            page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
             return await render_section(
                 request, db, "officer/_updates.html", page, _("Your update has been posted."), done="update"
             )
@@ -127,7 +127,7 @@ async def update_form(request: Request) -> Response:
                 fragment="update-form",
                 crime_id=crime_id,
             )
-        page = await load_crime_page(db, officer, crime)
+        page = await load_crime_page(db, officer, crime, rules=request.app.state.rules)
         chosen = template_by_key(template)
         news = _("The update has been filled in. Check the words before you post it.") if chosen else ""
         return await render_section(request, db, "officer/_update_form.html", page, news, form_only=True)

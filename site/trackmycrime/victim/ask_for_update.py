@@ -10,21 +10,24 @@ from ..auth.sessions import party_required
 from ..i18n import gettext as _
 from ..models import Crime, Force, Party, UpdateRequest, utcnow
 from ..pages import is_htmx, redirect_to, render, render_html
-from ..victims_code import record_update_request
+from ..victims_code import Rules, record_update_request
 from . import forms
 from .case import case_context, load_case
 from .update_requests import NOTE_MAX, AskingState, asking_state, is_closed, limit_message, next_allowed
 
 
-async def _render_panel(request: Request, state: AskingState, **extra: object) -> Response:
+async def _render_panel(
+    request: Request, state: AskingState, status_code: int = 200, **extra: object
+) -> Response:
     """With htmx, the panel with the summary above it (its "Next update" row) out of band; else the page."""
     view = await load_case(request)
     context = case_context(request, view, asking=state, **extra)
     if is_htmx(request):
         announcement = _("Your request for an update was received.") if context["asked"] else ""
         context.update(oob=True, announcement=announcement)
-        return HTMLResponse(render_html(request, "victim/case.html", context, block="asked"))
-    return render(request, "victim/case.html", context)
+        html = render_html(request, "victim/case.html", context, block="asked")
+        return HTMLResponse(html, status_code=status_code)
+    return render(request, "victim/case.html", context, status_code=status_code)
 
 
 @party_required
@@ -32,6 +35,7 @@ async def ask_for_update(request: Request) -> Response:
     party: Party = request.state.party
     crime: Crime = request.state.crime
     force: Force = request.state.force
+    rules: Rules = request.app.state.rules
     submitted = await forms.submitted(request)
     form = forms.Form()
     note = forms.text(submitted, "note", multiline=True)
@@ -39,14 +43,14 @@ async def ask_for_update(request: Request) -> Response:
     if len(note) > NOTE_MAX:
         form.error("note", _("Your note must be {n} characters or fewer").format(n=NOTE_MAX))
     async with request.app.state.db.transaction() as db:
-        state = await asking_state(db, party, force)
+        state = await asking_state(db, party, force, rules.calendar)
         if is_closed(crime):
             form.error("note", _("The investigation has ended, so you cannot ask for an update here"))
         elif not state.can_ask:
             form.error("note", limit_message(state))
         if form.is_valid:
             now = utcnow()
-            entitlement = await record_update_request(db, party, now)
+            entitlement = await record_update_request(db, party, rules, now)
             await db.flush()
             asked = UpdateRequest(
                 crime_id=crime.id or 0,
@@ -67,9 +71,9 @@ async def ask_for_update(request: Request) -> Response:
                 actor=party,
                 detail=f"update_request:{asked.id}",
             )
-            state = AskingState(asked, entitlement, next_allowed(force, now), now)
+            state = AskingState(asked, entitlement, next_allowed(force, now), now, rules.calendar)
     if not form.is_valid:
-        return await _render_panel(request, state, values=form.values, errors=form.errors)
+        return await _render_panel(request, state, 400, values=form.values, errors=form.errors)
     if not is_htmx(request):
         return redirect_to(request, "victim_case", query={"asked": 1}, fragment="ask-for-update")
     return await _render_panel(request, state, asked=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from .. import case_timeline as timeline
 from ..auth.sessions import party_required, party_required_quietly, party_required_reading
@@ -14,7 +16,8 @@ from ..case_events import decisions, hearings
 from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..models import Crime, Party, utcnow
-from ..pages import is_htmx, render, render_html
+from ..page_memo import PageMemo, memoise, memoised_response, next_change
+from ..pages import is_htmx, redirect_to, render, render_html
 from ..personal_statements import may_make_statement
 from ..read_receipts import mark_updates_read
 from ..statuses import status
@@ -42,7 +45,7 @@ def case_context(request: Request, view: queries.CaseView, **extra: Any) -> dict
         "decision_label": decisions.decision_label,
         "review_status_label": decisions.review_status_label,
         "review_sent": request.query_params.get("review") == "sent",
-        "may_make_statement": may_make_statement(party),
+        "may_make_statement": may_make_statement(request.app.state.rules, party),
         "closed": is_closed(crime),
         "next_due": next_due,
         "next_due_is_late": next_due is not None and next_due < utcnow(),
@@ -100,9 +103,10 @@ async def _read_case(
     view = await queries.case_view(db, party, crime, show, before)
     asking = None
     if with_asking and not is_closed(crime):
-        asking = await update_requests.asking_state(db, party, request.state.force)
-    if getattr(request.state, "helper", None) is not None:
-        # The party has not read it because their helper has: the officer must not think so.
+        asking = await update_requests.asking_state(
+            db, party, request.state.force, request.app.state.rules.calendar
+        )
+    if not _marks_read(request, view):
         return view, asking
     if any(entry.is_new for entry in view.timeline.messages):
         await queries.mark_replies_read(db, party, view)
@@ -111,21 +115,67 @@ async def _read_case(
     return view, asking
 
 
+def _marks_read(request: Request, view: queries.CaseView) -> bool:
+    """Showing this view marks the officers' new messages or the updates read."""
+    if getattr(request.state, "helper", None) is not None:
+        # The party has not read it because their helper has: the officer must not think so.
+        return False
+    return any(entry.is_new for entry in view.timeline.messages) or any(
+        entry.is_unread for entry in view.timeline.updates
+    )
+
+
 @party_required_reading
 async def case_page(request: Request) -> Response:
+    memo: PageMemo = request.app.state.page_memo
+    if memo.enabled and not is_htmx(request):
+        return await _memoised_case_page(request, memo)
     view, asking = await _read_case(request.state.reading, request, with_asking=True)
-    return render(
+    return render(request, "victim/case.html", _case_page_context(request, view, asking))
+
+
+async def _memoised_case_page(request: Request, memo: PageMemo) -> Response:
+    """The page as last rendered for this key (page_memo.py), else rendered and kept: unless showing
+    it marked something read (a write, after which the page is not the same), or the rows changed
+    while it was being read (its digest, asked again, differs)."""
+    db, party, crime = request.state.reading, request.state.party, request.state.crime
+    now = utcnow()
+    digest = await queries.case_page_digest(db, party, crime)
+    key = memo.key(request, digest)
+    page = memo.get(key, now)
+    if page is None:
+        view, asking = await _read_case(db, request, with_asking=True)
+        html = render_html(request, "victim/case.html", _case_page_context(request, view, asking))
+        page = memoise(html, next_change(now, _moments_the_page_changes(view, asking)))
+        if not _marks_read(request, view) and await queries.case_page_digest(db, party, crime) == digest:
+            memo.put(key, page)
+    return memoised_response(request, page)
+
+
+def _moments_the_page_changes(
+    view: queries.CaseView, asking: update_requests.AskingState | None
+) -> Iterator[dt.datetime | None]:
+    """When the page changes with no row changing: an update falls late, a hearing starts, the time
+    to ask for a review ends, "ask for an update" opens again or its answer falls due."""
+    yield view.next_due.due_at if view.next_due else None
+    yield from (hearing.starts_at for hearing in view.hearings)
+    yield from (item.deadline for item in view.decisions)
+    if asking is not None:
+        yield asking.next_allowed_at
+        yield asking.entitlement.due_at if asking.entitlement else None
+
+
+def _case_page_context(
+    request: Request, view: queries.CaseView, asking: update_requests.AskingState | None
+) -> dict[str, Any]:
+    return case_context(
         request,
-        "victim/case.html",
-        case_context(
-            request,
-            view,
-            welcome=request.query_params.get("welcome") == "1",
-            sent=request.query_params.get("sent") == "1",
-            password_changed=request.query_params.get("password_changed") == "1",
-            asking=asking,
-            asked=request.query_params.get("asked") == "1",
-        ),
+        view,
+        welcome=request.query_params.get("welcome") == "1",
+        sent=request.query_params.get("sent") == "1",
+        password_changed=request.query_params.get("password_changed") == "1",
+        asking=asking,
+        asked=request.query_params.get("asked") == "1",
     )
 
 
@@ -134,8 +184,7 @@ async def case_timeline(request: Request) -> Response:
     """A page of the timeline, filtered, for htmx: in place of the timeline, or (`?before=`) added
     after the entries shown. Without htmx, the case page at the same filter and cursor."""
     if not is_htmx(request):
-        url = request.url_for("victim_case").include_query_params(**request.query_params)
-        return RedirectResponse(f"{url.path}?{url.query}#updates", status_code=303)
+        return redirect_to(request, "victim_case", query=dict(request.query_params), fragment="updates")
     view, _asking = await _read_case(request.state.reading, request, with_asking=False)
     more = view.timeline.before is not None
     context = case_context(
@@ -162,7 +211,7 @@ def _announce_page(page: queries.TimelinePage, *, more: bool) -> str:
 async def case_activity(request: Request) -> Response:
     """Polled by htmx: nothing (204) when nothing is new, else the changed parts, out of band."""
     if not is_htmx(request):
-        return RedirectResponse("/case", status_code=303)
+        return redirect_to(request, "victim_case")
     seen = queries.Activity.from_marker(request.query_params.get("seen", "")[:100])
     db = request.state.reading  # the session check's connection: one per poll
     if seen == await queries.current_activity(db, request.state.party):
@@ -214,9 +263,9 @@ async def send_message(request: Request) -> Response:
         view = await load_case(request)
         asking = None if is_htmx(request) else await update_requests.load_asking(request)
         context = case_context(request, view, values=form.values, errors=form.errors, asking=asking)
-        return render(request, "victim/case.html", context, fragment="message_form")
+        return render(request, "victim/case.html", context, fragment="message_form", status_code=400)
     if not is_htmx(request):
-        return RedirectResponse("/case?sent=1#send-message", status_code=303)
+        return redirect_to(request, "victim_case", query={"sent": 1}, fragment="send-message")
     view = await load_case(request)
     context = case_context(request, view, oob=True, sent=True, announcement=_("Your message has been sent."))
     return HTMLResponse(render_html(request, "victim/case.html", context, block="message_sent"))

@@ -154,7 +154,7 @@ async def set_new_password(request: Request) -> Response:
     if problem:
         form.errors = {"password": problem}
         return new_password_page(request, form)
-    new_hash = await hash_password(password)
+    new_hash = await hash_password(request.app.state.hasher, password)
     async with request.app.state.db.transaction() as db:
         stored = await db.get(Party, party.id)
         if stored is None or stored.password_hash != party.password_hash:

@@ -37,7 +37,7 @@ DONE = {"saved", "sent", "in-person"}
 def _party(request: Request) -> Party:
     """The signed-in party, if the rules let them make a statement (victims, by the Code); else 404."""
     party: Party = request.state.party
-    if not may_make_statement(party):
+    if not may_make_statement(request.app.state.rules, party):
         raise HTTPException(404)
     return party
 

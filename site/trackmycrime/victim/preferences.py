@@ -131,7 +131,7 @@ async def save_preferences(request: Request) -> Response:
         db.add(stored)
         if interval_changed:
             await db.flush()
-            await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
+            await refresh_entitlements(db, crime.id, request.app.state.rules)  # type: ignore[arg-type]
         audit.record(
             db,
             request,
@@ -161,7 +161,7 @@ async def _set_opted_out(request: Request, opted_out: bool) -> None:
         stored.opted_out_at = utcnow() if opted_out else None
         stored.updated_at = utcnow()
         db.add(stored)
-        await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
+        await refresh_entitlements(db, crime.id, request.app.state.rules)  # type: ignore[arg-type]
         audit.record(
             db,
             request,
@@ -216,7 +216,7 @@ async def delete_account(request: Request) -> Response:
             await remove_helper(
                 db, crime=crime, helper=helper, removed_by=party, client_address=client_address(request)
             )
-        await refresh_entitlements(db, crime.id)  # type: ignore[arg-type]
+        await refresh_entitlements(db, crime.id, request.app.state.rules)  # type: ignore[arg-type]
         audit.record(
             db,
             request,

@@ -96,4 +96,6 @@ async def tell_officer(request: Request) -> Response:
         if form.is_valid
         else "",
     )
-    return render(request, "victim/property.html", context, fragment="item")
+    return render(
+        request, "victim/property.html", context, fragment="item", status_code=200 if form.is_valid else 400
+    )

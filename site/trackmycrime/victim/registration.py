@@ -34,7 +34,7 @@ from ..identity import reference_key, surname_key
 from ..language import use_party_language
 from ..models import Crime, Force, Party, utcnow
 from ..pages import render
-from ..victims_code import refresh_entitlements
+from ..victims_code import Rules, refresh_entitlements
 from . import forms, queries
 from .force_choice import forces_for_page, render_form
 from .sign_in import signed_in_redirect
@@ -211,7 +211,7 @@ async def _party_holding_code(
         (candidate, candidate.registration_code_hash) for candidate in candidates
     ] or [(None, None)]
     for candidate, stored_hash in stored_hashes:
-        matches, _rehash = await verify_password(stored_hash, code)
+        matches, _rehash = await verify_password(request.app.state.hasher, stored_hash, code)
         if matches and candidate is not None and holder is None:
             holder = candidate
     if holder is not None:
@@ -305,7 +305,8 @@ async def choose_password(request: Request) -> Response:
         party = await db.get(Party, registering.party.id)
         if party is None or party.password_hash is not None:
             return start_again_page(request)
-        await _register(db, party, await hash_password(password))
+        password_hash = await hash_password(request.app.state.hasher, password)
+        await _register(db, request.app.state.rules, party, password_hash)
         audit.record(
             db,
             request,
@@ -319,7 +320,7 @@ async def choose_password(request: Request) -> Response:
     return signed_in_redirect(request, signed_token, "/case?welcome=1")
 
 
-async def _register(db: AsyncSession, party: Party, password_hash: str) -> None:
+async def _register(db: AsyncSession, rules: Rules, party: Party, password_hash: str) -> None:
     now = utcnow()
     party.password_hash = password_hash
     party.registered_at = now
@@ -332,4 +333,4 @@ async def _register(db: AsyncSession, party: Party, password_hash: str) -> None:
     party.updated_at = now
     db.add(party)
     await end_all_sessions(db, party_id=party.id)
-    await refresh_entitlements(db, party.crime_id)  # the portal now tells them what it holds
+    await refresh_entitlements(db, party.crime_id, rules)  # the portal now tells them what it holds

@@ -75,7 +75,7 @@ async def ask_for_review(request: Request) -> Response:
             request, db, form, "reason", review_message(item.decision, reason)
         )
         if message is not None:
-            review = await request_review(db, party, item.decision, reason)
+            review = await request_review(db, party, item.decision, reason, request.app.state.rules)
             audit.record(
                 db,
                 request,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..auth.sessions import party_required
 from ..models import Party, PartyRole, utcnow
 from ..pages import render
-from ..victims_code import current_rules, describe_due, event_label, is_overdue, owed_to_party
+from ..victims_code import Rules, describe_due, event_label, is_overdue, owed_to_party
 
 
 @party_required
@@ -16,7 +18,7 @@ async def rights_page(request: Request) -> Response:
     party: Party = request.state.party
     async with request.app.state.db.session() as db:
         owed = await owed_to_party(db, party.id or 0)
-    rules = current_rules()
+    rules: Rules = request.app.state.rules
     return render(
         request,
         "victim/rights.html",
@@ -24,7 +26,7 @@ async def rights_page(request: Request) -> Response:
             "owed": owed,
             "now": utcnow(),
             "event_label": event_label,
-            "describe_due": describe_due,
+            "describe_due": partial(describe_due, rules.calendar),
             "is_overdue": is_overdue,
             "is_victim": party.role == PartyRole.VICTIM,
             "enhanced": party.enhanced_rights,

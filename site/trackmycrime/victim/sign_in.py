@@ -155,7 +155,8 @@ async def attempt_sign_in(
                 surname_key=surname_key(surname),
                 date_of_birth=born,
             )
-    matches, needs_rehash = await verify_password(found[0].password_hash if found else None, password)
+    stored_hash = found[0].password_hash if found else None
+    matches, needs_rehash = await verify_password(request.app.state.hasher, stored_hash, password)
     if not matches or found is None or force is None:
         async with database.transaction() as db:
             lock_ends = await lockout.note_failure(db, details_key, attempt)
@@ -165,7 +166,7 @@ async def attempt_sign_in(
         # Flagged since registering (e.g. lives with a suspect): the same answer as any mismatch,
         # so that whoever is at the keyboard learns nothing from it.
         return Outcome.NO_MATCH, None
-    new_hash = await hash_password(password) if needs_rehash else None
+    new_hash = await hash_password(request.app.state.hasher, password) if needs_rehash else None
     async with database.transaction() as db:
         signed_token = await _record_sign_in(
             db, request, *found, details_key=details_key, address=address, new_hash=new_hash

@@ -20,6 +20,7 @@ from ..i18n import gettext as _
 from ..models import Crime, Entitlement, Force, Party, UpdateRequest, utcnow
 from ..statuses import status
 from ..victims_code import describe_due, london_date
+from ..victims_code.working_days import WorkingCalendar
 
 NOTE_MAX = 500
 
@@ -32,6 +33,7 @@ class AskingState:
     entitlement: Entitlement | None
     next_allowed_at: dt.datetime | None
     now: dt.datetime
+    calendar: WorkingCalendar
 
     @property
     def can_ask(self) -> bool:
@@ -44,7 +46,7 @@ class AskingState:
 
     @property
     def due_in_words(self) -> str:
-        return describe_due(self.entitlement.due_at, self.now) if self.entitlement else ""
+        return describe_due(self.calendar, self.entitlement.due_at, self.now) if self.entitlement else ""
 
 
 def is_closed(crime: Crime) -> bool:
@@ -73,16 +75,16 @@ _LAST_REQUEST_STATEMENT = (
 
 
 async def asking_state(
-    db: AsyncSession, party: Party, force: Force, now: dt.datetime | None = None
+    db: AsyncSession, party: Party, force: Force, calendar: WorkingCalendar, now: dt.datetime | None = None
 ) -> AskingState:
     """One query: the latest request with its deadline."""
     now = now or utcnow()
     connection = await db.connection()
     row = (await connection.execute(_LAST_REQUEST_STATEMENT, {"party_id": party.id})).first()
     if row is None:
-        return AskingState(None, None, None, now)
+        return AskingState(None, None, None, now, calendar)
     last, entitlement = (loader.make(row) for loader in _LAST_REQUEST)
-    return AskingState(last, entitlement, next_allowed(force, last.requested_at), now)
+    return AskingState(last, entitlement, next_allowed(force, last.requested_at), now, calendar)
 
 
 def limit_message(state: AskingState) -> str:
@@ -99,4 +101,5 @@ async def load_asking(request: Request) -> AskingState | None:
     if is_closed(crime):
         return None
     async with request.app.state.db.session() as db:
-        return await asking_state(db, request.state.party, request.state.force)
+        calendar = request.app.state.rules.calendar
+        return await asking_state(db, request.state.party, request.state.force, calendar)

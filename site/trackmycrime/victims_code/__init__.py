@@ -3,15 +3,15 @@
 The public API (import from trackmycrime.victims_code):
 
 Keeping rows current (call in the writer's transaction):
-    refresh_entitlements(db, crime_id) -> None
-    record_update_request(db, party, requested_at=None) -> Entitlement
+    refresh_entitlements(db, crime_id, rules) -> None
+    record_update_request(db, party, rules, requested_at=None) -> Entitlement
 Reading what a party is owed:
     next_update_due(db, party_id) -> datetime | None     earliest unmet deadline (UTC), may be past
     owed_to_party(db, party_id) -> list[Entitlement]     unmet, soonest first
     event_label(event) -> str                            "Suspect arrested", "Regular update"
     portal_note(party) -> str | None                     opted out / deleted account: tell another way
 Officers and supervisors:
-    describe_due(due_at, now=None) -> str                "overdue by 2 working days", "due tomorrow"
+    describe_due(calendar, due_at, now=None) -> str               "overdue by 2 working days", "due tomorrow"
     is_overdue(due_at, now=None) -> bool
     next_due_by_crime(db, force_id, crime_ids) -> dict[crime_id, datetime]
     next_due_by_crime_query(force_id) -> Select          (crime_id, next_due_at) to join and order by
@@ -21,12 +21,11 @@ Officers and supervisors:
     on_time_rates_by_team(db, force_id, start, end) -> list[(team, OnTimeRate)]
     on_time_rates_by_event(db, force_id, start, end) -> list[(event, OnTimeRate)]
     monthly_on_time_rates(db, force_id, months=12, officer_id=, team=) -> list[(date of 1st, OnTimeRate)]
-    due_soon_cutoff(now=None, working_days=1) -> datetime   end of the next working day, for "due soon"
+    due_soon_cutoff(calendar, now=None, working_days=1) -> datetime   end of the next working day, "due soon"
 Working days (working_days.py): london_date, end_of_london_day, WorkingCalendar (one calendar,
     given its extra days; it knows nothing of the rules in use).
-Rules (rules.py): current_rules(), load_rules(path), configure(path), RulesError, and the shortcuts that
-    use the calendar of the rules in use: current_calendar, is_working_day, add_working_days,
-    subtract_working_days, working_days_between, deadline.
+Rules (rules.py): load_rules(path), RulesError. The rules a process uses are loaded once from its
+    settings (app.state.rules in the site; CLI commands and the worker load their own) and passed in.
 Telling someone outside the portal (counts like any other telling): outside_contact.record_outside_contact.
 The rules themselves, in words: entitlements.py's docstring and docs/victims-code.md.
 """
@@ -59,14 +58,7 @@ from .rules import (
     REGULAR_CONTACT,
     Rules,
     RulesError,
-    add_working_days,
-    configure,
-    current_rules,
-    deadline,
-    is_working_day,
     load_rules,
-    subtract_working_days,
-    working_days_between,
 )
 from .working_days import end_of_london_day, london_date
 
@@ -77,10 +69,6 @@ __all__ = [
     "OwedItem",
     "Rules",
     "RulesError",
-    "add_working_days",
-    "configure",
-    "current_rules",
-    "deadline",
     "describe_due",
     "due_soon_cutoff",
     "monthly_on_time_rates",
@@ -88,7 +76,6 @@ __all__ = [
     "end_of_london_day",
     "event_label",
     "is_overdue",
-    "is_working_day",
     "load_rules",
     "london_date",
     "next_due_by_crime",
@@ -102,6 +89,4 @@ __all__ = [
     "portal_note",
     "record_update_request",
     "refresh_entitlements",
-    "subtract_working_days",
-    "working_days_between",
 ]

@@ -45,7 +45,7 @@ def run_bank_holidays(settings: Settings, year: int | None) -> list[str]:
     return [f"{day.isoformat()} {day:%A}: {name}" for day, name in found.items()]
 
 
-async def refresh_all(db: Database, force_code: str | None = None) -> int:
+async def refresh_all(db: Database, rules: Rules, force_code: str | None = None) -> int:
     """Recompute the entitlements of every crime (of one force), a crime per transaction; returns how many."""
     async with db.session() as session:
         query = select(Crime.id).order_by(col(Crime.id))
@@ -54,19 +54,17 @@ async def refresh_all(db: Database, force_code: str | None = None) -> int:
         crime_ids = [crime_id for crime_id in (await session.exec(query)).all() if crime_id is not None]
     for crime_id in crime_ids:
         async with db.transaction() as session:
-            await refresh_entitlements(session, crime_id)
+            await refresh_entitlements(session, crime_id, rules)
     return len(crime_ids)
 
 
 def run_refresh(settings: Settings, force_code: str | None) -> str:
-    from .rules import configure
-
-    configure(settings.victims_code_rules or None)
+    rules = load_rules(settings.victims_code_rules or None)
 
     async def go() -> int:
         db = Database(settings.database_url)
         try:
-            return await refresh_all(db, force_code)
+            return await refresh_all(db, rules, force_code)
         finally:
             await db.dispose()
 

@@ -83,7 +83,7 @@ from ..models import (
     utcnow,
 )
 from ..statuses import EVENT_CODES, STATUS_CODES, case_event, status
-from .rules import REGULAR_CONTACT, Rules, current_rules
+from .rules import REGULAR_CONTACT, Rules
 from .working_days import WorkingCalendar, end_of_london_day, london_date
 
 UPDATE_REQUESTED = "update_requested"
@@ -389,6 +389,7 @@ def owed_rows(
 async def refresh_entitlements(
     db: AsyncSession,
     crime_id: int,
+    rules: Rules,
     *,
     locked_crime: Crime | None = None,
     parties: Sequence[Party] | None = None,
@@ -423,7 +424,7 @@ async def refresh_entitlements(
         updates = cast(Sequence[CaseUpdate], await _rows(db, _UPDATES_OF_CRIME, crime_id))
     messages, contacts, offers = await _tellings_outside_updates(db, crime_id)
     existing = await _rows(db, _ENTITLEMENTS_OF_CRIME, crime_id)
-    wanted, histories = owed_rows(crime, parties, updates, messages, current_rules(), contacts, offers)
+    wanted, histories = owed_rows(crime, parties, updates, messages, rules, contacts, offers)
     assert crime.id is not None
     await _sync(db, crime, existing, wanted, histories)
 
@@ -561,7 +562,7 @@ async def owed_to_party(db: AsyncSession, party_id: int) -> list[Entitlement]:
 
 
 async def record_update_request(
-    db: AsyncSession, party: Party, requested_at: dt.datetime | None = None
+    db: AsyncSession, party: Party, rules: Rules, requested_at: dt.datetime | None = None
 ) -> Entitlement:
     """The party asked for an update: owe them one within the general deadline ("update_requested").
 
@@ -570,12 +571,12 @@ async def record_update_request(
     """
     requested_at = _aware(requested_at or utcnow())
     return await owe_an_answer(
-        db, party, UPDATE_REQUESTED, london_date(requested_at).isoformat(), requested_at
+        db, party, rules, UPDATE_REQUESTED, london_date(requested_at).isoformat(), requested_at
     )
 
 
 async def owe_an_answer(
-    db: AsyncSession, party: Party, event: str, event_key: str, asked_at: dt.datetime
+    db: AsyncSession, party: Party, rules: Rules, event: str, event_key: str, asked_at: dt.datetime
 ) -> Entitlement:
     """The party asked for something (an update, a review): owe an answer within the general deadline.
 
@@ -584,7 +585,6 @@ async def owe_an_answer(
     """
     assert party.id is not None
     asked_at = _aware(asked_at)
-    rules = current_rules()
     row = (
         await db.exec(
             select(Entitlement).where(
@@ -608,7 +608,7 @@ async def owe_an_answer(
             enhanced_rights=party.enhanced_rights,
         )
         db.add(row)
-        await refresh_entitlements(db, crime.id)
+        await refresh_entitlements(db, crime.id, rules)
     return row
 
 

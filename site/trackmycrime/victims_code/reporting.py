@@ -16,8 +16,7 @@ from sqlmodel.sql.expression import Select
 from ..i18n import date_in_words, ngettext
 from ..i18n import gettext as _
 from ..models import Crime, Entitlement, Officer, Party, utcnow
-from .rules import current_calendar
-from .working_days import LONDON, end_of_london_day, london_date
+from .working_days import LONDON, WorkingCalendar, end_of_london_day, london_date
 
 SOON_WORKING_DAYS = 5
 
@@ -30,7 +29,7 @@ def is_overdue(due_at: dt.datetime, now: dt.datetime | None = None) -> bool:
     return _aware(due_at) < (now or utcnow())
 
 
-def describe_due(due_at: dt.datetime, now: dt.datetime | None = None) -> str:
+def describe_due(calendar: WorkingCalendar, due_at: dt.datetime, now: dt.datetime | None = None) -> str:
     """A deadline in words, counted in working days on London dates.
 
     "overdue by 2 working days", "overdue since 4 December 2026" (passed, but no working day has
@@ -38,7 +37,6 @@ def describe_due(due_at: dt.datetime, now: dt.datetime | None = None) -> str:
     5), or "due on 1 December 2026".
     """
     now = now or utcnow()
-    calendar = current_calendar()
     today, due_day = london_date(now), london_date(_aware(due_at))
     if is_overdue(due_at, now):
         late = calendar.working_days_between(due_day, today)
@@ -287,10 +285,12 @@ async def monthly_on_time_rates(
     return found
 
 
-def due_soon_cutoff(now: dt.datetime | None = None, working_days: int = 1) -> dt.datetime:
+def due_soon_cutoff(
+    calendar: WorkingCalendar, now: dt.datetime | None = None, working_days: int = 1
+) -> dt.datetime:
     """The end of the `working_days`th working day after today (London): due by then is "due soon"."""
     today = london_date(now or utcnow())
-    return end_of_london_day(current_calendar().add_working_days(today, working_days))
+    return end_of_london_day(calendar.add_working_days(today, working_days))
 
 
 def _name(officer: Officer | None) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,7 +15,6 @@ from ..statuses import EVENT_CODES, STATUS_CODES
 from .working_days import WorkingCalendar
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules.toml")
-RULES_PATH_VARIABLE = "TMC_VICTIMS_CODE_RULES"
 REGULAR_CONTACT = "regular_contact"
 MAX_WORKING_DAYS = 60
 
@@ -235,57 +233,3 @@ def load_rules(path: str | Path | None = None) -> Rules:
     except tomllib.TOMLDecodeError as error:
         raise RulesError(f"Victims' Code rules in {path}: not valid TOML ({error}).") from None
     return parse_rules(data, str(path))
-
-
-# ---------------------------------------------------------------- the rules in use
-
-_in_use: Rules | None = None
-
-
-def use_rules(rules: Rules | None) -> None:
-    """Make these the rules in use (None: load again from TMC_VICTIMS_CODE_RULES or the shipped file)."""
-    global _in_use
-    _in_use = rules
-
-
-def configure(path: str | Path | None) -> Rules:
-    """Load, check and use the rules file a setting names (the shipped one when empty)."""
-    rules = load_rules(path or None)
-    use_rules(rules)
-    return rules
-
-
-def current_rules() -> Rules:
-    """The rules in use: as configured at start-up, else from TMC_VICTIMS_CODE_RULES or the shipped file."""
-    global _in_use
-    if _in_use is None:
-        _in_use = load_rules(os.environ.get(RULES_PATH_VARIABLE, "").strip() or None)
-    return _in_use
-
-
-def current_calendar() -> WorkingCalendar:
-    """The calendar of the rules in use (bank holidays plus the rules file's extra days)."""
-    return current_rules().calendar
-
-
-# Shortcuts that use the calendar of the rules in use.
-
-
-def is_working_day(day: dt.date) -> bool:
-    return current_calendar().is_working_day(day)
-
-
-def add_working_days(day: dt.date, count: int) -> dt.date:
-    return current_calendar().add_working_days(day, count)
-
-
-def subtract_working_days(day: dt.date, count: int) -> dt.date:
-    return current_calendar().subtract_working_days(day, count)
-
-
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    return current_calendar().working_days_between(start, end)
-
-
-def deadline(event_at: dt.datetime, working_days: int) -> dt.datetime:
-    return current_calendar().deadline(event_at, working_days)
