@@ -1,4 +1,6 @@
-"""Fixtures shared by every test: the app on each database, a web client, mail, a browser.
+"""Fixtures shared by every test: the app on each database, a web client, mail.
+
+Each area adds its own in its conftest.py (the officer tests' world, the victim's case, a browser).
 
 The database tests run once per backend named in TMC_TEST_DATABASES (default "sqlite,postgresql").
 PostgreSQL is reached at TMC_TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test);
@@ -30,8 +32,6 @@ BACKENDS = [
 ]
 POSTGRES_URL = os.environ.get("TMC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-the-checks"
-
-pytest_plugins = ["tests.browser_fixtures"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

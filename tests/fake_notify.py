@@ -19,12 +19,14 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
+import pytest
 
 CLOCK_SKEW_SECONDS = 30
 UK_POSTCODE = re.compile(r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}")
@@ -252,3 +254,11 @@ def _received_texts_page(
 
 def _error(status: int, kind: str, message: str) -> tuple[int, dict[str, Any]]:
     return status, {"status_code": status, "errors": [{"error": kind, "message": message}]}
+
+
+@pytest.fixture
+def notify() -> Iterator[FakeNotify]:
+    """A fake Notify serving on loopback for the test."""
+    server = FakeNotify().start()
+    yield server
+    server.stop()

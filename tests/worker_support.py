@@ -19,6 +19,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlalchemy import insert, select
 
+from tests.factories import make_crime, make_force, make_officer, make_party
 from trackmycrime.database import Database
 from trackmycrime.demo.mail_catcher import free_port
 from trackmycrime.models import Crime, Force, Officer, OutboxMessage, OutboxStatus, Party, utcnow
@@ -139,37 +140,30 @@ class People:
 async def make_people(database: Database, *, parties: int = 1, **party_fields: Any) -> People:
     """A force, an officer and a crime with `parties` victims (emails victim-N@example.org)."""
     async with database.transaction() as db:
-        force = Force(code="TP", name="Testshire Police", non_emergency_phone="101")
-        db.add(force)
-        await db.flush()
-        officer = Officer(force_id=force.id, email="pc.jones@police.example", name="PC Sam Jones")  # type: ignore[arg-type]
-        db.add(officer)
-        await db.flush()
-        crime = Crime(
-            force_id=force.id,  # type: ignore[arg-type]
+        force = await make_force(db, code="TP", name="Testshire Police", non_emergency_phone="101")
+        officer = await make_officer(
+            db, force, email="pc.jones@police.example", name="PC Sam Jones", shoulder_number=None
+        )
+        crime = await make_crime(
+            db,
+            force,
             reference="TP-2026-000123",
-            reference_key="TP2026000123",
-            offence="Burglary of a home",
+            status="recorded",
             reported_at=utcnow(),
             officer_in_charge_id=officer.id,
         )
-        db.add(crime)
-        await db.flush()
         created = []
         for number in range(parties):
             values = {
-                "crime_id": crime.id,
                 "rms_party_id": f"P{number}",
+                "forenames": "",
                 "surname": "Doe",
-                "surname_key": "doe",
+                "date_of_birth": None,
                 "email": f"victim-{number}@example.org",
                 "mobile": "+447700900123",
                 **party_fields,
             }
-            party = Party(**values)
-            db.add(party)
-            created.append(party)
-        await db.flush()
+            created.append(await make_party(db, crime, **values))
     return People(force, officer, crime, created)
 
 

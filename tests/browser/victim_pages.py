@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.axe import JS_OFF_PAGES, assert_accessible
 from tests.browser_fixtures import run_outside_event_loop
+from tests.factories import make_party
 from tests.web.victim_data import (
     PASSWORD,
     VictimCase,
@@ -206,16 +207,15 @@ def add_helper(live_server: Any, case: VictimCase, *, registered: bool = False) 
 
     async def add(session: AsyncSession) -> int:
         from trackmycrime.auth.passwords import FAST_HASHER, hash_password_now
-        from trackmycrime.identity import surname_key
-        from trackmycrime.models import Party, utcnow
+        from trackmycrime.models import utcnow
 
-        helper = Party(
-            crime_id=case.crime.id,
+        helper = await make_party(
+            session,
+            case.crime,
             rms_party_id="helper-1",
             role="helper",
             forenames="Jo",
             surname=HELPER_SURNAME,
-            surname_key=surname_key(HELPER_SURNAME),
             date_of_birth=HELPER_BORN,
             email="jo.carer@example.org",
             helps_party_id=case.party.id,
@@ -224,8 +224,6 @@ def add_helper(live_server: Any, case: VictimCase, *, registered: bool = False) 
             password_hash=hash_password_now(FAST_HASHER, HELPER_PASSWORD) if registered else None,
             registered_at=utcnow() if registered else None,
         )
-        session.add(helper)
-        await session.flush()
         assert helper.id is not None
         return helper.id
 

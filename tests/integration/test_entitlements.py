@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from dataclasses import dataclass, replace
 
 import pytest
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tests.factories import SHIPPED_RULES
+from tests.factories import SHIPPED_RULES, make_crime, make_force, make_officer, make_party, unique_number
 from trackmycrime.database import Database
 from trackmycrime.models import (
     Audience,
@@ -50,7 +50,6 @@ from trackmycrime.victims_code.working_days import LONDON, end_of_london_day, lo
 
 pytestmark = pytest.mark.anyio
 
-_numbers = itertools.count(1)
 REPORTED = dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC)
 TRACKED_SINCE = dt.datetime(2026, 5, 1, 8, 0, tzinfo=dt.UTC)  # 9am in London
 
@@ -82,19 +81,22 @@ class Case:
     ) -> Party:
         """A party tracked `since`; registered on the portal then too, unless not `registered`."""
         async with self.db.transaction() as session:
-            party = Party(
-                crime_id=self.crime_id,
-                rms_party_id=f"P{next(_numbers)}",
+            crime = await session.get(Crime, self.crime_id)
+            assert crime is not None
+            return await make_party(
+                session,
+                crime,
                 role=role,
+                forenames="",
                 surname=surname,
                 surname_key=surname.lower(),
+                date_of_birth=None,
+                email="",
                 enhanced_rights=enhanced,
                 update_interval_days=interval,
                 created_at=since,
                 registered_at=since if registered else None,
             )
-            session.add(party)
-        return party
 
     async def update(
         self,
@@ -189,41 +191,36 @@ class Case:
         return await self.rows(party, REGULAR_CONTACT)
 
 
+async def force_with_code(session: AsyncSession, code: str) -> Force:
+    force = (await session.exec(select(Force).where(Force.code == code))).first()
+    return force or await make_force(session, code=code, name=f"{code} Police")
+
+
 async def new_case(
     db: Database, *, force_code: str = "WMP", officer: Officer | None = None, rules: Rules = SHIPPED_RULES
 ) -> Case:
     async with db.transaction() as session:
-        force = (await session.exec(select(Force).where(Force.code == force_code))).first()
-        if force is None:
-            force = Force(code=force_code, name=f"{force_code} Police")
-            session.add(force)
-            await session.flush()
-        number = next(_numbers)
-        crime = Crime(
-            force_id=force.id,
-            reference=f"CR/{number}/26",
-            reference_key=f"CR{number}26",
+        force = await force_with_code(session, force_code)
+        crime = await make_crime(
+            session,
+            force,
+            reference=f"CR/{unique_number()}/26",
             offence="Burglary",
+            status="recorded",
             reported_at=REPORTED,
             officer_in_charge_id=officer.id if officer else None,
             created_at=REPORTED,
         )
-        session.add(crime)
-        await session.flush()
         assert force.id is not None and crime.id is not None
         return Case(db, force.id, crime.id, rules)
 
 
 async def new_officer(db: Database, name: str, team: str, force_code: str = "WMP") -> Officer:
     async with db.transaction() as session:
-        force = (await session.exec(select(Force).where(Force.code == force_code))).first()
-        if force is None:
-            force = Force(code=force_code, name=f"{force_code} Police")
-            session.add(force)
-            await session.flush()
-        officer = Officer(force_id=force.id, email=f"{name.lower()}@police.example", name=name, team=team)
-        session.add(officer)
-    return officer
+        force = await force_with_code(session, force_code)
+        return await make_officer(
+            session, force, email=f"{name.lower()}@police.example", name=name, team=team, shoulder_number=None
+        )
 
 
 # ---------------------------------------------------------------- deadlines

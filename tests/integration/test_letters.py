@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from tests.fake_notify import FakeNotify
 from tests.web.officer_world import sign_in_as
 from tests.web.test_ingest import REFERENCE, crime_body, rms, victim_body  # noqa: F401 - fixture
 from tests.webclient import text_of
@@ -22,13 +21,6 @@ from trackmycrime.notify.worker import send_due_alerts
 pytestmark = pytest.mark.anyio
 CODE = re.compile(r"\b([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2})\b")
 ADDRESS = ["Flat 2", "1 High Street", "Anytown", "AB1 2CD"]
-
-
-@pytest.fixture
-def notify():
-    server = FakeNotify().start()
-    yield server
-    server.stop()
 
 
 def post_office(db, notify):

@@ -10,18 +10,15 @@ import json
 
 import pytest
 
+from tests.factories import make_crime, make_force, make_officer, make_party
 from tests.fake_notify import FakeNotify
 from tests.worker_support import SmtpServer, outbox_rows, worker_settings
 from trackmycrime.models import (
     AlertChannel,
     CaseUpdate,
-    Crime,
-    Force,
     Message,
     MessageDirection,
-    Officer,
     OutboxStatus,
-    Party,
     utcnow,
 )
 from trackmycrime.notify.outbox import LETTER_KINDS, AlertKind, queue_alert
@@ -115,24 +112,22 @@ def _readable(raw: bytes) -> str:
 
 async def _crime_with_every_kind_of_alert(db) -> None:
     async with db.transaction() as session:
-        force = Force(code="DS", name="Demoshire Police")
-        session.add(force)
-        await session.flush()
-        officer = Officer(force_id=force.id, email="sam.jones@police.example", name="PC Sam Jones")
-        session.add(officer)
-        await session.flush()
-        crime = Crime(
-            force_id=force.id,
+        force = await make_force(session, code="DS", name="Demoshire Police")
+        officer = await make_officer(
+            session, force, email="sam.jones@police.example", name="PC Sam Jones", shoulder_number=None
+        )
+        crime = await make_crime(
+            session,
+            force,
             reference=REFERENCE,
-            reference_key="DS2026004217",
             offence=OFFENCE,
+            status="recorded",
             reported_at=utcnow(),
             officer_in_charge_id=officer.id,
         )
-        session.add(crime)
-        await session.flush()
-        party = Party(
-            crime_id=crime.id,
+        party = await make_party(
+            session,
+            crime,
             rms_party_id="P1",
             forenames="Perpetua",
             surname="Quartermain",
@@ -143,8 +138,6 @@ async def _crime_with_every_kind_of_alert(db) -> None:
             alert_channel=AlertChannel.BOTH,
             address="Flat 2\n1 High Street\nAnytown\nAB1 2CD",
         )
-        session.add(party)
-        await session.flush()
         update = CaseUpdate(
             crime_id=crime.id, text=UPDATE_TEXT, occurred_at=utcnow(), author_officer_id=officer.id
         )

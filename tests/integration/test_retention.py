@@ -5,12 +5,12 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
+from tests.factories import make_crime, make_force, make_party
 from trackmycrime.models import (
     AuditEvent,
     CaseUpdate,
     Crime,
     Feedback,
-    Force,
     Message,
     OutboxMessage,
     Party,
@@ -24,19 +24,18 @@ NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 
 
 async def _crime_with_a_party(db, force, reference, closed_days_ago):
-    crime = Crime(
-        force_id=force.id,
+    crime = await make_crime(
+        db,
+        force,
         reference=reference,
-        reference_key=reference,
         offence="Burglary",
         status="closed" if closed_days_ago is not None else "under_investigation",
         reported_at=NOW - dt.timedelta(days=900),
         closed_at=None if closed_days_ago is None else NOW - dt.timedelta(days=closed_days_ago),
     )
-    db.add(crime)
-    await db.flush()
-    party = Party(
-        crime_id=crime.id,
+    party = await make_party(
+        db,
+        crime,
         rms_party_id="P1",
         surname="Distinctive",
         surname_key="distinctive",
@@ -47,8 +46,6 @@ async def _crime_with_a_party(db, force, reference, closed_days_ago):
         password_hash="$argon2id$stored",
         portal_override_reason="Moved out of Dave Distinctive's flat on 3 December",
     )
-    db.add(party)
-    await db.flush()
     db.add(Message(crime_id=crime.id, party_id=party.id, direction="from_party", body="my secret words"))
     db.add(CaseUpdate(crime_id=crime.id, text="An update naming someone", status="closed", occurred_at=NOW))
     db.add(Feedback(crime_id=crime.id, party_id=party.id, rating=5, comment="named comment"))
@@ -74,9 +71,7 @@ async def _crime_with_a_party(db, force, reference, closed_days_ago):
 
 async def test_only_crimes_closed_longer_than_the_period_lose_personal_data(db):
     async with db.transaction() as session:
-        force = Force(code="AS", name="Avon", retention_days=365)
-        session.add(force)
-        await session.flush()
+        force = await make_force(session, code="AS", name="Avon", retention_days=365)
         old, old_party = await _crime_with_a_party(session, force, "OLD1", closed_days_ago=400)
         recent, recent_party = await _crime_with_a_party(session, force, "NEW1", closed_days_ago=100)
         open_crime, open_party = await _crime_with_a_party(session, force, "OPEN1", closed_days_ago=None)
@@ -109,9 +104,7 @@ async def test_only_crimes_closed_longer_than_the_period_lose_personal_data(db):
 
 async def test_running_twice_removes_nothing_more(db):
     async with db.transaction() as session:
-        force = Force(code="AS", name="Avon", retention_days=30)
-        session.add(force)
-        await session.flush()
+        force = await make_force(session, code="AS", name="Avon", retention_days=30)
         await _crime_with_a_party(session, force, "OLD1", closed_days_ago=31)
     async with db.transaction() as session:
         assert (await run_retention(session, NOW)).crimes == 1
@@ -134,9 +127,7 @@ async def test_handover_notes_review_requests_statements_and_court_results_are_r
     from trackmycrime.models import Decision, Handover, Hearing, PersonalStatement, ReviewRequest
 
     async with db.transaction() as session:
-        force = Force(code="AS", name="Avon", retention_days=365)
-        session.add(force)
-        await session.flush()
+        force = await make_force(session, code="AS", name="Avon", retention_days=365)
         crime, party = await _crime_with_a_party(session, force, "OLD2", closed_days_ago=400)
         decision = Decision(
             crime_id=crime.id,
@@ -185,9 +176,7 @@ async def test_unmatched_texts_go_after_their_period_and_matched_or_routed_ones_
     from trackmycrime.models import ReceivedText, ReceivedTextStatus
 
     async with db.transaction() as session:
-        force = Force(code="AS", name="Avon", retention_days=3650)
-        session.add(force)
-        await session.flush()
+        force = await make_force(session, code="AS", name="Avon", retention_days=3650)
         texts = {
             "old unmatched": (ReceivedTextStatus.UNMATCHED, 91),
             "recent unmatched": (ReceivedTextStatus.UNMATCHED, 89),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from tests.factories import make_force
 from tests.worker_support import worker_settings
-from trackmycrime.models import Crime, Force, Party
+from trackmycrime.models import Crime, Party
 from trackmycrime.notify.worker import Worker
 from trackmycrime.retention import RETENTION_LOCK_KEY
 
@@ -17,9 +18,7 @@ pytestmark = pytest.mark.anyio
 
 async def closed_long_ago(db) -> tuple[Crime, Party]:
     async with db.transaction() as session:
-        force = Force(code="AS", name="Avon", retention_days=365)
-        session.add(force)
-        await session.flush()
+        force = await make_force(session, code="AS", name="Avon", retention_days=365)
         return await _crime_with_a_party(session, force, "OLD1", closed_days_ago=400)
 
 

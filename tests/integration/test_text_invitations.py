@@ -7,7 +7,6 @@ import re
 import pytest
 from sqlmodel import select
 
-from tests.fake_notify import FakeNotify
 from tests.web.test_ingest import REFERENCE, crime_body, rms, victim_body  # noqa: F401 - fixture
 from tests.webclient import text_of
 from tests.worker_support import worker_settings
@@ -17,13 +16,6 @@ from trackmycrime.notify.worker import send_due_alerts
 
 pytestmark = pytest.mark.anyio
 CODE = re.compile(r"\b([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2})\b")
-
-
-@pytest.fixture
-def notify():
-    server = FakeNotify().start()
-    yield server
-    server.stop()
 
 
 def gateway(db, notify):

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from tests.fake_notify import FakeNotify
-from tests.web.officer_world import build_world, make_party, sign_in_as
+from tests.web.officer_world import sign_in_as, world_party
 from tests.webclient import text_of
 from tests.worker_support import worker_settings
 from trackmycrime.models import AuditEvent, Crime, Message, ReceivedText
@@ -15,18 +14,6 @@ from trackmycrime.notify.worker import send_due_alerts
 from trackmycrime.text_replies import number_key
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def notify():
-    server = FakeNotify().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
 
 
 async def collect(db, notify):
@@ -84,8 +71,8 @@ async def test_every_page_is_read_and_no_text_is_stored_twice(db, world, notify)
 async def test_texts_from_unknown_or_shared_numbers_wait_for_a_supervisor(client, db, world, notify):
     async with db.transaction() as session:
         crime = await session.get(Crime, world.crime.id)
-        await make_party(session, crime, "P9", "Chris", "Lane", mobile="+447700900999")
-        await make_party(session, crime, "P10", "Dee", "Lane", mobile="07700 900999")
+        await world_party(session, crime, "P9", "Chris", "Lane", mobile="+447700900999")
+        await world_party(session, crime, "P10", "Dee", "Lane", mobile="07700 900999")
     notify.receive("447700900999", "Is this about the burglary?")
     await collect(db, notify)
     [row] = await received(db)

@@ -11,7 +11,6 @@ import sys
 import pytest
 from sqlalchemy import update
 
-from tests.fake_notify import FakeNotify
 from tests.worker_support import (
     SmtpServer,
     expected_message_id,
@@ -37,13 +36,6 @@ def smtp():
     server = SmtpServer().up()
     yield server
     server.down()
-
-
-@pytest.fixture
-def notify():
-    server = FakeNotify().start()
-    yield server
-    server.stop()
 
 
 async def queue(db, people, kind=AlertKind.UPDATE_WAITING, *, party=None, officer=None, cause="update:1"):

@@ -15,7 +15,8 @@ from bs4 import BeautifulSoup, Tag
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.web.officer_world import World, build_world, sign_in_as
+from tests.factories import make_party
+from tests.web.officer_world import World, sign_in_as
 from tests.webclient import WebClient
 from trackmycrime.auth.links import invitation_url, password_reset_url
 from trackmycrime.models import Officer, Party
@@ -149,18 +150,17 @@ class FuzzWorld(World):
 
 
 @pytest.fixture
-async def world(db, app):
+async def fuzz_world(db, app, world):
     """The officer tests' world, with a registered trusted helper of the victim (issue 21), so that
     the forms to remove a helper show and a helper's own pages are fuzzed too."""
-    world = await build_world(db)
     async with db.transaction() as session:
-        helper = Party(
-            crime_id=world.crime.id,
+        helper = await make_party(
+            session,
+            world.crime,
             rms_party_id="helper-1",
             role="helper",
             forenames="Jo",
             surname="Carer",
-            surname_key="carer",
             date_of_birth=dt.date(1975, 6, 1),
             email="jo.carer@example.org",
             helps_party_id=world.victim.id,
@@ -168,12 +168,12 @@ async def world(db, app):
             password_hash=world.victim.password_hash,
             registered_at=world.victim.registered_at,
         )
-        session.add(helper)
     return FuzzWorld(**vars(world), helper=helper)
 
 
 @pytest.fixture
-async def every_form(app, db, settings, world) -> list[tuple[Visitor, list[FoundForm]]]:
+async def every_form(app, db, settings, fuzz_world) -> list[tuple[Visitor, list[FoundForm]]]:
+    world = fuzz_world
     return [(visitor, await forms_of(app, db, settings, world, visitor)) for visitor in visitors(world)]
 
 

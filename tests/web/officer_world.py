@@ -1,17 +1,23 @@
-"""A small world for officer tests: two forces, officers in every role, crimes and parties."""
+"""A small world for officer tests: two forces, officers in every role, crimes and parties.
+
+The fixtures at the end (`world` and clients signed in as its officers) are registered by the
+conftest.py of each test area that uses them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+import pytest
+
+from tests import factories
 from tests.conftest import TEST_SECRET_KEY
 from tests.webclient import WebClient
 from trackmycrime.auth.passwords import FAST_HASHER
 from trackmycrime.auth.tokens import SESSION, Signer, random_token, sha256_hex
 from trackmycrime.database import Database
 from trackmycrime.forces import add_force
-from trackmycrime.identity import reference_key, surname_key
 from trackmycrime.models import (
     AlertChannel,
     CaseUpdate,
@@ -52,7 +58,7 @@ def days_ago(days: float) -> dt.datetime:
     return utcnow() - dt.timedelta(days=days)
 
 
-async def make_crime(
+async def world_crime(
     session,
     force: Force,
     reference: str,
@@ -61,22 +67,20 @@ async def make_crime(
     offence: str = "Burglary of a home",
     created_days_ago: float = 30,
 ) -> Crime:
-    crime = Crime(
-        force_id=force.id,
+    """A crime under investigation, reported and recorded `created_days_ago` days ago."""
+    return await factories.make_crime(
+        session,
+        force,
         reference=reference,
-        reference_key=reference_key(reference),
         offence=offence,
         status="under_investigation",
         reported_at=days_ago(created_days_ago),
         created_at=days_ago(created_days_ago),
         officer_in_charge_id=officer.id if officer else None,
     )
-    session.add(crime)
-    await session.flush()
-    return crime
 
 
-async def make_party(
+async def world_party(
     session,
     crime: Crime,
     rms_id: str,
@@ -88,13 +92,14 @@ async def make_party(
     email: str = "",
     mobile: str = "",
 ) -> Party:
-    party = Party(
-        crime_id=crime.id,
+    """A party invited 60 days ago; registered 59 days ago (and signed in 2 days ago) unless not."""
+    return await factories.make_party(
+        session,
+        crime,
         rms_party_id=rms_id,
         role=role,
         forenames=forenames,
         surname=surname,
-        surname_key=surname_key(surname),
         date_of_birth=dt.date(1980, 2, 29),
         email=email,
         mobile=mobile,
@@ -104,9 +109,6 @@ async def make_party(
         registered_at=days_ago(59) if registered else None,
         last_sign_in_at=days_ago(2) if registered else None,
     )
-    session.add(party)
-    await session.flush()
-    return party
 
 
 async def officer(
@@ -157,11 +159,11 @@ async def build_world(db: Database) -> World:
             role=OfficerRole.ADMIN,
             shoulder_number="1234",
         )
-        crime = await make_crime(session, force, "AS-2026-000123", oic)
-        victim = await make_party(
+        crime = await world_crime(session, force, "AS-2026-000123", oic)
+        victim = await world_party(
             session, crime, "P1", "Alex", "O'Brien", email="alex@example.org", mobile="+447700900123"
         )
-        witness = await make_party(
+        witness = await world_party(
             session,
             crime,
             "W1",
@@ -171,12 +173,12 @@ async def build_world(db: Database) -> World:
             registered=False,
             email="sam.taylor@example.org",
         )
-        outsider_crime = await make_crime(
+        outsider_crime = await world_crime(
             session, force, "AS-2026-000999", outsider, offence="Theft of a bicycle"
         )
-        await make_party(session, outsider_crime, "P1", "Robin", "Hart", email="robin@example.org")
-        other_crime = await make_crime(session, other_force, "NT-2026-000123", other_admin)
-        other_party = await make_party(session, other_crime, "P1", "Ali", "Khan", email="ali@example.org")
+        await world_party(session, outsider_crime, "P1", "Robin", "Hart", email="robin@example.org")
+        other_crime = await world_crime(session, other_force, "NT-2026-000123", other_admin)
+        other_party = await world_party(session, other_crime, "P1", "Ali", "Khan", email="ali@example.org")
         session.add(
             CaseUpdate(
                 crime_id=crime.id,
@@ -239,3 +241,27 @@ async def sign_in_as(client: WebClient, db: Database, who: Officer | Party) -> N
 async def sign_in_with_form(client: WebClient, identifier: str, password: str = PASSWORD):
     await client.page("/officer/sign-in")
     return await client.submit("/officer/sign-in", {"identifier": identifier, "password": password})
+
+
+@pytest.fixture
+async def world(db: Database) -> World:
+    return await build_world(db)
+
+
+@pytest.fixture
+async def oic_client(client: WebClient, db: Database, world: World) -> WebClient:
+    """The web client, signed in as the officer in charge of the world's crime."""
+    await sign_in_as(client, db, world.oic)
+    return client
+
+
+@pytest.fixture
+async def supervisor(client: WebClient, db: Database, world: World) -> WebClient:
+    await sign_in_as(client, db, world.supervisor)
+    return client
+
+
+@pytest.fixture
+async def admin(client: WebClient, db: Database, world: World) -> WebClient:
+    await sign_in_as(client, db, world.admin)
+    return client

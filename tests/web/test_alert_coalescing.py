@@ -10,16 +10,11 @@ from sqlmodel import select
 from trackmycrime.models import Force, OutboxMessage, Party, utcnow
 from trackmycrime.notify.outbox import AlertKind
 
-from .officer_world import build_world, sign_in_as
+from .officer_world import sign_in_as
 from .test_read_receipts import add_updates, registered_days_ago, remind, reminders
 from .victim_data import make_victim_case
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
 
 
 async def alerts_to(db, party_id) -> list[tuple[str, str]]:

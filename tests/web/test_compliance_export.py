@@ -15,14 +15,14 @@ from trackmycrime.models import AuditEvent, Entitlement, utcnow
 from trackmycrime.officer.periods import preset_period, today_in_london
 from trackmycrime.victims_code import end_of_london_day, london_date, on_time_rate
 
-from .officer_world import build_world, days_ago, sign_in_as
+from .officer_world import days_ago, sign_in_as
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("known_entitlements")]
 
 
 @pytest.fixture
-async def world(db):
-    world = await build_world(db)
+async def known_entitlements(db, world) -> None:
+    """What is owed and when it was met, for the period's figures."""
     today_ends = end_of_london_day(london_date(utcnow()))
     known = [
         # (party, event, due, met, enhanced): on time, late, missed, not yet due, outside the period.
@@ -59,7 +59,6 @@ async def world(db):
                 due_at=days_ago(5),
             )
         )
-    return world
 
 
 def rows_of(response) -> list[dict[str, str]]:

@@ -26,10 +26,10 @@ from trackmycrime.models import (
 
 from ..factories import make_api_key
 from .test_ingest import REFERENCE, Rms, all_of, assert_problem, count, crime_body, rms
-from .victim_data import add_crime, add_officer, add_party, sign_in, victim
+from .victim_data import add_crime, add_officer, add_party, sign_in
 
 pytestmark = pytest.mark.anyio
-__all__ = ["rms", "victim"]
+__all__ = ["rms"]
 
 REASON = "There is not enough evidence to charge anyone at the moment."
 

@@ -7,10 +7,9 @@ from tests.webclient import text_of
 from trackmycrime.auth.links import invitation_url
 from trackmycrime.models import Party
 
-from .victim_data import add_crime, add_party, make_victim_case, sign_in, victim
+from .victim_data import add_crime, add_party, make_victim_case, sign_in
 
 pytestmark = pytest.mark.anyio
-__all__ = ["victim"]
 
 START_HEADING = {
     "en": "Follow your crime report online",

@@ -6,16 +6,11 @@ import pytest
 
 from tests.webclient import WebClient, text_of
 
-from .officer_world import PASSWORD, build_world, sign_in_with_form
+from .officer_world import PASSWORD, sign_in_with_form
 
 pytestmark = pytest.mark.anyio
 
 NEW_PASSWORD = "marmalade kettle horizon"
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
 
 
 async def test_the_account_page_shows_who_is_signed_in(client, world):

@@ -11,20 +11,9 @@ from sqlmodel import select
 from tests.webclient import WebClient, text_of
 from trackmycrime.models import ApiKey, AuditEvent, Force, Officer, WebSession, utcnow
 
-from .officer_world import build_world, sign_in_as, sign_in_with_form
+from .officer_world import sign_in_as, sign_in_with_form
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
-
-
-@pytest.fixture
-async def admin(client, db, world):
-    await sign_in_as(client, db, world.admin)
-    return client
 
 
 def errors_of(page) -> list[str]:

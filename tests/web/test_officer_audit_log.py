@@ -12,14 +12,14 @@ from sqlmodel import col, select
 from tests.webclient import text_of
 from trackmycrime.models import AuditEvent, utcnow
 
-from .officer_world import build_world, sign_in_as
+from .officer_world import sign_in_as
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("audit_events")]
 
 
 @pytest.fixture
-async def world(db):
-    world = await build_world(db)
+async def audit_events(db, world) -> None:
+    """Audit events in this force and in the other one."""
     now = utcnow()
     async with db.transaction() as session:
         session.add_all(
@@ -54,7 +54,6 @@ async def world(db):
                 ),
             ]
         )
-    return world
 
 
 def table_rows(page) -> list[str]:

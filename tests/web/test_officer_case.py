@@ -22,20 +22,9 @@ from trackmycrime.models import (
 )
 from trackmycrime.notify.outbox import AlertKind
 
-from .officer_world import build_world, days_ago, sign_in_as
+from .officer_world import days_ago, sign_in_as
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
-
-
-@pytest.fixture
-async def oic_client(client, db, world):
-    await sign_in_as(client, db, world.oic)
-    return client
 
 
 def crime_url(world) -> str:

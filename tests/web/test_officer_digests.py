@@ -24,18 +24,16 @@ from trackmycrime.notify.messages import message_fields, render_email
 from trackmycrime.notify.outbox import AlertKind
 from trackmycrime.officer_digests import queue_officer_digests
 
-from .officer_world import build_world, sign_in_as
+from .officer_world import sign_in_as
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("quiet_start")]
 
 
 @pytest.fixture
-async def world(db):
-    world = await build_world(db)
+async def quiet_start(db, world) -> None:
     async with db.transaction() as session:  # a quiet start: nothing owed, everything read
         await session.exec(delete(Entitlement))
         await session.exec(update(Message).values(read_at=utcnow()))
-    return world
 
 
 async def victim_writes(db, world, body="Any news?", *, minutes_ago=1, read=False):

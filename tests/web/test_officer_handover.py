@@ -17,10 +17,9 @@ from trackmycrime.notify.outbox import AlertKind
 from trackmycrime.settings import Settings, SettingsError, load_settings
 
 from .officer_world import sign_in_as
-from .test_officer_case import crime_url, oic_client, world
+from .test_officer_case import crime_url
 
 pytestmark = pytest.mark.anyio
-__all__ = ["oic_client", "world"]  # fixtures
 
 HOLD_HOURS = Settings().handover_hold_hours
 NOTE = "Alex works nights: call after 2pm. The CCTV request to number 14 is still open."

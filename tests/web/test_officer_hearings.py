@@ -10,10 +10,9 @@ from tests.webclient import text_of
 from trackmycrime.case_events.hearings import HearingDetails, record_hearing
 from trackmycrime.models import Crime, Force, utcnow
 
-from .test_officer_case import crime_url, oic_client, world
+from .test_officer_case import crime_url
 
 pytestmark = pytest.mark.anyio
-__all__ = ["oic_client", "world"]  # fixtures
 
 
 async def add_hearing(

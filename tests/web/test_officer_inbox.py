@@ -8,14 +8,9 @@ from sqlalchemy import event
 from tests.webclient import text_of
 from trackmycrime.models import AuditEvent, CaseUpdate, Entitlement, Message, MessageDirection, utcnow
 
-from .officer_world import build_world, days_ago, make_crime, make_party, sign_in_as
+from .officer_world import days_ago, sign_in_as, world_crime, world_party
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
 
 
 def rows(page) -> list[str]:
@@ -62,12 +57,12 @@ async def test_nothing_to_do_says_so(client, db, world):
 
 async def test_the_most_urgent_come_first(client, db, world):
     async with db.transaction() as session:
-        overdue = await make_crime(session, world.force, "AS-2026-000200", world.oic)
-        overdue_party = await make_party(session, overdue, "P1", "Ben", "Ray")
-        due_soon = await make_crime(session, world.force, "AS-2026-000300", world.oic)
-        due_soon_party = await make_party(session, due_soon, "P1", "Cy", "Day")
-        await make_crime(session, world.force, "AS-2026-000400", world.oic, created_days_ago=1)
-        closed = await make_crime(session, world.force, "AS-2026-000500", world.oic, created_days_ago=1)
+        overdue = await world_crime(session, world.force, "AS-2026-000200", world.oic)
+        overdue_party = await world_party(session, overdue, "P1", "Ben", "Ray")
+        due_soon = await world_crime(session, world.force, "AS-2026-000300", world.oic)
+        due_soon_party = await world_party(session, due_soon, "P1", "Cy", "Day")
+        await world_crime(session, world.force, "AS-2026-000400", world.oic, created_days_ago=1)
+        closed = await world_crime(session, world.force, "AS-2026-000500", world.oic, created_days_ago=1)
         closed.closed_at = utcnow()
     await owe(db, world, overdue, overdue_party, due_days_ago=3)
     await owe(db, world, due_soon, due_soon_party, due_days_ago=-0.2)
@@ -82,7 +77,7 @@ async def test_the_most_urgent_come_first(client, db, world):
 
 async def test_a_new_case_stops_being_new_once_an_officer_has_written(client, db, world):
     async with db.transaction() as session:
-        crime = await make_crime(session, world.force, "AS-2026-000400", world.oic, created_days_ago=1)
+        crime = await world_crime(session, world.force, "AS-2026-000400", world.oic, created_days_ago=1)
         session.add(
             CaseUpdate(
                 crime_id=crime.id,
@@ -97,7 +92,9 @@ async def test_a_new_case_stops_being_new_once_an_officer_has_written(client, db
 
 async def test_a_reassigned_case_is_new_for_its_new_officer(client, db, world):
     async with db.transaction() as session:
-        crime = await make_crime(session, world.force, "AS-2026-000600", world.colleague, created_days_ago=60)
+        crime = await world_crime(
+            session, world.force, "AS-2026-000600", world.colleague, created_days_ago=60
+        )
         session.add(
             CaseUpdate(
                 crime_id=crime.id,
@@ -191,8 +188,8 @@ async def test_the_inbox_takes_a_fixed_number_of_queries(client, db, world):
     few = await _queries_for_inbox(client, db)
     async with db.transaction() as session:
         for number in range(12):
-            crime = await make_crime(session, world.force, f"AS-2026-1{number:05d}", world.colleague)
-            party = await make_party(session, crime, "P1", "Ann", f"Adams{number}")
+            crime = await world_crime(session, world.force, f"AS-2026-1{number:05d}", world.colleague)
+            party = await world_party(session, crime, "P1", "Ann", f"Adams{number}")
             session.add(
                 Message(
                     crime_id=crime.id, party_id=party.id, direction=MessageDirection.FROM_PARTY, body="Hello"

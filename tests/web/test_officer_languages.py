@@ -8,16 +8,9 @@ import pytest
 from tests.webclient import check_page, text_of
 from trackmycrime.models import Force, Party
 
-from .officer_world import build_world, sign_in_as
-from .test_officer_admin import admin
+from .officer_world import sign_in_as
 
 pytestmark = pytest.mark.anyio
-__all__ = ["admin"]
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
 
 
 async def set_force(db, world, **values):

@@ -13,14 +13,14 @@ from tests.webclient import check_page, text_of
 from trackmycrime.models import AuditEvent, CaseUpdate, ContactAgreement, Entitlement, OutsideContact
 from trackmycrime.victims_code import end_of_london_day, london_date, refresh_entitlements
 
-from .officer_world import build_world, days_ago, sign_in_as
+from .officer_world import days_ago, sign_in_as
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("court_date_told_on_the_portal")]
 
 
 @pytest.fixture
-async def world(db):
-    world = await build_world(db)
+async def court_date_told_on_the_portal(db, world) -> None:
+    """A court date told on the portal, so it is owed to the witness who cannot read it there."""
     async with db.transaction() as session:
         # Told to everyone on the portal; the witness has not registered, so it tells only the victim.
         session.add(
@@ -34,13 +34,6 @@ async def world(db):
         )
         await session.flush()
         await refresh_entitlements(session, world.crime.id, SHIPPED_RULES)
-    return world
-
-
-@pytest.fixture
-async def oic_client(client, db, world):
-    await sign_in_as(client, db, world.oic)
-    return client
 
 
 def told_url(world, party) -> str:

@@ -12,20 +12,15 @@ from trackmycrime.models import Crime, OutboxMessage, OutboxStatus
 from trackmycrime.notify.outbox import AlertKind
 from trackmycrime.notify.worker import send_due_alerts
 
-from .officer_world import build_world, make_party, sign_in_as
+from .officer_world import sign_in_as, world_party
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
 
 
 async def add_person(db, world, surname, **contact):
     async with db.transaction() as session:
         crime = await session.get(Crime, world.crime.id)
-        return await make_party(
+        return await world_party(
             session, crime, f"W-{surname}", "Jo", surname, role="witness", registered=False, **contact
         )
 

@@ -20,10 +20,9 @@ from trackmycrime.notify.outbox import AlertKind
 from trackmycrime.victims_code.entitlements import refresh_entitlements
 
 from .officer_world import days_ago, sign_in_as
-from .test_officer_case import crime_url, oic_client, world
+from .test_officer_case import crime_url
 
 pytestmark = pytest.mark.anyio
-__all__ = ["oic_client", "world"]  # fixtures
 
 
 @pytest.fixture

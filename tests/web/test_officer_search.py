@@ -6,14 +6,9 @@ import pytest
 
 from tests.webclient import text_of
 
-from .officer_world import build_world, sign_in_as
+from .officer_world import sign_in_as
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
 
 
 async def test_every_officer_page_has_the_search_box(client, db, world):

@@ -11,20 +11,9 @@ import pytest
 from tests.webclient import text_of
 from trackmycrime.models import Entitlement, Feedback, Message, MessageDirection, Party, WebSession, utcnow
 
-from .officer_world import build_world, days_ago, make_crime, make_party, sign_in_as
+from .officer_world import days_ago, world_crime, world_party
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
-
-
-@pytest.fixture
-async def supervisor(client, db, world):
-    await sign_in_as(client, db, world.supervisor)
-    return client
 
 
 def figures(page) -> dict[str, str]:
@@ -80,8 +69,8 @@ async def add_activity(db, world) -> None:
                     met_at=met,
                 )
             )
-        crime = await make_crime(session, world.force, "AS-2026-000321", world.oic)
-        newcomer = await make_party(session, crime, "P1", "Nia", "Bell")
+        crime = await world_crime(session, world.force, "AS-2026-000321", world.oic)
+        newcomer = await world_party(session, crime, "P1", "Nia", "Bell")
         newcomer.invited_at, newcomer.registered_at = days_ago(3), days_ago(2)
 
 

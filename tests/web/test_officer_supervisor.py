@@ -7,20 +7,9 @@ import pytest
 from tests.webclient import text_of
 from trackmycrime.models import Entitlement
 
-from .officer_world import build_world, days_ago, make_crime, sign_in_as
+from .officer_world import days_ago, world_crime
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
-
-
-@pytest.fixture
-async def supervisor(client, db, world):
-    await sign_in_as(client, db, world.supervisor)
-    return client
 
 
 def references(page) -> list[str]:
@@ -36,7 +25,7 @@ async def test_all_crimes_of_the_force_and_none_of_another(supervisor, world):
 
 async def test_filters_by_status_officer_and_team(supervisor, db, world):
     async with db.transaction() as session:
-        charged = await make_crime(session, world.force, "AS-2026-000777", world.colleague)
+        charged = await world_crime(session, world.force, "AS-2026-000777", world.colleague)
         charged.status = "charged"
     assert references(await supervisor.page("/officer/crimes?status=charged")) == ["AS-2026-000777"]
     assert references(await supervisor.page(f"/officer/crimes?officer={world.outsider.id}")) == [
@@ -53,7 +42,7 @@ async def test_filters_by_status_officer_and_team(supervisor, db, world):
 async def test_pages_of_crimes(supervisor, db, world):
     async with db.transaction() as session:
         for number in range(30):
-            await make_crime(
+            await world_crime(
                 session, world.force, f"AS-2026-5{number:05d}", world.oic, created_days_ago=number
             )
     page = await supervisor.page("/officer/crimes")

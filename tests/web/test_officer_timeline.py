@@ -9,14 +9,14 @@ from tests.webclient import text_of
 from trackmycrime.models import CaseUpdate, Message, MessageDirection, UpdateRequest
 from trackmycrime.officer.timeline import PAGE_SIZE
 
-from .officer_world import build_world, days_ago, sign_in_as
+from .officer_world import days_ago, sign_in_as
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("timeline_entries")]
 
 
 @pytest.fixture
-async def world(db):
-    world = await build_world(db)
+async def timeline_entries(db, world) -> None:
+    """A message to the witness, an update request and another crime's update, for the timeline."""
     async with db.transaction() as session:
         session.add(
             Message(
@@ -36,7 +36,6 @@ async def world(db):
                 crime_id=world.outsider_crime.id, text="Another crime's update.", occurred_at=days_ago(1)
             )
         )
-    return world
 
 
 def titles(page) -> list[str]:

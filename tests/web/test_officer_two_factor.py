@@ -12,14 +12,9 @@ from tests.webclient import text_of
 from trackmycrime.models import AuditEvent, Officer, WebSession, utcnow
 from trackmycrime.officer import totp
 
-from .officer_world import PASSWORD, build_world, sign_in_as, sign_in_with_form
+from .officer_world import PASSWORD, sign_in_as, sign_in_with_form
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
 
 
 def typed_key(page) -> str:

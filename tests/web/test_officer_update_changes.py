@@ -21,14 +21,11 @@ from trackmycrime.models import (
 from trackmycrime.notify.claim import claim_due
 
 from .officer_world import sign_in_as
-from .test_officer_case import crime_url, oic_client, world
+from .test_officer_case import crime_url
 
 pytestmark = pytest.mark.anyio
 
 TEXT = "A man has been charged with burglary."
-
-
-__all__ = ["oic_client", "world"]  # fixtures
 
 
 async def post_update(client, world, text: str = TEXT, status: str = "charged") -> CaseUpdate:

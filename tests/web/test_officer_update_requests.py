@@ -9,14 +9,9 @@ from tests.webclient import text_of
 from trackmycrime.models import Entitlement, Message, MessageDirection, utcnow
 from trackmycrime.victims_code import refresh_entitlements
 
-from .officer_world import build_world, days_ago, make_crime, make_party, sign_in_as
+from .officer_world import days_ago, sign_in_as, world_crime, world_party
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def world(db):
-    return await build_world(db)
 
 
 def references(page) -> list[str]:
@@ -25,8 +20,8 @@ def references(page) -> list[str]:
 
 async def test_an_update_request_goes_to_the_top_of_the_inbox_until_answered(client, db, world):
     async with db.transaction() as session:
-        late = await make_crime(session, world.force, "AS-2026-000555", world.oic, created_days_ago=40)
-        late_victim = await make_party(session, late, "P1", "Jamie", "Lee")
+        late = await world_crime(session, world.force, "AS-2026-000555", world.oic, created_days_ago=40)
+        late_victim = await world_party(session, late, "P1", "Jamie", "Lee")
         session.add(
             Entitlement(
                 force_id=world.force.id,
@@ -38,8 +33,8 @@ async def test_an_update_request_goes_to_the_top_of_the_inbox_until_answered(cli
                 due_at=days_ago(10),
             )
         )
-        quiet = await make_crime(session, world.force, "AS-2026-000777", world.oic, created_days_ago=40)
-        asker = await make_party(session, quiet, "P1", "Chris", "Day")
+        quiet = await world_crime(session, world.force, "AS-2026-000777", world.oic, created_days_ago=40)
+        asker = await world_party(session, quiet, "P1", "Chris", "Day")
     await sign_in_as(client, db, asker)
     await client.page("/case")
     await client.submit("/case/ask-for-update", {"note": "Has the CCTV been looked at?"})

@@ -13,10 +13,9 @@ from sqlalchemy import event
 from tests.webclient import text_of
 from trackmycrime.database import Database
 
-from .victim_data import add_message, add_update, sign_in, victim
+from .victim_data import add_message, add_update, sign_in
 
 pytestmark = pytest.mark.anyio
-__all__ = ["victim"]
 
 
 @dataclass

@@ -30,10 +30,9 @@ from trackmycrime.victims_code.entitlements import refresh_entitlements
 from trackmycrime.victims_code.rules import parse_rules
 
 from .officer_world import sign_in_as
-from .test_officer_case import crime_url, world
+from .test_officer_case import crime_url
 
 pytestmark = pytest.mark.anyio
-__all__ = ["world"]  # fixtures
 
 PAGE = "/case/personal-statement"
 IN_PERSON = "/case/personal-statement/in-person"

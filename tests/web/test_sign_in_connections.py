@@ -22,10 +22,9 @@ from trackmycrime.officer import sign_in as officer_sign_in
 from trackmycrime.victim import sign_in as victim_sign_in
 
 from .officer_world import build_world, sign_in_with_form
-from .victim_data import sign_in, victim
+from .victim_data import sign_in
 
 pytestmark = pytest.mark.anyio
-__all__ = ["victim"]
 
 
 class PoolWatch:

@@ -18,9 +18,7 @@ from trackmycrime.models import AuditEvent, Message, OutboxMessage, Party, Updat
 
 from .officer_world import build_world, sign_in_as
 from .test_victim_registration import confirm_form, progress_of
-from .victim_data import add_crime, add_party, add_update, make_victim_case, sign_in, victim
-
-__all__ = ["victim"]
+from .victim_data import add_crime, add_party, add_update, make_victim_case, sign_in
 
 pytestmark = pytest.mark.anyio
 

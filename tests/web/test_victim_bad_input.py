@@ -2,10 +2,9 @@
 
 import pytest
 
-from .victim_data import sign_in, victim
+from .victim_data import sign_in
 
 pytestmark = pytest.mark.anyio
-__all__ = ["victim"]
 
 NASTY_VALUES = [
     "",

@@ -11,10 +11,9 @@ from trackmycrime.i18n import date_in_words
 from trackmycrime.models import AuditEvent, Entitlement, Message, Party, utcnow
 from trackmycrime.page_memo import PageMemo
 
-from .victim_data import add_message, add_party, add_update, make_victim_case, sign_in, victim
+from .victim_data import add_message, add_party, add_update, make_victim_case, sign_in
 
 pytestmark = pytest.mark.anyio
-__all__ = ["victim"]
 
 
 def summary(page):

@@ -6,10 +6,9 @@ from sqlmodel import select
 from tests.webclient import text_of
 from trackmycrime.models import Feedback
 
-from .victim_data import sign_in, victim
+from .victim_data import sign_in
 
 pytestmark = pytest.mark.anyio
-__all__ = ["victim"]
 
 
 async def test_feedback_is_linked_from_every_signed_in_page(client, victim):

@@ -12,10 +12,9 @@ from trackmycrime.case_events.hearings import HearingDetails, record_hearing
 from trackmycrime.database import Database
 from trackmycrime.models import Crime, Force, Hearing, utcnow
 
-from .victim_data import VictimCase, add_crime, add_officer, add_party, make_victim_case, sign_in, victim
+from .victim_data import VictimCase, add_crime, add_officer, add_party, make_victim_case, sign_in
 
 pytestmark = pytest.mark.anyio
-__all__ = ["victim"]
 
 NOW = utcnow().replace(second=0, microsecond=0)
 

@@ -7,10 +7,9 @@ from tests.webclient import WebClient, text_of
 from trackmycrime.auth.links import password_reset_url
 from trackmycrime.models import OutboxMessage, Party, WebSession
 
-from .victim_data import sign_in, victim
+from .victim_data import sign_in
 
 pytestmark = pytest.mark.anyio
-__all__ = ["victim"]
 
 
 def reset_form(case, **changes):

@@ -4,10 +4,9 @@ import pytest
 
 from tests.webclient import text_of
 
-from .victim_data import sign_in, victim
+from .victim_data import sign_in
 
 pytestmark = pytest.mark.anyio
-__all__ = ["victim"]
 
 WEATHER = "https://www.bbc.co.uk/weather"
 

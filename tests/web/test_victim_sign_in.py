@@ -12,10 +12,9 @@ from tests.webclient import WebClient, text_of
 from trackmycrime.auth.passwords import hash_password_now
 from trackmycrime.models import AuditEvent, OutboxMessage, Party, Throttle, WebSession
 
-from .victim_data import add_crime, add_force, add_officer, add_party, make_victim_case, sign_in, victim
+from .victim_data import add_crime, add_force, add_officer, add_party, make_victim_case, sign_in
 
 pytestmark = pytest.mark.anyio
-__all__ = ["victim"]
 
 
 def main_text(html: str) -> str:

@@ -12,10 +12,9 @@ from tests.webclient import check_page, text_of
 from trackmycrime import case_timeline as timeline
 from trackmycrime.models import CaseUpdate, Decision, Message, ReviewRequest, UpdateRequest, utcnow
 
-from .victim_data import VictimCase, add_crime, add_message, add_party, add_update, sign_in, victim
+from .victim_data import VictimCase, add_crime, add_message, add_party, add_update, sign_in
 
 pytestmark = pytest.mark.anyio
-__all__ = ["victim"]
 
 
 def ago(days: float) -> dt.datetime:

@@ -11,10 +11,9 @@ from trackmycrime.models import AuditEvent, Entitlement, Force, UpdateRequest, u
 from trackmycrime.victim.update_requests import NOTE_MAX
 from trackmycrime.victims_code import UPDATE_REQUESTED, describe_due
 
-from .victim_data import sign_in, victim
+from .victim_data import sign_in
 
 pytestmark = pytest.mark.anyio
-__all__ = ["victim"]
 
 
 async def requests_of(db, party_id):

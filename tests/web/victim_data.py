@@ -1,9 +1,11 @@
-"""Crimes, parties and sign-ins for the victim portal's tests (web and browser)."""
+"""Crimes, parties and sign-ins for the victim portal's tests (web and browser).
+
+The add_* presets here give the victim tests' defaults to the builders in tests/factories.py.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,25 +13,17 @@ import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.conftest import TEST_SECRET_KEY
+from tests.factories import add_message as add_message  # re-exported: the victim tests import both from here
+from tests.factories import add_update as add_update
+from tests.factories import make_crime, make_force, make_officer, make_party, unique_number
 from trackmycrime.auth import links
 from trackmycrime.auth.links import format_registration_code
 from trackmycrime.auth.passwords import FAST_HASHER, hash_password_now
 from trackmycrime.database import Database
-from trackmycrime.identity import reference_key, surname_key
-from trackmycrime.models import (
-    CaseUpdate,
-    Crime,
-    Force,
-    Message,
-    MessageDirection,
-    Officer,
-    Party,
-    utcnow,
-)
+from trackmycrime.models import Crime, Force, Officer, Party, utcnow
 
 PASSWORD = "a long victim passphrase"
 BORN = dt.date(1980, 2, 29)
-_numbers = itertools.count(1)
 
 
 @dataclass
@@ -55,26 +49,25 @@ class VictimCase:
 
 
 async def add_force(session: AsyncSession, code: str = "AS", name: str = "Avon and Somerset Police") -> Force:
-    force = Force(
-        code=code, name=name, non_emergency_phone="101", contact_email=f"contact@{code.lower()}.example"
+    return await make_force(
+        session,
+        code=code,
+        name=name,
+        non_emergency_phone="101",
+        contact_email=f"contact@{code.lower()}.example",
     )
-    session.add(force)
-    await session.flush()
-    return force
 
 
 async def add_officer(session: AsyncSession, force: Force, name: str = "PC Sam Jones") -> Officer:
-    number = next(_numbers)
-    officer = Officer(
-        force_id=force.id,  # type: ignore[arg-type]
+    number = unique_number()
+    return await make_officer(
+        session,
+        force,
         email=f"officer{number}@{force.code.lower()}.example",
         name=name,
         shoulder_number=str(1000 + number),
         team="North CID",
     )
-    session.add(officer)
-    await session.flush()
-    return officer
 
 
 async def add_crime(
@@ -86,21 +79,16 @@ async def add_crime(
     status: str = "under_investigation",
     offence: str = "Burglary of a home",
 ) -> Crime:
-    reference = reference or f"{force.code}-2026-{next(_numbers):06d}"
-    crime = Crime(
-        force_id=force.id,  # type: ignore[arg-type]
-        reference=reference,
-        reference_key=reference_key(reference),
+    return await make_crime(
+        session,
+        force,
+        reference=reference or f"{force.code}-2026-{unique_number():06d}",
         offence=offence,
         status=status,
         reported_at=utcnow() - dt.timedelta(days=10),
         officer_in_charge_id=officer.id if officer else None,
+        closed_at=utcnow() if status in ("closed", "no_further_action") else None,
     )
-    if status in ("closed", "no_further_action"):
-        crime.closed_at = utcnow()
-    session.add(crime)
-    await session.flush()
-    return crime
 
 
 async def add_party(
@@ -117,13 +105,14 @@ async def add_party(
     preferred_language: str = "en",
     rms_party_id: str | None = None,
 ) -> Party:
-    party = Party(
-        crime_id=crime.id,  # type: ignore[arg-type]
-        rms_party_id=rms_party_id or f"P{next(_numbers)}",
+    """A party invited yesterday, registered with `password` unless it is None."""
+    return await make_party(
+        session,
+        crime,
+        rms_party_id=rms_party_id or f"P{unique_number()}",
         role=role,
         forenames=forenames,
         surname=surname,
-        surname_key=surname_key(surname),
         date_of_birth=born,
         email=email,
         mobile=mobile,
@@ -132,9 +121,6 @@ async def add_party(
         password_hash=hash_password_now(FAST_HASHER, password) if password else None,
         registered_at=utcnow() if password else None,
     )
-    session.add(party)
-    await session.flush()
-    return party
 
 
 async def give_registration_code(
@@ -145,52 +131,6 @@ async def give_registration_code(
     session.add(party)
     await session.flush()
     return format_registration_code(code)
-
-
-def add_update(
-    session: AsyncSession,
-    crime: Crime,
-    text: str,
-    *,
-    status: str | None = None,
-    days_ago: float = 1,
-    audience: str = "all",
-    party: Party | None = None,
-    author: Officer | None = None,
-) -> CaseUpdate:
-    update = CaseUpdate(
-        crime_id=crime.id,  # type: ignore[arg-type]
-        text=text,
-        status=status,
-        audience=audience,
-        party_id=party.id if party else None,
-        author_officer_id=author.id if author else None,
-        occurred_at=utcnow() - dt.timedelta(days=days_ago),
-    )
-    session.add(update)
-    return update
-
-
-def add_message(
-    session: AsyncSession,
-    party: Party,
-    body: str,
-    *,
-    officer: Officer | None = None,
-    days_ago: float = 1,
-    read: bool = False,
-) -> Message:
-    message = Message(
-        crime_id=party.crime_id,
-        party_id=party.id,  # type: ignore[arg-type]
-        direction=MessageDirection.TO_PARTY if officer else MessageDirection.FROM_PARTY,
-        officer_id=officer.id if officer else None,
-        body=body,
-        created_at=utcnow() - dt.timedelta(days=days_ago),
-        read_at=utcnow() if read else None,
-    )
-    session.add(message)
-    return message
 
 
 async def make_victim_case(db: Database, **party_options: Any) -> VictimCase:
