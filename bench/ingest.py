@@ -1,11 +1,19 @@
 """Sustained ingest: updates per second through the records-system API into PostgreSQL, alerts queued.
 
     python bench/ingest.py --database postgresql://postgres@127.0.0.1/test
+    python bench/ingest.py --ceiling app --ceiling key --ceiling insert
 
 Creates a throw-away database on that server (dropped at the end), a force with an API key and
 crimes whose parties have registered, then has several concurrent senders POST updates through the
 whole application (key check, validation, the update, one outbox row per alerted party, the audit
 row, entitlements) in-process over ASGI, so the figure leaves out HTTP parsing and the network.
+
+--ceiling MODE (repeatable) then sends the same requests, in the same process and database, to the
+same address answered by less work, to show what the full update costs beyond it:
+  app     the application answering without the database (middleware, routing, body read and
+          validated, the JSON answer);
+  key     only the API key check, in its transaction (BEGIN, one SELECT, COMMIT);
+  insert  the key check and the update's row inserted (one Core INSERT), nothing else.
 """
 
 from __future__ import annotations
@@ -13,22 +21,35 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import secrets
 import time
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
-from sqlalchemy import event, func, text
+from sqlalchemy import event, func, insert, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route, request_response
 
 from trackmycrime.app import create_app
 from trackmycrime.auth.api_keys import create_api_key
 from trackmycrime.database import Database, async_url
-from trackmycrime.models import CaseUpdate, Force, OutboxMessage, Party
+from trackmycrime.ingest import routes as ingest_routes
+from trackmycrime.ingest.request_checks import Caller, read_body
+from trackmycrime.ingest.schemas import UpdateIn, UpdateOut
+from trackmycrime.models import CaseUpdate, Crime, Force, OutboxMessage, Party, utcnow
 from trackmycrime.settings import Settings
 
 BASE_URL = "http://bench"
+CEILINGS = ("app", "key", "insert")
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -44,6 +65,13 @@ def parse_arguments() -> argparse.Namespace:
         "--crimes", type=int, default=200, help="crimes the updates are spread over (default 200)"
     )
     parser.add_argument("--parties", type=int, default=2, help="registered parties per crime (default 2)")
+    parser.add_argument(
+        "--ceiling",
+        action="append",
+        choices=CEILINGS,
+        default=[],
+        help="also measure this ceiling after the full update (repeatable): app, key or insert",
+    )
     return parser.parse_args()
 
 
@@ -53,13 +81,14 @@ async def create_database(server_url: str) -> str:
     async with admin.connect() as connection:
         await connection.execute(text(f'CREATE DATABASE "{name}"'))
     await admin.dispose()
-    return server_url.rsplit("/", 1)[0] + "/" + name
+    # make_url keeps a ?host=/var/run/postgresql (a Unix socket) and any other query as they were.
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
 async def drop_database(server_url: str, url: str) -> None:
     admin = create_async_engine(async_url(server_url), isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
     await admin.dispose()
 
 
@@ -106,11 +135,17 @@ async def prepare(db: Database, http: httpx.AsyncClient, crimes: int, parties: i
     return key
 
 
-async def send_updates(http: httpx.AsyncClient, key: str, numbers: list[int], crimes: int) -> int:
+async def send_updates(
+    http: httpx.AsyncClient, key: str, numbers: list[int], crimes: int, prefix: str = "U"
+) -> int:
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     stored = 0
     for n in numbers:
-        body = {"rms_update_id": f"U-{n}", "text": "An officer has reviewed the CCTV.", "audience": "all"}
+        body = {
+            "rms_update_id": f"{prefix}-{n}",
+            "text": "An officer has reviewed the CCTV.",
+            "audience": "all",
+        }
         response = await http.post(
             f"/api/v1/crimes/{crime_reference(n % crimes)}/updates", content=json.dumps(body), headers=headers
         )
@@ -118,6 +153,109 @@ async def send_updates(http: httpx.AsyncClient, key: str, numbers: list[int], cr
             raise SystemExit(f"update {n}: {response.status_code} {response.text}")
         stored += 1
     return stored
+
+
+# ---------------------------------------------------------------- ceilings: the same request, less work
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _fixed_answer(given: UpdateIn) -> Response:
+    now = utcnow()
+    view = UpdateOut(
+        rms_update_id=given.rms_update_id,
+        status=given.status,
+        text=given.text,
+        audience=given.audience,
+        occurred_at=given.occurred_at or now,
+        created_at=now,
+    )
+    return ingest_routes.json_response(view, 201)
+
+
+async def answer_without_database(request: Request) -> Response:
+    """app: the body read and validated, a JSON answer; no database."""
+    return _fixed_answer(UpdateIn.model_validate_json(await read_body(request)))
+
+
+async def answer_after_key_check(request: Request) -> Response:
+    """key: the API key checked in its transaction, as every ingest request does, then the answer."""
+    body = await read_body(request)
+
+    async def work(_db: AsyncSession, _caller: Caller) -> Response:
+        return _fixed_answer(UpdateIn.model_validate_json(body))
+
+    return await ingest_routes.answer(request, work)
+
+
+def answer_after_insert(crime_ids: dict[str, int]) -> Endpoint:
+    """insert: the key check, then only the update's row inserted (one Core statement)."""
+    updates: Any = CaseUpdate.__table__  # type: ignore[attr-defined]
+
+    async def endpoint(request: Request) -> Response:
+        body = await read_body(request)
+
+        async def work(db: AsyncSession, _caller: Caller) -> Response:
+            given = UpdateIn.model_validate_json(body)
+            now = utcnow()
+            row = {
+                "crime_id": crime_ids[request.path_params["crime_reference"]],
+                "rms_update_id": given.rms_update_id,
+                "text": given.text,
+                "status": given.status,
+                "audience": given.audience,
+                "occurred_at": given.occurred_at or now,
+                "created_at": now,
+                "agency": "police",
+            }
+            await db.exec(insert(updates).values(row))
+            return _fixed_answer(given)
+
+        return await ingest_routes.answer(request, work)
+
+    return endpoint
+
+
+def post_update_route(app: Starlette) -> Route:
+    def walk(routes: list[BaseRoute]) -> Route | None:
+        for route in routes:
+            if isinstance(route, Route) and route.name == "api_post_update":
+                return route
+            found = walk(getattr(route, "routes", []))
+            if found is not None:
+                return found
+        return None
+
+    route = walk(app.routes)
+    assert route is not None, "no api_post_update route"
+    return route
+
+
+async def measure(
+    db: Database, http: httpx.AsyncClient, key: str, arguments: argparse.Namespace, prefix: str
+) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds of this process (all, and in the kernel) and SQL statements sent."""
+    numbers = list(range(arguments.updates))
+    shares = [numbers[i :: arguments.concurrency] for i in range(arguments.concurrency)]
+    statements = [0]
+
+    def count_statement(*_arguments: object) -> None:
+        statements[0] += 1
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count_statement)
+    started, cpu_started, times_started = time.perf_counter(), time.process_time(), os.times()
+    await asyncio.gather(*[send_updates(http, key, share, arguments.crimes, prefix) for share in shares])
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    kernel = os.times().system - times_started.system
+    event.remove(db.engine.sync_engine, "before_cursor_execute", count_statement)
+    return elapsed, cpu, kernel, statements[0]
+
+
+def table_row(name: str, requests: int, elapsed: float, cpu: float, kernel: float, statements: int) -> str:
+    return (
+        f"| {name} | {requests / elapsed:,.0f} | {1000 * cpu / requests:.2f} "
+        f"| {1000 * kernel / requests:.2f} | {requests / cpu:,.0f} | {statements / requests:.1f} |"
+    )
 
 
 async def count(db: Database, query: object) -> int:
@@ -137,23 +275,26 @@ async def run(arguments: argparse.Namespace) -> None:
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL, timeout=60) as http:
             key = await prepare(db, http, arguments.crimes, arguments.parties)
             alerts_before = await count(db, select(func.count()).select_from(OutboxMessage))
-            numbers = list(range(arguments.updates))
-            shares = [numbers[i :: arguments.concurrency] for i in range(arguments.concurrency)]
-            statements = [0]
-
-            def count_statement(*_arguments: object) -> None:
-                statements[0] += 1
-
-            event.listen(db.engine.sync_engine, "before_cursor_execute", count_statement)
-            started, cpu_started = time.perf_counter(), time.process_time()
-            await asyncio.gather(*[send_updates(http, key, share, arguments.crimes) for share in shares])
-            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-            event.remove(db.engine.sync_engine, "before_cursor_execute", count_statement)
-        stored = (
-            select(func.count()).select_from(CaseUpdate).where(col(CaseUpdate.rms_update_id).is_not(None))
-        )
-        updates = await count(db, stored)
-        alerts = await count(db, select(func.count()).select_from(OutboxMessage)) - alerts_before
+            elapsed, cpu, kernel, statements = await measure(db, http, key, arguments, "U")
+            stored = (
+                select(func.count()).select_from(CaseUpdate).where(col(CaseUpdate.rms_update_id).like("U-%"))
+            )
+            updates = await count(db, stored)
+            alerts = await count(db, select(func.count()).select_from(OutboxMessage)) - alerts_before
+            rows = [table_row("full update", updates, elapsed, cpu, kernel, statements)]
+            if arguments.ceiling:
+                async with db.session() as session:
+                    crime_ids = {c.reference: c.id for c in (await session.exec(select(Crime))).all()}
+                ceilings = {
+                    "app": answer_without_database,
+                    "key": answer_after_key_check,
+                    "insert": answer_after_insert(crime_ids),  # type: ignore[arg-type]
+                }
+                route = post_update_route(app)
+                for name in arguments.ceiling:
+                    route.app = request_response(ceilings[name])
+                    measured = await measure(db, http, key, arguments, f"C{name}")
+                    rows.append(table_row(f"ceiling: {name}", arguments.updates, *measured))
         print(
             f"{updates} updates over {arguments.crimes} crimes with {arguments.concurrency} senders in "
             f"{elapsed:.2f} s: {updates / elapsed:,.0f} updates/s, {alerts} alerts queued "
@@ -163,7 +304,12 @@ async def run(arguments: argparse.Namespace) -> None:
         # than the rate when the machine is shared: it says what one core of a web process can carry.
         print(f"application CPU per update: {1000 * cpu / updates:.1f} ms", end=" ")
         print(f"(about {updates / cpu:,.0f} updates/s for each core given to web processes)")
-        print(f"SQL statements per update: {statements[0] / updates:.1f}")
+        print(f"SQL statements per update: {statements / updates:.1f}")
+        if arguments.ceiling:
+            print()
+            print("| requests | per s | CPU ms each | of which kernel | per s per core | statements |")
+            print("|---|---|---|---|---|---|")
+            print("\n".join(rows))
     finally:
         await db.dispose()
         await drop_database(arguments.database, url)

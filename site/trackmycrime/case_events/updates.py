@@ -6,14 +6,25 @@ The records system, an officer's update and a change in an item of property all 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
+from typing import Any, cast
 
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import audit, audit_actions
 from ..models import Agency, Audience, CaseUpdate, Crime, Force, Officer, Party, saved_id, utcnow
 from ..statuses import status as status_of
 from .alerts import alert_parties_of_update
+
+_updates = cast(Any, CaseUpdate).__table__
+_crimes = cast(Any, Crime).__table__
+# Built once (building a statement costs more CPU than running it here); the columns set come
+# from the parameters.
+_INSERT_UPDATE = insert(_updates)
+_UPDATE_CRIME = update(_crimes).where(_crimes.c.id == bindparam("the_crime_id"))
 
 
 async def record_update(
@@ -78,6 +89,58 @@ async def record_update(
     return update
 
 
+async def insert_update(
+    db: AsyncSession,
+    *,
+    force: Force,
+    crime: Crime,
+    text: str,
+    status: str | None,
+    audience: str,
+    party_id: int | None,
+    occurred_at: dt.datetime,
+    rms_update_id: str,
+    agency: str,
+    parties: Sequence[Party],
+    alerted_lately: Mapping[int, set[str]] | None = None,
+) -> CaseUpdate:
+    """record_update() for the records system, in Core statements: the update, the crime, the alerts.
+
+    `crime` was read (locked) in this session; its status is brought in step in memory too, without
+    the ORM writing it again. `parties`: parties_of_crime(), and `alerted_lately` their recent
+    alerts if read with them (parties_and_their_recent_alerts()). Returns a read-only row-like update,
+    not an ORM object. The caller refreshes the Victims' Code entitlements.
+    """
+    now = utcnow()
+    values: dict[str, Any] = {
+        "crime_id": saved_id(crime),
+        "rms_update_id": rms_update_id,
+        "status": status,
+        "text": text,
+        "audience": audience,
+        "party_id": party_id,
+        "author_officer_id": None,
+        "occurred_at": occurred_at,
+        "created_at": now,
+        "status_before": crime.status if status else None,
+        "corrected_at": None,
+        "withdrawn_at": None,
+        "withdrawn_by_id": None,
+        "event": None,
+        "hearing_id": None,
+        "agency": agency,
+    }
+    inserted = await db.exec(_INSERT_UPDATE, params=values)
+    stored = cast(CaseUpdate, SimpleNamespace(id=inserted.inserted_primary_key[0], **values))  # type: ignore[index]
+    changes = crime_status_changes(crime, status, at=occurred_at) if status else {}
+    changes["updated_at"] = now
+    await db.exec(_UPDATE_CRIME, params={"the_crime_id": crime.id, **changes})
+    for name, value in changes.items():
+        set_committed_value(crime, name, value)
+    await alert_parties_of_update(db, force, stored, parties=parties, alerted_lately=alerted_lately)
+    return stored
+
+
 async def record_case_event(
     db: AsyncSession,
     force: Force,
@@ -109,9 +172,15 @@ async def record_case_event(
 
 
 def set_crime_status(crime: Crime, new_status: str, *, at: dt.datetime) -> None:
-    crime.status = new_status
-    crime.updated_at = utcnow()
-    if status_of(new_status).closes_crime:
-        crime.closed_at = crime.closed_at or at
-    else:
-        crime.closed_at = None
+    for name, value in crime_status_changes(crime, new_status, at=at).items():
+        setattr(crime, name, value)
+
+
+def crime_status_changes(crime: Crime, new_status: str, *, at: dt.datetime) -> dict[str, Any]:
+    """The crime's columns that a new status sets: the status, when it changed, and when it closed."""
+    closes = status_of(new_status).closes_crime
+    return {
+        "status": new_status,
+        "updated_at": utcnow(),
+        "closed_at": (crime.closed_at or at) if closes else None,
+    }

@@ -58,8 +58,14 @@ import bisect
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, cast
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, delete, func, insert, literal_column, union_all
+from sqlalchemy import select as sa_select
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -90,6 +96,33 @@ _MANAGED_EVENTS = (
 )
 
 Key = tuple[int, str, str]
+
+_UPDATES = cast(Any, CaseUpdate).__table__
+_MESSAGES = cast(Any, Message).__table__
+_CONTACTS = cast(Any, OutsideContact).__table__
+_STATEMENTS = cast(Any, PersonalStatement).__table__
+_ENTITLEMENTS = cast(Any, Entitlement).__table__
+
+# The refresh's reads, built once (building a statement costs more CPU than running it here).
+_UPDATES_OF_CRIME = sa_select(_UPDATES).where(_UPDATES.c.crime_id == bindparam("crime_id"))
+_ENTITLEMENTS_OF_CRIME = sa_select(_ENTITLEMENTS).where(_ENTITLEMENTS.c.crime_id == bindparam("crime_id"))
+_NONE: Any = literal_column("''")
+_TELLINGS_OUTSIDE_UPDATES = union_all(
+    sa_select(
+        literal_column("'message'").label("source"),
+        _MESSAGES.c.party_id,
+        _MESSAGES.c.created_at.label("at"),
+        _NONE.label("method"),
+    ).where(
+        _MESSAGES.c.crime_id == bindparam("crime_id"), _MESSAGES.c.direction == MessageDirection.TO_PARTY
+    ),
+    sa_select(
+        literal_column("'contact'"), _CONTACTS.c.party_id, _CONTACTS.c.told_at, _CONTACTS.c.method
+    ).where(_CONTACTS.c.crime_id == bindparam("crime_id")),
+    sa_select(literal_column("'offer'"), _STATEMENTS.c.party_id, _STATEMENTS.c.offered_at, _NONE).where(
+        _STATEMENTS.c.crime_id == bindparam("crime_id"), _STATEMENTS.c.offered_at.is_not(None)
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -360,6 +393,7 @@ async def refresh_entitlements(
     *,
     locked_crime: Crime | None = None,
     parties: Sequence[Party] | None = None,
+    updates: Sequence[CaseUpdate] | None = None,
 ) -> None:
     """Bring the crime's Entitlement rows up to date with its status, updates, parties and messages.
 
@@ -367,12 +401,16 @@ async def refresh_entitlements(
     enhanced_rights, update_interval_days, registration and opting out), messages to a party or
     contacts recorded outside the portal; it flushes but never commits.
     Idempotent: calling it again changes nothing. Reads the crime (locked FOR UPDATE on
-    PostgreSQL, so two refreshes of one crime take turns), its parties, updates, messages, outside
-    contacts and entitlements in one query each. A crime that does not exist is ignored, and so is one whose
-    personal data retention has removed (its compliance record stays as it was).
+    PostgreSQL, so two refreshes of one crime take turns), its parties, its updates, then its
+    messages, outside contacts and statement offers in one query, and its entitlements; writes
+    the changes in Core statements (all new rows in one), keeping any Entitlement object this
+    session holds in step. A crime that does not exist is ignored, and so is one whose personal
+    data retention has removed (its compliance record stays as it was).
     `locked_crime`: the crime, when the caller already read it FOR UPDATE in this transaction;
-    `parties`: its parties without trusted helpers, when the caller has just read them.
+    `parties`: its parties without trusted helpers, and `updates`: all its updates, when the
+    caller has just read them (rows with the models' columns will do).
     """
+    await db.flush()  # the reads below are Core statements, which do not flush the session
     crime = locked_crime
     if crime is None or crime.id != crime_id:
         crime = (await db.exec(select(Crime).where(Crime.id == crime_id).with_for_update())).first()
@@ -382,84 +420,120 @@ async def refresh_entitlements(
     if parties is None:
         without_helpers = select(Party).where(Party.crime_id == crime_id, col(Party.helps_party_id).is_(None))
         parties = (await db.exec(without_helpers)).all()
-    updates = (await db.exec(select(CaseUpdate).where(CaseUpdate.crime_id == crime_id))).all()
-    messages = (
-        await db.exec(
-            select(Message).where(
-                Message.crime_id == crime_id, Message.direction == MessageDirection.TO_PARTY
-            )
-        )
-    ).all()
-    contacts = (await db.exec(select(OutsideContact).where(OutsideContact.crime_id == crime_id))).all()
-    existing = (await db.exec(select(Entitlement).where(Entitlement.crime_id == crime_id))).all()
-    offers = (
-        await db.exec(
-            select(PersonalStatement.party_id, PersonalStatement.offered_at).where(
-                PersonalStatement.crime_id == crime_id, col(PersonalStatement.offered_at).is_not(None)
-            )
-        )
-    ).all()
-    wanted, histories = owed_rows(
-        crime,
-        parties,
-        updates,
-        messages,
-        rules,
-        contacts,
-        {party_id: offered_at for party_id, offered_at in offers if offered_at is not None},
-    )
+    if updates is None:
+        updates = cast(Sequence[CaseUpdate], await _rows(db, _UPDATES_OF_CRIME, crime_id))
+    messages, contacts, offers = await _tellings_outside_updates(db, crime_id)
+    existing = await _rows(db, _ENTITLEMENTS_OF_CRIME, crime_id)
+    wanted, histories = owed_rows(crime, parties, updates, messages, rules, contacts, offers)
     assert crime.id is not None
     await _sync(db, crime, existing, wanted, histories)
-    await db.flush()
+
+
+async def _rows(db: AsyncSession, query: Any, crime_id: int) -> Sequence[Any]:
+    return (await db.exec(query, params={"crime_id": crime_id})).all()
+
+
+async def _tellings_outside_updates(
+    db: AsyncSession, crime_id: int
+) -> tuple[list[Message], list[OutsideContact], dict[int, dt.datetime]]:
+    """The crime's messages to parties, outside contacts and statement offers, in one query.
+
+    Returned as read-only stand-ins with the columns owed_rows() reads.
+    """
+    messages: list[Message] = []
+    contacts: list[OutsideContact] = []
+    offers: dict[int, dt.datetime] = {}
+    for source, party_id, at, method in await _rows(db, _TELLINGS_OUTSIDE_UPDATES, crime_id):
+        if source == "message":
+            found = SimpleNamespace(party_id=party_id, direction=MessageDirection.TO_PARTY, created_at=at)
+            messages.append(cast(Message, found))
+        elif source == "contact":
+            contacts.append(
+                cast(OutsideContact, SimpleNamespace(party_id=party_id, told_at=at, method=method))
+            )
+        elif at is not None:
+            offers[party_id] = at
+    return messages, contacts, offers
 
 
 async def _sync(
     db: AsyncSession,
     crime: Crime,
-    existing: Sequence[Entitlement],
+    existing: Sequence[Any],
     wanted: dict[Key, _Owed],
     histories: dict[int, _PartyHistory],
 ) -> None:
+    """Write what changed: new rows in one INSERT, changed ones one UPDATE each, gone ones in one DELETE."""
     assert crime.id is not None
-    found: dict[Key, Entitlement] = {(row.party_id, row.event, row.event_key): row for row in existing}
+    found: dict[Key, Any] = {(row.party_id, row.event, row.event_key): row for row in existing}
+    gone: list[int] = []
     for key, row in found.items():
         if key in wanted:
-            _copy(wanted[key], row)
+            changes = _changes(wanted[key], row)
         elif row.event in _MANAGED_EVENTS:
-            await db.delete(row)
+            gone.append(row.id)
+            continue
         elif row.party_id in histories:
             told = histories[row.party_id].first_told_after(_aware(row.event_at))
-            _copy_met(row, told.at if told else None, told.by if told else "")
-    for key, owed in wanted.items():
-        if key not in found:
-            party_id, event, event_key = key
-            row = Entitlement(
-                force_id=crime.force_id,
-                crime_id=crime.id,
-                party_id=party_id,
-                event=event,
-                event_key=event_key,
-            )
-            _copy(owed, row)
-            db.add(row)
+            changes = _met_changes(row, told.at if told else None, told.by if told else "")
+        else:
+            continue
+        if changes:
+            await db.exec(sql_update(_ENTITLEMENTS).where(_ENTITLEMENTS.c.id == row.id).values(changes))
+            held = _held(db, row.id)
+            for name, value in changes.items():
+                if held is not None:
+                    set_committed_value(held, name, value)
+    if gone:
+        await db.exec(delete(_ENTITLEMENTS).where(_ENTITLEMENTS.c.id.in_(gone)))
+        for row_id in gone:
+            held = _held(db, row_id)
+            if held is not None:
+                db.expunge(held)
+    new = [
+        {
+            "force_id": crime.force_id,
+            "crime_id": crime.id,
+            "party_id": party_id,
+            "event": event,
+            "event_key": event_key,
+            "event_at": owed.event_at,
+            "due_at": owed.due_at,
+            "met_at": owed.met_at,
+            "met_by": owed.met_by,
+            "enhanced_rights": owed.enhanced_rights,
+        }
+        for (party_id, event, event_key), owed in wanted.items()
+        if (party_id, event, event_key) not in found
+    ]
+    if new:
+        await db.exec(insert(_ENTITLEMENTS).values(new))
 
 
-def _copy(owed: _Owed, row: Entitlement) -> None:
+def _held(db: AsyncSession, entitlement_id: int) -> Entitlement | None:
+    """The session's Entitlement object for this row, if it holds one (kept in step with Core writes)."""
+    return db.sync_session.identity_map.get(identity_key(Entitlement, entitlement_id))
+
+
+def _changes(owed: _Owed, row: Any) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
     if row.event_at is None or _aware(row.event_at) != owed.event_at:
-        row.event_at = owed.event_at
+        changes["event_at"] = owed.event_at
     if row.due_at is None or _aware(row.due_at) != owed.due_at:
-        row.due_at = owed.due_at
+        changes["due_at"] = owed.due_at
     if row.enhanced_rights != owed.enhanced_rights:
-        row.enhanced_rights = owed.enhanced_rights
-    _copy_met(row, owed.met_at, owed.met_by)
+        changes["enhanced_rights"] = owed.enhanced_rights
+    return changes | _met_changes(row, owed.met_at, owed.met_by)
 
 
-def _copy_met(row: Entitlement, met_at: dt.datetime | None, met_by: str) -> None:
+def _met_changes(row: Any, met_at: dt.datetime | None, met_by: str) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
     current = _aware(row.met_at) if row.met_at else None
     if current != met_at:
-        row.met_at = met_at
+        changes["met_at"] = met_at
     if row.met_by != met_by:
-        row.met_by = met_by
+        changes["met_by"] = met_by
+    return changes
 
 
 # ---------------------------------------------------------------- reading what a party is owed
