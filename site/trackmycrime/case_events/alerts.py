@@ -13,9 +13,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_updates import is_visible_to
 from ..models import CaseUpdate, Force, OutboxMessage, OutboxStatus, Party, utcnow
-from ..notify.outbox import NOT_DELIVERED, AlertKind, alerted_lately_by_party, channels_for
-from ..notify.outbox import _portal_offered as portal_offered  # queue_alert's rules, for many rows at once
-from ..notify.outbox import _recipient as recipient_on
+from ..notify.outbox import (  # queue_alert's rules, for many rows at once
+    NOT_DELIVERED,
+    AlertKind,
+    alerted_lately_by_party,
+    channels_for,
+    may_be_alerted_under_portal_rules,
+    recipient_on,
+)
 
 _parties = cast(Any, Party).__table__
 _outbox = cast(Any, OutboxMessage).__table__
@@ -112,7 +117,7 @@ async def alert_parties_of_update(
     cause = update_alert_cause(update)
     rows: list[dict[str, Any]] = []
     for party in told:
-        if not await portal_offered(db, force, party):
+        if not await may_be_alerted_under_portal_rules(db, force, party):
             continue
         lately = alerted_lately.get(party.id, set())  # type: ignore[arg-type]
         for channel in channels_for(party):

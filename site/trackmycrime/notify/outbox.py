@@ -78,13 +78,13 @@ def invitation_channel(party: Party) -> str | None:
     return None
 
 
-def _recipient(party: Party, channel: str) -> str:
+def recipient_on(party: Party, channel: str) -> str:
     if channel == "letter":
         return ", ".join(party.address.splitlines())[:254]
     return party.email if channel == "email" else party.mobile
 
 
-async def _portal_offered(db: AsyncSession, force: Force, party: Party) -> bool:
+async def may_be_alerted_under_portal_rules(db: AsyncSession, force: Force, party: Party) -> bool:
     """No alert of any kind to a party the force's rules keep off the portal (issue 12)."""
     if not party.shares_address_with_suspect and not (
         force.portal_offence_codes or force.portal_excluded_offence_codes
@@ -146,7 +146,7 @@ async def queue_alert(
     if party is not None:
         if kind not in AlertKind.FOR_PARTIES:
             raise ValueError(f"{kind!r} alerts are for officers only")
-        if not await _portal_offered(db, force, party):
+        if not await may_be_alerted_under_portal_rules(db, force, party):
             return []
         chosen = list(channels) if channels is not None else channels_for(party)
         if kind not in LETTER_KINDS:
@@ -163,7 +163,7 @@ async def queue_alert(
         raise ValueError("an alert needs a party or an officer")
     queued: list[OutboxMessage] = []
     for channel in chosen:
-        recipient = _recipient(party, channel) if party is not None else officer.email  # type: ignore[union-attr]
+        recipient = recipient_on(party, channel) if party is not None else officer.email  # type: ignore[union-attr]
         if not recipient:
             continue
         dedupe_key = f"{kind}:{cause}:{who}:{channel}"
