@@ -29,6 +29,7 @@ ENTRY_MODULES = frozenset(
 )
 WEB_AREAS = (
     "trackmycrime.pages",
+    "trackmycrime.forms",
     "trackmycrime.victim",
     "trackmycrime.officer",
     "trackmycrime.public",

@@ -11,9 +11,9 @@ from starlette.responses import Response
 
 from ..auth.sessions import party_required
 from ..case_events.property import items_for_party, state_label, value_in_pounds
+from ..forms import whole_number
 from ..i18n import gettext as _
 from ..models import Message, Party, PropertyItem
-from ..officer.forms import whole_number
 from ..pages import is_htmx, redirect_to, render
 from . import forms, messages
 
