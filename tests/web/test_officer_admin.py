@@ -352,3 +352,18 @@ async def test_the_alert_window_and_links_in_texts_are_force_settings(admin, db,
     async with db.session() as session:
         force = await session.get(Force, world.force.id)
     assert (force.alert_window_minutes, force.links_in_texts) == (15, True)
+
+
+async def test_an_error_shows_beside_the_form_it_belongs_to_and_no_other(admin, world):
+    officer_page = f"/officer/admin/officers/{world.oic.id}"
+    await admin.page(officer_page)
+    page = await admin.submit(f"{officer_page}/password", {"password": "short", "password_confirm": "short"})
+    password_error = page.select_one("#field-password-error")
+    assert password_error is not None and "10 characters" in text_of(password_error)
+    assert page.select_one("#field-team-error") is None and page.select_one("#field-role-error") is None
+    assert page.select_one("input[name=team]")["value"] == (world.oic.team or "")
+
+    page = await admin.submit(f"{officer_page}/details", {"role": "emperor", "team": "West CID"})
+    assert page.select_one("#field-role-error") is not None
+    assert page.select_one("#field-password-error") is None
+    assert page.select_one("input[name=team]")["value"] == "West CID"

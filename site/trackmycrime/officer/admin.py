@@ -21,7 +21,7 @@ from ..models import ApiKey, Officer, OfficerRole, utcnow
 from ..pages import redirect_to
 from .access import officer_page, path_id
 from .accounts import add_officer, normalise_email
-from .forms import Errors, read_form
+from .forms import Errors, PageForms, read_form
 from .rendering import render_page
 from .sign_in import account_key
 
@@ -222,6 +222,10 @@ async def create_officer(request: Request) -> Response:
         return recorded_and_shown(request, db, officer, audit_actions.OFFICER_CREATE, "created")
 
 
+# The forms on an officer's page that an admin submits: only the one submitted shows its errors.
+OFFICER_PAGE_FORMS = ("details", "password", "status")
+
+
 async def _officer_page(
     request: Request,
     db: AsyncSession,
@@ -236,8 +240,7 @@ async def _officer_page(
         "password_shown": password_shown,
         "person": officer,
         "errors": errors or {},
-        "error_form": form,
-        "values": values or {},
+        "forms": PageForms(OFFICER_PAGE_FORMS, submitted=form, errors=errors, values=values),
         "done": request.query_params.get("done", ""),
         "now": utcnow(),
         "is_self": officer.id == request.state.officer.id,
