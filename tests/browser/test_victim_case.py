@@ -5,6 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from .victim_pages import (
+    add_history,
     check_page,
     focused,
     new_victim,
@@ -102,6 +103,31 @@ def test_new_replies_and_updates_appear_and_are_announced_without_moving_focus(p
     assert focused(page) == "field-message", "polling never moves focus"
     expect(page.locator("#field-message")).to_have_value("Half a thought")
     check_page(page, "after new activity arrived by polling")
+
+
+def test_polling_after_show_earlier_keeps_the_earlier_entries_and_offers_the_newest(page, live_server):
+    case = new_victim(live_server)
+    add_history(live_server, case, count=30)
+    page.clock.install()
+    sign_in(page, live_server, case)
+    entries = page.locator("#timeline-entries > li")
+    page.get_by_role("link", name="Show earlier entries").click()
+    expect(page.locator("#announcer")).to_contain_text("earlier entries shown")
+    shown = entries.count()
+    assert shown > 20
+    reading = focused(page)
+    officer_posts_update(live_server, case, "A man has been arrested.", status="suspect_arrested")
+    page.clock.run_for(31_000)
+    expect(page.locator("#timeline-news")).to_contain_text("There are new entries.")
+    expect(page.locator("#announcer")).to_have_text("1 new update.")
+    expect(entries).to_have_count(shown)
+    assert focused(page) == reading, "polling never moves focus"
+    check_page(page, "new entries waiting below earlier entries")
+    page.locator("#timeline-news").get_by_role("link", name="Show the newest entries").click()
+    expect(page.locator("#updates")).to_be_focused()
+    expect(entries.first).to_contain_text("A man has been arrested.")
+    expect(page.locator("#timeline-news")).to_have_text("")
+    check_page(page, "the newest entries after new entries were waiting")
 
 
 def test_new_activity_shows_on_the_next_load_without_javascript(js_off_page, live_server):

@@ -232,6 +232,37 @@ async def test_show_earlier_with_htmx_adds_the_next_entries_and_focuses_the_firs
     assert not set(entry_ids(page)) & set(entry_ids(reload))
 
 
+async def test_after_show_earlier_a_poll_keeps_the_earlier_entries_and_says_something_is_new(
+    client, db, victim
+):
+    await many_entries(db, victim, 30)
+    page = await sign_in(client, victim)
+    first_page = entry_ids(page)
+    link = page.select_one("#timeline-more a")
+    earlier = check_page((await client.get(link["hx-get"], htmx=True)).text, fragment=True)
+    poller = earlier.select_one("#case-poller")
+    assert poller["hx-swap-oob"] == "true" and "kept=1" in poller["hx-get"]
+    async with db.transaction() as session:
+        add_update(session, victim.crime, "Someone has been arrested.", days_ago=0)
+    polled = check_page((await client.get(poller["hx-get"], htmx=True, expect=200)).text, fragment=True)
+    assert polled.select_one("#case-timeline") is None, "the timeline with the earlier entries stays"
+    assert polled.select_one("#timeline-entries") is None
+    news = polled.select_one("#timeline-news")
+    assert news["hx-swap-oob"] == "true" and "There are new entries." in text_of(news)
+    newest = news.select_one("a")
+    assert text_of(polled.select_one("#announcer")) == "1 new update."
+    assert "kept=1" in polled.select_one("#case-poller")["hx-get"], "it keeps not swapping"
+    assert await client.get(polled.select_one("#case-poller")["hx-get"], htmx=True, expect=204)
+
+    shown = check_page((await client.get(newest["hx-get"], htmx=True)).text, fragment=True)
+    assert entry_ids(shown)[1:] == first_page[:-1], "the newest page again, the new update first"
+    assert "Someone has been arrested." in text_of(shown.select("#timeline-entries > li")[0])
+    assert not text_of(shown.select_one("#timeline-news")), "the news is gone once shown"
+    assert "kept=1" not in shown.select_one("#case-poller")["hx-get"]
+    reload = await client.page(newest["href"])
+    assert entry_ids(reload) == entry_ids(shown), "the same as a reload of the pushed URL"
+
+
 async def test_a_party_sees_only_their_own_crimes_entries_and_none_meant_for_someone_else(client, db, victim):
     async with db.transaction() as session:
         witness = await add_party(session, victim.crime, surname="Taylor", role="witness")

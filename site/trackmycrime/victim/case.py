@@ -60,6 +60,8 @@ def case_context(request: Request, view: queries.CaseView, **extra: Any) -> dict
         "focus_timeline": False,
         "focus_first": False,
         "more_oob": False,
+        "kept_earlier": False,
+        "news_waiting": False,
         "values": {},
         "errors": {},
         "oob": False,
@@ -194,6 +196,7 @@ async def case_timeline(request: Request) -> Response:
         focus_timeline=not more,
         focus_first=more,
         more_oob=more,
+        kept_earlier=more,
         announcement=_announce_page(view.timeline, more=more),
     )
     block = "timeline_earlier" if more else "timeline_filtered"
@@ -217,14 +220,20 @@ async def case_activity(request: Request) -> Response:
     if seen == await queries.current_activity(db, request.state.party):
         return Response(status_code=204)
     view, _asking = await _read_case(db, request, with_asking=False)
+    # Earlier entries were added below the first page: swapping the timeline would take them away
+    # from someone reading them, so it stays and says that something is new.
+    kept_earlier = request.query_params.get("kept") == "1"
     context = case_context(
         request,
         view,
         oob=True,
         new_update_ids=_new_update_ids(view, seen),
         announcement=_announcement(view, seen),
+        kept_earlier=kept_earlier,
+        news_waiting=kept_earlier,
     )
-    return HTMLResponse(render_html(request, "victim/case.html", context, block="activity"))
+    block = "activity_kept" if kept_earlier else "activity"
+    return HTMLResponse(render_html(request, "victim/case.html", context, block=block))
 
 
 def _new_update_ids(view: queries.CaseView, seen: queries.Activity | None) -> set[int]:
