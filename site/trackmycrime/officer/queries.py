@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import Text, TextClause, bindparam, case, func, literal_column, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
@@ -21,6 +22,7 @@ from ..models import (
     Crime,
     Decision,
     Entitlement,
+    Force,
     Message,
     MessageDirection,
     Officer,
@@ -31,6 +33,7 @@ from ..models import (
     UpdateCorrection,
     UpdateRequest,
 )
+from ..victim.queries import DIGEST_AGGREGATE, digest_rows_text, digest_sql, md5_of
 from ..victims_code.entitlements import UPDATE_REQUESTED
 from ..victims_code.working_days import WorkingCalendar
 from .deadlines import due_soon_before
@@ -468,3 +471,44 @@ async def active_officers(db: AsyncSession, force_id: int) -> list[Officer]:
         .order_by(col(Officer.name))
     )
     return list((await db.exec(statement)).all())
+
+
+# ---------------------------------------------------------------- the inbox's digest (page_memo.py)
+
+
+@functools.cache
+def _inbox_digest_text(dialect_name: str) -> TextClause:
+    """md5 over every row of the officer's force that the inbox, its search results or its header can
+    show or count: crimes, their parties, messages, updates, entitlements, requests for an update and
+    reassignments, every officer of the force (names, teams, the officer's own row) and the force.
+
+    The whole force, not the scope: which crimes are in scope, or match a search, follows from these
+    rows too, and a change anywhere in the force is only a page rendered again. (victim/queries.py,
+    _digest_text, says why it is plain SQL.)"""
+    force_id = bindparam("force_id")
+    crimes = select(col(Crime.id)).where(col(Crime.force_id) == force_id)
+    rows_text = functools.partial(digest_rows_text, DIGEST_AGGREGATE[dialect_name])
+    # Written into the SQL: the digest's only parameter is the force.
+    reassigned = col(AuditEvent.action) == literal_column(f"'{audit_actions.CRIME_REASSIGN}'", Text)
+    return digest_sql(
+        md5_of(
+            [
+                rows_text(Force, col(Force.id) == force_id),
+                rows_text(Officer, col(Officer.force_id) == force_id),
+                rows_text(Crime, col(Crime.force_id) == force_id),
+                rows_text(Party, col(Party.crime_id).in_(crimes)),
+                rows_text(Message, col(Message.crime_id).in_(crimes)),
+                rows_text(CaseUpdate, col(CaseUpdate.crime_id).in_(crimes)),
+                rows_text(Entitlement, col(Entitlement.crime_id).in_(crimes)),
+                rows_text(UpdateRequest, col(UpdateRequest.crime_id).in_(crimes)),
+                rows_text(AuditEvent, reassigned, col(AuditEvent.crime_id).in_(crimes)),
+            ]
+        )
+    )
+
+
+async def inbox_digest(db: AsyncSession, officer: Officer) -> str:
+    """The digest of everything the inbox can show this officer, in one statement."""
+    connection = await db.connection()
+    statement = _inbox_digest_text(connection.dialect.name)
+    return str((await connection.execute(statement, {"force_id": officer.force_id})).scalar_one())
