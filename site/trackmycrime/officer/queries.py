@@ -7,7 +7,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Text, TextClause, bindparam, case, func, literal_column, or_
+from sqlalchemy import BindParameter, Text, TextClause, bindparam, case, func, literal_column, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
@@ -485,7 +485,7 @@ def _inbox_digest_text(dialect_name: str) -> TextClause:
     The whole force, not the scope: which crimes are in scope, or match a search, follows from these
     rows too, and a change anywhere in the force is only a page rendered again. (victim/queries.py,
     _digest_text, says why it is plain SQL.)"""
-    force_id = bindparam("force_id")
+    force_id: BindParameter[int] = bindparam("force_id")
     crimes = select(col(Crime.id)).where(col(Crime.force_id) == force_id)
     rows_text = functools.partial(digest_rows_text, DIGEST_AGGREGATE[dialect_name])
     # Written into the SQL: the digest's only parameter is the force.
