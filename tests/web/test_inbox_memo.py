@@ -113,12 +113,15 @@ CHANGES: list[tuple[Change, str]] = [
     (change_status, INBOX),
     (close_the_case, INBOX),
     (teammate_case_read, TEAM),
+    (teammate_case_read, "/officer?q=Teamcase"),
 ]
 # Changes the inbox does not show (the status), or not on this case (its officer has written since).
 NOT_SHOWN = {change_status, new_update, close_the_case}
 
 
-@pytest.mark.parametrize(("change", "url"), CHANGES, ids=[change.__name__ for change, _url in CHANGES])
+@pytest.mark.parametrize(
+    ("change", "url"), CHANGES, ids=[f"{change.__name__} {url}" for change, url in CHANGES]
+)
 async def test_after_each_change_the_memoised_inbox_is_a_fresh_render(app, client, db, change, url):
     case = await inbox_case(db)
     await sign_in_as(client, db, case.officer)

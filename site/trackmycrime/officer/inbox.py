@@ -56,7 +56,8 @@ async def _memoised_inbox(request: Request, db: AsyncSession, memo: PageMemo) ->
     rows changed while it was being read (its digest, asked again, differs). Nothing on it writes."""
     officer: Officer = request.state.officer
     now = utcnow()
-    digest = await inbox_digest(db, officer)
+    searching = bool(query_value(request, "q"))
+    digest = await inbox_digest(db, officer, searching=searching)
     key = memo.key(request, digest)
     page = memo.get(key, now)
     if page is None:
@@ -64,7 +65,7 @@ async def _memoised_inbox(request: Request, db: AsyncSession, memo: PageMemo) ->
         response = await render_page(request, db, "officer/inbox.html", context)
         moments = _moments_the_inbox_changes(context["items"] + (context["results"] or []))
         page = memoise(bytes(response.body).decode(), next_change(now, moments))
-        if await inbox_digest(db, officer) == digest:
+        if await inbox_digest(db, officer, searching=searching) == digest:
             memo.put(key, page)
     return memoised_response(request, page)
 

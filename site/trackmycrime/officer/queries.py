@@ -477,25 +477,37 @@ async def active_officers(db: AsyncSession, force_id: int) -> list[Officer]:
 
 
 @functools.cache
-def _inbox_digest_text(dialect_name: str) -> TextClause:
-    """md5 over every row of the officer's force that the inbox, its search results or its header can
-    show or count: crimes, their parties, messages, updates, entitlements, requests for an update and
-    reassignments, every officer of the force (names, teams, the officer's own row) and the force.
+def _inbox_digest_text(dialect_name: str, *, whole_force: bool) -> TextClause:
+    """md5 over every row the inbox, its search results or its header can show or count for the
+    officer: the crimes of the officer and their team (`whole_force`: every crime of the force, for
+    a search, which may find any the officer can see), their parties, messages, updates,
+    entitlements, requests for an update and reassignments, every officer of the force (names,
+    teams, the officer's own row) and the force.
 
-    The whole force, not the scope: which crimes are in scope, or match a search, follows from these
-    rows too, and a change anywhere in the force is only a page rendered again. (victim/queries.py,
-    _digest_text, says why it is plain SQL.)"""
+    The crimes are chosen in the statement from the rows as they are now, so a reassignment or a
+    team move changes the set, and so the digest. More rows than the page shows is only a page
+    rendered again. (victim/queries.py, _digest_text, says why it is plain SQL.)"""
     force_id: BindParameter[int] = bindparam("force_id")
+    officer_id: BindParameter[int] = bindparam("officer_id")
     crimes = select(col(Crime.id)).where(col(Crime.force_id) == force_id)
+    if not whole_force:
+        team = sa_select(col(Officer.team)).where(col(Officer.id) == officer_id).scalar_subquery()
+        on_team = (
+            func.coalesce(col(Officer.team), literal_column("''", Text)) != literal_column("''", Text)
+        ) & (col(Officer.team) == team)
+        in_charge = select(col(Officer.id)).where(
+            col(Officer.force_id) == force_id, or_(col(Officer.id) == officer_id, on_team)
+        )
+        crimes = crimes.where(col(Crime.officer_in_charge_id).in_(in_charge))
     rows_text = functools.partial(digest_rows_text, DIGEST_AGGREGATE[dialect_name])
-    # Written into the SQL: the digest's only parameter is the force.
+    # Written into the SQL: the digest's only parameters are the force and the officer.
     reassigned = col(AuditEvent.action) == literal_column(f"'{audit_actions.CRIME_REASSIGN}'", Text)
     return digest_sql(
         md5_of(
             [
                 rows_text(Force, col(Force.id) == force_id),
                 rows_text(Officer, col(Officer.force_id) == force_id),
-                rows_text(Crime, col(Crime.force_id) == force_id),
+                rows_text(Crime, col(Crime.id).in_(crimes)),
                 rows_text(Party, col(Party.crime_id).in_(crimes)),
                 rows_text(Message, col(Message.crime_id).in_(crimes)),
                 rows_text(CaseUpdate, col(CaseUpdate.crime_id).in_(crimes)),
@@ -507,8 +519,9 @@ def _inbox_digest_text(dialect_name: str) -> TextClause:
     )
 
 
-async def inbox_digest(db: AsyncSession, officer: Officer) -> str:
+async def inbox_digest(db: AsyncSession, officer: Officer, *, searching: bool) -> str:
     """The digest of everything the inbox can show this officer, in one statement."""
     connection = await db.connection()
-    statement = _inbox_digest_text(connection.dialect.name)
-    return str((await connection.execute(statement, {"force_id": officer.force_id})).scalar_one())
+    statement = _inbox_digest_text(connection.dialect.name, whole_force=searching)
+    ids = {"force_id": officer.force_id, "officer_id": officer.id}
+    return str((await connection.execute(statement, ids)).scalar_one())
