@@ -437,7 +437,8 @@ def server_environment(database_url: str, port: int, **extra: str) -> dict[str, 
         TMC_DATABASE_URL=database_url,
         TMC_SECRET_KEY=SECRET_KEY,
         TMC_BASE_URL=f"http://127.0.0.1:{port}",
-        PYTHONPATH=str(BENCH_DIR),
+        # This checkout's package, not whichever one is installed: the servers run what the bench runs from.
+        PYTHONPATH=os.pathsep.join((str(BENCH_DIR.parent / "site"), str(BENCH_DIR))),
         **extra,
     )
     return env

@@ -14,7 +14,8 @@ per request beside its requests per second:
   httptools/uvloop (what uvicorn itself costs on each HTTP stack);
 - the ceiling: the portal with all its middleware, the party's session checked as the case page
   checks it, then fixed pre-gzipped bytes (the cheapest signed-in request);
-- the case page's polling request (answers 204: nothing new), the case page, the officer's inbox.
+- the case page's polling request (answers 204: nothing new), the case page, the officer's inbox,
+  and the inbox again from a server with the page memo off (page_memo.py).
 With `--before`, an earlier version's server (from a copy of that version) serves the same
 database in the same rounds, so that a change is measured against what it replaced under the same
 load.
@@ -68,6 +69,7 @@ CEILING = "ceiling: session check + fixed bytes"
 POLL = "polling (204, nothing new)"
 CASE_PAGE = "case page"
 INBOX = "officer inbox"
+INBOX_UNMEMOISED = "officer inbox, memo off (TMC_PAGE_MEMO_ENTRIES=0)"
 
 
 async def prepare(url: str) -> tuple[str, str]:
@@ -134,6 +136,8 @@ def measure(
             uvicorn_server("baseline_app:bare", env=environment, options=bare_only, stack=FAST_STACK)
         )
         ceiling = stack.enter_context(uvicorn_server("baseline_app:ceiling", url, env=environment))
+        memo_off = {"TMC_PAGE_MEMO_ENTRIES": "0"}
+        unmemoised = stack.enter_context(uvicorn_server("trackmycrime.asgi:app", url, env=memo_off))
         check(ceiling.url + "/ceiling", victim)
         polling = _headers(victim) | {"HX-Request": "true"}
         targets: dict[str, Target] = {
@@ -143,6 +147,7 @@ def measure(
             POLL: (portal, poll_path(page), polling),
             CASE_PAGE: (portal, "/case", _headers(victim)),
             INBOX: (portal, "/officer", _headers(officer)),
+            INBOX_UNMEMOISED: (unmemoised, "/officer", _headers(officer)),
         }
         if before is not None:
             # The earlier version's package ahead of this checkout's on the path, same database.

@@ -1,10 +1,11 @@
 """Rendered pages kept in memory, each under a key that changes whenever anything the page shows does.
 
 The key is a digest the database computes from every row the page shows (victim/queries.py,
-case_page_digest), with what the request adds: the party, the session, the URL with its query,
-the language and the CSRF token. The page also changes with time alone (a deadline passes, a day
-begins, "ask for an update" opens again): each entry keeps the end of the time bucket it was
-rendered in, the next instant its content could change, and is not served from then on.
+case_page_digest; the officer inbox's, officer/queries.py, inbox_digest), with what the request
+adds: the party (or officer), the session, the URL with its query, the language and the CSRF
+token. The page also changes with time alone (a deadline passes, a day begins, "ask for an update"
+opens again): each entry keeps the end of the time bucket it was rendered in, the next instant
+its content could change, and is not served from then on.
 
 A memoised page is never shared across parties or sessions (both are in the key), and is per
 process, bounded by TMC_PAGE_MEMO_ENTRIES (least recently used out first). Each entry holds the
@@ -61,7 +62,8 @@ class PageMemo:
     def key(self, request: Request, digest: str) -> tuple[Any, ...]:
         state = request.state
         parts = {
-            "party": state.party.id,
+            # Who is signed in: a party (the case page) or an officer (the inbox).
+            "party": ("party", state.party.id) if hasattr(state, "party") else ("officer", state.officer.id),
             "session": state.web_session.id,
             "url": (request.url.path, request.url.query),
             "language": current_language.get(),

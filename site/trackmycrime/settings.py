@@ -49,7 +49,8 @@ class Settings:
     worker_retry_seconds: float = 30.0
     # PostgreSQL connections each `tmc serve` process keeps open; never more (no overflow).
     db_pool_size: int = 20
-    # Case pages each process keeps rendered (page_memo.py), least recently used out first; 0: none.
+    # Case pages and officer inboxes each process keeps rendered (page_memo.py), least recently used
+    # out first; 0: none.
     page_memo_entries: int = 1000
     session_idle_minutes: int = 20
     session_absolute_hours: int = 12

@@ -162,3 +162,23 @@ async def test_the_case_page_rendered_without_the_memo_takes_four_statements(app
         assert (await client.http.get("/case")).status_code == 200
     assert len(sent) == 4, "\n---\n".join(sent)
     assert "web_session" in sent[0]
+
+
+async def test_the_inbox_rendered_takes_its_statements_and_its_digest_twice_and_memoised_two(app, client, db):
+    """The officer inbox (page_memo.py): rendered, the session, the inbox's five and the digest of the
+    force's rows before and after; memoised, the session and the digest."""
+    few, _many = await make_cases(db)
+    await sign_in_as(client, db, few.officer)
+    app.state.page_memo = PageMemo(0)
+    with statements_sent(db) as unmemoised:
+        assert (await client.http.get("/officer")).status_code == 200
+    app.state.page_memo = PageMemo(10)
+    with statements_sent(db) as sent:
+        assert (await client.http.get("/officer")).status_code == 200
+    assert len(sent) == len(unmemoised) + 2, "\n---\n".join(sent)
+    assert "md5" in sent[1] and "md5" in sent[-1]
+    with statements_sent(db) as sent, connections_taken(db) as taken:
+        assert (await client.http.get("/officer")).status_code == 200
+    assert len(sent) == 2, "memoised: the session, and the digest that finds the page\n" + "\n-\n".join(sent)
+    assert len(taken) == 2, "officer pages check the session on a connection of its own, as yet"
+    assert "web_session" in sent[0] and "md5" in sent[1]

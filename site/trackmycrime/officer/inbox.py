@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
 from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -10,11 +15,19 @@ from starlette.routing import Route
 from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..models import Crime, Officer, utcnow
-from ..pages import redirect_to
+from ..page_memo import PageMemo, memoise, memoised_response, next_change
+from ..pages import is_htmx, redirect_to
 from .access import mine_clause, officer_page, team_clause, visible_crimes_clause
 from .deadlines import due_in_words
 from .forms import query_value
-from .queries import crime_with_reference, inbox_items, search_crime_ids
+from .queries import (
+    NEW_CASE_DAYS,
+    InboxItem,
+    crime_with_reference,
+    inbox_digest,
+    inbox_items,
+    search_crime_ids,
+)
 from .rendering import render_page
 
 SCOPES = ("mine", "team")
@@ -30,39 +43,74 @@ def inbox_heading(count: int) -> str:
 
 @officer_page()
 async def inbox(request: Request) -> Response:
+    memo: PageMemo = request.app.state.page_memo
+    async with request.app.state.db.reading() as db:
+        if memo.enabled and not is_htmx(request):
+            return await _memoised_inbox(request, db, memo)
+        context = await _inbox_context(request, db, utcnow())
+        return await render_page(request, db, "officer/inbox.html", context)
+
+
+async def _memoised_inbox(request: Request, db: AsyncSession, memo: PageMemo) -> Response:
+    """The inbox as last rendered for this key (page_memo.py), else rendered and kept, unless the
+    rows changed while it was being read (its digest, asked again, differs). Nothing on it writes."""
+    officer: Officer = request.state.officer
+    now = utcnow()
+    searching = bool(query_value(request, "q"))
+    digest = await inbox_digest(db, officer, searching=searching)
+    key = memo.key(request, digest)
+    page = memo.get(key, now)
+    if page is None:
+        context = await _inbox_context(request, db, now)
+        response = await render_page(request, db, "officer/inbox.html", context)
+        moments = _moments_the_inbox_changes(context["items"] + (context["results"] or []))
+        page = memoise(bytes(response.body).decode(), next_change(now, moments))
+        if await inbox_digest(db, officer, searching=searching) == digest:
+            memo.put(key, page)
+    return memoised_response(request, page)
+
+
+def _moments_the_inbox_changes(items: list[InboxItem]) -> Iterator[dt.datetime]:
+    """When the inbox changes with no row changing, besides London's midnight (next_change), when
+    "due in N working days" and which updates are due soon move on: an update or an asked-for update
+    falls overdue (the earliest of a crime's is the one shown), a case stops being newly assigned.
+    The header's count is of the officer's own cases, which are on the list whenever it is."""
+    for item in items:
+        attention = item.attention
+        yield from (asked.due_at for asked in attention.update_requests)
+        if attention.earliest_due_at is not None:
+            yield attention.earliest_due_at
+        if attention.assigned_at is not None:
+            yield attention.assigned_at + dt.timedelta(days=NEW_CASE_DAYS)
+
+
+async def _inbox_context(request: Request, db: AsyncSession, now: dt.datetime) -> dict[str, Any]:
     officer: Officer = request.state.officer
     show = request.query_params.get("show", "mine")
     show = show if show in SCOPES else "mine"
     search = query_value(request, "q")
-    now = utcnow()
     scope = mine_clause(officer) if show == "mine" else team_clause(officer)
     calendar = request.app.state.rules.calendar
-    async with request.app.state.db.reading() as db:
-        items = await inbox_items(db, scope, now, calendar)
-        results = None
-        if search:
-            visible = visible_crimes_clause(officer)
-            found = await search_crime_ids(db, visible, search)
-            in_results = visible & col(Crime.id).in_(found)
-            results = await inbox_items(
-                db, in_results, now, calendar, only_needing_attention=False, crime_ids=found
-            )
-        return await render_page(
-            request,
-            db,
-            "officer/inbox.html",
-            {
-                "heading": inbox_heading(len(items)),
-                "items": items,
-                "results": results,
-                "show": show,
-                "search": search,
-                "now": now,
-                "due_in_words": due_in_words(calendar),
-                # The officer's own cases needing attention are the list itself: no second count.
-                **({"inbox_count": len(items)} if show == "mine" else {}),
-            },
+    items = await inbox_items(db, scope, now, calendar)
+    results = None
+    if search:
+        visible = visible_crimes_clause(officer)
+        found = await search_crime_ids(db, visible, search)
+        in_results = visible & col(Crime.id).in_(found)
+        results = await inbox_items(
+            db, in_results, now, calendar, only_needing_attention=False, crime_ids=found
         )
+    return {
+        "heading": inbox_heading(len(items)),
+        "items": items,
+        "results": results,
+        "show": show,
+        "search": search,
+        "now": now,
+        "due_in_words": due_in_words(calendar),
+        # The officer's own cases needing attention are the list itself: no second count.
+        **({"inbox_count": len(items)} if show == "mine" else {}),
+    }
 
 
 @officer_page()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import BindParameter, Text, TextClause, bindparam, case, func, literal_column, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
@@ -21,6 +22,7 @@ from ..models import (
     Crime,
     Decision,
     Entitlement,
+    Force,
     Message,
     MessageDirection,
     Officer,
@@ -31,6 +33,7 @@ from ..models import (
     UpdateCorrection,
     UpdateRequest,
 )
+from ..victim.queries import DIGEST_AGGREGATE, digest_rows_text, digest_sql, md5_of
 from ..victims_code.entitlements import UPDATE_REQUESTED
 from ..victims_code.working_days import WorkingCalendar
 from .deadlines import due_soon_before
@@ -468,3 +471,57 @@ async def active_officers(db: AsyncSession, force_id: int) -> list[Officer]:
         .order_by(col(Officer.name))
     )
     return list((await db.exec(statement)).all())
+
+
+# ---------------------------------------------------------------- the inbox's digest (page_memo.py)
+
+
+@functools.cache
+def _inbox_digest_text(dialect_name: str, *, whole_force: bool) -> TextClause:
+    """md5 over every row the inbox, its search results or its header can show or count for the
+    officer: the crimes of the officer and their team (`whole_force`: every crime of the force, for
+    a search, which may find any the officer can see), their parties, messages, updates,
+    entitlements, requests for an update and reassignments, every officer of the force (names,
+    teams, the officer's own row) and the force.
+
+    The crimes are chosen in the statement from the rows as they are now, so a reassignment or a
+    team move changes the set, and so the digest. More rows than the page shows is only a page
+    rendered again. (victim/queries.py, _digest_text, says why it is plain SQL.)"""
+    force_id: BindParameter[int] = bindparam("force_id")
+    officer_id: BindParameter[int] = bindparam("officer_id")
+    crimes = select(col(Crime.id)).where(col(Crime.force_id) == force_id)
+    if not whole_force:
+        team = sa_select(col(Officer.team)).where(col(Officer.id) == officer_id).scalar_subquery()
+        on_team = (
+            func.coalesce(col(Officer.team), literal_column("''", Text)) != literal_column("''", Text)
+        ) & (col(Officer.team) == team)
+        in_charge = select(col(Officer.id)).where(
+            col(Officer.force_id) == force_id, or_(col(Officer.id) == officer_id, on_team)
+        )
+        crimes = crimes.where(col(Crime.officer_in_charge_id).in_(in_charge))
+    rows_text = functools.partial(digest_rows_text, DIGEST_AGGREGATE[dialect_name])
+    # Written into the SQL: the digest's only parameters are the force and the officer.
+    reassigned = col(AuditEvent.action) == literal_column(f"'{audit_actions.CRIME_REASSIGN}'", Text)
+    return digest_sql(
+        md5_of(
+            [
+                rows_text(Force, col(Force.id) == force_id),
+                rows_text(Officer, col(Officer.force_id) == force_id),
+                rows_text(Crime, col(Crime.id).in_(crimes)),
+                rows_text(Party, col(Party.crime_id).in_(crimes)),
+                rows_text(Message, col(Message.crime_id).in_(crimes)),
+                rows_text(CaseUpdate, col(CaseUpdate.crime_id).in_(crimes)),
+                rows_text(Entitlement, col(Entitlement.crime_id).in_(crimes)),
+                rows_text(UpdateRequest, col(UpdateRequest.crime_id).in_(crimes)),
+                rows_text(AuditEvent, reassigned, col(AuditEvent.crime_id).in_(crimes)),
+            ]
+        )
+    )
+
+
+async def inbox_digest(db: AsyncSession, officer: Officer, *, searching: bool) -> str:
+    """The digest of everything the inbox can show this officer, in one statement."""
+    connection = await db.connection()
+    statement = _inbox_digest_text(connection.dialect.name, whole_force=searching)
+    ids = {"force_id": officer.force_id, "officer_id": officer.id}
+    return str((await connection.execute(statement, ids)).scalar_one())

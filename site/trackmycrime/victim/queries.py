@@ -592,7 +592,7 @@ def _row_text(model: Any) -> ColumnElement[str]:
     return reduce(operator.add, parts)
 
 
-def _rows_text(aggregate: str, model: Any, *where: ColumnElement[bool]) -> Any:
+def digest_rows_text(aggregate: str, model: Any, *where: ColumnElement[bool]) -> Any:
     """Every row of `model` that `where` chooses, as one text ('' for none)."""
     rows = getattr(func, aggregate)(_row_text(model), _COMMA)
     return sa_select(func.coalesce(rows, _EMPTY)).where(*where).scalar_subquery()
@@ -618,7 +618,7 @@ def _digest_statement(aggregate: str) -> Select[Any]:
         ),
         col(Officer.id).in_(sa_select(col(Message.officer_id)).where(col(Message.party_id) == _PARTY_ID)),
     )
-    rows_text = functools.partial(_rows_text, aggregate)
+    rows_text = functools.partial(digest_rows_text, aggregate)
     parts = [
         rows_text(Party, or_(col(Party.id) == _PARTY_ID, col(Party.helps_party_id) == _PARTY_ID)),
         rows_text(Crime, col(Crime.id) == _CRIME_ID),
@@ -635,12 +635,17 @@ def _digest_statement(aggregate: str) -> Select[Any]:
         rows_text(Entitlement, col(Entitlement.party_id) == _PARTY_ID),
         rows_text(PersonalStatement, col(PersonalStatement.party_id) == _PARTY_ID),
     ]
+    return md5_of(parts)
+
+
+def md5_of(parts: list[Any]) -> Select[Any]:
+    """One row: md5 over the texts of `parts` (digest_rows_text), each kept apart by '|'."""
     every_row = reduce(lambda text, part: text + _BAR + part, parts[1:], cast(parts[0], Text))
     return sa_select(func.md5(every_row))
 
 
 # Each database's name for joining a column's texts.
-_AGGREGATE = {"postgresql": "string_agg", "sqlite": "group_concat"}
+DIGEST_AGGREGATE = {"postgresql": "string_agg", "sqlite": "group_concat"}
 
 
 @cache
@@ -649,7 +654,11 @@ def _digest_text(dialect_name: str) -> TextClause:
     walking its few thousand parts on every request (most of the memoised page's CPU). It is plain
     SQL both databases read alike (CAST, ||, coalesce, length, md5), written with :named parameters
     by SQLite's compiler (PostgreSQL's would add casts to the parameters that text() cannot read)."""
-    statement = _digest_statement(_AGGREGATE[dialect_name])
+    return digest_sql(_digest_statement(DIGEST_AGGREGATE[dialect_name]))
+
+
+def digest_sql(statement: Select[Any]) -> TextClause:
+    """A digest statement as plain SQL, for _digest_text and the officer inbox's."""
     return text(str(statement.compile(dialect=sqlite.dialect(paramstyle="named"))))
 
 
