@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -72,9 +73,18 @@ async def crime_by_reference(
     for_update locks the row until the transaction ends: writes to one crime then queue up instead
     of deadlocking on PostgreSQL, and a repeated request sees what the first one stored.
     """
-    query = select(Crime).where(
-        Crime.force_id == force.id, Crime.reference_key == identity.reference_key(reference)
+    chosen = (
+        col(Crime.force_id) == force.id,
+        col(Crime.reference_key) == identity.reference_key(reference),
     )
+    if for_update and db.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks, and its driver begins a transaction only at the first write, so
+        # what is read before it may be stale by then: a write that changes nothing takes the
+        # database's write lock at once, as FOR UPDATE takes the row's, and returns the row.
+        locking = update(Crime).where(*chosen).values(reference_key=Crime.reference_key).returning(Crime)
+        row = (await db.exec(select(Crime).from_statement(locking))).first()  # type: ignore[call-overload]
+        return row[0] if row is not None else None
+    query = select(Crime).where(*chosen)
     if for_update:
         query = query.with_for_update()
     return (await db.exec(query)).first()
