@@ -7,10 +7,19 @@ import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlmodel import select
 
 from tests.webclient import check_page, text_of
 from trackmycrime import case_timeline as timeline
-from trackmycrime.models import CaseUpdate, Decision, Message, ReviewRequest, UpdateRequest, utcnow
+from trackmycrime.models import (
+    CaseUpdate,
+    Decision,
+    Message,
+    ReviewRequest,
+    UpdateRead,
+    UpdateRequest,
+    utcnow,
+)
 
 from .victim_data import VictimCase, add_crime, add_message, add_party, add_update, sign_in
 
@@ -232,6 +241,12 @@ async def test_show_earlier_with_htmx_adds_the_next_entries_and_focuses_the_firs
     assert not set(entry_ids(page)) & set(entry_ids(reload))
 
 
+async def updates_read(db, case: VictimCase) -> set[int]:
+    async with db.session() as session:
+        found = await session.exec(select(UpdateRead.update_id).where(UpdateRead.party_id == case.party.id))
+        return set(found.all())
+
+
 async def test_after_show_earlier_a_poll_keeps_the_earlier_entries_and_says_something_is_new(
     client, db, victim
 ):
@@ -243,7 +258,7 @@ async def test_after_show_earlier_a_poll_keeps_the_earlier_entries_and_says_some
     poller = earlier.select_one("#case-poller")
     assert poller["hx-swap-oob"] == "true" and "kept=1" in poller["hx-get"]
     async with db.transaction() as session:
-        add_update(session, victim.crime, "Someone has been arrested.", days_ago=0)
+        arrested = add_update(session, victim.crime, "Someone has been arrested.", days_ago=0)
     polled = check_page((await client.get(poller["hx-get"], htmx=True, expect=200)).text, fragment=True)
     assert polled.select_one("#case-timeline") is None, "the timeline with the earlier entries stays"
     assert polled.select_one("#timeline-entries") is None
@@ -252,6 +267,7 @@ async def test_after_show_earlier_a_poll_keeps_the_earlier_entries_and_says_some
     newest = news.select_one("a")
     assert text_of(polled.select_one("#announcer")) == "1 new update."
     assert "kept=1" in polled.select_one("#case-poller")["hx-get"], "it keeps not swapping"
+    assert arrested.id not in await updates_read(db, victim), "not shown, so not marked read"
     assert await client.get(polled.select_one("#case-poller")["hx-get"], htmx=True, expect=204)
 
     shown = check_page((await client.get(newest["hx-get"], htmx=True)).text, fragment=True)
@@ -261,6 +277,7 @@ async def test_after_show_earlier_a_poll_keeps_the_earlier_entries_and_says_some
     assert "kept=1" not in shown.select_one("#case-poller")["hx-get"]
     reload = await client.page(newest["href"])
     assert entry_ids(reload) == entry_ids(shown), "the same as a reload of the pushed URL"
+    assert arrested.id in await updates_read(db, victim), "read once shown"
 
 
 async def test_a_party_sees_only_their_own_crimes_entries_and_none_meant_for_someone_else(client, db, victim):

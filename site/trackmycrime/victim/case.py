@@ -91,7 +91,7 @@ async def load_case(request: Request) -> queries.CaseView:
 
 
 async def _read_case(
-    db: AsyncSession, request: Request, *, with_asking: bool
+    db: AsyncSession, request: Request, *, with_asking: bool, shown: bool = True
 ) -> tuple[queries.CaseView, update_requests.AskingState | None]:
     """The case, and "ask for an update" when asked for, on one reading session (Database.reading).
 
@@ -108,7 +108,7 @@ async def _read_case(
         asking = await update_requests.asking_state(
             db, party, request.state.force, request.app.state.rules.calendar
         )
-    if not _marks_read(request, view):
+    if not shown or not _marks_read(request, view):
         return view, asking
     if any(entry.is_new for entry in view.timeline.messages):
         await queries.mark_replies_read(db, party, view)
@@ -219,10 +219,11 @@ async def case_activity(request: Request) -> Response:
     db = request.state.reading  # the session check's connection: one per poll
     if seen == await queries.current_activity(db, request.state.party):
         return Response(status_code=204)
-    view, _asking = await _read_case(db, request, with_asking=False)
     # Earlier entries were added below the first page: swapping the timeline would take them away
-    # from someone reading them, so it stays and says that something is new.
+    # from someone reading them, so it stays and says that something is new (and nothing new is
+    # marked read, as nothing new is shown).
     kept_earlier = request.query_params.get("kept") == "1"
+    view, _asking = await _read_case(db, request, with_asking=False, shown=not kept_earlier)
     context = case_context(
         request,
         view,
