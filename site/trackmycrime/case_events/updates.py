@@ -45,73 +45,22 @@ async def record_update(
     client_address: str = "",
     now: dt.datetime | None = None,
     parties: Sequence[Party] | None = None,
+    alerted_lately: Mapping[int, set[str]] | None = None,
 ) -> CaseUpdate:
     """Store the update, change the crime's status if it brings one, and alert those who may read it.
 
-    An officer's update (`author`) is audited as theirs; `author_id` only names the officer on the update
-    (the caller audits what they did). `send_after` holds the alerts back (while an officer may
-    still withdraw the update). `parties`: parties_of_crime() of the crime, when the caller has read
-    them. The caller refreshes the Victims' Code entitlements.
+    In Core statements (the records system sends many): the update, the crime, the alerts. The
+    crime's new status is brought in step in memory too, without the ORM writing it again.
+    An officer's update (`author`) is audited as theirs; `author_id` only names the officer on the
+    update (the caller audits what they did). `send_after` holds the alerts back (while an officer
+    may still withdraw the update). `parties`: parties_of_crime() of the crime, when the caller has
+    read them, and `alerted_lately` their recent alerts if read with them
+    (parties_and_their_recent_alerts()). Returns a read-only row-like update, not an ORM object.
+    The caller refreshes the Victims' Code entitlements.
     """
     now = now or utcnow()
-    update = CaseUpdate(
-        crime_id=saved_id(crime),
-        rms_update_id=rms_update_id,
-        text=text,
-        status=status,
-        status_before=crime.status if status else None,
-        audience=audience,
-        party_id=party_id,
-        agency=agency,
-        author_officer_id=author.id if author else author_id,
-        occurred_at=occurred_at or now,
-        created_at=now,
-    )
-    db.add(update)
-    if status:
-        set_crime_status(crime, status, at=update.occurred_at)
-    crime.updated_at = now
-    db.add(crime)
-    await db.flush()
-    await alert_parties_of_update(db, force, update, send_after=send_after, parties=parties)
-    if author is not None:
-        audit.record(
-            db,
-            None,
-            audit_actions.CRIME_UPDATE_POSTED,
-            force_id=crime.force_id,
-            crime_id=crime.id,
-            party_id=party_id,
-            actor=author,
-            detail=f"status={status or ''} audience={audience}",
-            client_address=client_address,
-        )
-    return update
-
-
-async def insert_update(
-    db: AsyncSession,
-    *,
-    force: Force,
-    crime: Crime,
-    text: str,
-    status: str | None,
-    audience: str,
-    party_id: int | None,
-    occurred_at: dt.datetime,
-    rms_update_id: str,
-    agency: str,
-    parties: Sequence[Party],
-    alerted_lately: Mapping[int, set[str]] | None = None,
-) -> CaseUpdate:
-    """record_update() for the records system, in Core statements: the update, the crime, the alerts.
-
-    `crime` was read (locked) in this session; its status is brought in step in memory too, without
-    the ORM writing it again. `parties`: parties_of_crime(), and `alerted_lately` their recent
-    alerts if read with them (parties_and_their_recent_alerts()). Returns a read-only row-like update,
-    not an ORM object. The caller refreshes the Victims' Code entitlements.
-    """
-    now = utcnow()
+    await db.flush()  # what the caller changed through the ORM (a new crime, an item) goes first
+    occurred_at = occurred_at or now
     values: dict[str, Any] = {
         "crime_id": saved_id(crime),
         "rms_update_id": rms_update_id,
@@ -119,7 +68,7 @@ async def insert_update(
         "text": text,
         "audience": audience,
         "party_id": party_id,
-        "author_officer_id": None,
+        "author_officer_id": author.id if author else author_id,
         "occurred_at": occurred_at,
         "created_at": now,
         "status_before": crime.status if status else None,
@@ -137,7 +86,21 @@ async def insert_update(
     await db.exec(_UPDATE_CRIME, params={"the_crime_id": crime.id, **changes})
     for name, value in changes.items():
         set_committed_value(crime, name, value)
-    await alert_parties_of_update(db, force, stored, parties=parties, alerted_lately=alerted_lately)
+    await alert_parties_of_update(
+        db, force, stored, send_after=send_after, parties=parties, alerted_lately=alerted_lately
+    )
+    if author is not None:
+        audit.record(
+            db,
+            None,
+            audit_actions.CRIME_UPDATE_POSTED,
+            force_id=crime.force_id,
+            crime_id=crime.id,
+            party_id=party_id,
+            actor=author,
+            detail=f"status={status or ''} audience={audience}",
+            client_address=client_address,
+        )
     return stored
 
 

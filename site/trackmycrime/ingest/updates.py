@@ -11,7 +11,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_events.alerts import alert_parties_of_update, parties_and_their_recent_alerts, update_alert_cause
-from ..case_events.updates import insert_update, record_case_event, set_crime_status
+from ..case_events.updates import record_case_event, record_update, set_crime_status
 from ..models import Agency, Audience, CaseUpdate, Crime, Force, Party, saved_id, utcnow
 from .schemas import UpdateIn, UpdateOut
 
@@ -86,7 +86,7 @@ async def add_update(
             raise UpdateConflict(body.rms_update_id)
         return StoredUpdate(existing, False, [], [])
     parties = [party for party in every_party if party.helps_party_id is None]
-    update = await insert_update(
+    update = await record_update(
         db,
         force=force,
         crime=crime,
