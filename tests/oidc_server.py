@@ -11,6 +11,7 @@ import json
 import select
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -21,6 +22,7 @@ HERE = Path(__file__).resolve().parent / "oidc_provider"
 CLIENT_ID = "trackmycrime-test"
 CLIENT_SECRET = "a-client-secret-only-the-provider-and-the-portal-know"
 PORTAL = "http://testserver"
+STARTUP_SECONDS = 90
 
 
 class OpenIdProvider:
@@ -28,6 +30,8 @@ class OpenIdProvider:
         node = shutil.which("node")
         if node is None or not (HERE / "node_modules" / "oidc-provider").is_dir():
             raise RuntimeError("the test OpenID Provider needs node and `npm ci` in tests/oidc_provider")
+        # What node says on stderr goes to a file, so that a provider that fails to start says why.
+        self._errors = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(  # noqa: S603 - our own script, fixed arguments
             [
                 node,
@@ -38,21 +42,33 @@ class OpenIdProvider:
                 f"{portal}/officer/sign-in?signed_out=1",
             ],
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=self._errors,
             text=True,
         )
         assert self.process.stdout is not None
-        ready, _, _ = select.select([self.process.stdout], [], [], 20)
-        if not ready:
+        # A busy CI machine once took more than 20 s; waiting longer costs nothing when it is quick.
+        ready, _, _ = select.select([self.process.stdout], [], [], STARTUP_SECONDS)
+        first_line = self.process.stdout.readline() if ready else ""
+        if not first_line:
+            exit_code, said = self.process.poll(), self.errors()[-2000:]
             self.stop()
-            raise RuntimeError("the test OpenID Provider did not start")
-        self.issuer: str = json.loads(self.process.stdout.readline())["issuer"]
+            raise RuntimeError(
+                f"the test OpenID Provider did not start (exit code {exit_code}, "
+                f"waited up to {STARTUP_SECONDS} s): {said}"
+            )
+        self.issuer: str = json.loads(first_line)["issuer"]
+
+    def errors(self) -> str:
+        self._errors.seek(0)
+        return self._errors.read()
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
         if self.process.stdout is not None:
             self.process.stdout.close()
+        self._errors.close()
 
     def _control(self, what: str, body: dict[str, Any] | None = None) -> None:
         response = httpx.post(f"{self.issuer}/test/{what}", json=body or {})
