@@ -39,6 +39,14 @@ _EVERY_PARTY_WITH_RECENT_ALERTS = (
     .where(_OF_CRIME)
     .order_by(_parties.c.id)
 )
+# All an update's alerts in one statement (the rows as its parameters); a repeat of an alert already
+# queued (same dedupe key) is skipped by the database.
+_INSERT_ALERTS = {
+    dialect.dialect.name: dialect.insert(_outbox).on_conflict_do_nothing(
+        index_elements=[_outbox.c.dedupe_key]
+    )
+    for dialect in (postgresql, sqlite)
+}
 _PARTIES_NOT_HELPERS = (
     select(_parties).where(_OF_CRIME, _parties.c.helps_party_id.is_(None)).order_by(_parties.c.id)
 )
@@ -72,7 +80,7 @@ async def parties_and_their_recent_alerts(db: AsyncSession, force: Force, crime_
     if force.alert_window_minutes > 0:
         params["since"] = utcnow() - dt.timedelta(minutes=force.alert_window_minutes)
         query = _EVERY_PARTY_WITH_RECENT_ALERTS
-    rows = (await db.exec(query, params=params)).all()
+    rows = (await (await db.connection()).execute(query, params)).all()
     lately_by_party = {
         row.id: set(row.alerted_lately.split()) for row in rows if getattr(row, "alerted_lately", None)
     }
@@ -84,8 +92,8 @@ async def parties_of_crime(db: AsyncSession, crime_id: int) -> list[Party]:
 
     Read-only rows with Party's columns (all_parties_of_crime()), not ORM objects.
     """
-    query: Any = _PARTIES_NOT_HELPERS
-    return cast(list[Party], (await db.exec(query, params={"crime_id": crime_id})).all())
+    found = await (await db.connection()).execute(_PARTIES_NOT_HELPERS, {"crime_id": crime_id})
+    return cast(list[Party], found.all())
 
 
 async def alert_parties_of_update(
@@ -145,8 +153,6 @@ async def alert_parties_of_update(
                 }
             )
     if rows:
-        dialect_insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-        await db.exec(
-            dialect_insert(_outbox).values(rows).on_conflict_do_nothing(index_elements=[_outbox.c.dedupe_key])
-        )
+        connection = await db.connection()
+        await connection.execute(_INSERT_ALERTS[connection.dialect.name], rows)
     return told

@@ -79,11 +79,12 @@ async def record_update(
         "hearing_id": None,
         "agency": agency,
     }
-    inserted = await db.exec(_INSERT_UPDATE, params=values)
+    connection = await db.connection()
+    inserted = await connection.execute(_INSERT_UPDATE, values)
     stored = cast(CaseUpdate, SimpleNamespace(id=inserted.inserted_primary_key[0], **values))  # type: ignore[index]
     changes = crime_status_changes(crime, status, at=occurred_at) if status else {}
     changes["updated_at"] = now
-    await db.exec(_UPDATE_CRIME, params={"the_crime_id": crime.id, **changes})
+    await connection.execute(_UPDATE_CRIME, {"the_crime_id": crime.id, **changes})
     for name, value in changes.items():
         set_committed_value(crime, name, value)
     await alert_parties_of_update(

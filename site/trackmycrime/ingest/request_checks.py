@@ -55,7 +55,7 @@ async def authenticate(db: AsyncSession, request: Request) -> Caller:
                 key_was_sent=authorization is not None,
             )
         )
-    found = await active_key(db, key_text)
+    found = await active_key(await db.connection(), key_text)
     if found is None:
         # Keys are long and random, so this limit is not what stops guessing: it stops a
         # misconfigured or hostile client from hammering the API, while a right key still works.

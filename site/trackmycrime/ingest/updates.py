@@ -59,8 +59,7 @@ _UPDATES_OF_CRIME = sa_select(_updates).where(_updates.c.crime_id == bindparam("
 
 async def updates_of_crime(db: AsyncSession, crime_id: int) -> list[CaseUpdate]:
     """All the crime's updates as read-only rows with CaseUpdate's columns (not ORM objects)."""
-    query: Any = _UPDATES_OF_CRIME
-    found = await db.exec(query, params={"crime_id": crime_id})
+    found = await (await db.connection()).execute(_UPDATES_OF_CRIME, {"crime_id": crime_id})
     return cast(list[CaseUpdate], found.all())
 
 

@@ -105,6 +105,7 @@ _ENTITLEMENTS = cast(Any, Entitlement).__table__
 
 # The refresh's reads, built once (building a statement costs more CPU than running it here).
 _UPDATES_OF_CRIME = sa_select(_UPDATES).where(_UPDATES.c.crime_id == bindparam("crime_id"))
+_INSERT_ENTITLEMENTS = insert(_ENTITLEMENTS)  # the rows are its parameters
 _ENTITLEMENTS_OF_CRIME = sa_select(_ENTITLEMENTS).where(_ENTITLEMENTS.c.crime_id == bindparam("crime_id"))
 _NONE: Any = literal_column("''")
 _TELLINGS_OUTSIDE_UPDATES = union_all(
@@ -430,7 +431,7 @@ async def refresh_entitlements(
 
 
 async def _rows(db: AsyncSession, query: Any, crime_id: int) -> Sequence[Any]:
-    return (await db.exec(query, params={"crime_id": crime_id})).all()
+    return (await (await db.connection()).execute(query, {"crime_id": crime_id})).all()
 
 
 async def _tellings_outside_updates(
@@ -466,6 +467,7 @@ async def _sync(
     """Write what changed: new rows in one INSERT, changed ones one UPDATE each, gone ones in one DELETE."""
     assert crime.id is not None
     found: dict[Key, Any] = {(row.party_id, row.event, row.event_key): row for row in existing}
+    connection = await db.connection()
     gone: list[int] = []
     for key, row in found.items():
         if key in wanted:
@@ -479,13 +481,15 @@ async def _sync(
         else:
             continue
         if changes:
-            await db.exec(sql_update(_ENTITLEMENTS).where(_ENTITLEMENTS.c.id == row.id).values(changes))
+            await connection.execute(
+                sql_update(_ENTITLEMENTS).where(_ENTITLEMENTS.c.id == row.id).values(changes)
+            )
             held = _held(db, row.id)
             for name, value in changes.items():
                 if held is not None:
                     set_committed_value(held, name, value)
     if gone:
-        await db.exec(delete(_ENTITLEMENTS).where(_ENTITLEMENTS.c.id.in_(gone)))
+        await connection.execute(delete(_ENTITLEMENTS).where(_ENTITLEMENTS.c.id.in_(gone)))
         for row_id in gone:
             held = _held(db, row_id)
             if held is not None:
@@ -507,7 +511,7 @@ async def _sync(
         if (party_id, event, event_key) not in found
     ]
     if new:
-        await db.exec(insert(_ENTITLEMENTS).values(new))
+        await connection.execute(_INSERT_ENTITLEMENTS, new)
 
 
 def _held(db: AsyncSession, entitlement_id: int) -> Entitlement | None:
