@@ -7,11 +7,12 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_updates import is_visible_to
+from ..database import transaction_connection
 from ..models import CaseUpdate, Force, OutboxMessage, OutboxStatus, Party, utcnow
 from ..notify.outbox import (  # queue_alert's rules, for many rows at once
     NOT_DELIVERED,
@@ -32,7 +33,8 @@ _RECENT_ALERTS = select(func.aggregate_strings(_outbox.c.channel, " ")).where(
     _outbox.c.party_id == _parties.c.id,
     _outbox.c.kind == AlertKind.UPDATE_WAITING,
     _outbox.c.created_at >= bindparam("since"),
-    _outbox.c.status.not_in(NOT_DELIVERED),
+    # One bound value each, not an expanding IN, which would be rendered again at every execution.
+    _outbox.c.status.not_in([literal(status) for status in NOT_DELIVERED]),
 )
 _EVERY_PARTY_WITH_RECENT_ALERTS = (
     select(_parties, _RECENT_ALERTS.scalar_subquery().label("alerted_lately"))
@@ -80,7 +82,7 @@ async def parties_and_their_recent_alerts(db: AsyncSession, force: Force, crime_
     if force.alert_window_minutes > 0:
         params["since"] = utcnow() - dt.timedelta(minutes=force.alert_window_minutes)
         query = _EVERY_PARTY_WITH_RECENT_ALERTS
-    rows = (await (await db.connection()).execute(query, params)).all()
+    rows = (await (await transaction_connection(db)).execute(query, params)).all()
     lately_by_party = {
         row.id: set(row.alerted_lately.split()) for row in rows if getattr(row, "alerted_lately", None)
     }
@@ -92,7 +94,7 @@ async def parties_of_crime(db: AsyncSession, crime_id: int) -> list[Party]:
 
     Read-only rows with Party's columns (all_parties_of_crime()), not ORM objects.
     """
-    found = await (await db.connection()).execute(_PARTIES_NOT_HELPERS, {"crime_id": crime_id})
+    found = await (await transaction_connection(db)).execute(_PARTIES_NOT_HELPERS, {"crime_id": crime_id})
     return cast(list[Party], found.all())
 
 
@@ -153,6 +155,6 @@ async def alert_parties_of_update(
                 }
             )
     if rows:
-        connection = await db.connection()
+        connection = await transaction_connection(db)
         await connection.execute(_INSERT_ALERTS[connection.dialect.name], rows)
     return told

@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import audit, audit_actions
+from ..database import transaction_connection
 from ..models import Agency, Audience, CaseUpdate, Crime, Force, Officer, Party, saved_id, utcnow
 from ..statuses import status as status_of
 from .alerts import alert_parties_of_update
@@ -79,7 +80,7 @@ async def record_update(
         "hearing_id": None,
         "agency": agency,
     }
-    connection = await db.connection()
+    connection = await transaction_connection(db)
     inserted = await connection.execute(_INSERT_UPDATE, values)
     stored = cast(CaseUpdate, SimpleNamespace(id=inserted.inserted_primary_key[0], **values))  # type: ignore[index]
     changes = crime_status_changes(crime, status, at=occurred_at) if status else {}
