@@ -172,6 +172,12 @@ async def transaction_connection(db: AsyncSession) -> AsyncConnection:
     return connection
 
 
+async def flush_pending(db: AsyncSession) -> None:
+    """db.flush() before Core statements, without its greenlet when the session holds no change."""
+    if db.new or db.dirty or db.deleted:
+        await db.flush()
+
+
 class Detached:
     """One model's columns in a Core statement's rows, made into detached model objects.
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import audit, audit_actions
-from ..database import transaction_connection
+from ..database import flush_pending, transaction_connection
 from ..models import Agency, Audience, CaseUpdate, Crime, Force, Officer, Party, saved_id, utcnow
 from ..statuses import status as status_of
 from .alerts import alert_parties_of_update
@@ -60,7 +60,7 @@ async def record_update(
     The caller refreshes the Victims' Code entitlements.
     """
     now = now or utcnow()
-    await db.flush()  # what the caller changed through the ORM (a new crime, an item) goes first
+    await flush_pending(db)  # what the caller changed through the ORM (a new crime, an item) goes first
     occurred_at = occurred_at or now
     values: dict[str, Any] = {
         "crime_id": saved_id(crime),

@@ -70,7 +70,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_updates import is_visible_to
-from ..database import transaction_connection
+from ..database import flush_pending, transaction_connection
 from ..i18n import gettext as _
 from ..models import (
     CaseUpdate,
@@ -433,7 +433,7 @@ async def refresh_entitlements(
     `parties`: its parties without trusted helpers, and `updates`: all its updates, when the
     caller has just read them (rows with the models' columns will do).
     """
-    await db.flush()  # the reads below are Core statements, which do not flush the session
+    await flush_pending(db)  # the reads below are Core statements, which do not flush the session
     crime = locked_crime
     if crime is None or crime.id != crime_id:
         crime = (await db.exec(select(Crime).where(Crime.id == crime_id).with_for_update())).first()
