@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import bindparam, func, literal, select
+from sqlalchemy import bindparam, func, literal, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,18 +29,30 @@ _outbox = cast(Any, OutboxMessage).__table__
 # Built once (building a statement costs more CPU than running it here).
 _OF_CRIME = _parties.c.crime_id == bindparam("crime_id")
 _EVERY_PARTY = select(_parties).where(_OF_CRIME).order_by(_parties.c.id)
-_RECENT_ALERTS = select(func.aggregate_strings(_outbox.c.channel, " ")).where(
-    _outbox.c.party_id == _parties.c.id,
-    _outbox.c.kind == AlertKind.UPDATE_WAITING,
-    _outbox.c.created_at >= bindparam("since"),
-    # One bound value each, not an expanding IN, which would be rendered again at every execution.
-    _outbox.c.status.not_in([literal(status) for status in NOT_DELIVERED]),
-)
-_EVERY_PARTY_WITH_RECENT_ALERTS = (
-    select(_parties, _RECENT_ALERTS.scalar_subquery().label("alerted_lately"))
-    .where(_OF_CRIME)
-    .order_by(_parties.c.id)
-)
+_SPACE: Any = literal_column("' '")
+
+
+def _every_party_with_recent_alerts(channels_joined: Any) -> Any:
+    recent_alerts = select(channels_joined).where(
+        _outbox.c.party_id == _parties.c.id,
+        _outbox.c.kind == AlertKind.UPDATE_WAITING,
+        _outbox.c.created_at >= bindparam("since"),
+        # One bound value each, not an expanding IN, which is rendered again at every execution.
+        _outbox.c.status.not_in([literal(status) for status in NOT_DELIVERED]),
+    )
+    return (
+        select(_parties, recent_alerts.scalar_subquery().label("alerted_lately"))
+        .where(_OF_CRIME)
+        .order_by(_parties.c.id)
+    )
+
+
+# Each database's own aggregate, not aggregate_strings(), whose separator is rendered again at
+# every execution.
+_EVERY_PARTY_WITH_RECENT_ALERTS = {
+    "postgresql": _every_party_with_recent_alerts(func.string_agg(_outbox.c.channel, _SPACE)),
+    "sqlite": _every_party_with_recent_alerts(func.group_concat(_outbox.c.channel, _SPACE)),
+}
 # All an update's alerts in one statement (the rows as its parameters); a repeat of an alert already
 # queued (same dedupe key) is skipped by the database.
 _INSERT_ALERTS = {
@@ -77,12 +89,13 @@ async def parties_and_their_recent_alerts(db: AsyncSession, force: Force, crime_
     The parties are read-only rows with Party's columns, not ORM objects: cheap to read, and never
     written back. Recent alerts: as alerted_lately_by_party(), within the force's alert window.
     """
+    connection = await transaction_connection(db)
     params: dict[str, Any] = {"crime_id": crime_id}
     query: Any = _EVERY_PARTY
     if force.alert_window_minutes > 0:
         params["since"] = utcnow() - dt.timedelta(minutes=force.alert_window_minutes)
-        query = _EVERY_PARTY_WITH_RECENT_ALERTS
-    rows = (await (await transaction_connection(db)).execute(query, params)).all()
+        query = _EVERY_PARTY_WITH_RECENT_ALERTS[connection.dialect.name]
+    rows = (await connection.execute(query, params)).all()
     lately_by_party = {
         row.id: set(row.alerted_lately.split()) for row in rows if getattr(row, "alerted_lately", None)
     }
