@@ -160,7 +160,7 @@ _KEPT_CONNECTION = "trackmycrime.transaction_connection"
 async def transaction_connection(db: AsyncSession) -> AsyncConnection:
     """db.connection(), kept for the rest of the session's transaction: asking the session again
     costs a greenlet and its transaction's checks, about as much as a small statement, and the
-    records system's update runs a dozen Core statements (bench/README.md, "Records-system ingest").
+    records system's update runs some ten Core statements (bench/README.md, "Records-system ingest").
     """
     kept = db.info.get(_KEPT_CONNECTION)
     if kept is not None:

@@ -76,16 +76,14 @@ _CHOSEN = (
     col(Crime.force_id) == bindparam("the_force_id"),
     col(Crime.reference_key) == bindparam("the_reference_key"),
 )
+_LOCKING_ON_SQLITE = update(Crime).where(*_CHOSEN).values(reference_key=Crime.reference_key)
 _CRIME = select(Crime).where(*_CHOSEN)
 _CRIME_LOCKED = _CRIME.with_for_update()
-_CRIME_LOCKED_SQLITE = (
-    update(Crime).where(*_CHOSEN).values(reference_key=Crime.reference_key).returning(Crime)
-)
+_CRIME_LOCKED_SQLITE = _LOCKING_ON_SQLITE.returning(Crime)
+# The same, read as a row made into a detached Crime (crime_locked_for_update).
 _CRIME_LOADER = columns_loaded_as(Crime)[0]
 _CRIME_ROW_LOCKED = sa_select(*_CRIME_LOADER.columns).where(*_CHOSEN).with_for_update()
-_CRIME_ROW_LOCKED_SQLITE = (
-    update(Crime).where(*_CHOSEN).values(reference_key=Crime.reference_key).returning(*_CRIME_LOADER.columns)
-)
+_CRIME_ROW_LOCKED_SQLITE = _LOCKING_ON_SQLITE.returning(*_CRIME_LOADER.columns)
 
 
 def _chosen(force: Force, reference: str) -> dict[str, object]:
