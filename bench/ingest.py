@@ -26,7 +26,6 @@ import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import httpx
 from sqlalchemy import event, func, insert, text
@@ -41,7 +40,7 @@ from starlette.routing import BaseRoute, Route, request_response
 
 from trackmycrime.app import create_app
 from trackmycrime.auth.api_keys import create_api_key
-from trackmycrime.database import Database, async_url
+from trackmycrime.database import Database, async_url, transaction_connection
 from trackmycrime.ingest import routes as ingest_routes
 from trackmycrime.ingest.request_checks import Caller, read_body
 from trackmycrime.ingest.schemas import UpdateIn, UpdateOut
@@ -189,8 +188,9 @@ async def answer_after_key_check(request: Request) -> Response:
 
 
 def answer_after_insert(crime_ids: dict[str, int]) -> Endpoint:
-    """insert: the key check, then only the update's row inserted (one Core statement)."""
-    updates: Any = CaseUpdate.__table__  # type: ignore[attr-defined]
+    """insert: the key check, then only the update's row inserted (one Core statement, built once,
+    on the transaction's connection, as the full update writes it)."""
+    insert_update = insert(CaseUpdate.__table__)  # type: ignore[attr-defined]
 
     async def endpoint(request: Request) -> Response:
         body = await read_body(request)
@@ -208,7 +208,7 @@ def answer_after_insert(crime_ids: dict[str, int]) -> Endpoint:
                 "created_at": now,
                 "agency": "police",
             }
-            await db.exec(insert(updates).values(row))
+            await (await transaction_connection(db)).execute(insert_update, row)
             return _fixed_answer(given)
 
         return await ingest_routes.answer(request, work)

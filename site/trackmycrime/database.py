@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
@@ -152,6 +152,30 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+_KEPT_CONNECTION = "trackmycrime.transaction_connection"
+
+
+async def transaction_connection(db: AsyncSession) -> AsyncConnection:
+    """db.connection(), kept for the rest of the session's transaction: asking the session again
+    costs a greenlet and its transaction's checks, about as much as a small statement, and the
+    records system's update runs some ten Core statements (bench/README.md, "Records-system ingest").
+    """
+    kept = db.info.get(_KEPT_CONNECTION)
+    if kept is not None:
+        transaction, connection = kept
+        if transaction.is_active and transaction is db.sync_session.get_transaction():
+            return cast(AsyncConnection, connection)
+    connection = await db.connection()
+    db.info[_KEPT_CONNECTION] = (db.sync_session.get_transaction(), connection)
+    return connection
+
+
+async def flush_pending(db: AsyncSession) -> None:
+    """db.flush() before Core statements, without its greenlet when the session holds no change."""
+    if db.new or db.dirty or db.deleted:
+        await db.flush()
 
 
 class Detached:

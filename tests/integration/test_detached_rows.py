@@ -1,12 +1,13 @@
 """Objects made from Core rows (database.Detached) are what the ORM would have loaded: the signed-in
-check and "ask for an update" use them instead of an ORM session (issue 24)."""
+check, "ask for an update" and the API key check use them instead of an ORM session (issue 24). Also
+the helpers of Core statements run in an ORM session's transaction (the records system's updates)."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import inspect, select
 
-from trackmycrime.database import columns_loaded_as
+from trackmycrime.database import columns_loaded_as, flush_pending, transaction_connection
 from trackmycrime.models import Crime, Entitlement, Party, UpdateRequest
 
 from ..web.victim_data import add_crime, add_force, add_officer, add_party
@@ -60,3 +61,38 @@ async def test_a_row_an_outer_join_did_not_find_gives_none(db):
         row = (await connection.execute(statement)).one()
     request, entitlement = (loader.make(row) for loader in loaders)
     assert request.note == "Any news?" and entitlement is None
+
+
+async def test_the_kept_connection_is_the_one_of_the_sessions_transaction_at_the_time(db):
+    """transaction_connection() keeps the session's connection for its transaction only: after a
+    commit or a rollback the session takes another, and a kept one would be closed."""
+    async with db.session() as session:
+        first = await transaction_connection(session)
+        assert first.sync_connection is (await session.connection()).sync_connection
+        assert await transaction_connection(session) is first
+        await session.commit()
+        second = await transaction_connection(session)
+        assert second.sync_connection is (await session.connection()).sync_connection
+        assert second.sync_connection is not first.sync_connection
+        assert (await second.execute(select(1))).scalar() == 1
+        await session.rollback()
+        third = await transaction_connection(session)
+        assert third.sync_connection is (await session.connection()).sync_connection
+        assert third.sync_connection is not second.sync_connection
+
+
+async def test_changes_held_by_the_session_are_flushed_before_core_statements(db):
+    async with db.transaction() as session:
+        force = await add_force(session)
+        crime = await add_crime(session, force, await add_officer(session, force))
+        party = await add_party(session, crime)
+        crime.offence = "Theft of a bicycle"  # a change held by the session, not yet written
+        await flush_pending(session)
+        connection = await transaction_connection(session)
+        offence = select(Crime.offence).where(Crime.id == crime.id)  # type: ignore[arg-type]
+        assert (await connection.execute(offence)).scalar() == "Theft of a bicycle"
+        request = UpdateRequest(crime_id=crime.id, party_id=party.id, note="Any news?")
+        session.add(request)  # a new row held by the session
+        await flush_pending(session)
+        assert request.id is not None
+        await flush_pending(session)  # nothing held: nothing to do

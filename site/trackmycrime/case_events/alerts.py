@@ -7,11 +7,12 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_updates import is_visible_to
+from ..database import transaction_connection
 from ..models import CaseUpdate, Force, OutboxMessage, OutboxStatus, Party, utcnow
 from ..notify.outbox import (  # queue_alert's rules, for many rows at once
     NOT_DELIVERED,
@@ -28,17 +29,38 @@ _outbox = cast(Any, OutboxMessage).__table__
 # Built once (building a statement costs more CPU than running it here).
 _OF_CRIME = _parties.c.crime_id == bindparam("crime_id")
 _EVERY_PARTY = select(_parties).where(_OF_CRIME).order_by(_parties.c.id)
-_RECENT_ALERTS = select(func.aggregate_strings(_outbox.c.channel, " ")).where(
-    _outbox.c.party_id == _parties.c.id,
-    _outbox.c.kind == AlertKind.UPDATE_WAITING,
-    _outbox.c.created_at >= bindparam("since"),
-    _outbox.c.status.not_in(NOT_DELIVERED),
-)
-_EVERY_PARTY_WITH_RECENT_ALERTS = (
-    select(_parties, _RECENT_ALERTS.scalar_subquery().label("alerted_lately"))
-    .where(_OF_CRIME)
-    .order_by(_parties.c.id)
-)
+_SPACE: Any = literal_column("' '")
+
+
+def _every_party_with_recent_alerts(channels_joined: Any) -> Any:
+    recent_alerts = select(channels_joined).where(
+        _outbox.c.party_id == _parties.c.id,
+        _outbox.c.kind == AlertKind.UPDATE_WAITING,
+        _outbox.c.created_at >= bindparam("since"),
+        # One bound value each, not an expanding IN, which is rendered again at every execution.
+        _outbox.c.status.not_in([literal(status) for status in NOT_DELIVERED]),
+    )
+    return (
+        select(_parties, recent_alerts.scalar_subquery().label("alerted_lately"))
+        .where(_OF_CRIME)
+        .order_by(_parties.c.id)
+    )
+
+
+# Each database's own aggregate, not aggregate_strings(), whose separator is rendered again at
+# every execution.
+_EVERY_PARTY_WITH_RECENT_ALERTS = {
+    "postgresql": _every_party_with_recent_alerts(func.string_agg(_outbox.c.channel, _SPACE)),
+    "sqlite": _every_party_with_recent_alerts(func.group_concat(_outbox.c.channel, _SPACE)),
+}
+# All an update's alerts in one statement (the rows as its parameters); a repeat of an alert already
+# queued (same dedupe key) is skipped by the database.
+_INSERT_ALERTS = {
+    dialect.dialect.name: dialect.insert(_outbox).on_conflict_do_nothing(
+        index_elements=[_outbox.c.dedupe_key]
+    )
+    for dialect in (postgresql, sqlite)
+}
 _PARTIES_NOT_HELPERS = (
     select(_parties).where(_OF_CRIME, _parties.c.helps_party_id.is_(None)).order_by(_parties.c.id)
 )
@@ -67,12 +89,13 @@ async def parties_and_their_recent_alerts(db: AsyncSession, force: Force, crime_
     The parties are read-only rows with Party's columns, not ORM objects: cheap to read, and never
     written back. Recent alerts: as alerted_lately_by_party(), within the force's alert window.
     """
+    connection = await transaction_connection(db)
     params: dict[str, Any] = {"crime_id": crime_id}
     query: Any = _EVERY_PARTY
     if force.alert_window_minutes > 0:
         params["since"] = utcnow() - dt.timedelta(minutes=force.alert_window_minutes)
-        query = _EVERY_PARTY_WITH_RECENT_ALERTS
-    rows = (await db.exec(query, params=params)).all()
+        query = _EVERY_PARTY_WITH_RECENT_ALERTS[connection.dialect.name]
+    rows = (await connection.execute(query, params)).all()
     lately_by_party = {
         row.id: set(row.alerted_lately.split()) for row in rows if getattr(row, "alerted_lately", None)
     }
@@ -84,8 +107,8 @@ async def parties_of_crime(db: AsyncSession, crime_id: int) -> list[Party]:
 
     Read-only rows with Party's columns (all_parties_of_crime()), not ORM objects.
     """
-    query: Any = _PARTIES_NOT_HELPERS
-    return cast(list[Party], (await db.exec(query, params={"crime_id": crime_id})).all())
+    found = await (await transaction_connection(db)).execute(_PARTIES_NOT_HELPERS, {"crime_id": crime_id})
+    return cast(list[Party], found.all())
 
 
 async def alert_parties_of_update(
@@ -145,8 +168,6 @@ async def alert_parties_of_update(
                 }
             )
     if rows:
-        dialect_insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-        await db.exec(
-            dialect_insert(_outbox).values(rows).on_conflict_do_nothing(index_elements=[_outbox.c.dedupe_key])
-        )
+        connection = await transaction_connection(db)
+        await connection.execute(_INSERT_ALERTS[connection.dialect.name], rows)
     return told

@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import audit, audit_actions
+from ..database import flush_pending, transaction_connection
 from ..models import Agency, Audience, CaseUpdate, Crime, Force, Officer, Party, saved_id, utcnow
 from ..statuses import status as status_of
 from .alerts import alert_parties_of_update
@@ -59,7 +60,7 @@ async def record_update(
     The caller refreshes the Victims' Code entitlements.
     """
     now = now or utcnow()
-    await db.flush()  # what the caller changed through the ORM (a new crime, an item) goes first
+    await flush_pending(db)  # what the caller changed through the ORM (a new crime, an item) goes first
     occurred_at = occurred_at or now
     values: dict[str, Any] = {
         "crime_id": saved_id(crime),
@@ -79,11 +80,12 @@ async def record_update(
         "hearing_id": None,
         "agency": agency,
     }
-    inserted = await db.exec(_INSERT_UPDATE, params=values)
+    connection = await transaction_connection(db)
+    inserted = await connection.execute(_INSERT_UPDATE, values)
     stored = cast(CaseUpdate, SimpleNamespace(id=inserted.inserted_primary_key[0], **values))  # type: ignore[index]
     changes = crime_status_changes(crime, status, at=occurred_at) if status else {}
     changes["updated_at"] = now
-    await db.exec(_UPDATE_CRIME, params={"the_crime_id": crime.id, **changes})
+    await connection.execute(_UPDATE_CRIME, {"the_crime_id": crime.id, **changes})
     for name, value in changes.items():
         set_committed_value(crime, name, value)
     await alert_parties_of_update(

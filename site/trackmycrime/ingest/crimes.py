@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,6 +15,7 @@ from ..auth.tokens import sha256_hex
 from ..case_events.handover import change_officer_in_charge
 from ..case_events.property import items_of_crime, mark_parties_with_property
 from ..case_events.updates import record_update
+from ..database import columns_loaded_as, transaction_connection
 from ..eligibility import portal_offered
 from ..models import (
     AlertChannel,
@@ -65,6 +68,28 @@ class CrimeChanges:
         return "; ".join(parts)
 
 
+# Built once: building a statement costs more CPU than running it (bench/README.md, "Records-system
+# ingest"). SQLite has no row locks, and its driver begins a transaction only at the first write, so
+# what is read before it may be stale by then: there a write that changes nothing takes the
+# database's write lock at once, as FOR UPDATE takes the row's, and returns the row.
+_CHOSEN = (
+    col(Crime.force_id) == bindparam("the_force_id"),
+    col(Crime.reference_key) == bindparam("the_reference_key"),
+)
+_LOCKING_ON_SQLITE = update(Crime).where(*_CHOSEN).values(reference_key=Crime.reference_key)
+_CRIME = select(Crime).where(*_CHOSEN)
+_CRIME_LOCKED = _CRIME.with_for_update()
+_CRIME_LOCKED_SQLITE = _LOCKING_ON_SQLITE.returning(Crime)
+# The same, read as a row made into a detached Crime (crime_locked_for_update).
+_CRIME_LOADER = columns_loaded_as(Crime)[0]
+_CRIME_ROW_LOCKED = sa_select(*_CRIME_LOADER.columns).where(*_CHOSEN).with_for_update()
+_CRIME_ROW_LOCKED_SQLITE = _LOCKING_ON_SQLITE.returning(*_CRIME_LOADER.columns)
+
+
+def _chosen(force: Force, reference: str) -> dict[str, object]:
+    return {"the_force_id": force.id, "the_reference_key": identity.reference_key(reference)}
+
+
 async def crime_by_reference(
     db: AsyncSession, force: Force, reference: str, *, for_update: bool = False
 ) -> Crime | None:
@@ -73,21 +98,22 @@ async def crime_by_reference(
     for_update locks the row until the transaction ends: writes to one crime then queue up instead
     of deadlocking on PostgreSQL, and a repeated request sees what the first one stored.
     """
-    chosen = (
-        col(Crime.force_id) == force.id,
-        col(Crime.reference_key) == identity.reference_key(reference),
-    )
+    params = _chosen(force, reference)
     if for_update and db.get_bind().dialect.name == "sqlite":
-        # SQLite has no row locks, and its driver begins a transaction only at the first write, so
-        # what is read before it may be stale by then: a write that changes nothing takes the
-        # database's write lock at once, as FOR UPDATE takes the row's, and returns the row.
-        locking = update(Crime).where(*chosen).values(reference_key=Crime.reference_key).returning(Crime)
-        row = (await db.exec(select(Crime).from_statement(locking))).first()  # type: ignore[call-overload]
+        query: Any = select(Crime).from_statement(_CRIME_LOCKED_SQLITE)
+        row = (await db.exec(query, params=params)).first()
         return row[0] if row is not None else None
-    query = select(Crime).where(*chosen)
-    if for_update:
-        query = query.with_for_update()
-    return (await db.exec(query)).first()
+    return (await db.exec(_CRIME_LOCKED if for_update else _CRIME, params=params)).first()
+
+
+async def crime_locked_for_update(db: AsyncSession, force: Force, reference: str) -> Crime | None:
+    """crime_by_reference(for_update=True) as a detached object, outside the session, for a caller
+    that writes in Core statements only (an update from the records system): cheaper to read."""
+    connection = await transaction_connection(db)
+    sqlite = connection.dialect.name == "sqlite"
+    query = _CRIME_ROW_LOCKED_SQLITE if sqlite else _CRIME_ROW_LOCKED
+    row = (await connection.execute(query, _chosen(force, reference))).first()
+    return _CRIME_LOADER.make(row) if row is not None else None
 
 
 async def upsert_crime(

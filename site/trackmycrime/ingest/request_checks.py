@@ -15,6 +15,7 @@ from .. import identity
 from ..auth import throttle
 from ..auth.api_keys import active_key, bearer_key
 from ..auth.sessions import client_address
+from ..database import transaction_connection
 from ..models import ApiKey, Force
 from ..reference_formats import matches_format
 from . import problems
@@ -55,7 +56,7 @@ async def authenticate(db: AsyncSession, request: Request) -> Caller:
                 key_was_sent=authorization is not None,
             )
         )
-    found = await active_key(db, key_text)
+    found = await active_key(await transaction_connection(db), key_text)
     if found is None:
         # Keys are long and random, so this limit is not what stops guessing: it stops a
         # misconfigured or hostile client from hammering the API, while a right key still works.

@@ -23,11 +23,18 @@ from .. import audit, audit_actions
 from ..auth.api_keys import needs_last_used_update, record_key_use
 from ..case_events.decisions import DecisionConflict, record_decision
 from ..case_events.hearings import HearingDetails, parties_required, record_hearing
-from ..database import Database, first_line
+from ..database import Database, first_line, transaction_connection
 from ..models import AuditEvent, Crime, Force, Hearing, saved_id, utcnow
 from ..victims_code.entitlements import refresh_entitlements
 from . import problems
-from .crimes import PersonalDataRemoved, crime_by_reference, crime_view, parties_of, upsert_crime
+from .crimes import (
+    PersonalDataRemoved,
+    crime_by_reference,
+    crime_locked_for_update,
+    crime_view,
+    parties_of,
+    upsert_crime,
+)
 from .mount import ApiMount, ProblemsForErrors
 from .openapi import openapi_document
 from .property_items import UnknownPropertyOwner
@@ -143,9 +150,9 @@ async def record_rms_update(
     request: Request, db: AsyncSession, caller: Caller, crime: Crime, detail: str
 ) -> None:
     """record_rms_action() for an update, as one Core INSERT rather than an ORM object (the hot path)."""
-    await db.exec(
+    await (await transaction_connection(db)).execute(
         _INSERT_AUDIT,
-        params=dict(
+        dict(
             at=utcnow(),
             force_id=caller.force.id,
             actor_kind="rms",
@@ -234,7 +241,7 @@ async def post_update(request: Request) -> Response:
 
     async def work(db: AsyncSession, caller: Caller) -> Response:
         reference, given = reference_and_body(request, caller.force, body, UpdateIn)
-        crime = await crime_by_reference(db, caller.force, reference, for_update=True)
+        crime = await crime_locked_for_update(db, caller.force, reference)
         if crime is None:
             return problems.crime_not_found()
         if crime.personal_data_removed_at is not None:

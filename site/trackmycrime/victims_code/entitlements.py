@@ -70,6 +70,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_updates import is_visible_to
+from ..database import flush_pending, transaction_connection
 from ..i18n import gettext as _
 from ..models import (
     CaseUpdate,
@@ -105,21 +106,43 @@ _ENTITLEMENTS = cast(Any, Entitlement).__table__
 
 # The refresh's reads, built once (building a statement costs more CPU than running it here).
 _UPDATES_OF_CRIME = sa_select(_UPDATES).where(_UPDATES.c.crime_id == bindparam("crime_id"))
-_ENTITLEMENTS_OF_CRIME = sa_select(_ENTITLEMENTS).where(_ENTITLEMENTS.c.crime_id == bindparam("crime_id"))
+_INSERT_ENTITLEMENTS = insert(_ENTITLEMENTS)  # the rows are its parameters
+# What _sync() reads of an entitlement.
+_ENTITLEMENT_COLUMNS = (
+    "id",
+    "party_id",
+    "event",
+    "event_key",
+    "event_at",
+    "due_at",
+    "met_at",
+    "met_by",
+    "enhanced_rights",
+)
 _NONE: Any = literal_column("''")
-_TELLINGS_OUTSIDE_UPDATES = union_all(
+_NULL: Any = literal_column("NULL")
+
+
+def _tellings(source: str, party_id: Any, at: Any, method: Any) -> Any:
+    """Tellings of one kind in the columns of _ENTITLEMENT_COLUMNS: at as event_at, method as met_by."""
+    source_column: Any = literal_column(f"'{source}'")
+    return sa_select(source_column, _NULL, party_id, _NULL, _NULL, at, _NULL, _NULL, method, _NULL)
+
+
+# The crime's entitlements, and its messages to parties, outside contacts and statement offers, in
+# one read (each statement costs more CPU than the rows it reads; bench/README.md).
+_ENTITLEMENTS_AND_TELLINGS = union_all(
     sa_select(
-        literal_column("'message'").label("source"),
-        _MESSAGES.c.party_id,
-        _MESSAGES.c.created_at.label("at"),
-        _NONE.label("method"),
-    ).where(
+        literal_column("'entitlement'").label("source"),
+        *(_ENTITLEMENTS.c[name] for name in _ENTITLEMENT_COLUMNS),
+    ).where(_ENTITLEMENTS.c.crime_id == bindparam("crime_id")),
+    _tellings("message", _MESSAGES.c.party_id, _MESSAGES.c.created_at, _NONE).where(
         _MESSAGES.c.crime_id == bindparam("crime_id"), _MESSAGES.c.direction == MessageDirection.TO_PARTY
     ),
-    sa_select(
-        literal_column("'contact'"), _CONTACTS.c.party_id, _CONTACTS.c.told_at, _CONTACTS.c.method
-    ).where(_CONTACTS.c.crime_id == bindparam("crime_id")),
-    sa_select(literal_column("'offer'"), _STATEMENTS.c.party_id, _STATEMENTS.c.offered_at, _NONE).where(
+    _tellings("contact", _CONTACTS.c.party_id, _CONTACTS.c.told_at, _CONTACTS.c.method).where(
+        _CONTACTS.c.crime_id == bindparam("crime_id")
+    ),
+    _tellings("offer", _STATEMENTS.c.party_id, _STATEMENTS.c.offered_at, _NONE).where(
         _STATEMENTS.c.crime_id == bindparam("crime_id"), _STATEMENTS.c.offered_at.is_not(None)
     ),
 )
@@ -410,7 +433,7 @@ async def refresh_entitlements(
     `parties`: its parties without trusted helpers, and `updates`: all its updates, when the
     caller has just read them (rows with the models' columns will do).
     """
-    await db.flush()  # the reads below are Core statements, which do not flush the session
+    await flush_pending(db)  # the reads below are Core statements, which do not flush the session
     crime = locked_crime
     if crime is None or crime.id != crime_id:
         crime = (await db.exec(select(Crime).where(Crime.id == crime_id).with_for_update())).first()
@@ -422,38 +445,45 @@ async def refresh_entitlements(
         parties = (await db.exec(without_helpers)).all()
     if updates is None:
         updates = cast(Sequence[CaseUpdate], await _rows(db, _UPDATES_OF_CRIME, crime_id))
-    messages, contacts, offers = await _tellings_outside_updates(db, crime_id)
-    existing = await _rows(db, _ENTITLEMENTS_OF_CRIME, crime_id)
+    existing, messages, contacts, offers = await _entitlements_and_tellings(db, crime_id)
     wanted, histories = owed_rows(crime, parties, updates, messages, rules, contacts, offers)
     assert crime.id is not None
     await _sync(db, crime, existing, wanted, histories)
 
 
 async def _rows(db: AsyncSession, query: Any, crime_id: int) -> Sequence[Any]:
-    return (await db.exec(query, params={"crime_id": crime_id})).all()
+    return (await (await transaction_connection(db)).execute(query, {"crime_id": crime_id})).all()
 
 
-async def _tellings_outside_updates(
+async def _entitlements_and_tellings(
     db: AsyncSession, crime_id: int
-) -> tuple[list[Message], list[OutsideContact], dict[int, dt.datetime]]:
-    """The crime's messages to parties, outside contacts and statement offers, in one query.
+) -> tuple[list[Any], list[Message], list[OutsideContact], dict[int, dt.datetime]]:
+    """The crime's entitlements, and its messages to parties, outside contacts and statement offers.
 
-    Returned as read-only stand-ins with the columns owed_rows() reads.
+    One query; returned as read-only rows and stand-ins with the columns _sync() and owed_rows() read.
     """
+    entitlements: list[Any] = []
     messages: list[Message] = []
     contacts: list[OutsideContact] = []
     offers: dict[int, dt.datetime] = {}
-    for source, party_id, at, method in await _rows(db, _TELLINGS_OUTSIDE_UPDATES, crime_id):
-        if source == "message":
-            found = SimpleNamespace(party_id=party_id, direction=MessageDirection.TO_PARTY, created_at=at)
-            messages.append(cast(Message, found))
-        elif source == "contact":
-            contacts.append(
-                cast(OutsideContact, SimpleNamespace(party_id=party_id, told_at=at, method=method))
+    for row in await _rows(db, _ENTITLEMENTS_AND_TELLINGS, crime_id):
+        if row.source == "entitlement":
+            entitlements.append(row)
+        elif row.source == "message":
+            told = SimpleNamespace(
+                party_id=row.party_id, direction=MessageDirection.TO_PARTY, created_at=row.event_at
             )
-        elif at is not None:
-            offers[party_id] = at
-    return messages, contacts, offers
+            messages.append(cast(Message, told))
+        elif row.source == "contact":
+            contacts.append(
+                cast(
+                    OutsideContact,
+                    SimpleNamespace(party_id=row.party_id, told_at=row.event_at, method=row.met_by),
+                )
+            )
+        elif row.event_at is not None:
+            offers[row.party_id] = row.event_at
+    return entitlements, messages, contacts, offers
 
 
 async def _sync(
@@ -466,6 +496,7 @@ async def _sync(
     """Write what changed: new rows in one INSERT, changed ones one UPDATE each, gone ones in one DELETE."""
     assert crime.id is not None
     found: dict[Key, Any] = {(row.party_id, row.event, row.event_key): row for row in existing}
+    connection = await transaction_connection(db)
     gone: list[int] = []
     for key, row in found.items():
         if key in wanted:
@@ -479,13 +510,15 @@ async def _sync(
         else:
             continue
         if changes:
-            await db.exec(sql_update(_ENTITLEMENTS).where(_ENTITLEMENTS.c.id == row.id).values(changes))
+            await connection.execute(
+                sql_update(_ENTITLEMENTS).where(_ENTITLEMENTS.c.id == row.id).values(changes)
+            )
             held = _held(db, row.id)
             for name, value in changes.items():
                 if held is not None:
                     set_committed_value(held, name, value)
     if gone:
-        await db.exec(delete(_ENTITLEMENTS).where(_ENTITLEMENTS.c.id.in_(gone)))
+        await connection.execute(delete(_ENTITLEMENTS).where(_ENTITLEMENTS.c.id.in_(gone)))
         for row_id in gone:
             held = _held(db, row_id)
             if held is not None:
@@ -507,7 +540,7 @@ async def _sync(
         if (party_id, event, event_key) not in found
     ]
     if new:
-        await db.exec(insert(_ENTITLEMENTS).values(new))
+        await connection.execute(_INSERT_ENTITLEMENTS, new)
 
 
 def _held(db: AsyncSession, entitlement_id: int) -> Entitlement | None:
