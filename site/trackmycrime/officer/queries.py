@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Text, TextClause, bindparam, case, func, literal_column, or_
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -478,25 +477,13 @@ async def active_officers(db: AsyncSession, force_id: int) -> list[Officer]:
 # ---------------------------------------------------------------- the inbox's digest (page_memo.py)
 
 
-def _separator(character: str) -> Any:
-    return literal_column(f"'{character}'", Text)
-
-
-def _joined_in_order(aggregate: str, texts: Any, separator: str) -> Any:
-    """The texts of a subquery's `text` column joined in its order ('' for none). The rows are
-    ordered in the subquery, as the aggregate's own ORDER BY needs SQLite 3.44: without an order,
+def _ordered_rows_text(aggregate: str, model: Any, *where: ColumnElement[bool]) -> Any:
+    """digest_rows_text of the rows `where` chooses, in the order of their ids: without an order,
     two plans for the same rows (the first executions' and the generic one, or two indexes) put
-    them in different orders, which changed the digest with nothing changed."""
-    return sa_select(
-        func.coalesce(getattr(func, aggregate)(texts.c.text, _separator(separator)), _separator(""))
-    ).scalar_subquery()
-
-
-def _ordered_rows_text(aggregate: str, model: Any, outer: Any, *where: ColumnElement[bool]) -> Any:
-    """digest_rows_text of the rows `where` chooses, in the order of their ids; `outer` is the
-    row of the enclosing query they belong to."""
+    them in different orders, which changed the digest with nothing changed. They are ordered in a
+    subquery, as an aggregate's own ORDER BY needs SQLite 3.44."""
     table = model.__table__
-    rows = sa_select(table).where(*where).order_by(table.c.id).correlate(outer).subquery()
+    rows = sa_select(table).where(*where).order_by(table.c.id).subquery()
     # digest_rows_text reads a model's columns from its __table__: here, the ordered subquery's.
     return digest_rows_text(aggregate, SimpleNamespace(__table__=rows))
 
@@ -504,21 +491,28 @@ def _ordered_rows_text(aggregate: str, model: Any, outer: Any, *where: ColumnEle
 @functools.cache
 def _inbox_digest_text(dialect_name: str) -> TextClause:
     """md5 over every row the inbox (either list, the officer's or their team's) or its header can
-    show or count for the officer: the force, the officer and their team, and the crimes each of
-    them is in charge of, each with its parties, messages, updates, entitlements, requests for an
-    update and reassignments.
+    show or count for the officer: the force, the officer and their team, the crimes each of them is
+    in charge of, and those crimes' parties, messages, updates, entitlements, requests for an update
+    and reassignments.
 
     The officers and crimes are chosen in the statement from the rows as they are now, so a
     reassignment or a team move changes the set, and so the digest. More rows than the page shows
     is only a page rendered again. (victim/queries.py, _digest_text, says why it is plain SQL.)
 
-    Its shape is for the planner: the officers once (a CTE), then each one's crimes and each
-    crime's rows in subqueries correlated on the officer and the crime, each of them an index look-up
-    whatever the planner guesses of how many crimes a team has. Chosen by joins, the crimes of the
-    team and then every child table were read whole, in hash joins (6 ms on the bench's 10,000
-    crimes, bench/README.md "The officer inbox's digest")."""
+    The officers and their crimes are chosen once (CTEs). PostgreSQL is given each set as an
+    array (`= ANY(ARRAY(...))`), which it plans as index look-ups, one per crime: given `IN (SELECT
+    ...)`, it guessed a team had some 275 crimes and read the force's crimes, messages and the rest
+    whole in hash joins (6 ms on the bench's 10,000 crimes, bench/README.md). SQLite looks up an
+    `IN (SELECT ...)` by index as it is."""
     force_id: BindParameter[int] = bindparam("force_id")
     officer_id: BindParameter[int] = bindparam("officer_id")
+
+    def among(column: Any, chosen: Any) -> ColumnElement[bool]:
+        ids = sa_select(chosen.c.id)
+        if dialect_name == "postgresql":
+            return column == func.any(func.array(ids.scalar_subquery()))
+        return column.in_(ids)
+
     team = sa_select(col(Officer.team)).where(col(Officer.id) == officer_id).scalar_subquery()
     on_team = (func.coalesce(col(Officer.team), literal_column("''", Text)) != literal_column("''", Text)) & (
         col(Officer.team) == team
@@ -528,46 +522,26 @@ def _inbox_digest_text(dialect_name: str) -> TextClause:
         .where(col(Officer.force_id) == force_id, or_(col(Officer.id) == officer_id, on_team))
         .cte("officers_seen")
     )
-    aggregate = DIGEST_AGGREGATE[dialect_name]
-    crime = aliased(Crime, name="crime_seen")
-    rows_text = functools.partial(_ordered_rows_text, aggregate)
+    crimes_seen = (
+        select(col(Crime.id))
+        .where(col(Crime.force_id) == force_id, among(col(Crime.officer_in_charge_id), officers_seen))
+        .cte("crimes_seen")
+    )
+    rows_text = functools.partial(_ordered_rows_text, DIGEST_AGGREGATE[dialect_name])
     # Written into the SQL: the digest's only parameters are the force and the officer.
     reassigned = col(AuditEvent.action) == literal_column(f"'{audit_actions.CRIME_REASSIGN}'", Text)
-    # One crime: its row, then each table's rows on it, seven parts. A row's text gives each value's
-    # length, and the rows of a part (","), the crimes of an officer (";") and the officers ("/")
-    # each have a separator of their own, so no two different sets of rows give the same text.
-    one_crime = [
-        rows_text(Crime, crime, col(Crime.id) == crime.id),
-        rows_text(Party, crime, col(Party.crime_id) == crime.id),
-        rows_text(Message, crime, col(Message.crime_id) == crime.id),
-        rows_text(CaseUpdate, crime, col(CaseUpdate.crime_id) == crime.id),
-        rows_text(Entitlement, crime, col(Entitlement.crime_id) == crime.id),
-        rows_text(UpdateRequest, crime, col(UpdateRequest.crime_id) == crime.id),
-        rows_text(AuditEvent, crime, col(AuditEvent.crime_id) == crime.id, reassigned),
-    ]
-    crimes_of_officer = (
-        sa_select(functools.reduce(lambda text, part: text + _separator("|") + part, one_crime).label("text"))
-        .where(col(crime.force_id) == force_id, col(crime.officer_in_charge_id) == officers_seen.c.id)
-        .order_by(col(crime.id))
-        .correlate(officers_seen)
-        .subquery()
-    )
-    one_officer = (
-        rows_text(Officer, officers_seen, col(Officer.id) == officers_seen.c.id)
-        + _separator("|")
-        + _joined_in_order(aggregate, crimes_of_officer, ";")
-    )
-    officers = (
-        sa_select(one_officer.label("text"))
-        .select_from(officers_seen)
-        .order_by(officers_seen.c.id)
-        .subquery()
-    )
     return digest_sql(
         md5_of(
             [
-                digest_rows_text(aggregate, Force, col(Force.id) == force_id),
-                _joined_in_order(aggregate, officers, "/"),
+                digest_rows_text(DIGEST_AGGREGATE[dialect_name], Force, col(Force.id) == force_id),
+                rows_text(Officer, among(col(Officer.id), officers_seen)),
+                rows_text(Crime, among(col(Crime.id), crimes_seen)),
+                rows_text(Party, among(col(Party.crime_id), crimes_seen)),
+                rows_text(Message, among(col(Message.crime_id), crimes_seen)),
+                rows_text(CaseUpdate, among(col(CaseUpdate.crime_id), crimes_seen)),
+                rows_text(Entitlement, among(col(Entitlement.crime_id), crimes_seen)),
+                rows_text(UpdateRequest, among(col(UpdateRequest.crime_id), crimes_seen)),
+                rows_text(AuditEvent, among(col(AuditEvent.crime_id), crimes_seen), reassigned),
             ]
         )
     )
