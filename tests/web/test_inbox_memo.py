@@ -39,7 +39,7 @@ from .victim_data import VictimCase, add_crime, add_message, add_officer, add_pa
 
 pytestmark = pytest.mark.anyio
 
-INBOX, TEAM = "/officer", "/officer?show=team"
+INBOX, TEAM, SEARCH = "/officer", "/officer?show=team", "/officer?q=Teamcase"
 Change = Callable[[AsyncSession, VictimCase], Awaitable[None]]
 
 
@@ -94,6 +94,15 @@ async def party_renamed(session: AsyncSession, case: VictimCase) -> None:
     await _set(session, Party, col(Party.id) == case.party.id, surname="Renamed")
 
 
+async def teammate_renamed(session: AsyncSession, case: VictimCase) -> None:
+    """Not the officer signed in (the session check reads their row anew): a name on the team's list."""
+    await _set(session, Officer, col(Officer.name) == "PC Ali Mate", name="DC Ali Mate")
+
+
+async def teammate_moves_team(session: AsyncSession, case: VictimCase) -> None:
+    await _set(session, Officer, col(Officer.name) == "PC Ali Mate", team="South CID")
+
+
 async def teammate_case_read(session: AsyncSession, case: VictimCase) -> None:
     await _set(session, Message, col(Message.party_id) != case.party.id, read_at=utcnow())
 
@@ -113,7 +122,8 @@ CHANGES: list[tuple[Change, str]] = [
     (change_status, INBOX),
     (close_the_case, INBOX),
     (teammate_case_read, TEAM),
-    (teammate_case_read, "/officer?q=Teamcase"),
+    (teammate_renamed, TEAM),
+    (teammate_moves_team, TEAM),
 ]
 # Changes the inbox does not show (the status), or not on this case (its officer has written since).
 NOT_SHOWN = {change_status, new_update, close_the_case}
@@ -145,6 +155,21 @@ async def test_a_deadline_passing_changes_the_inbox_and_the_memo_follows(app, cl
     after = await memoised(client, INBOX)
     assert "Update overdue" in after
     assert after == await fresh(app, client, INBOX)
+
+
+async def test_a_search_is_rendered_at_every_visit(app, client, db):
+    """Not memoised: what it can find is any crime the officer can see (officer/inbox.py)."""
+    case = await inbox_case(db)
+    await sign_in_as(client, db, case.officer)
+    await primed(app, client, INBOX)
+    memo = app.state.page_memo
+    entries, hits = len(memo), memo.hits
+    before = await memoised(client, SEARCH)
+    async with db.transaction() as session:
+        await teammate_case_read(session, case)
+    after = await memoised(client, SEARCH)
+    assert (len(memo), memo.hits) == (entries, hits)
+    assert after != before and after == await fresh(app, client, SEARCH)
 
 
 @pytest.mark.parametrize("url", ["/officer?q=Teamcase", "/officer?show=team", "/officer?q=nothing"])
@@ -264,3 +289,26 @@ async def test_without_each_part_of_the_key_a_stale_inbox_gets_through(app, clie
     app.state.page_memo = PageMemo(1000, key_parts=[part for part in KEY_PARTS if part not in left_out])
     served, fresh_page = await stale(app, client, db, case)
     assert served != fresh_page
+
+
+async def test_a_change_between_the_session_check_and_the_digest_is_not_kept(app, client, db, monkeypatch):
+    """The page is rendered from the officer's row as the session check read it, the digest from
+    the rows as they are a statement later: a team move in between must not be kept under the key
+    of the new rows (officer/inbox.py, _as_the_session_check_read_them)."""
+    from trackmycrime.officer import inbox as inbox_module
+
+    case = await inbox_case(db)
+    await sign_in_as(client, db, case.officer)
+    digest = inbox_module.inbox_digest
+    moved: list[bool] = []
+
+    async def team_moved_first(reading: AsyncSession, officer: Officer) -> str:
+        if not moved:
+            moved.append(True)
+            async with db.transaction() as session:
+                await move_team(session, case)
+        return await digest(reading, officer)
+
+    monkeypatch.setattr(inbox_module, "inbox_digest", team_moved_first)
+    await memoised(client, TEAM)
+    assert await memoised(client, TEAM) == await fresh(app, client, TEAM)

@@ -166,7 +166,8 @@ async def test_the_case_page_rendered_without_the_memo_takes_four_statements(app
 
 async def test_the_inbox_rendered_takes_its_statements_and_its_digest_twice_and_memoised_two(app, client, db):
     """The officer inbox (page_memo.py): rendered, the session, the inbox's five and the digest of the
-    force's rows before and after; memoised, the session and the digest."""
+    team's rows before and after; memoised, the session and the digest, on the session check's
+    connection (officer_required, share_reading)."""
     few, _many = await make_cases(db)
     await sign_in_as(client, db, few.officer)
     app.state.page_memo = PageMemo(0)
@@ -180,5 +181,9 @@ async def test_the_inbox_rendered_takes_its_statements_and_its_digest_twice_and_
     with statements_sent(db) as sent, connections_taken(db) as taken:
         assert (await client.http.get("/officer")).status_code == 200
     assert len(sent) == 2, "memoised: the session, and the digest that finds the page\n" + "\n-\n".join(sent)
-    assert len(taken) == 2, "officer pages check the session on a connection of its own, as yet"
+    assert len(taken) == 1, "the inbox reads on the session check's connection"
     assert "web_session" in sent[0] and "md5" in sent[1]
+    with connections_taken(db) as taken:
+        assert (await client.http.get("/officer?q=nothing")).status_code == 200
+        assert (await client.http.get("/officer/search?q=nothing", follow_redirects=False)).status_code == 303
+    assert len(taken) == 2, "a search, in the inbox or from the header, takes one connection too"

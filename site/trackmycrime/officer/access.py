@@ -79,10 +79,12 @@ def needs_two_factor_set_up(request: Request, officer: Officer) -> bool:
 
 
 def officer_page(
-    *roles: str, needs_two_factor: bool = True, is_password_change: bool = False
+    *roles: str, needs_two_factor: bool = True, is_password_change: bool = False, share_reading: bool = False
 ) -> Callable[[Endpoint], Endpoint]:
     """A signed-in officer with one of `roles` who has replaced any password an admin chose for
-    them and, in production, set up two-step verification (anyone else is sent to do that first)."""
+    them and, in production, set up two-step verification (anyone else is sent to do that first).
+    `share_reading`: a page that only reads does so on the session check's connection,
+    request.state.reading (officer_required)."""
 
     def decorate(endpoint: Endpoint) -> Endpoint:
         @functools.wraps(endpoint)
@@ -94,7 +96,7 @@ def officer_page(
                 return redirect_to(request, "officer_two_factor")
             return await endpoint(request)
 
-        return officer_required(*roles)(check_two_factor)
+        return officer_required(*roles, share_reading=share_reading)(check_two_factor)
 
     return decorate
 
