@@ -19,6 +19,7 @@ class BaseUrlMiddleware:
         self.scheme = parts.scheme
         self.host = parts.netloc.encode("latin-1")
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
+        self.server = (self.host.decode().split(":")[0], self.port)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
@@ -26,7 +27,7 @@ class BaseUrlMiddleware:
             headers.append((b"host", self.host))
             # In place, not a copy: the request log outside reads the route the router puts in scope.
             scope["headers"] = headers
-            scope["server"] = (self.host.decode().split(":")[0], self.port)
+            scope["server"] = self.server
             if scope["type"] == "http":
                 scope["scheme"] = self.scheme
         await self.app(scope, receive, send)

@@ -8,9 +8,9 @@ API are English only, so that `<html lang>` is always true.
 
 from __future__ import annotations
 
+import functools
 from contextvars import ContextVar
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import i18n
@@ -19,6 +19,7 @@ from .auth.cookies import cookie_name
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 ENGLISH_ONLY_PATHS = ("/officer", "/api/", "/demo/")
+_VARY = (b"vary", b"Cookie, Accept-Language")
 
 # The language the reader picked themselves (switch link or cookie), or None.
 chosen_language: ContextVar[str | None] = ContextVar("chosen_language", default=None)
@@ -31,6 +32,7 @@ def _supported(value: str | None) -> str | None:
     return short if short in i18n.SUPPORTED_LANGUAGES else None
 
 
+@functools.lru_cache(maxsize=256)  # browsers send a few headers, the same on every request
 def from_accept_language(header: str) -> str | None:
     """The supported language the browser likes best ('cy-GB,cy;q=0.9,en;q=0.8' is Welsh)."""
     ranked: list[tuple[float, int, str]] = []
@@ -66,25 +68,31 @@ class LanguageMiddleware:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
-        headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
+        cookie = accept_language = b""
+        for name, value in scope["headers"]:  # the last of each, as a dict of them would keep
+            if name == b"cookie":
+                cookie = value
+            elif name == b"accept-language":
+                accept_language = value
         requested = _supported(_query_language(scope))
-        remembered = _supported(_cookie(headers.get("cookie", ""), self.cookie))
+        remembered = _supported(_cookie(cookie.decode("latin-1"), self.cookie))
         chosen = requested or remembered
         if scope["path"].startswith(ENGLISH_ONLY_PATHS):
             chosen, language = None, i18n.DEFAULT_LANGUAGE
         else:
-            language = chosen or from_accept_language(headers.get("accept-language", "")) or "en"
+            language = chosen or from_accept_language(accept_language.decode("latin-1")) or "en"
         chosen_token = chosen_language.set(chosen)
         language_token = i18n.current_language.set(language)
         remember = requested is not None and requested != remembered and chosen is not None
 
         async def send_with_language(message: Message) -> None:
             if message["type"] == "http.response.start":
-                response_headers = MutableHeaders(scope=message)
-                response_headers.setdefault("Content-Language", i18n.current_language.get())
-                response_headers.append("Vary", "Cookie, Accept-Language")
+                headers = message["headers"] = list(message.get("headers", ()))
+                if all(name != b"content-language" for name, _value in headers):
+                    headers.append((b"content-language", i18n.current_language.get().encode("latin-1")))
+                headers.append(_VARY)
                 if remember:
-                    response_headers.append("Set-Cookie", self._cookie_header(requested or "en"))
+                    headers.append((b"set-cookie", self._cookie_header(requested or "en").encode("latin-1")))
             await send(message)
 
         try:
@@ -99,6 +107,8 @@ class LanguageMiddleware:
 
 
 def _query_language(scope: Scope) -> str | None:
+    if b"lang" not in scope.get("query_string", b""):
+        return None
     for pair in scope.get("query_string", b"").decode("latin-1").split("&"):
         name, _, value = pair.partition("=")
         if name == "lang":

@@ -23,31 +23,52 @@ CONTENT_SECURITY_POLICY = "; ".join(
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
 
+def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
         self.https = https
+        headers = {
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",
+            "Referrer-Policy": "no-referrer",
+            "Permissions-Policy": PERMISSIONS_POLICY,
+            "Cross-Origin-Opener-Policy": "same-origin",
+            "Cross-Origin-Resource-Policy": "same-origin",
+        }
+        if https:
+            headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        # Built once: setting each header in turn searched the response's headers once per header.
+        self.static_headers = _raw(headers)
+        self.page_headers = _raw({**headers, "Cache-Control": "no-store"})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         is_static = scope["path"].startswith("/static/") or scope["path"] == "/favicon.ico"
+        ours = self.static_headers if is_static else self.page_headers
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["X-Frame-Options"] = "DENY"
-                headers["Referrer-Policy"] = "no-referrer"
-                headers["Permissions-Policy"] = PERMISSIONS_POLICY
-                headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                headers["Cross-Origin-Resource-Policy"] = "same-origin"
-                if self.https:
-                    headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-                if not is_static:
-                    headers["Cache-Control"] = "no-store"
+                set_headers(message, ours)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def set_headers(message: Message, headers: list[tuple[bytes, bytes]]) -> None:
+    """Each of `headers` (lower-case names) set on a response's start, in place of any of that name,
+    as MutableHeaders would; most responses have none of them, and get them appended."""
+    raw = message["headers"] = list(message.get("headers", ()))
+    present = {name for name, _value in raw}
+    if present.isdisjoint(name for name, _value in headers):
+        raw.extend(headers)
+        return
+    mutable = MutableHeaders(scope=message)
+    for name, value in headers:
+        mutable[name.decode("latin-1")] = value.decode("latin-1")

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from trackmycrime import models
@@ -271,6 +271,25 @@ async def test_after_each_change_the_memoised_page_is_a_fresh_render(app, client
     after = await memoised(client)
     assert after == await fresh(app, client)
     assert after != before, "the change shows on the page"
+
+
+# The rows kept by the party's id: for a trusted helper, the digest must be of the party they help.
+AS_HELPER = [new_message, message_read_by_police, asked_for_update]
+
+
+@pytest.mark.parametrize("change", AS_HELPER, ids=[change.__name__ for change in AS_HELPER])
+async def test_a_helpers_memoised_page_follows_the_helped_partys_rows(app, client, db, change):
+    case = await case_with_history(db)
+    async with db.reading() as session:
+        helper = (await session.exec(select(Party).where(col(Party.helps_party_id) == case.party.id))).one()
+    await sign_in_as(client, db, helper)
+    before = await primed(app, client)
+    assert "You are helping" in before
+    async with db.transaction() as session:
+        await change(session, case)
+    after = await memoised(client)
+    assert after == await fresh(app, client)
+    assert after != before, "the change shows on the helper's page"
 
 
 async def test_time_passing_a_deadline_changes_the_page_and_the_memo_follows(app, client, db):

@@ -11,8 +11,7 @@ import base64
 import secrets
 from urllib.parse import parse_qs
 
-from starlette.datastructures import MutableHeaders
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .cookies import cookie_name
@@ -24,10 +23,14 @@ HEADER = "x-csrf-token"
 MAX_FORM_BYTES = 64 * 1024
 
 
+def _xor(data: bytes, pad: bytes) -> bytes:
+    return (int.from_bytes(data) ^ int.from_bytes(pad)).to_bytes(len(data))
+
+
 def mask(token: str) -> str:
     raw = token.encode()
     pad = secrets.token_bytes(len(raw))
-    return base64.urlsafe_b64encode(pad + bytes(a ^ b for a, b in zip(raw, pad, strict=True))).decode()
+    return base64.urlsafe_b64encode(pad + _xor(raw, pad)).decode()
 
 
 def unmask(masked: str) -> str | None:
@@ -40,7 +43,7 @@ def unmask(masked: str) -> str | None:
         return None
     pad, body = data[:half], data[half:]
     try:
-        return bytes(a ^ b for a, b in zip(body, pad, strict=True)).decode()
+        return _xor(body, pad).decode()
     except UnicodeDecodeError:
         return None
 
@@ -61,8 +64,7 @@ class CSRFMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(self.exempt_prefixes):
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
-        cookie_value = request.cookies.get(self.cookie, "")
+        cookie_value = _cookies(scope).get(self.cookie, "")
         new_cookie = None
         if len(cookie_value) < 20:
             cookie_value = new_cookie = random_token()
@@ -74,6 +76,7 @@ class CSRFMiddleware:
             if too_large:
                 await _reject(scope, send, 413)
                 return
+            request = Request(scope)
             sent = request.headers.get(HEADER) or _form_token(request, body)
             actual = unmask(sent) if sent else None
             if new_cookie or actual is None or not constant_time_equal(actual, expected):
@@ -81,13 +84,26 @@ class CSRFMiddleware:
                 return
             receive = _replay(body)
 
+        if not new_cookie:
+            await self.app(scope, receive, send)
+            return
+        set_cookie = (b"set-cookie", _cookie_header(self.cookie, new_cookie, self.secure).encode("latin-1"))
+
         async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start" and new_cookie:
-                headers = MutableHeaders(scope=message)
-                headers.append("set-cookie", _cookie_header(self.cookie, new_cookie, self.secure))
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), set_cookie]
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    """The request's cookies, as Request.cookies reads them, without building a Request."""
+    cookies: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            cookies.update(cookie_parser(value.decode("latin-1")))
+    return cookies
 
 
 def _cookie_header(name: str, value: str, secure: bool) -> str:

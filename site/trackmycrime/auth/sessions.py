@@ -11,9 +11,12 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import ColumnElement, String, TextClause, bindparam, func, text, update
+from sqlalchemy import column as sa_column
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.selectable import LABEL_STYLE_TABLENAME_PLUS_COL, TextualSelect
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
@@ -171,6 +174,37 @@ _PARTY_SESSION = (
 )
 
 
+# A column a page adds to its party's session look-up, to have it in the same round trip (the case
+# page's digest, page_memo.py): made from the database's name and the look-up's columns for the
+# party (the one a trusted helper helps), the crime, its force and its officer in charge.
+AddedColumn = Callable[..., ColumnElement[Any]]
+
+
+def _looked_up(columns: list[Any], model: int, key: str) -> Any:
+    loader = _PARTY_LOADERS[model]
+    return columns[loader.span.start + loader.keys.index(key)]
+
+
+@functools.cache
+def _party_session_with(added: AddedColumn, dialect_name: str) -> TextualSelect:
+    """_PARTY_SESSION with `added` as its last column, compiled once to SQL: the added column can be
+    a large statement, whose cache key SQLAlchemy would work out again on every request."""
+    signed_in = _PARTY_SESSION.set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL).subquery("signed_in")
+    columns = list(signed_in.c)
+    party_id, helps = _looked_up(columns, 1, "id"), _looked_up(columns, 1, "helps_party_id")
+    column = added(
+        dialect_name,
+        party=func.coalesce(helps, party_id),
+        crime=_looked_up(columns, 2, "id"),
+        force=_looked_up(columns, 3, "id"),
+        officer=_looked_up(columns, 2, "officer_in_charge_id"),
+    )
+    statement: TextClause = text(
+        str(sa_select(*columns, column).compile(dialect=sqlite.dialect(paramstyle="named")))
+    )
+    return statement.columns(*(sa_column(c.name, c.type) for c in columns), sa_column("added", String))
+
+
 _OFFICER_LOADERS = columns_loaded_as(WebSession, Officer, Force)
 _OFFICER_SESSION = (
     sa_select(*(column for loader in _OFFICER_LOADERS for column in loader.columns))
@@ -183,9 +217,11 @@ _OFFICER_SESSION = (
 async def _signed_in(
     connection: AsyncConnection, statement: Any, loaders: list[Detached], token_hash: str
 ) -> tuple[Any, ...] | None:
-    """The session and who it belongs to, in one statement."""
+    """The session and who it belongs to, in one statement; then any column added after theirs."""
     row = (await connection.execute(statement, {"token_hash": token_hash})).first()
-    return tuple(loader.make(row) for loader in loaders) if row else None
+    if not row:
+        return None
+    return (*(loader.make(row) for loader in loaders), *row[loaders[-1].span.stop :])
 
 
 def _redirect_to(request: Request, url: str) -> Response:
@@ -214,14 +250,39 @@ def party_required_reading(endpoint: Endpoint) -> Endpoint:
     return _party_required(endpoint, touch=True, share_reading=True)
 
 
-def _party_required(endpoint: Endpoint, *, touch: bool, share_reading: bool = False) -> Endpoint:
+def party_required_reading_with(
+    added: AddedColumn, wanted: Callable[[Request], bool]
+) -> Callable[[Endpoint], Endpoint]:
+    """As party_required_reading, and, for a request `wanted` chooses, the column `added` computed
+    in the session's look-up, as request.state.added_column: None when not computed, or when the
+    check itself changed the party's row (a language picked with the switch), which it may show."""
+
+    def decorate(endpoint: Endpoint) -> Endpoint:
+        return _party_required(endpoint, touch=True, share_reading=True, added=added, wanted=wanted)
+
+    return decorate
+
+
+def _party_required(
+    endpoint: Endpoint,
+    *,
+    touch: bool,
+    share_reading: bool = False,
+    added: AddedColumn | None = None,
+    wanted: Callable[[Request], bool] | None = None,
+) -> Endpoint:
     @functools.wraps(endpoint)
     async def wrapper(request: Request) -> Response:
         token_hash = _token_hash(request)
         if token_hash:
             now = utcnow()
             async with request.app.state.db.reading_connection() as connection:
-                row = await _signed_in(connection, _PARTY_SESSION, _PARTY_LOADERS, token_hash)
+                statement: Any = _PARTY_SESSION
+                if added is not None and wanted is not None and wanted(request):
+                    statement = _party_session_with(added, connection.dialect.name)
+                found = await _signed_in(connection, statement, _PARTY_LOADERS, token_hash)
+                row = found[:4] if found else None
+                added_column = found[4] if found and len(found) > 4 else None
                 signed_in = bool(
                     row
                     and _is_live(row[0], request, now)
@@ -238,10 +299,11 @@ def _party_required(endpoint: Endpoint, *, touch: bool, share_reading: bool = Fa
                     await _touch(connection, row[0], now)
                 if row and signed_in and helper is not None and touch and request.method == "GET":
                     await _audit_helper_view(request, connection, helper, row[2])
-                if row and signed_in:
-                    await _keep_language(connection, helper or row[1])
+                if row and signed_in and await _keep_language(connection, helper or row[1]):
+                    added_column = None
                 if row and signed_in and share_reading:
                     _set_party_state(request, row, helper)
+                    request.state.added_column = added_column
                     async with request.app.state.db.session_on(connection) as reading:
                         request.state.reading = reading
                         return await endpoint(request)
@@ -290,17 +352,20 @@ async def _as_helped_party(
     return web_session, helped, crime, force
 
 
-async def _keep_language(db: AsyncSession | AsyncConnection, party: Party) -> None:
+async def _keep_language(db: AsyncSession | AsyncConnection, party: Party) -> bool:
     """A language picked with the switch is stored on the party (their alerts follow it); without
-    one, the page is in the party's stored language."""
+    one, the page is in the party's stored language. True if the party's row was changed."""
     chosen = chosen_language.get()
-    if chosen and chosen != party.preferred_language:
-        await db.execute(
-            update(Party).where(Party.id == party.id).values(preferred_language=chosen)  # type: ignore[arg-type]
-        )
-        await db.commit()
-        party.preferred_language = chosen
-    use_party_language(party.preferred_language)
+    if not chosen or chosen == party.preferred_language:
+        use_party_language(party.preferred_language)
+        return False
+    await db.execute(
+        update(Party).where(Party.id == party.id).values(preferred_language=chosen)  # type: ignore[arg-type]
+    )
+    await db.commit()
+    party.preferred_language = chosen
+    use_party_language(chosen)
+    return True
 
 
 def _set_party_state(request: Request, row: Any, helper: Party | None) -> None:

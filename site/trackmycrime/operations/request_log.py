@@ -18,8 +18,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..security_headers import set_headers
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 access_log = logging.getLogger("trackmycrime.access")
@@ -166,6 +167,7 @@ class RequestLogMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = incoming if ACCEPTABLE_REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
         token = request_id.set(rid)
+        request_id_header = [(b"x-request-id", rid.encode("latin-1"))]
         scope[ROUTE_NOTE] = {}
         started = time.perf_counter()
         status = 500
@@ -174,7 +176,7 @@ class RequestLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message)["X-Request-ID"] = rid
+                set_headers(message, request_id_header)
             await send(message)
 
         try:

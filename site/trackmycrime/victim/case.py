@@ -11,7 +11,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from .. import case_timeline as timeline
-from ..auth.sessions import party_required, party_required_quietly, party_required_reading
+from ..auth.sessions import (
+    party_required,
+    party_required_quietly,
+    party_required_reading,
+    party_required_reading_with,
+)
 from ..case_events import decisions, hearings
 from ..i18n import gettext as _
 from ..i18n import ngettext
@@ -127,10 +132,14 @@ def _marks_read(request: Request, view: queries.CaseView) -> bool:
     )
 
 
-@party_required_reading
+def _memoised(request: Request) -> bool:
+    return bool(request.app.state.page_memo.enabled and not is_htmx(request))
+
+
+@party_required_reading_with(queries.case_page_digest_column, wanted=_memoised)
 async def case_page(request: Request) -> Response:
     memo: PageMemo = request.app.state.page_memo
-    if memo.enabled and not is_htmx(request):
+    if _memoised(request):
         return await _memoised_case_page(request, memo)
     view, asking = await _read_case(request.state.reading, request, with_asking=True)
     return render(request, "victim/case.html", _case_page_context(request, view, asking))
@@ -139,10 +148,11 @@ async def case_page(request: Request) -> Response:
 async def _memoised_case_page(request: Request, memo: PageMemo) -> Response:
     """The page as last rendered for this key (page_memo.py), else rendered and kept: unless showing
     it marked something read (a write, after which the page is not the same), or the rows changed
-    while it was being read (its digest, asked again, differs)."""
+    while it was being read (its digest, asked again, differs). The digest comes with the session's
+    look-up, in its round trip, unless the check changed the party's row."""
     db, party, crime = request.state.reading, request.state.party, request.state.crime
     now = utcnow()
-    digest = await queries.case_page_digest(db, party, crime)
+    digest = request.state.added_column or await queries.case_page_digest(db, party, crime)
     key = memo.key(request, digest)
     page = memo.get(key, now)
     if page is None:

@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -540,10 +541,22 @@ async def case_view(
 
 async def current_activity(db: AsyncSession, party: Party) -> Activity:
     """The same numbers as CaseView.activity, in one small query, for polling."""
-    connection = await db.connection()
     ids = {"party_id": party.id, "crime_id": party.crime_id}
-    row = (await connection.execute(sa_select(*_activity_columns(party.role)), ids)).one()
+    row = (await (await _connection_of(db)).execute(_activity_statement(party.role), ids)).one()
     return Activity(*(int(value or 0) for value in row))
+
+
+@cache
+def _activity_statement(role: str) -> Select[Any]:
+    return sa_select(*_activity_columns(role))
+
+
+async def _connection_of(db: AsyncSession) -> AsyncConnection:
+    """The connection a reading session is on (Database.session_on): taken as it is, because asking
+    the ORM session for it (it starts its transaction) cost as much CPU as the poll's statement."""
+    if isinstance(db.bind, AsyncConnection):
+        return db.bind
+    return await db.connection()
 
 
 async def mark_replies_read(db: AsyncSession, party: Party, view: CaseView) -> None:
@@ -602,9 +615,22 @@ def digest_rows_text(aggregate: str, model: Any, *where: ColumnElement[bool]) ->
 _COLON, _TILDE, _EMPTY, _BAR, _COMMA = (literal_column(f"'{c}'", Text) for c in (":", "~", "", "|", ","))
 
 
-@cache
-def _digest_statement(aggregate: str) -> Select[Any]:
-    """One row: md5 over every row the case page shows, with the party's and crime's ids as parameters.
+@dataclass(frozen=True)
+class DigestIds:
+    """What the case page's digest is of: the party's, crime's, force's and officer in charge's ids,
+    as the statement's parameters or as columns of the session's look-up (auth/sessions.py)."""
+
+    party: Any
+    crime: Any
+    force: Any
+    officer: Any
+
+
+_DIGEST_PARAMETERS = DigestIds(party=_PARTY_ID, crime=_CRIME_ID, force=_FORCE_ID, officer=_OFFICER_ID)
+
+
+def _digest_parts(aggregate: str, ids: DigestIds) -> list[Any]:
+    """Every row the case page shows, as texts to take the md5 of.
 
     More rows than the page shows is only a page rendered again; fewer would be a stale page, so:
     the party and their helpers, the crime, its force, every officer the page can name, the updates
@@ -612,36 +638,51 @@ def _digest_statement(aggregate: str) -> Select[Any]:
     property, requests for an update and deadlines, and the personal statement.
     """
     officers_named = or_(
-        col(Officer.id) == _OFFICER_ID,
+        col(Officer.id) == ids.officer,
         col(Officer.id).in_(
-            sa_select(col(CaseUpdate.author_officer_id)).where(col(CaseUpdate.crime_id) == _CRIME_ID)
+            sa_select(col(CaseUpdate.author_officer_id)).where(col(CaseUpdate.crime_id) == ids.crime)
         ),
-        col(Officer.id).in_(sa_select(col(Message.officer_id)).where(col(Message.party_id) == _PARTY_ID)),
+        col(Officer.id).in_(sa_select(col(Message.officer_id)).where(col(Message.party_id) == ids.party)),
     )
     rows_text = functools.partial(digest_rows_text, aggregate)
-    parts = [
-        rows_text(Party, or_(col(Party.id) == _PARTY_ID, col(Party.helps_party_id) == _PARTY_ID)),
-        rows_text(Crime, col(Crime.id) == _CRIME_ID),
-        rows_text(Force, col(Force.id) == _FORCE_ID),
+    return [
+        rows_text(Party, or_(col(Party.id) == ids.party, col(Party.helps_party_id) == ids.party)),
+        rows_text(Crime, col(Crime.id) == ids.crime),
+        rows_text(Force, col(Force.id) == ids.force),
         rows_text(Officer, officers_named),
-        rows_text(CaseUpdate, col(CaseUpdate.crime_id) == _CRIME_ID),
-        rows_text(UpdateRead, col(UpdateRead.party_id) == _PARTY_ID),
-        rows_text(Message, col(Message.party_id) == _PARTY_ID),
-        rows_text(Hearing, col(Hearing.crime_id) == _CRIME_ID),
-        rows_text(Decision, col(Decision.crime_id) == _CRIME_ID),
-        rows_text(ReviewRequest, col(ReviewRequest.party_id) == _PARTY_ID),
-        rows_text(PropertyItem, col(PropertyItem.crime_id) == _CRIME_ID),
-        rows_text(UpdateRequest, col(UpdateRequest.party_id) == _PARTY_ID),
-        rows_text(Entitlement, col(Entitlement.party_id) == _PARTY_ID),
-        rows_text(PersonalStatement, col(PersonalStatement.party_id) == _PARTY_ID),
+        rows_text(CaseUpdate, col(CaseUpdate.crime_id) == ids.crime),
+        rows_text(UpdateRead, col(UpdateRead.party_id) == ids.party),
+        rows_text(Message, col(Message.party_id) == ids.party),
+        rows_text(Hearing, col(Hearing.crime_id) == ids.crime),
+        rows_text(Decision, col(Decision.crime_id) == ids.crime),
+        rows_text(ReviewRequest, col(ReviewRequest.party_id) == ids.party),
+        rows_text(PropertyItem, col(PropertyItem.crime_id) == ids.crime),
+        rows_text(UpdateRequest, col(UpdateRequest.party_id) == ids.party),
+        rows_text(Entitlement, col(Entitlement.party_id) == ids.party),
+        rows_text(PersonalStatement, col(PersonalStatement.party_id) == ids.party),
     ]
-    return md5_of(parts)
+
+
+def case_page_digest_column(dialect_name: str, **ids: Any) -> ColumnElement[str]:
+    """The case page's digest as a column of another statement (the session's look-up, AddedColumn
+    in auth/sessions.py), so that a memoised page costs one round trip; `ids` are its columns."""
+    return md5_column(_digest_parts(DIGEST_AGGREGATE[dialect_name], DigestIds(**ids)))
+
+
+@cache
+def _digest_statement(aggregate: str) -> Select[Any]:
+    """One row: md5 over every row the case page shows, with the party's and crime's ids as parameters."""
+    return md5_of(_digest_parts(aggregate, _DIGEST_PARAMETERS))
 
 
 def md5_of(parts: list[Any]) -> Select[Any]:
     """One row: md5 over the texts of `parts` (digest_rows_text), each kept apart by '|'."""
+    return sa_select(md5_column(parts))
+
+
+def md5_column(parts: list[Any]) -> ColumnElement[str]:
     every_row = reduce(lambda text, part: text + _BAR + part, parts[1:], cast(parts[0], Text))
-    return sa_select(func.md5(every_row))
+    return func.md5(every_row)
 
 
 # Each database's name for joining a column's texts.
@@ -664,7 +705,7 @@ def digest_sql(statement: Select[Any]) -> TextClause:
 
 async def case_page_digest(db: AsyncSession, party: Party, crime: Crime) -> str:
     """The digest of everything the case page shows for this party, in one statement."""
-    connection = await db.connection()
+    connection = await _connection_of(db)
     ids = {
         "party_id": party.id,
         "crime_id": crime.id,
