@@ -12,8 +12,11 @@ Measured in turn, `--repeats` rounds, each figure the median of its rounds, with
 per request beside its requests per second:
 - bare ASGI: a plain ASGI callable sending the case page's bytes pre-gzipped, on h11/asyncio and on
   httptools/uvloop (what uvicorn itself costs on each HTTP stack);
+- the floor (floor_app.py): the same session look-up with no framework at all, on both stacks
+  (cookie, signature, the portal's own SQL as an asyncpg prepared statement, fixed bytes): what
+  checking a session in the database costs before any framework;
 - the ceiling: the portal with all its middleware, the party's session checked as the case page
-  checks it, then fixed pre-gzipped bytes (the cheapest signed-in request);
+  checks it, then fixed pre-gzipped bytes (the cheapest signed-in request), on both stacks;
 - the case page's polling request (answers 204: nothing new), the case page, the officer's inbox,
   and the inbox again from a server with the page memo off (page_memo.py).
 With `--before`, an earlier version's server (from a copy of that version) serves the same
@@ -66,6 +69,9 @@ PYTHON_STACK = ("asyncio", "h11")
 BARE_FAST = "bare ASGI, httptools/uvloop"
 BARE_PYTHON = "bare ASGI, h11/asyncio"
 CEILING = "ceiling: session check + fixed bytes"
+CEILING_PYTHON = "ceiling, h11/asyncio"
+FLOOR_FAST = "floor: session look-up, no framework, httptools/uvloop"
+FLOOR_PYTHON = "floor: session look-up, no framework, h11/asyncio"
 POLL = "polling (204, nothing new)"
 CASE_PAGE = "case page"
 INBOX = "officer inbox"
@@ -136,13 +142,30 @@ def measure(
             uvicorn_server("baseline_app:bare", env=environment, options=bare_only, stack=FAST_STACK)
         )
         ceiling = stack.enter_context(uvicorn_server("baseline_app:ceiling", url, env=environment))
+        ceiling_python = stack.enter_context(
+            uvicorn_server("baseline_app:ceiling", url, env=environment, stack=PYTHON_STACK)
+        )
+        floors = {
+            name: stack.enter_context(
+                uvicorn_server(
+                    "floor_app:floor", url, env=environment, options=bare_only, stack=on, health="/case"
+                )
+            )
+            for name, on in ((FLOOR_PYTHON, PYTHON_STACK), (FLOOR_FAST, FAST_STACK))
+        }
         memo_off = {"TMC_PAGE_MEMO_ENTRIES": "0"}
         unmemoised = stack.enter_context(uvicorn_server("trackmycrime.asgi:app", url, env=memo_off))
         check(ceiling.url + "/ceiling", victim)
+        check(ceiling_python.url + "/ceiling", victim)
+        for floor in floors.values():
+            check(floor.url + "/case", victim)
         polling = _headers(victim) | {"HX-Request": "true"}
         targets: dict[str, Target] = {
             BARE_PYTHON: (bare_python, "/case", _headers(victim)),
             BARE_FAST: (bare_fast, "/case", _headers(victim)),
+            FLOOR_PYTHON: (floors[FLOOR_PYTHON], "/case", _headers(victim)),
+            FLOOR_FAST: (floors[FLOOR_FAST], "/case", _headers(victim)),
+            CEILING_PYTHON: (ceiling_python, "/ceiling", _headers(victim)),
             CEILING: (ceiling, "/ceiling", _headers(victim)),
             POLL: (portal, poll_path(page), polling),
             CASE_PAGE: (portal, "/case", _headers(victim)),
@@ -191,6 +214,9 @@ def figures(results: dict[str, LoadResult], connections: int) -> list[Figure]:
     references = {
         BARE_PYTHON: (BARE_PYTHON, ""),
         BARE_FAST: (BARE_FAST, ""),
+        FLOOR_PYTHON: (BARE_PYTHON, ""),
+        FLOOR_FAST: (BARE_FAST, ""),
+        CEILING_PYTHON: (BARE_PYTHON, f">= {CEILING_OF_BARE:.2f} of bare ASGI (same stack)"),
         CEILING: (BARE_FAST, f">= {CEILING_OF_BARE:.2f} of bare ASGI (same stack)"),
         POLL: (CEILING, ""),
         CASE_PAGE: (
@@ -202,6 +228,9 @@ def figures(results: dict[str, LoadResult], connections: int) -> list[Figure]:
     }
     checks = {
         CEILING: lambda r: r.requests_per_second >= CEILING_OF_BARE * results[BARE_FAST].requests_per_second,
+        CEILING_PYTHON: lambda r: (
+            r.requests_per_second >= CEILING_OF_BARE * results[BARE_PYTHON].requests_per_second
+        ),
         CASE_PAGE: lambda r: (
             r.requests_per_second >= CASE_PAGE_OF_CEILING * ceiling.requests_per_second
             and r.requests_per_second >= CASE_PAGE_RATE
@@ -216,8 +245,8 @@ def figures(results: dict[str, LoadResult], connections: int) -> list[Figure]:
         ratio = result.requests_per_second / reference.requests_per_second
         extra = ""
         if name == CEILING:
-            python_ratio = result.requests_per_second / results[BARE_PYTHON].requests_per_second
-            extra = f", {python_ratio:.2f} of {BARE_PYTHON}"
+            of_floor = result.requests_per_second / results[FLOOR_FAST].requests_per_second
+            extra = f", {of_floor:.2f} of the floor on the same stack"
         check_target = checks.get(name)
         rows.append(
             Figure(
