@@ -5,18 +5,21 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import AsyncIterator
+import weakref
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.instrumentation import manager_of_class
+from sqlalchemy.sql.expression import Executable
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .settings import SettingsError
@@ -176,6 +179,95 @@ async def flush_pending(db: AsyncSession) -> None:
     """db.flush() before Core statements, without its greenlet when the session holds no change."""
     if db.new or db.dirty or db.deleted:
         await db.flush()
+
+
+@dataclass(frozen=True)
+class _DriverSql:
+    """A statement compiled once for asyncpg: its SQL, its parameters' names in order ($1, $2...)."""
+
+    sql: str
+    parameter_names: tuple[str, ...]
+    types: tuple[Any, ...]
+
+
+_DRIVER_SQL: dict[tuple[Any, type[Dialect]], _DriverSql | None] = {}
+# The prepared statements first_row made on each asyncpg connection, with their result processors.
+_PREPARED: weakref.WeakKeyDictionary[Any, dict[str, tuple[Any, list[tuple[int, Callable[..., Any]]]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _driver_sql(statement: Any, dialect: Dialect) -> _DriverSql | None:
+    """The statement as asyncpg is sent it by SQLAlchemy; None if it has parameters SQLAlchemy
+    converts before sending them (first_row then lets SQLAlchemy send it)."""
+    key = (statement, type(dialect))
+    if key not in _DRIVER_SQL:
+        compiled: Any = statement.compile(dialect=dialect)
+        names = tuple(compiled.positiontup or ())
+        converted = any(compiled._bind_processors.get(name) for name in names)
+        types = tuple(entry.type for entry in compiled._result_columns)
+        _DRIVER_SQL[key] = None if converted else _DriverSql(compiled.string, names, types)
+    return _DRIVER_SQL[key]
+
+
+async def first_row(
+    connection: AsyncConnection, statement: Executable, parameters: dict[str, Any]
+) -> Sequence[Any] | None:
+    """`(await connection.execute(statement, parameters)).first()`, its columns in order.
+
+    On PostgreSQL, a connection in autocommit (Database.reading_connection) sends it to asyncpg
+    itself, as a statement prepared once per connection, and applies SQLAlchemy's result
+    processors to the row: the same values for a fraction of the CPU, as most of a small
+    statement's CPU was SQLAlchemy's execution around the driver (bench/README.md, "The hot path
+    made cheaper"). The engine's before_cursor_execute listeners are told of it as of any
+    statement (they count statements, tests/web/test_query_counts.py). If asyncpg fails, the
+    statement is sent again through SQLAlchemy, which translates the error and invalidates a
+    broken connection exactly as for any statement.
+    """
+    sync = connection.sync_connection
+    driver_sql = (
+        _driver_sql(statement, connection.dialect) if connection.dialect.driver == "asyncpg" else None
+    )
+    usable = sync is not None and not sync.invalidated and not sync.closed
+    adapted: Any = sync.connection.dbapi_connection if sync is not None and usable else None
+    if sync is None or driver_sql is None or adapted is None or not adapted.autocommit:
+        return (await connection.execute(statement, parameters)).first()
+    arguments = [parameters[name] for name in driver_sql.parameter_names]
+    for listener in sync.dispatch.before_cursor_execute:
+        listener(sync, None, driver_sql.sql, tuple(arguments), None, False)
+    driver = adapted.driver_connection
+    try:
+        async with adapted._execute_mutex:
+            prepared, processors = await _prepared_on(driver, driver_sql, connection.dialect)
+            record = await prepared.fetchrow(*arguments)
+    except Exception:  # noqa: BLE001 (sent again through SQLAlchemy, which raises it as always)
+        _PREPARED.pop(driver, None)
+        return (await connection.execute(statement, parameters)).first()
+    if record is None:
+        return None
+    row = list(record)
+    for index, process in processors:
+        row[index] = process(row[index])
+    return row
+
+
+async def _prepared_on(
+    driver: Any, driver_sql: _DriverSql, dialect: Dialect
+) -> tuple[Any, list[tuple[int, Callable[..., Any]]]]:
+    """The statement prepared on this asyncpg connection, once, and the result processor of each of
+    its columns that has one (for the column's type, given the type PostgreSQL says it returns)."""
+    prepared_here = _PREPARED.setdefault(driver, {})
+    found = prepared_here.get(driver_sql.sql)
+    if found is None:
+        prepared = await driver.prepare(driver_sql.sql)
+        oids = [attribute.type.oid for attribute in prepared.get_attributes()]
+        processors = [
+            (index, process)
+            for index, (type_, oid) in enumerate(zip(driver_sql.types, oids, strict=True))
+            if (process := type_._cached_result_processor(dialect, oid)) is not None
+        ]
+        found = prepared_here[driver_sql.sql] = (prepared, processors)
+    return found
 
 
 class Detached:
