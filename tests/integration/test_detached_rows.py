@@ -189,3 +189,20 @@ async def test_first_row_on_a_connection_the_server_ended_fails_as_any_statement
         assert connection.invalidated
     async with db.reading_connection() as connection:  # the pool opens another
         assert await first_row(connection, sessions._PARTY_SESSION, {"token_hash": party_hash})
+
+
+async def test_a_session_on_a_taken_connection_is_closed_when_it_was_used(db):
+    """Database.session_on leaves an unused session to go without closing it; a used one is closed:
+    its objects detached, its transaction ended, and the connection is the page's again."""
+    party_hash, _officer_hash = await _signed_in_party_and_officer(db)
+    async with db.reading_connection() as connection:
+        async with db.session_on(connection) as unused:
+            pass
+        assert not unused.in_transaction()
+        async with db.session_on(connection) as used:
+            statement = select(WebSession).where(WebSession.token_hash == party_hash)  # type: ignore[arg-type]
+            web_session = await used.scalar(statement)
+            assert used.in_transaction()
+        assert inspect(web_session).detached and not used.in_transaction()
+        assert not connection.in_transaction()
+        assert await first_row(connection, sessions._PARTY_SESSION, {"token_hash": party_hash})
