@@ -274,10 +274,12 @@ async def _prepared_on(
     if found is None:
         prepared = await driver.prepare(driver_sql.sql)
         oids = [attribute.type.oid for attribute in prepared.get_attributes()]
+        # A text() statement without .columns() has no column types: SQLAlchemy converts nothing.
+        types = driver_sql.types or (None,) * len(oids)
         processors = [
             (index, process)
-            for index, (type_, oid) in enumerate(zip(driver_sql.types, oids, strict=True))
-            if (process := type_._cached_result_processor(dialect, oid)) is not None
+            for index, (type_, oid) in enumerate(zip(types, oids, strict=True))
+            if type_ is not None and (process := type_._cached_result_processor(dialect, oid)) is not None
         ]
         found = prepared_here[driver_sql.sql] = (prepared, processors)
     return found

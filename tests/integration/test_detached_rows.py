@@ -149,6 +149,7 @@ async def test_first_row_is_the_row_sqlalchemy_returns_and_on_postgresql_sqlalch
         (party_with_digest, party_hash),
         (sessions._OFFICER_SESSION, officer_hash),
         (sessions._PARTY_SESSION, sha256_hex("no such session")),
+        (text("SELECT :token_hash AS echoed"), party_hash),  # plain SQL, no column types (a digest)
     ]
     expected = []
     async with db.reading_connection() as connection:

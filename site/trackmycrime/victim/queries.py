@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -42,6 +43,7 @@ from ..case_events.decisions import DecisionView, decisions_for_party
 from ..case_events.hearings import in_journey_order
 from ..case_timeline import Source, kind_column, kind_of_update, source_column
 from ..case_updates import visible_to_party_clause
+from ..database import first_row
 from ..i18n import gettext as _
 from ..models import (
     Agency,
@@ -730,4 +732,7 @@ async def case_page_digest(db: AsyncSession, party: Party, crime: Crime) -> str:
         "force_id": crime.force_id,
         "officer_id": crime.officer_in_charge_id,
     }
-    return str((await connection.execute(_digest_text(connection.dialect.name), ids)).scalar_one())
+    row = await first_row(connection, _digest_text(connection.dialect.name), ids)
+    if row is None:
+        raise NoResultFound("the digest statement returns one row")
+    return str(row[0])
