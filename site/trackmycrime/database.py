@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.base import instance_state
 from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.sql.expression import Executable
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -301,13 +302,23 @@ class Detached:
         self.columns = [getattr(model, key) for key in self.keys]
         self.span = slice(start, start + len(self.keys))
         self.primary_key = start + self.keys.index(mapper.primary_key[0].key)
+        self.mapper = mapper
+        # Every attribute is a loaded column: make_transient_to_detached would expire nothing.
+        self.nothing_to_expire = set(self.manager) <= set(self.keys)
 
     def make(self, row: Any) -> Any:
         if row[self.primary_key] is None:
             return None
         loaded = self.manager.new_instance()
         loaded.__dict__.update(zip(self.keys, row[self.span], strict=True))
-        make_transient_to_detached(loaded)
+        if self.nothing_to_expire and not self.manager.dispatch.expire:
+            # make_transient_to_detached's work for a new object with every attribute loaded, less
+            # the walk over its attributes for ones to expire: a third of the objects' CPU.
+            state = instance_state(loaded)
+            state.key = self.mapper.identity_key_from_primary_key((row[self.primary_key],))
+            state._commit_all(state.dict)
+        else:
+            make_transient_to_detached(loaded)
         return loaded
 
 

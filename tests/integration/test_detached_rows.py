@@ -54,6 +54,12 @@ async def test_objects_from_core_rows_equal_the_orm_objects_and_are_detached(db)
     assert column_values(made_party) == column_values(orm_party)
     assert column_values(made_crime) == column_values(orm_crime)
     assert inspect(made_party).detached and inspect(made_crime).detached
+    assert (
+        inspect(made_party).key == inspect(orm_party).key
+        and inspect(made_crime).key == inspect(orm_crime).key
+    )
+    assert not inspect(made_party).modified and not inspect(made_party).committed_state
+    assert not inspect(made_party).expired_attributes and not inspect(made_party).unloaded
     async with db.session() as session:  # added to a session, it is the existing row, never a new one
         session.add(made_party)
         assert inspect(made_party).persistent
