@@ -5,18 +5,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import AsyncIterator
+import weakref
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.base import instance_state
 from sqlalchemy.orm.instrumentation import manager_of_class
+from sqlalchemy.sql.expression import Executable
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .settings import SettingsError
@@ -140,9 +144,23 @@ class Database:
         async with self._autocommit.connect() as connection:
             yield connection
 
-    def session_on(self, connection: AsyncConnection) -> AsyncSession:
-        """An ORM session on a connection already taken from the pool (see reading_connection)."""
-        return AsyncSession(bind=connection, expire_on_commit=False)
+    @asynccontextmanager
+    async def session_on(self, connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
+        """An ORM session on a connection already taken from the pool (see reading_connection).
+
+        A session that was never used (no transaction begun, no object in it: a page that reads
+        with Core, or answers from the memo) has nothing to close, and is left to go: closing it
+        costs a task and a greenlet switch, about 0.02 ms of the cheapest signed-in request's 0.4
+        (bench/README.md, "The session check sent to asyncpg itself"). A used one is closed as
+        `async with` would close it.
+        """
+        session = AsyncSession(bind=connection, expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            sync = session.sync_session
+            if sync.in_transaction() or len(sync.identity_map) or sync.new or sync.deleted:
+                await session.__aexit__(None, None, None)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -178,6 +196,97 @@ async def flush_pending(db: AsyncSession) -> None:
         await db.flush()
 
 
+@dataclass(frozen=True)
+class _DriverSql:
+    """A statement compiled once for asyncpg: its SQL, its parameters' names in order ($1, $2...)."""
+
+    sql: str
+    parameter_names: tuple[str, ...]
+    types: tuple[Any, ...]
+
+
+_DRIVER_SQL: dict[tuple[Any, type[Dialect]], _DriverSql | None] = {}
+# The prepared statements first_row made on each asyncpg connection, with their result processors.
+_PREPARED: weakref.WeakKeyDictionary[Any, dict[str, tuple[Any, list[tuple[int, Callable[..., Any]]]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _driver_sql(statement: Any, dialect: Dialect) -> _DriverSql | None:
+    """The statement as asyncpg is sent it by SQLAlchemy; None if it has parameters SQLAlchemy
+    converts before sending them (first_row then lets SQLAlchemy send it)."""
+    key = (statement, type(dialect))
+    if key not in _DRIVER_SQL:
+        compiled: Any = statement.compile(dialect=dialect)
+        names = tuple(compiled.positiontup or ())
+        converted = any(compiled._bind_processors.get(name) for name in names)
+        types = tuple(entry.type for entry in compiled._result_columns)
+        _DRIVER_SQL[key] = None if converted else _DriverSql(compiled.string, names, types)
+    return _DRIVER_SQL[key]
+
+
+async def first_row(
+    connection: AsyncConnection, statement: Executable, parameters: dict[str, Any]
+) -> Sequence[Any] | None:
+    """`(await connection.execute(statement, parameters)).first()`, its columns in order.
+
+    On PostgreSQL, a connection in autocommit (Database.reading_connection) sends it to asyncpg
+    itself, as a statement prepared once per connection, and applies SQLAlchemy's result
+    processors to the row: the same values for a fraction of the CPU, as most of a small
+    statement's CPU was SQLAlchemy's execution around the driver (bench/README.md, "The session
+    check sent to asyncpg itself"). The engine's before_cursor_execute listeners are told of it as
+    of any statement (they count statements, tests/web/test_query_counts.py). If asyncpg fails, the
+    statement is sent again through SQLAlchemy (and counted again), which translates the error and
+    invalidates a broken connection as for any statement.
+    """
+    sync = connection.sync_connection
+    driver_sql = (
+        _driver_sql(statement, connection.dialect) if connection.dialect.driver == "asyncpg" else None
+    )
+    usable = sync is not None and not sync.invalidated and not sync.closed
+    adapted: Any = sync.connection.dbapi_connection if sync is not None and usable else None
+    if sync is None or driver_sql is None or adapted is None or not adapted.autocommit:
+        return (await connection.execute(statement, parameters)).first()
+    arguments = [parameters[name] for name in driver_sql.parameter_names]
+    for listener in sync.dispatch.before_cursor_execute:
+        listener(sync, None, driver_sql.sql, tuple(arguments), None, False)
+    driver = adapted.driver_connection
+    try:
+        async with adapted._execute_mutex:
+            prepared, processors = await _prepared_on(driver, driver_sql, connection.dialect)
+            record = await prepared.fetchrow(*arguments)
+    except Exception:  # noqa: BLE001 (sent again through SQLAlchemy, which raises it as always)
+        _PREPARED.pop(driver, None)
+        return (await connection.execute(statement, parameters)).first()
+    if record is None:
+        return None
+    row = list(record)
+    for index, process in processors:
+        row[index] = process(row[index])
+    return row
+
+
+async def _prepared_on(
+    driver: Any, driver_sql: _DriverSql, dialect: Dialect
+) -> tuple[Any, list[tuple[int, Callable[..., Any]]]]:
+    """The statement prepared on this asyncpg connection, once, and the result processor of each of
+    its columns that has one (for the column's type, given the type PostgreSQL says it returns)."""
+    prepared_here = _PREPARED.setdefault(driver, {})
+    found = prepared_here.get(driver_sql.sql)
+    if found is None:
+        prepared = await driver.prepare(driver_sql.sql)
+        oids = [attribute.type.oid for attribute in prepared.get_attributes()]
+        # A text() statement without .columns() has no column types: SQLAlchemy converts nothing.
+        types = driver_sql.types or (None,) * len(oids)
+        processors = [
+            (index, process)
+            for index, (type_, oid) in enumerate(zip(types, oids, strict=True))
+            if type_ is not None and (process := type_._cached_result_processor(dialect, oid)) is not None
+        ]
+        found = prepared_here[driver_sql.sql] = (prepared, processors)
+    return found
+
+
 class Detached:
     """One model's columns in a Core statement's rows, made into detached model objects.
 
@@ -194,13 +303,23 @@ class Detached:
         self.columns = [getattr(model, key) for key in self.keys]
         self.span = slice(start, start + len(self.keys))
         self.primary_key = start + self.keys.index(mapper.primary_key[0].key)
+        self.mapper = mapper
+        # Every attribute is a loaded column: make_transient_to_detached would expire nothing.
+        self.nothing_to_expire = set(self.manager) <= set(self.keys)
 
     def make(self, row: Any) -> Any:
         if row[self.primary_key] is None:
             return None
         loaded = self.manager.new_instance()
         loaded.__dict__.update(zip(self.keys, row[self.span], strict=True))
-        make_transient_to_detached(loaded)
+        if self.nothing_to_expire and not self.manager.dispatch.expire:
+            # make_transient_to_detached's work for a new object with every attribute loaded, less
+            # the walk over its attributes for ones to expire: a third of the objects' CPU.
+            state = instance_state(loaded)
+            state.key = self.mapper.identity_key_from_primary_key((row[self.primary_key],))
+            state._commit_all(state.dict)
+        else:
+            make_transient_to_detached(loaded)
         return loaded
 
 

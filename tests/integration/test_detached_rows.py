@@ -4,11 +4,25 @@ the helpers of Core statements run in an ORM session's transaction (the records 
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import inspect, select
+import datetime as dt
+from typing import Any
 
-from trackmycrime.database import columns_loaded_as, flush_pending, transaction_connection
-from trackmycrime.models import Crime, Entitlement, Party, UpdateRequest
+import pytest
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from trackmycrime.auth import sessions
+from trackmycrime.auth.tokens import sha256_hex
+from trackmycrime.database import (
+    columns_loaded_as,
+    first_row,
+    flush_pending,
+    is_outage,
+    transaction_connection,
+)
+from trackmycrime.models import Crime, Entitlement, Party, UpdateRequest, WebSession, utcnow
+from trackmycrime.victim.queries import case_page_digest_column
 
 from ..web.victim_data import add_crime, add_force, add_officer, add_party
 
@@ -40,6 +54,12 @@ async def test_objects_from_core_rows_equal_the_orm_objects_and_are_detached(db)
     assert column_values(made_party) == column_values(orm_party)
     assert column_values(made_crime) == column_values(orm_crime)
     assert inspect(made_party).detached and inspect(made_crime).detached
+    assert (
+        inspect(made_party).key == inspect(orm_party).key
+        and inspect(made_crime).key == inspect(orm_crime).key
+    )
+    assert not inspect(made_party).modified and not inspect(made_party).committed_state
+    assert not inspect(made_party).expired_attributes and not inspect(made_party).unloaded
     async with db.session() as session:  # added to a session, it is the existing row, never a new one
         session.add(made_party)
         assert inspect(made_party).persistent
@@ -96,3 +116,100 @@ async def test_changes_held_by_the_session_are_flushed_before_core_statements(db
         await flush_pending(session)
         assert request.id is not None
         await flush_pending(session)  # nothing held: nothing to do
+
+
+async def _signed_in_party_and_officer(db: Any) -> tuple[str, str]:
+    """Token hashes of a party's session and an officer's, every column of their rows filled in."""
+    async with db.transaction() as session:
+        force = await add_force(session)
+        officer = await add_officer(session, force)
+        crime = await add_crime(session, force, officer)
+        party = await add_party(session, crime)
+        now = utcnow()
+        hashes = sha256_hex("party session"), sha256_hex("officer session")
+        for token_hash, party_id, officer_id in ((hashes[0], party.id, None), (hashes[1], None, officer.id)):
+            session.add(
+                WebSession(
+                    token_hash=token_hash,
+                    party_id=party_id,
+                    officer_id=officer_id,
+                    csrf_token="csrf",
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=now + dt.timedelta(hours=1),
+                    sso_expires_at=now + dt.timedelta(minutes=5),
+                )
+            )
+    return hashes
+
+
+async def test_first_row_is_the_row_sqlalchemy_returns_and_on_postgresql_sqlalchemy_does_not_send_it(
+    db, monkeypatch
+):
+    """The signed-in look-ups go to asyncpg itself on PostgreSQL (database.first_row): the values and
+    their types are SQLAlchemy's (times in UTC with their zone, as its result processors leave them)."""
+    party_hash, officer_hash = await _signed_in_party_and_officer(db)
+    party_with_digest = sessions._party_session_with(case_page_digest_column, db.engine.dialect.name)
+    looked_up = [
+        (sessions._PARTY_SESSION, party_hash),
+        (party_with_digest, party_hash),
+        (sessions._OFFICER_SESSION, officer_hash),
+        (sessions._PARTY_SESSION, sha256_hex("no such session")),
+        (text("SELECT :token_hash AS echoed"), party_hash),  # plain SQL, no column types (a digest)
+    ]
+    expected = []
+    async with db.reading_connection() as connection:
+        for statement, token_hash in looked_up:
+            row = (await connection.execute(statement, {"token_hash": token_hash})).first()
+            expected.append(None if row is None else list(row))
+    sent_by_sqlalchemy = []
+    execute = AsyncConnection.execute
+
+    async def counted(self: AsyncConnection, *arguments: Any, **options: Any) -> Any:
+        sent_by_sqlalchemy.append(arguments[0])
+        return await execute(self, *arguments, **options)
+
+    monkeypatch.setattr(AsyncConnection, "execute", counted)
+    for _visit in range(2):  # prepared on the first, kept for the second
+        async with db.reading_connection() as connection:
+            for (statement, token_hash), row in zip(looked_up, expected, strict=True):
+                found = await first_row(connection, statement, {"token_hash": token_hash})
+                assert (None if found is None else list(found)) == row
+                assert [type(value) for value in found or ()] == [type(value) for value in row or ()]
+    assert expected[1] and expected[1][0:3] == expected[0][0:3] and expected[1][-1] != expected[0][-1]
+    assert any(isinstance(value, dt.datetime) and value.tzinfo is not None for value in expected[0])
+    assert bool(sent_by_sqlalchemy) == db.is_sqlite, "on PostgreSQL asyncpg is sent the look-ups"
+
+
+@pytest.mark.postgresql_only
+async def test_first_row_on_a_connection_the_server_ended_fails_as_any_statement_does(db):
+    """The error is SQLAlchemy's, as for a statement it sends, and the connection is invalidated."""
+    party_hash, _officer_hash = await _signed_in_party_and_officer(db)
+    async with db.reading_connection() as connection:
+        assert await first_row(connection, sessions._PARTY_SESSION, {"token_hash": party_hash})
+        pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar()
+        async with db.reading_connection() as other:
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(DBAPIError) as failed:
+            await first_row(connection, sessions._PARTY_SESSION, {"token_hash": party_hash})
+        assert failed.value.connection_invalidated and is_outage(failed.value)
+        assert connection.invalidated
+    async with db.reading_connection() as connection:  # the pool opens another
+        assert await first_row(connection, sessions._PARTY_SESSION, {"token_hash": party_hash})
+
+
+async def test_a_session_on_a_taken_connection_is_closed_when_it_was_used(db):
+    """Database.session_on leaves an unused session to go without closing it; a used one is closed:
+    its objects detached, its transaction ended, and the connection is the page's again."""
+    party_hash, _officer_hash = await _signed_in_party_and_officer(db)
+    async with db.reading_connection() as connection:
+        async with db.session_on(connection) as unused:
+            pass
+        assert not unused.in_transaction()
+        async with db.session_on(connection) as used:
+            statement = select(WebSession).where(WebSession.token_hash == party_hash)  # type: ignore[arg-type]
+            web_session = await used.scalar(statement)
+            assert used.in_transaction()
+        assert inspect(web_session).detached and not used.in_transaction()
+        assert not connection.in_transaction()
+        assert await first_row(connection, sessions._PARTY_SESSION, {"token_hash": party_hash})

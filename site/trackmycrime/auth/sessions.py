@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from .. import audit, audit_actions
-from ..database import Detached, columns_loaded_as
+from ..database import Detached, columns_loaded_as, first_row
 from ..eligibility import portal_offered
 from ..language import chosen_language, use_party_language
 from ..models import Crime, Force, Officer, Party, WebSession, utcnow
@@ -218,7 +218,7 @@ async def _signed_in(
     connection: AsyncConnection, statement: Any, loaders: list[Detached], token_hash: str
 ) -> tuple[Any, ...] | None:
     """The session and who it belongs to, in one statement; then any column added after theirs."""
-    row = (await connection.execute(statement, {"token_hash": token_hash})).first()
+    row = await first_row(connection, statement, {"token_hash": token_hash})
     if not row:
         return None
     return (*(loader.make(row) for loader in loaders), *row[loaders[-1].span.stop :])
@@ -345,7 +345,7 @@ async def _as_helped_party(
 ) -> tuple[WebSession, Party, Crime, Force] | None:
     """The session's row with the helped party in place of the helper; None if that party has left."""
     web_session, helper, crime, force = row
-    found = (await connection.execute(_HELPED, {"party_id": helper.helps_party_id})).first()
+    found = await first_row(connection, _HELPED, {"party_id": helper.helps_party_id})
     helped = _HELPED_LOADER.make(found) if found else None
     if helped is None or helped.account_deleted_at is not None or helped.crime_id != crime.id:
         return None

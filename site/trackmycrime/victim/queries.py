@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -42,6 +43,7 @@ from ..case_events.decisions import DecisionView, decisions_for_party
 from ..case_events.hearings import in_journey_order
 from ..case_timeline import Source, kind_column, kind_of_update, source_column
 from ..case_updates import visible_to_party_clause
+from ..database import first_row
 from ..i18n import gettext as _
 from ..models import (
     Agency,
@@ -611,6 +613,18 @@ def digest_rows_text(aggregate: str, model: Any, *where: ColumnElement[bool]) ->
     return sa_select(func.coalesce(rows, _EMPTY)).where(*where).scalar_subquery()
 
 
+def digest_ordered_rows_text(aggregate: str, model: Any, *where: ColumnElement[bool]) -> Any:
+    """digest_rows_text with the rows in the order of their ids: without an order, two plans for the
+    same rows (a first execution's and the generic one, or two indexes) can join them in different
+    orders, and the digest changes with nothing changed (a memo miss). They are ordered in a
+    subquery, as an aggregate's own ORDER BY needs SQLite 3.44; the subquery may refer to the
+    enclosing statement's columns (the session's look-up, case_page_digest_column)."""
+    table = model.__table__
+    rows = sa_select(table).where(*where).order_by(table.c.id).correlate_except(table).subquery()
+    # digest_rows_text reads a model's columns from its __table__: here, the ordered subquery's.
+    return digest_rows_text(aggregate, SimpleNamespace(__table__=rows))
+
+
 # Written into the SQL, not sent as parameters: a few hundred of them were converted on every request.
 _COLON, _TILDE, _EMPTY, _BAR, _COMMA = (literal_column(f"'{c}'", Text) for c in (":", "~", "", "|", ","))
 
@@ -640,11 +654,17 @@ def _digest_parts(aggregate: str, ids: DigestIds) -> list[Any]:
     officers_named = or_(
         col(Officer.id) == ids.officer,
         col(Officer.id).in_(
-            sa_select(col(CaseUpdate.author_officer_id)).where(col(CaseUpdate.crime_id) == ids.crime)
+            sa_select(col(CaseUpdate.author_officer_id))
+            .where(col(CaseUpdate.crime_id) == ids.crime)
+            .correlate_except(CaseUpdate)
         ),
-        col(Officer.id).in_(sa_select(col(Message.officer_id)).where(col(Message.party_id) == ids.party)),
+        col(Officer.id).in_(
+            sa_select(col(Message.officer_id))
+            .where(col(Message.party_id) == ids.party)
+            .correlate_except(Message)
+        ),
     )
-    rows_text = functools.partial(digest_rows_text, aggregate)
+    rows_text = functools.partial(digest_ordered_rows_text, aggregate)
     return [
         rows_text(Party, or_(col(Party.id) == ids.party, col(Party.helps_party_id) == ids.party)),
         rows_text(Crime, col(Crime.id) == ids.crime),
@@ -712,4 +732,7 @@ async def case_page_digest(db: AsyncSession, party: Party, crime: Crime) -> str:
         "force_id": crime.force_id,
         "officer_id": crime.officer_in_charge_id,
     }
-    return str((await connection.execute(_digest_text(connection.dialect.name), ids)).scalar_one())
+    row = await first_row(connection, _digest_text(connection.dialect.name), ids)
+    if row is None:
+        raise NoResultFound("the digest statement returns one row")
+    return str(row[0])
