@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import BindParameter, Text, TextClause, bindparam, case, func, literal_column, or_
@@ -34,7 +33,7 @@ from ..models import (
     UpdateCorrection,
     UpdateRequest,
 )
-from ..victim.queries import DIGEST_AGGREGATE, digest_rows_text, digest_sql, md5_of
+from ..victim.queries import DIGEST_AGGREGATE, digest_ordered_rows_text, digest_rows_text, digest_sql, md5_of
 from ..victims_code.entitlements import UPDATE_REQUESTED
 from ..victims_code.working_days import WorkingCalendar
 from .deadlines import due_soon_before
@@ -477,17 +476,6 @@ async def active_officers(db: AsyncSession, force_id: int) -> list[Officer]:
 # ---------------------------------------------------------------- the inbox's digest (page_memo.py)
 
 
-def _ordered_rows_text(aggregate: str, model: Any, *where: ColumnElement[bool]) -> Any:
-    """digest_rows_text of the rows `where` chooses, in the order of their ids: without an order,
-    two plans for the same rows (the first executions' and the generic one, or two indexes) put
-    them in different orders, which changed the digest with nothing changed. They are ordered in a
-    subquery, as an aggregate's own ORDER BY needs SQLite 3.44."""
-    table = model.__table__
-    rows = sa_select(table).where(*where).order_by(table.c.id).subquery()
-    # digest_rows_text reads a model's columns from its __table__: here, the ordered subquery's.
-    return digest_rows_text(aggregate, SimpleNamespace(__table__=rows))
-
-
 @functools.cache
 def _inbox_digest_text(dialect_name: str) -> TextClause:
     """md5 over every row the inbox (either list, the officer's or their team's) or its header can
@@ -527,7 +515,7 @@ def _inbox_digest_text(dialect_name: str) -> TextClause:
         .where(col(Crime.force_id) == force_id, among(col(Crime.officer_in_charge_id), officers_seen))
         .cte("crimes_seen")
     )
-    rows_text = functools.partial(_ordered_rows_text, DIGEST_AGGREGATE[dialect_name])
+    rows_text = functools.partial(digest_ordered_rows_text, DIGEST_AGGREGATE[dialect_name])
     # Written into the SQL: the digest's only parameters are the force and the officer.
     reassigned = col(AuditEvent.action) == literal_column(f"'{audit_actions.CRIME_REASSIGN}'", Text)
     return digest_sql(
