@@ -47,25 +47,25 @@ app = Starlette(
     ],
 )
 
-_GZIPPED = gzip.compress(BODY, compresslevel=6)
-_HEADERS = [
+GZIPPED = gzip.compress(BODY, compresslevel=6)
+HEADERS = [
     (b"content-type", b"text/html; charset=utf-8"),
     (b"content-encoding", b"gzip"),
     (b"vary", b"Accept-Encoding"),
     (b"cache-control", b"no-store"),
-    (b"content-length", str(len(_GZIPPED)).encode()),
+    (b"content-length", str(len(GZIPPED)).encode()),
 ]
 
 
 async def bare(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] != "http":
         return
-    await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
-    await send({"type": "http.response.body", "body": _GZIPPED})
+    await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+    await send({"type": "http.response.body", "body": GZIPPED})
 
 
 async def _fixed_page(request: Request) -> Response:
-    return Response(_GZIPPED, headers={name.decode(): value.decode() for name, value in _HEADERS})
+    return Response(GZIPPED, headers={name.decode(): value.decode() for name, value in HEADERS})
 
 
 def _ceiling() -> ASGIApp:

@@ -12,30 +12,22 @@ framework's; whatever this costs above bare ASGI is the check itself, which no i
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import hashlib
 import os
 from http.cookies import SimpleCookie
-from pathlib import Path
 from typing import Any
 
 import asyncpg
+from baseline_app import GZIPPED as BODY
+from baseline_app import HEADERS
 from sqlalchemy.dialects import postgresql
 from starlette.types import Receive, Scope, Send
 
 from trackmycrime.auth import sessions
 from trackmycrime.auth.tokens import SESSION, Signer
 
-BODY = gzip.compress(Path(os.environ["BENCH_BASELINE_BODY"]).read_bytes(), compresslevel=6)
 SECRET_KEY = os.environ["TMC_SECRET_KEY"]
 DSN = os.environ["TMC_DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
-HEADERS = [
-    (b"content-type", b"text/html; charset=utf-8"),
-    (b"content-encoding", b"gzip"),
-    (b"vary", b"Accept-Encoding"),
-    (b"cache-control", b"no-store"),
-    (b"content-length", str(len(BODY)).encode()),
-]
 SIGNED_OUT = [(b"location", b"/sign-in"), (b"content-length", b"0")]
 
 _LOOK_UP = str(sessions._PARTY_SESSION.compile(dialect=postgresql.asyncpg.dialect()))
