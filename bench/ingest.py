@@ -589,8 +589,9 @@ async def run(arguments: argparse.Namespace) -> None:
             same = sum(statement.sql in probe_sql for statement in raw_sql.all())
             print(
                 f"\nraw and rawkey: {same} of their {len(raw_sql.all())} statements are, character for "
-                f"character, ones the site sent (through SQLAlchemy, {len(probe_sql)} statements) for an "
-                "update that changed a crime's status and alerted its two parties, sent after the rows above"
+                f"character, ones the site sent (as the engine's listeners saw them, {len(probe_sql)} "
+                "statements) for an update that changed a crime's status and alerted its two parties, "
+                "sent after the rows above"
             )
             if "raw" in arguments.ceiling:
                 print(

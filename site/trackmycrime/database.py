@@ -6,6 +6,7 @@ import hashlib
 import logging
 import time
 import weakref
+from collections import namedtuple
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.base import instance_state
 from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.sql.expression import Executable
+from sqlalchemy.util import greenlet_spawn
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .settings import SettingsError
@@ -198,84 +200,179 @@ async def flush_pending(db: AsyncSession) -> None:
 
 @dataclass(frozen=True)
 class _DriverSql:
-    """A statement compiled once for asyncpg: its SQL, its parameters' names in order ($1, $2...)."""
+    """A statement compiled once for asyncpg: its SQL, its parameters' names in order ($1, $2...)
+    with the bind processor SQLAlchemy applies to each (None where it applies none)."""
 
     sql: str
     parameter_names: tuple[str, ...]
+    bind_processors: tuple[Callable[[Any], Any] | None, ...]
     types: tuple[Any, ...]
+    column_names: tuple[str, ...]
+    bound_values: dict[str, Any]  # the values given in the statement itself (a literal compared with)
+
+    def arguments(self, parameters: dict[str, Any]) -> list[Any]:
+        if self.bound_values:
+            parameters = self.bound_values | parameters
+        return [
+            value if process is None or value is None else process(value)
+            for name, process in zip(self.parameter_names, self.bind_processors, strict=True)
+            for value in (parameters[name],)
+        ]
 
 
-_DRIVER_SQL: dict[tuple[Any, type[Dialect]], _DriverSql | None] = {}
-# The prepared statements first_row made on each asyncpg connection, with their result processors.
-_PREPARED: weakref.WeakKeyDictionary[Any, dict[str, tuple[Any, list[tuple[int, Callable[..., Any]]]]]] = (
-    weakref.WeakKeyDictionary()
-)
+_DRIVER_SQL: dict[tuple[Any, type[Dialect], tuple[str, ...], bool], _DriverSql | None] = {}
+# The prepared statements sent to asyncpg on each connection, with their result processors.
+_PREPARED: weakref.WeakKeyDictionary[Any, dict[str, _Prepared]] = weakref.WeakKeyDictionary()
 
 
-def _driver_sql(statement: Any, dialect: Dialect) -> _DriverSql | None:
-    """The statement as asyncpg is sent it by SQLAlchemy; None if it has parameters SQLAlchemy
-    converts before sending them (first_row then lets SQLAlchemy send it)."""
-    key = (statement, type(dialect))
+def _driver_sql(statement: Any, dialect: Dialect, keys: tuple[str, ...], many: bool) -> _DriverSql | None:
+    """The statement as SQLAlchemy sends it to asyncpg for parameters with these keys; None if
+    SQLAlchemy does more than convert them one by one (values it computes itself, lists expanded
+    into IN): the statement is then left to SQLAlchemy."""
+    key = (statement, type(dialect), keys, many)
     if key not in _DRIVER_SQL:
-        compiled: Any = statement.compile(dialect=dialect)
+        compiled: Any = statement.compile(dialect=dialect, column_keys=list(keys), for_executemany=many)
         names = tuple(compiled.positiontup or ())
-        converted = any(compiled._bind_processors.get(name) for name in names)
+        bound_values = {
+            name: bind.value
+            for bind, name in compiled.bind_names.items()
+            if bind.callable is None and bind.value is not None and name not in keys
+        }
+        computed = compiled.insert_prefetch or compiled.update_prefetch or compiled.literal_execute_params
+        expanding = any(bind.expanding for bind in compiled.binds.values())
+        processors = tuple(compiled._bind_processors.get(name) for name in names)
         types = tuple(entry.type for entry in compiled._result_columns)
-        _DRIVER_SQL[key] = None if converted else _DriverSql(compiled.string, names, types)
+        column_names = tuple(entry.keyname for entry in compiled._result_columns)
+        usable = not computed and not expanding and set(names) <= set(keys) | set(bound_values)
+        found = _DriverSql(compiled.string, names, processors, types, column_names, bound_values)
+        _DRIVER_SQL[key] = found if usable else None
     return _DRIVER_SQL[key]
 
 
 async def first_row(
     connection: AsyncConnection, statement: Executable, parameters: dict[str, Any]
 ) -> Sequence[Any] | None:
-    """`(await connection.execute(statement, parameters)).first()`, its columns in order.
+    """`(await connection.execute(statement, parameters)).first()`, its columns in order (see run)."""
+    rows = await run(connection, statement, parameters, first=True)
+    return rows[0] if rows else None
 
-    On PostgreSQL, a connection in autocommit (Database.reading_connection) sends it to asyncpg
-    itself, as a statement prepared once per connection, and applies SQLAlchemy's result
-    processors to the row: the same values for a fraction of the CPU, as most of a small
-    statement's CPU was SQLAlchemy's execution around the driver (bench/README.md, "The session
-    check sent to asyncpg itself"). The engine's before_cursor_execute listeners are told of it as
-    of any statement (they count statements, tests/web/test_query_counts.py). If asyncpg fails, the
-    statement is sent again through SQLAlchemy (and counted again), which translates the error and
-    invalidates a broken connection as for any statement.
+
+async def all_rows(
+    connection: AsyncConnection, statement: Executable, parameters: dict[str, Any]
+) -> list[Any]:
+    """`(await connection.execute(statement, parameters)).all()`, each row's columns in order (see run)."""
+    return await run(connection, statement, parameters)
+
+
+async def run(
+    connection: AsyncConnection,
+    statement: Executable,
+    parameters: dict[str, Any] | list[dict[str, Any]],
+    *,
+    first: bool = False,
+) -> list[Any]:
+    """`connection.execute(statement, parameters)` and its rows (only the first if `first`; none
+    for a list of parameters, executed as executemany), each row's columns in order.
+
+    On PostgreSQL the statement goes to asyncpg itself, prepared once per connection, with
+    SQLAlchemy's bind processors applied to the parameters and its result processors to the rows:
+    the same values for a fraction of the CPU, as most of a small statement's CPU was SQLAlchemy's
+    execution around the driver (bench/README.md, "The session check sent to asyncpg itself" and
+    "Ingest statements sent to asyncpg itself"). The engine's before_cursor_execute listeners are
+    told of it as of any statement (they count statements, tests/web/test_query_counts.py). The
+    statement is compiled once and kept: give it one built once (at import), not one per call.
+
+    On a connection in autocommit (Database.reading_connection), a statement asyncpg fails is sent
+    again through SQLAlchemy, which translates the error and invalidates a broken connection as
+    for any statement. In a transaction it is not sent again (the transaction has failed): the
+    error is translated as SQLAlchemy translates it (IntegrityError and the like, with .orig), and
+    asyncpg's transaction is begun first if SQLAlchemy has not yet begun it (it begins at the
+    first statement), so that no statement of a transaction is ever kept on its own.
     """
     sync = connection.sync_connection
-    driver_sql = (
-        _driver_sql(statement, connection.dialect) if connection.dialect.driver == "asyncpg" else None
-    )
     usable = sync is not None and not sync.invalidated and not sync.closed
     adapted: Any = sync.connection.dbapi_connection if sync is not None and usable else None
-    if sync is None or driver_sql is None or adapted is None or not adapted.autocommit:
-        return (await connection.execute(statement, parameters)).first()
-    arguments = [parameters[name] for name in driver_sql.parameter_names]
+    many = isinstance(parameters, list)
+    sets = parameters if isinstance(parameters, list) else [parameters]
+    driver_sql = None
+    if sync is not None and adapted is not None and sets and connection.dialect.driver == "asyncpg":
+        if adapted.autocommit or sync.in_transaction():
+            driver_sql = _driver_sql(statement, connection.dialect, tuple(sets[0]), many)
+    if sync is None or driver_sql is None:
+        return await _through_sqlalchemy(connection, statement, parameters, first=first, many=many)
+    each_arguments = [driver_sql.arguments(each) for each in sets]
+    arguments: Any = each_arguments if many else each_arguments[0]
     for listener in sync.dispatch.before_cursor_execute:
-        listener(sync, None, driver_sql.sql, tuple(arguments), None, False)
+        listener(sync, None, driver_sql.sql, arguments if many else tuple(arguments), None, many)
     driver = adapted.driver_connection
     try:
         async with adapted._execute_mutex:
-            prepared, processors = await _prepared_on(driver, driver_sql, connection.dialect)
-            record = await prepared.fetchrow(*arguments)
-    except Exception:  # noqa: BLE001 (sent again through SQLAlchemy, which raises it as always)
+            if not adapted.autocommit and adapted._transaction is None:
+                await adapted._start_transaction()
+            prepared = await _prepared_on(driver, driver_sql, connection.dialect)
+            if many:
+                await prepared.statement.executemany(arguments)
+                records = []
+            elif first:
+                found = await prepared.statement.fetchrow(*arguments)
+                records = [] if found is None else [found]
+            else:
+                records = await prepared.statement.fetch(*arguments)
+    except Exception as error:
         _PREPARED.pop(driver, None)
-        return (await connection.execute(statement, parameters)).first()
-    if record is None:
-        return None
-    row = list(record)
-    for index, process in processors:
-        row[index] = process(row[index])
-    return row
+        if adapted.autocommit:  # sent again through SQLAlchemy, which raises it as always
+            return await _through_sqlalchemy(connection, statement, parameters, first=first, many=many)
+        await _raise_as_sqlalchemy(sync, adapted, error, driver_sql.sql, arguments)
+    rows: list[Any] = []
+    for record in records:
+        values = list(record)
+        for index, process in prepared.processors:
+            values[index] = process(values[index])
+        rows.append(prepared.row(values))
+    return rows
 
 
-async def _prepared_on(
-    driver: Any, driver_sql: _DriverSql, dialect: Dialect
-) -> tuple[Any, list[tuple[int, Callable[..., Any]]]]:
-    """The statement prepared on this asyncpg connection, once, and the result processor of each of
-    its columns that has one (for the column's type, given the type PostgreSQL says it returns)."""
+async def _through_sqlalchemy(
+    connection: AsyncConnection, statement: Executable, parameters: Any, *, first: bool, many: bool
+) -> list[Any]:
+    result = await connection.execute(statement, parameters)
+    if many or not result.returns_rows:
+        return []
+    if first:
+        row = result.first()
+        return [row] if row is not None else []
+    return list(result.all())
+
+
+async def _raise_as_sqlalchemy(sync: Any, adapted: Any, error: Exception, sql: str, arguments: Any) -> None:
+    """Raise asyncpg's error as SQLAlchemy raises it for a statement it sent: the adapter's DBAPI
+    exception for it, wrapped by the Connection (IntegrityError..., a broken connection invalidated)."""
+    try:
+        adapted._handle_exception(error)
+    except Exception as dbapi_error:  # noqa: BLE001 (raised again, translated, below)
+        await greenlet_spawn(sync._handle_dbapi_exception, dbapi_error, sql, arguments, None, None)
+    raise error  # not reached: both raise
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A statement prepared on one asyncpg connection, the result processor of each of its columns
+    that has one, and its rows' class: columns by position and by name, as SQLAlchemy's rows."""
+
+    statement: Any
+    processors: list[tuple[int, Callable[..., Any]]]
+    row: Callable[[list[Any]], Any]
+
+
+async def _prepared_on(driver: Any, driver_sql: _DriverSql, dialect: Dialect) -> _Prepared:
+    """The statement prepared on this asyncpg connection, once, with the result processors for its
+    columns' types, given the types PostgreSQL says it returns."""
     prepared_here = _PREPARED.setdefault(driver, {})
     found = prepared_here.get(driver_sql.sql)
     if found is None:
-        prepared = await driver.prepare(driver_sql.sql)
-        oids = [attribute.type.oid for attribute in prepared.get_attributes()]
+        statement = await driver.prepare(driver_sql.sql)
+        attributes = statement.get_attributes()
+        oids = [attribute.type.oid for attribute in attributes]
         # A text() statement without .columns() has no column types: SQLAlchemy converts nothing.
         types = driver_sql.types or (None,) * len(oids)
         processors = [
@@ -283,7 +380,9 @@ async def _prepared_on(
             for index, (type_, oid) in enumerate(zip(types, oids, strict=True))
             if type_ is not None and (process := type_._cached_result_processor(dialect, oid)) is not None
         ]
-        found = prepared_here[driver_sql.sql] = (prepared, processors)
+        names = driver_sql.column_names or tuple(attribute.name for attribute in attributes)
+        row: Any = namedtuple("Row", names, rename=True)  # type: ignore[misc]
+        found = prepared_here[driver_sql.sql] = _Prepared(statement, processors, row._make)
     return found
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..database import columns_loaded_as
+from ..database import columns_loaded_as, first_row
 from ..models import Agency, ApiKey, Force, utcnow
 from .tokens import sha256_hex
 
@@ -65,7 +65,7 @@ async def active_key(connection: AsyncConnection, key_text: str) -> tuple[ApiKey
 
     Detached objects (not in any session), read on the connection of the caller's transaction.
     """
-    row = (await connection.execute(_ACTIVE_KEY, {"key_hash": sha256_hex(key_text)})).first()
+    row = await first_row(connection, _ACTIVE_KEY, {"key_hash": sha256_hex(key_text)})
     return (_KEY_LOADER.make(row), _FORCE_LOADER.make(row)) if row else None
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_updates import is_visible_to
-from ..database import transaction_connection
+from ..database import all_rows, run, transaction_connection
 from ..models import CaseUpdate, Force, OutboxMessage, OutboxStatus, Party, utcnow
 from ..notify.outbox import (  # queue_alert's rules, for many rows at once
     NOT_DELIVERED,
@@ -95,7 +95,7 @@ async def parties_and_their_recent_alerts(db: AsyncSession, force: Force, crime_
     if force.alert_window_minutes > 0:
         params["since"] = utcnow() - dt.timedelta(minutes=force.alert_window_minutes)
         query = _EVERY_PARTY_WITH_RECENT_ALERTS[connection.dialect.name]
-    rows = (await connection.execute(query, params)).all()
+    rows = await all_rows(connection, query, params)
     lately_by_party = {
         row.id: set(row.alerted_lately.split()) for row in rows if getattr(row, "alerted_lately", None)
     }
@@ -107,8 +107,8 @@ async def parties_of_crime(db: AsyncSession, crime_id: int) -> list[Party]:
 
     Read-only rows with Party's columns (all_parties_of_crime()), not ORM objects.
     """
-    found = await (await transaction_connection(db)).execute(_PARTIES_NOT_HELPERS, {"crime_id": crime_id})
-    return cast(list[Party], found.all())
+    found = await all_rows(await transaction_connection(db), _PARTIES_NOT_HELPERS, {"crime_id": crime_id})
+    return cast(list[Party], found)
 
 
 async def alert_parties_of_update(
@@ -169,5 +169,5 @@ async def alert_parties_of_update(
             )
     if rows:
         connection = await transaction_connection(db)
-        await connection.execute(_INSERT_ALERTS[connection.dialect.name], rows)
+        await run(connection, _INSERT_ALERTS[connection.dialect.name], rows)
     return told

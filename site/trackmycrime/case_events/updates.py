@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import audit, audit_actions
-from ..database import flush_pending, transaction_connection
+from ..database import first_row, flush_pending, run, transaction_connection
 from ..models import Agency, Audience, CaseUpdate, Crime, Force, Officer, Party, saved_id, utcnow
 from ..statuses import status as status_of
 from .alerts import alert_parties_of_update
@@ -24,7 +24,7 @@ _updates = cast(Any, CaseUpdate).__table__
 _crimes = cast(Any, Crime).__table__
 # Built once (building a statement costs more CPU than running it here); the columns set come
 # from the parameters.
-_INSERT_UPDATE = insert(_updates)
+_INSERT_UPDATE = insert(_updates).returning(_updates.c.id)
 _UPDATE_CRIME = update(_crimes).where(_crimes.c.id == bindparam("the_crime_id"))
 
 
@@ -81,11 +81,12 @@ async def record_update(
         "agency": agency,
     }
     connection = await transaction_connection(db)
-    inserted = await connection.execute(_INSERT_UPDATE, values)
-    stored = cast(CaseUpdate, SimpleNamespace(id=inserted.inserted_primary_key[0], **values))  # type: ignore[index]
+    inserted = await first_row(connection, _INSERT_UPDATE, values)
+    assert inserted is not None
+    stored = cast(CaseUpdate, SimpleNamespace(id=inserted[0], **values))
     changes = crime_status_changes(crime, status, at=occurred_at) if status else {}
     changes["updated_at"] = now
-    await connection.execute(_UPDATE_CRIME, {"the_crime_id": crime.id, **changes})
+    await run(connection, _UPDATE_CRIME, {"the_crime_id": crime.id, **changes})
     for name, value in changes.items():
         set_committed_value(crime, name, value)
     await alert_parties_of_update(

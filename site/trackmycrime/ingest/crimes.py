@@ -15,7 +15,7 @@ from ..auth.tokens import sha256_hex
 from ..case_events.handover import change_officer_in_charge
 from ..case_events.property import items_of_crime, mark_parties_with_property
 from ..case_events.updates import record_update
-from ..database import columns_loaded_as, transaction_connection
+from ..database import columns_loaded_as, first_row, transaction_connection
 from ..eligibility import portal_offered
 from ..models import (
     AlertChannel,
@@ -112,7 +112,7 @@ async def crime_locked_for_update(db: AsyncSession, force: Force, reference: str
     connection = await transaction_connection(db)
     sqlite = connection.dialect.name == "sqlite"
     query = _CRIME_ROW_LOCKED_SQLITE if sqlite else _CRIME_ROW_LOCKED
-    row = (await connection.execute(query, _chosen(force, reference))).first()
+    row = await first_row(connection, query, _chosen(force, reference))
     return _CRIME_LOADER.make(row) if row is not None else None
 
 

@@ -23,7 +23,7 @@ from .. import audit, audit_actions
 from ..auth.api_keys import needs_last_used_update, record_key_use
 from ..case_events.decisions import DecisionConflict, record_decision
 from ..case_events.hearings import HearingDetails, parties_required, record_hearing
-from ..database import Database, first_line, transaction_connection
+from ..database import Database, first_line, run, transaction_connection
 from ..models import AuditEvent, Crime, Force, Hearing, saved_id, utcnow
 from ..victims_code.entitlements import refresh_entitlements
 from . import problems
@@ -150,7 +150,8 @@ async def record_rms_update(
     request: Request, db: AsyncSession, caller: Caller, crime: Crime, detail: str
 ) -> None:
     """record_rms_action() for an update, as one Core INSERT rather than an ORM object (the hot path)."""
-    await (await transaction_connection(db)).execute(
+    await run(
+        await transaction_connection(db),
         _INSERT_AUDIT,
         dict(
             at=utcnow(),

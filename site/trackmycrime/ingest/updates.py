@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_events.alerts import alert_parties_of_update, parties_and_their_recent_alerts, update_alert_cause
 from ..case_events.updates import record_case_event, record_update, set_crime_status
-from ..database import transaction_connection
+from ..database import all_rows, transaction_connection
 from ..models import Agency, Audience, CaseUpdate, Crime, Force, Party, saved_id, utcnow
 from .schemas import UpdateIn, UpdateOut
 
@@ -60,8 +60,8 @@ _UPDATES_OF_CRIME = sa_select(_updates).where(_updates.c.crime_id == bindparam("
 
 async def updates_of_crime(db: AsyncSession, crime_id: int) -> list[CaseUpdate]:
     """All the crime's updates as read-only rows with CaseUpdate's columns (not ORM objects)."""
-    found = await (await transaction_connection(db)).execute(_UPDATES_OF_CRIME, {"crime_id": crime_id})
-    return cast(list[CaseUpdate], found.all())
+    found = await all_rows(await transaction_connection(db), _UPDATES_OF_CRIME, {"crime_id": crime_id})
+    return cast(list[CaseUpdate], found)
 
 
 async def add_update(

@@ -70,7 +70,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..case_updates import is_visible_to
-from ..database import flush_pending, transaction_connection
+from ..database import all_rows, flush_pending, run, transaction_connection
 from ..i18n import gettext as _
 from ..models import (
     CaseUpdate,
@@ -452,7 +452,7 @@ async def refresh_entitlements(
 
 
 async def _rows(db: AsyncSession, query: Any, crime_id: int) -> Sequence[Any]:
-    return (await (await transaction_connection(db)).execute(query, {"crime_id": crime_id})).all()
+    return await all_rows(await transaction_connection(db), query, {"crime_id": crime_id})
 
 
 async def _entitlements_and_tellings(
@@ -540,7 +540,7 @@ async def _sync(
         if (party_id, event, event_key) not in found
     ]
     if new:
-        await connection.execute(_INSERT_ENTITLEMENTS, new)
+        await run(connection, _INSERT_ENTITLEMENTS, new)
 
 
 def _held(db: AsyncSession, entitlement_id: int) -> Entitlement | None:
