@@ -32,6 +32,11 @@ SECURITY = [
     ("cross-origin-opener-policy", "same-origin"),
     ("cross-origin-resource-policy", "same-origin"),
 ]
+SUBRESOURCE = [
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("cross-origin-resource-policy", "same-origin"),
+]
 LANGUAGE_VARY = ("vary", "Cookie, Accept-Language")
 REQUEST_ID = re.compile(r"[0-9a-f]{16}")
 
@@ -117,15 +122,26 @@ async def test_a_500_has_the_security_headers_and_its_request_id(app):
     ]
 
 
-async def test_a_static_file_has_the_security_headers_and_keeps_its_own_caching(client):
+@pytest.mark.parametrize("kind", ["stylesheet", "script"])
+async def test_a_stylesheet_or_script_has_the_headers_that_apply_to_it_and_keeps_its_own_caching(
+    client, kind
+):
     page = await client.http.get("/")
-    stylesheet = re.search(r'href="(/static/[^"]+\.css)"', page.text)
-    assert stylesheet
-    response = await client.http.get(stylesheet.group(1))
+    pattern = r'href="(/static/[^"]+\.css)"' if kind == "stylesheet" else r'src="(/static/[^"]+\.js)"'
+    found = re.search(pattern, page.text)
+    assert found
+    response = await client.http.get(found.group(1))
     names = [name for name, _value in headers_of(response)]
-    assert [item for item in headers_of(response) if item in SECURITY] == SECURITY
+    # Never a document: a document's policies (CSP, framing, permissions, opener) do nothing on it.
+    assert [item for item in headers_of(response) if item[0] in dict(SECURITY)] == SUBRESOURCE
     assert names.count("cache-control") == 1 and "no-store" not in response.headers["cache-control"]
     assert "content-language" not in names, "static files are in no language"
+
+
+async def test_a_static_file_a_browser_can_show_as_a_document_keeps_every_security_header(client):
+    response = await client.http.get("/favicon.ico")
+    assert response.status_code == 200
+    assert [item for item in headers_of(response) if item[0] in dict(SECURITY)] == SECURITY
 
 
 def test_a_header_the_response_set_itself_is_replaced_not_doubled():
