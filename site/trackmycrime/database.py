@@ -221,6 +221,9 @@ class _DriverSql:
 
 
 _DRIVER_SQL: dict[tuple[Any, type[Dialect], tuple[str, ...], bool], _DriverSql | None] = {}
+# The site passes some twenty statements, each built once; a caller that built one per call would
+# otherwise grow the cache (and keep its statements) without end: past this, they go to SQLAlchemy.
+DRIVER_SQL_LIMIT = 500
 # The prepared statements sent to asyncpg on each connection, with their result processors.
 _PREPARED: weakref.WeakKeyDictionary[Any, dict[str, _Prepared]] = weakref.WeakKeyDictionary()
 
@@ -231,6 +234,8 @@ def _driver_sql(statement: Any, dialect: Dialect, keys: tuple[str, ...], many: b
     into IN): the statement is then left to SQLAlchemy."""
     key = (statement, type(dialect), keys, many)
     if key not in _DRIVER_SQL:
+        if len(_DRIVER_SQL) >= DRIVER_SQL_LIMIT:
+            return None
         compiled: Any = statement.compile(dialect=dialect, column_keys=list(keys), for_executemany=many)
         names = tuple(compiled.positiontup or ())
         bound_values = {

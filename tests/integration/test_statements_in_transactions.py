@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from trackmycrime import database
 from trackmycrime.database import all_rows, first_row, run, transaction_connection
 from trackmycrime.models import AuditEvent, utcnow
 
@@ -108,3 +109,15 @@ async def test_a_unique_violation_is_sqlalchemys_integrity_error(db, sent_by_sql
     async with db.transaction() as session:  # the pooled connection is as good as before
         await run(await transaction_connection(session), _INSERT, audit_row("collides"))
     assert await count_of(db, "collides") == 1
+
+
+async def test_statements_built_at_every_call_do_not_grow_the_kept_sql_without_end(db, monkeypatch):
+    """Past the limit a new statement is sent by SQLAlchemy (with its own bounded cache), with the
+    same answer, and nothing more is kept."""
+    monkeypatch.setattr(database, "DRIVER_SQL_LIMIT", len(database._DRIVER_SQL) + 2)
+    async with db.reading_connection() as connection:
+        for n in range(5):
+            built_now = select(func.count()).select_from(_AUDIT).where(_AUDIT.c.action == bindparam("action"))
+            row = await first_row(connection, built_now, {"action": f"none-{n}"})
+            assert row is not None and row[0] == 0
+    assert len(database._DRIVER_SQL) <= database.DRIVER_SQL_LIMIT
