@@ -544,7 +544,9 @@ async def case_view(
 async def current_activity(db: AsyncSession, party: Party) -> Activity:
     """The same numbers as CaseView.activity, in one small query, for polling."""
     ids = {"party_id": party.id, "crime_id": party.crime_id}
-    row = (await (await _connection_of(db)).execute(_activity_statement(party.role), ids)).one()
+    row = await first_row(await _connection_of(db), _activity_statement(party.role), ids)
+    if row is None:
+        raise NoResultFound("the activity statement returns one row")
     return Activity(*(int(value or 0) for value in row))
 
 
