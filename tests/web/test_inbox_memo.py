@@ -144,6 +144,22 @@ async def test_after_each_change_the_memoised_inbox_is_a_fresh_render(app, clien
         assert after != before, "the change shows on the inbox"
 
 
+async def test_text_moved_from_one_column_to_the_next_changes_the_memoised_inbox(app, client, db):
+    """Each row's text keeps its values apart (victim/queries.py, _row_text: on PostgreSQL the row's
+    record text, which quotes a value holding a comma): "Alex," "Brien" and "Alex" ",Brien" are two
+    names on the inbox, and must be two digests."""
+    case = await inbox_case(db)
+    async with db.transaction() as session:
+        await _set(session, Party, col(Party.id) == case.party.id, forenames="Alex,", surname="Brien")
+    await sign_in_as(client, db, case.officer)
+    before = await primed(app, client, INBOX)
+    async with db.transaction() as session:
+        await _set(session, Party, col(Party.id) == case.party.id, forenames="Alex", surname=",Brien")
+    after = await memoised(client, INBOX)
+    assert after != before
+    assert after == await fresh(app, client, INBOX)
+
+
 async def test_a_deadline_passing_changes_the_inbox_and_the_memo_follows(app, client, db):
     case = await inbox_case(db)
     async with db.transaction() as session:
