@@ -26,6 +26,7 @@ from .ingest.routes import routes as ingest_routes
 from .language import LanguageMiddleware
 from .log_redaction import redact_tokens_in_logs
 from .officer.routes import routes as officer_routes
+from .operations.garbage_collection import tune_for_serving
 from .operations.metrics import metrics_endpoint, record_request
 from .operations.request_log import NoteRouteMiddleware, RequestLogMiddleware
 from .page_memo import PageMemo
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        tune_for_serving()
         yield
         if database is None:
             await db.dispose()

@@ -213,3 +213,41 @@ async def test_a_session_on_a_taken_connection_is_closed_when_it_was_used(db):
         assert inspect(web_session).detached and not used.in_transaction()
         assert not connection.in_transaction()
         assert await first_row(connection, sessions._PARTY_SESSION, {"token_hash": party_hash})
+
+
+async def test_the_polls_numbers_go_through_first_row_with_the_values_in_its_statement(db, monkeypatch):
+    """The poll's numbers (victim/queries.py, current_activity) go to asyncpg itself on PostgreSQL
+    (first_row), as SQLAlchemy gives them: the values its statement holds itself (the direction of
+    the messages counted) are sent with the caller's."""
+    from trackmycrime.models import Message, MessageDirection
+    from trackmycrime.victim.queries import Activity, _activity_statement, current_activity
+
+    async with db.transaction() as session:
+        force = await add_force(session)
+        officer = await add_officer(session, force)
+        crime = await add_crime(session, force, officer)
+        party = await add_party(session, crime)
+        now = utcnow()
+        for direction, read_at in (
+            (MessageDirection.FROM_PARTY, now),  # counted: the party's, read by the officer
+            (MessageDirection.FROM_PARTY, None),
+            (MessageDirection.TO_PARTY, now),
+        ):
+            ids = {"crime_id": crime.id, "party_id": party.id}
+            session.add(Message(**ids, direction=direction, body="Hi", read_at=read_at))
+    statement = _activity_statement(party.role)
+    ids = {"party_id": party.id, "crime_id": crime.id}
+    async with db.reading_connection() as connection:
+        expected = list((await connection.execute(statement, ids)).one())
+    sent_by_sqlalchemy = []
+    execute = AsyncConnection.execute
+
+    async def counted(self: AsyncConnection, *arguments: Any, **options: Any) -> Any:
+        sent_by_sqlalchemy.append(arguments[0])
+        return await execute(self, *arguments, **options)
+
+    monkeypatch.setattr(AsyncConnection, "execute", counted)
+    async with db.reading_connection() as connection, db.session_on(connection) as reading:
+        assert await current_activity(reading, party) == Activity(*(int(value or 0) for value in expected))
+    assert expected[2] == 1, "one message of the party's read by an officer"
+    assert bool(sent_by_sqlalchemy) == db.is_sqlite

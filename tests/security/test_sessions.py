@@ -122,3 +122,53 @@ async def test_an_officer_signing_out_ends_the_session_on_the_server(app, client
     async with WebClient(app) as thief:
         thief.http.cookies.set(COOKIE, stolen, domain="testserver.local")
         assert (await thief.get("/officer", expect=303)).headers["location"] == "/officer/sign-in"
+
+
+async def test_a_cookie_checked_before_is_refused_once_older_than_a_session_may_live(
+    app, client, db, settings, monkeypatch
+):
+    """Session cookies whose signature was checked are kept (auth/sessions.py, CheckedCookies); a
+    kept one must still expire with the session's absolute lifetime, as the signature check would."""
+    import time
+
+    from trackmycrime.auth import sessions
+
+    case = await make_victim_case(db)
+    await client.page("/sign-in")
+    await sign_in(client, case)
+    await client.page("/case")  # checked, and kept
+    lifetime = settings.session_absolute_hours * 3600
+    later = time.time() + lifetime + 60
+    monkeypatch.setattr(sessions._checked_cookies, "clock", lambda: later)
+    response = await client.get("/case", expect=303)
+    assert response.headers["location"].startswith("/sign-in")
+
+
+async def test_an_altered_copy_of_a_checked_cookie_is_refused(app, client, db):
+    case = await make_victim_case(db)
+    await client.page("/sign-in")
+    await sign_in(client, case)
+    signed = session_cookie(client)
+    assert signed
+    await client.page("/case")  # the real cookie is checked, and kept
+    value, _dot, signature = signed.rpartition(".")
+    for altered in (f"{value}.{signature[::-1]}", f"{value}x.{signature}", signed[:-1]):
+        async with WebClient(app) as forger:
+            replay(forger, altered)
+            assert (await forger.get("/case", expect=303)).headers["location"].startswith("/sign-in")
+
+
+def test_the_checked_cookies_kept_are_the_most_recently_used_and_no_more():
+    from trackmycrime.auth.sessions import CheckedCookies
+    from trackmycrime.auth.tokens import SESSION, Signer, sha256_hex
+
+    signer = Signer("a-secret-key-for-this-test-only-0123456789")
+    checked = CheckedCookies(entries=2)
+    cookies = [signer.sign(SESSION, f"token {n}") for n in range(3)]
+    for cookie in (cookies[0], cookies[1], cookies[0], cookies[2]):  # the first used again, then a third
+        checked.token_hash("a-secret-key-for-this-test-only-0123456789", cookie, 3600)
+    assert [signed for _key, signed in checked._checked] == [cookies[0], cookies[2]]
+    assert checked.token_hash("another key", cookies[0], 3600) is None
+    assert checked.token_hash("a-secret-key-for-this-test-only-0123456789", cookies[1], 3600) == sha256_hex(
+        "token 1"
+    )

@@ -52,6 +52,15 @@ class Signer:
         except BadSignature:
             return None
 
+    def unsign_with_time(self, purpose: str, token: str, *, max_age_seconds: int) -> tuple[Any, float] | None:
+        """As unsign, with when the token was signed (seconds since the epoch)."""
+        try:
+            serializer = self._serializer(purpose)
+            value, signed_at = serializer.loads(token, max_age=max_age_seconds, return_timestamp=True)
+        except BadSignature:
+            return None
+        return value, signed_at.timestamp()
+
     def mac(self, purpose: str, value: str) -> str:
         key = hashlib.sha256(f"{purpose}:{self._secret_key}".encode()).digest()
         return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()

@@ -36,6 +36,7 @@ from ..models import (
     UpdateRequest,
 )
 from ..victim.queries import (
+    DIGEST_AGGREGATE,
     connection_of,
     digest_ordered_rows_text,
     digest_rows_text,
@@ -521,12 +522,12 @@ def inbox_digest_column(dialect_name: str, *, officer: Any, force: Any, team: An
         .where(col(Crime.force_id) == force, among(col(Crime.officer_in_charge_id), officers_seen))
         .cte("crimes_seen")
     )
-    rows_text = functools.partial(digest_ordered_rows_text, dialect_name)
+    rows_text = functools.partial(digest_ordered_rows_text, DIGEST_AGGREGATE[dialect_name])
     # Written into the SQL: the digest's only inputs are the officer's row.
     reassigned = col(AuditEvent.action) == literal_column(f"'{audit_actions.CRIME_REASSIGN}'", Text)
     return md5_column(
         [
-            digest_rows_text(dialect_name, Force, col(Force.id) == force),
+            digest_rows_text(DIGEST_AGGREGATE[dialect_name], Force, col(Force.id) == force),
             rows_text(Officer, among(col(Officer.id), officers_seen)),
             rows_text(Crime, among(col(Crime.id), crimes_seen)),
             rows_text(Party, among(col(Party.crime_id), crimes_seen)),

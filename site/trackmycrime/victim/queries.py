@@ -544,7 +544,9 @@ async def case_view(
 async def current_activity(db: AsyncSession, party: Party) -> Activity:
     """The same numbers as CaseView.activity, in one small query, for polling."""
     ids = {"party_id": party.id, "crime_id": party.crime_id}
-    row = (await (await connection_of(db)).execute(_activity_statement(party.role), ids)).one()
+    row = await first_row(await connection_of(db), _activity_statement(party.role), ids)
+    if row is None:
+        raise NoResultFound("the activity statement returns one row")
     return Activity(*(int(value or 0) for value in row))
 
 
@@ -595,41 +597,46 @@ _NOT_SHOWN = frozenset(
 )
 
 
-def _row_text(dialect_name: str, model: Any) -> ColumnElement[str]:
-    """A row as text no two different rows share, without the columns _NOT_SHOWN.
-
-    On PostgreSQL, the row's own text as a record (`CAST(ROW(...) AS TEXT)`): a value holding a
-    comma, quote, bracket or space is quoted, with its quotes and backslashes doubled, NULL is
-    nothing and '' is `""`, so no value can run into the next. It is one step for the row where
-    the form below is four a column: the inbox's digest took 0.49 ms in PostgreSQL instead of 0.69
-    (bench/README.md, the inbox's digest in the session look-up). On SQLite, which has no such
-    text, each column as its length, ':' and its value, or '~' for NULL."""
-    columns = [column for column in model.__table__.columns if column.name not in _NOT_SHOWN]
-    if dialect_name == "postgresql":
-        return cast(func.row(*columns), Text)
+def _row_text(model: Any) -> ColumnElement[str]:
+    """A row as text no two different rows share: each column as its length, ':' and its value, or '~'
+    for NULL, so that no value can run into the next."""
     parts = []
-    for column in columns:
+    for column in model.__table__.columns:
+        if column.name in _NOT_SHOWN:
+            continue
         value = cast(column, Text)
         parts.append(func.coalesce(cast(func.length(value), Text) + _COLON + value, _TILDE))
     return reduce(operator.add, parts)
 
 
-def digest_rows_text(dialect_name: str, model: Any, *where: ColumnElement[bool]) -> Any:
+def digest_rows_text(aggregate: str, model: Any, *where: ColumnElement[bool]) -> Any:
     """Every row of `model` that `where` chooses, as one text ('' for none)."""
-    rows = getattr(func, _DIGEST_AGGREGATE[dialect_name])(_row_text(dialect_name, model), _COMMA)
+    rows = getattr(func, aggregate)(_row_text(model), _COMMA)
     return sa_select(func.coalesce(rows, _EMPTY)).where(*where).scalar_subquery()
 
 
-def digest_ordered_rows_text(dialect_name: str, model: Any, *where: ColumnElement[bool]) -> Any:
+def digest_ordered_rows_text(aggregate: str, model: Any, *where: ColumnElement[bool]) -> Any:
     """digest_rows_text with the rows in the order of their ids: without an order, two plans for the
     same rows (a first execution's and the generic one, or two indexes) can join them in different
     orders, and the digest changes with nothing changed (a memo miss). They are ordered in a
     subquery, as an aggregate's own ORDER BY needs SQLite 3.44; the subquery may refer to the
-    enclosing statement's columns (the session's look-up, case_page_digest_column)."""
+    enclosing statement's columns (the session's look-up, case_page_digest_column).
+
+    On PostgreSQL each row is given as text whole, as a record (`CAST(rows AS TEXT)`, of its shown
+    columns): PostgreSQL quotes any value that could run into the next, and leaves NULL empty and
+    an empty text as "", so no two different rows share a text, as with _row_text, for a third less
+    of the statement's time than a cast, a length and a coalesce for each column (bench/README.md,
+    "The case page's digest in PostgreSQL")."""
     table = model.__table__
+    if aggregate == DIGEST_AGGREGATE["postgresql"]:
+        shown = [column for column in table.columns if column.name not in _NOT_SHOWN]
+        name = f"{table.name}_rows"
+        rows = sa_select(*shown).where(*where).order_by(table.c.id).correlate_except(table).subquery(name)
+        every_row = func.string_agg(cast(literal_column(name), Text), _COMMA)
+        return sa_select(func.coalesce(every_row, _EMPTY)).select_from(rows).scalar_subquery()
     rows = sa_select(table).where(*where).order_by(table.c.id).correlate_except(table).subquery()
     # digest_rows_text reads a model's columns from its __table__: here, the ordered subquery's.
-    return digest_rows_text(dialect_name, SimpleNamespace(__table__=rows))
+    return digest_rows_text(aggregate, SimpleNamespace(__table__=rows))
 
 
 # Written into the SQL, not sent as parameters: a few hundred of them were converted on every request.
@@ -650,7 +657,7 @@ class DigestIds:
 _DIGEST_PARAMETERS = DigestIds(party=_PARTY_ID, crime=_CRIME_ID, force=_FORCE_ID, officer=_OFFICER_ID)
 
 
-def _digest_parts(dialect_name: str, ids: DigestIds) -> list[Any]:
+def _digest_parts(aggregate: str, ids: DigestIds) -> list[Any]:
     """Every row the case page shows, as texts to take the md5 of.
 
     More rows than the page shows is only a page rendered again; fewer would be a stale page, so:
@@ -658,20 +665,26 @@ def _digest_parts(dialect_name: str, ids: DigestIds) -> list[Any]:
     of the crime and the party's read marks, messages, hearings, decisions and review requests,
     property, requests for an update and deadlines, and the personal statement.
     """
-    officers_named = or_(
-        col(Officer.id) == ids.officer,
-        col(Officer.id).in_(
-            sa_select(col(CaseUpdate.author_officer_id))
-            .where(col(CaseUpdate.crime_id) == ids.crime)
-            .correlate_except(CaseUpdate)
-        ),
-        col(Officer.id).in_(
-            sa_select(col(Message.officer_id))
-            .where(col(Message.party_id) == ids.party)
-            .correlate_except(Message)
-        ),
+    authors = (
+        sa_select(col(CaseUpdate.author_officer_id))
+        .where(col(CaseUpdate.crime_id) == ids.crime)
+        .correlate_except(CaseUpdate)
     )
-    rows_text = functools.partial(digest_ordered_rows_text, dialect_name)
+    writers = (
+        sa_select(col(Message.officer_id)).where(col(Message.party_id) == ids.party).correlate_except(Message)
+    )
+    if aggregate == DIGEST_AGGREGATE["postgresql"]:
+        # As an array, which PostgreSQL looks up by index: given `IN (SELECT ...) OR IN (SELECT ...)`,
+        # it read every officer of every force, one by one (0.06 ms for the bench's 400).
+        in_charge = sa_select(ids.officer).correlate_except()
+        officers_named = col(Officer.id) == func.any(
+            func.array(union_all(in_charge, authors, writers).scalar_subquery())
+        )
+    else:
+        officers_named = or_(
+            col(Officer.id) == ids.officer, col(Officer.id).in_(authors), col(Officer.id).in_(writers)
+        )
+    rows_text = functools.partial(digest_ordered_rows_text, aggregate)
     return [
         rows_text(Party, or_(col(Party.id) == ids.party, col(Party.helps_party_id) == ids.party)),
         rows_text(Crime, col(Crime.id) == ids.crime),
@@ -693,13 +706,13 @@ def _digest_parts(dialect_name: str, ids: DigestIds) -> list[Any]:
 def case_page_digest_column(dialect_name: str, **ids: Any) -> ColumnElement[str]:
     """The case page's digest as a column of another statement (the session's look-up, AddedColumn
     in auth/sessions.py), so that a memoised page costs one round trip; `ids` are its columns."""
-    return md5_column(_digest_parts(dialect_name, DigestIds(**ids)))
+    return md5_column(_digest_parts(DIGEST_AGGREGATE[dialect_name], DigestIds(**ids)))
 
 
 @cache
-def _digest_statement(dialect_name: str) -> Select[Any]:
+def _digest_statement(aggregate: str) -> Select[Any]:
     """One row: md5 over every row the case page shows, with the party's and crime's ids as parameters."""
-    return md5_of(_digest_parts(dialect_name, _DIGEST_PARAMETERS))
+    return md5_of(_digest_parts(aggregate, _DIGEST_PARAMETERS))
 
 
 def md5_of(parts: list[Any]) -> Select[Any]:
@@ -713,16 +726,16 @@ def md5_column(parts: list[Any]) -> ColumnElement[str]:
 
 
 # Each database's name for joining a column's texts.
-_DIGEST_AGGREGATE = {"postgresql": "string_agg", "sqlite": "group_concat"}
+DIGEST_AGGREGATE = {"postgresql": "string_agg", "sqlite": "group_concat"}
 
 
 @cache
 def _digest_text(dialect_name: str) -> TextClause:
     """The statement compiled once to SQL: run as it is built, SQLAlchemy worked out its cache key by
     walking its few thousand parts on every request (most of the memoised page's CPU). It is plain
-    SQL both databases read (CAST, ||, coalesce, length, md5, ROW), written with :named parameters
+    SQL both databases read alike (CAST, ||, coalesce, length, md5), written with :named parameters
     by SQLite's compiler (PostgreSQL's would add casts to the parameters that text() cannot read)."""
-    return digest_sql(_digest_statement(dialect_name))
+    return digest_sql(_digest_statement(DIGEST_AGGREGATE[dialect_name]))
 
 
 def digest_sql(statement: Select[Any]) -> TextClause:
