@@ -145,9 +145,9 @@ async def test_after_each_change_the_memoised_inbox_is_a_fresh_render(app, clien
 
 
 async def test_text_moved_from_one_column_to_the_next_changes_the_memoised_inbox(app, client, db):
-    """Each row's text keeps its values apart (victim/queries.py, _row_text: on PostgreSQL the row's
-    record text, which quotes a value holding a comma): "Alex," "Brien" and "Alex" ",Brien" are two
-    names on the inbox, and must be two digests."""
+    """Each row's text keeps its values apart (victim/queries.py, digest_ordered_rows_text: on
+    PostgreSQL the row's record text, which quotes a value holding a comma; on SQLite, _row_text):
+    "Alex," "Brien" and "Alex" ",Brien" are two names on the inbox, and must be two digests."""
     case = await inbox_case(db)
     async with db.transaction() as session:
         await _set(session, Party, col(Party.id) == case.party.id, forenames="Alex,", surname="Brien")
