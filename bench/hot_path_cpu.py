@@ -7,7 +7,8 @@ bench case (server_speed.py's `prepare`), and the process's CPU time is divided 
 - middleware: the portal's middleware and router around a route that sends fixed pre-gzipped bytes
   with no session check (no database);
 - ceiling: the same bytes after the party's session check (`party_required_reading`);
-- the case page, memoised; the case page's polling request answering 204.
+- the case page, memoised; the case page's polling request answering 204;
+- the officer inbox, memoised (the officer's cookie).
 With `--before DIR` (`git archive REV | tar -x -C DIR`), that version is measured in turn with this
 one, `--rounds` times each, in separate processes on the same database.
 """
@@ -33,7 +34,7 @@ CONCURRENCY = 16
 BODY = gzip.compress(b"<p>the same bytes</p>" * 1000)
 
 
-async def measure(database_url: str, cookies: str, requests: int) -> dict[str, float]:
+async def measure(database_url: str, cookies: str, officer_cookies: str, requests: int) -> dict[str, float]:
     import uvloop  # noqa: F401  (installed by the caller)
     from starlette.responses import Response
     from starlette.routing import Route
@@ -55,7 +56,7 @@ async def measure(database_url: str, cookies: str, requests: int) -> dict[str, f
     )
     app = create_app(settings)
     app.router.routes[:0] = [Route("/fixed", fixed), Route("/ceiling", party_required_reading(fixed))]
-    headers = [(b"host", b"127.0.0.1:8000"), (b"accept-encoding", b"gzip"), (b"cookie", cookies.encode())]
+    headers = [(b"host", b"127.0.0.1:8000"), (b"accept-encoding", b"gzip")]
     answer: dict[str, Any] = {}
 
     async def receive() -> dict[str, Any]:
@@ -67,11 +68,12 @@ async def measure(database_url: str, cookies: str, requests: int) -> dict[str, f
         else:
             answer["body"] = message.get("body", b"")
 
-    def scope(path: str, query: str = "", *extra: tuple[bytes, bytes]) -> dict[str, Any]:
+    def scope(path: str, query: str = "", *extra: Any, officer: bool = False) -> dict[str, Any]:
+        who = [(b"cookie", (officer_cookies if officer else cookies).encode())]
         return {
             "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
             "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
-            "query_string": query.encode(), "headers": [*headers, *extra],
+            "query_string": query.encode(), "headers": [*headers, *who, *extra],
             "client": ("127.0.0.1", 1234), "server": ("127.0.0.1", 8000), "state": {},
         }  # fmt: skip
 
@@ -81,18 +83,20 @@ async def measure(database_url: str, cookies: str, requests: int) -> dict[str, f
         found = re.search(rb'hx-get="(/case/activity\?seen=[^"]*)"', gzip.decompress(answer["body"]))
         assert answer["status"] == 200 and found, "the case page, signed in"
         poll_path, _, poll_query = html.unescape(found.group(1).decode()).partition("?")
-        targets = {
-            "middleware": (("/fixed",), 200),
-            "ceiling": (("/ceiling",), 200),
-            "case page, memoised": (("/case",), 200),
-            "polling, 204": ((poll_path, poll_query, (b"hx-request", b"true")), 204),
+        targets: dict[str, tuple[tuple[Any, ...], dict[str, bool], int]] = {
+            "middleware": (("/fixed",), {}, 200),
+            "ceiling": (("/ceiling",), {}, 200),
+            "case page, memoised": (("/case",), {}, 200),
+            "polling, 204": ((poll_path, poll_query, (b"hx-request", b"true")), {}, 204),
+            "officer inbox, memoised": (("/officer",), {"officer": True}, 200),
         }
         figures = {}
-        for name, (args, status) in targets.items():
+        for name, (args, options, status) in targets.items():
 
-            async def batch(count: int, args: Any = args) -> None:
+            async def batch(count: int, args: Any = args, options: Any = options) -> None:
                 for _ in range(count // CONCURRENCY):
-                    await asyncio.gather(*(app(scope(*args), receive, send) for _ in range(CONCURRENCY)))  # type: ignore[arg-type]
+                    at_once = (app(scope(*args, **options), receive, send) for _ in range(CONCURRENCY))
+                    await asyncio.gather(*at_once)  # type: ignore[arg-type]
 
             await batch(320)
             assert answer["status"] == status, (name, answer["status"])
@@ -103,9 +107,9 @@ async def measure(database_url: str, cookies: str, requests: int) -> dict[str, f
     return figures
 
 
-def run_version(site: Path, database_url: str, cookies: str, requests: int) -> dict[str, float]:
+def run_version(site: Path, database_url: str, cookies: tuple[str, str], requests: int) -> dict[str, float]:
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join((str(site), str(BENCH_DIR)))}
-    command = [sys.executable, __file__, "--measure", database_url, cookies, str(requests)]
+    command = [sys.executable, __file__, "--measure", database_url, *cookies, str(requests)]
     output = subprocess.run(command, env=environment, check=True, capture_output=True, text=True)  # noqa: S603
     return dict(json.loads(output.stdout.strip().splitlines()[-1]))
 
@@ -118,7 +122,7 @@ def main() -> None:
 
         logging.getLogger("trackmycrime.access").setLevel(logging.WARNING)
         uvloop.install()
-        print(json.dumps(asyncio.run(measure(sys.argv[2], sys.argv[3], int(sys.argv[4])))))
+        print(json.dumps(asyncio.run(measure(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])))))
         return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -131,7 +135,7 @@ def main() -> None:
 
     async def prepared() -> None:
         async with throwaway_database() as url:
-            victim, _officer = await prepare(url)
+            cookies = await prepare(url)
             versions = {"this checkout": BENCH_DIR.parent / "site"}
             if args.before:
                 versions = {"before": args.before / "site", **versions}
@@ -139,7 +143,7 @@ def main() -> None:
             results: dict[str, list[dict[str, float]]] = {name: [] for name in versions}
             for _round in range(args.rounds):
                 for name, site in versions.items():
-                    results[name].append(run_version(site, url, victim, args.requests))
+                    results[name].append(run_version(site, url, cookies, args.requests))
             print(f"load at the end: {machine_load()}")
             print(
                 f"{'CPU ms per request (best of rounds)':<36}" + "".join(f"{name:>16}" for name in versions)

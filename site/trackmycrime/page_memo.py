@@ -1,8 +1,8 @@
 """Rendered pages kept in memory, each under a key that changes whenever anything the page shows does.
 
 The key is a digest the database computes from every row the page shows (victim/queries.py,
-case_page_digest, in the session check's own statement; the officer inbox's, officer/queries.py,
-inbox_digest), with what the request
+case_page_digest, and the officer inbox's, officer/queries.py, inbox_digest_column, each in the
+session check's own statement), with what the request
 adds: the party (or officer), the session, the URL with its query, the language and the CSRF
 token. The page also changes with time alone (a deadline passes, a day begins, "ask for an update"
 opens again): each entry keeps the end of the time bucket it was rendered in, the next instant

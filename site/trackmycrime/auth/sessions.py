@@ -411,14 +411,25 @@ def _set_party_state(request: Request, row: Any, helper: Party | None) -> None:
     state.helper = helper
 
 
-def officer_required(*roles: str, share_reading: bool = False) -> Callable[[Endpoint], Endpoint]:
+def officer_required(
+    *roles: str,
+    share_reading: bool = False,
+    added: AddedColumn | None = None,
+    wanted: Callable[[Request], bool] | None = None,
+) -> Callable[[Endpoint], Endpoint]:
     """Only a signed-in, enabled officer with one of `roles` (any role if none are named).
 
     `share_reading`: for a page that only reads, as party_required_reading: the look-up's connection
     stays open for the page as request.state.reading, one check-out per request instead of two, and
     the same rule holds (the page opens no other connection while it holds this one). A session
     whose single sign-on must be asked again lets its connection go first (the provider is asked
-    over the network, and the session written in a transaction of its own): that request takes two."""
+    over the network, and the session written in a transaction of its own): that request takes two.
+
+    `added`, `wanted`: as party_required_reading_with, for a page that shares reading: for a request
+    `wanted` chooses, the column `added` (of the officer's id, force and team, _officer_session_with)
+    computed in the look-up, as request.state.added_column; None when not computed, or when the
+    page reads on a connection of its own (the provider was asked), where the column would be of
+    rows read a statement apart from the ones the page is drawn from."""
 
     def decorate(endpoint: Endpoint) -> Endpoint:
         @functools.wraps(endpoint)
@@ -428,7 +439,12 @@ def officer_required(*roles: str, share_reading: bool = False) -> Callable[[Endp
                 now = utcnow()
                 db = request.app.state.db
                 async with db.reading_connection() as connection:
-                    row = await _signed_in(connection, _OFFICER_SESSION, _OFFICER_LOADERS, token_hash)
+                    statement: Any = _OFFICER_SESSION
+                    if added is not None and wanted is not None and wanted(request):
+                        statement = _officer_session_with(added, connection.dialect.name)
+                    found = await _signed_in(connection, statement, _OFFICER_LOADERS, token_hash)
+                    row = found[:3] if found else None
+                    request.state.added_column = found[3] if found and len(found) > 3 else None
                     signed_in = bool(row and _is_live(row[0], request, now) and row[1].disabled_at is None)
                     allowed = bool(row and signed_in and (not roles or row[1].role in roles))
                     if row and allowed:
@@ -450,6 +466,7 @@ def officer_required(*roles: str, share_reading: bool = False) -> Callable[[Endp
                     state = request.state
                     state.web_session, state.officer, state.force = row
                     if share_reading:
+                        state.added_column = None
                         async with db.reading() as reading:
                             state.reading = reading
                             return await endpoint(request)
@@ -459,3 +476,24 @@ def officer_required(*roles: str, share_reading: bool = False) -> Callable[[Endp
         return wrapper
 
     return decorate
+
+
+# The officer's columns an added column is made from: their id, force and team.
+_OFFICER_KEYS = ("id", "force_id", "team")
+
+
+@functools.cache
+def _officer_session_with(added: AddedColumn, dialect_name: str) -> TextualSelect:
+    """_OFFICER_SESSION with `added` as its last column, of the officer's id, force and team as the
+    look-up reads them, compiled once to SQL (as _party_session_with). The look-up is a CTE, not a
+    subquery, so that CTEs of the added column (the inbox's digest chooses its officers and crimes
+    once) may read it too."""
+    signed_in = _OFFICER_SESSION.set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL).cte("signed_in")
+    columns = list(signed_in.c)
+    officer = _OFFICER_LOADERS[1]
+    officer_id, force_id, team = (columns[officer.span.start + officer.keys.index(k)] for k in _OFFICER_KEYS)
+    column = added(dialect_name, officer=officer_id, force=force_id, team=team)
+    statement: TextClause = text(
+        str(sa_select(*columns, column).compile(dialect=sqlite.dialect(paramstyle="named")))
+    )
+    return statement.columns(*(sa_column(c.name, c.type) for c in columns), sa_column("added", String))

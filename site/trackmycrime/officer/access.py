@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..auth.sessions import Endpoint, officer_required
+from ..auth.sessions import AddedColumn, Endpoint, officer_required
 from ..models import Crime, Officer, OfficerRole, Party
 from ..pages import redirect_to
 from .forms import whole_number
@@ -79,12 +79,18 @@ def needs_two_factor_set_up(request: Request, officer: Officer) -> bool:
 
 
 def officer_page(
-    *roles: str, needs_two_factor: bool = True, is_password_change: bool = False, share_reading: bool = False
+    *roles: str,
+    needs_two_factor: bool = True,
+    is_password_change: bool = False,
+    share_reading: bool = False,
+    added: AddedColumn | None = None,
+    wanted: Callable[[Request], bool] | None = None,
 ) -> Callable[[Endpoint], Endpoint]:
     """A signed-in officer with one of `roles` who has replaced any password an admin chose for
     them and, in production, set up two-step verification (anyone else is sent to do that first).
     `share_reading`: a page that only reads does so on the session check's connection,
-    request.state.reading (officer_required)."""
+    request.state.reading; `added`, `wanted`: a column computed in the session check for the page
+    (officer_required)."""
 
     def decorate(endpoint: Endpoint) -> Endpoint:
         @functools.wraps(endpoint)
@@ -96,7 +102,8 @@ def officer_page(
                 return redirect_to(request, "officer_two_factor")
             return await endpoint(request)
 
-        return officer_required(*roles, share_reading=share_reading)(check_two_factor)
+        check = officer_required(*roles, share_reading=share_reading, added=added, wanted=wanted)
+        return check(check_two_factor)
 
     return decorate
 

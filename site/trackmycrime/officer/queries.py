@@ -7,13 +7,15 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BindParameter, Text, TextClause, bindparam, case, func, literal_column, or_
+from sqlalchemy import Text, TextClause, bindparam, case, func, literal_column, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import audit_actions
+from ..database import first_row
 from ..identity import reference_key, surname_key
 from ..models import (
     AuditEvent,
@@ -33,7 +35,14 @@ from ..models import (
     UpdateCorrection,
     UpdateRequest,
 )
-from ..victim.queries import DIGEST_AGGREGATE, digest_ordered_rows_text, digest_rows_text, digest_sql, md5_of
+from ..victim.queries import (
+    DIGEST_AGGREGATE,
+    connection_of,
+    digest_ordered_rows_text,
+    digest_rows_text,
+    digest_sql,
+    md5_column,
+)
 from ..victims_code.entitlements import UPDATE_REQUESTED
 from ..victims_code.working_days import WorkingCalendar
 from .deadlines import due_soon_before
@@ -476,12 +485,13 @@ async def active_officers(db: AsyncSession, force_id: int) -> list[Officer]:
 # ---------------------------------------------------------------- the inbox's digest (page_memo.py)
 
 
-@functools.cache
-def _inbox_digest_text(dialect_name: str) -> TextClause:
+def inbox_digest_column(dialect_name: str, *, officer: Any, force: Any, team: Any) -> ColumnElement[str]:
     """md5 over every row the inbox (either list, the officer's or their team's) or its header can
     show or count for the officer: the force, the officer and their team, the crimes each of them is
     in charge of, and those crimes' parties, messages, updates, entitlements, requests for an update
-    and reassignments.
+    and reassignments. `officer`, `force` and `team` are columns of the enclosing statement (the
+    officer's session look-up, AddedColumn in auth/sessions.py, or inbox_digest's): the officer's id,
+    force and team as that statement reads them.
 
     The officers and crimes are chosen in the statement from the rows as they are now, so a
     reassignment or a team move changes the set, and so the digest. More rows than the page shows
@@ -492,8 +502,6 @@ def _inbox_digest_text(dialect_name: str) -> TextClause:
     ...)`, it guessed a team had some 275 crimes and read the force's crimes, messages and the rest
     whole in hash joins (6 ms on the bench's 10,000 crimes, bench/README.md). SQLite looks up an
     `IN (SELECT ...)` by index as it is."""
-    force_id: BindParameter[int] = bindparam("force_id")
-    officer_id: BindParameter[int] = bindparam("officer_id")
 
     def among(column: Any, chosen: Any) -> ColumnElement[bool]:
         ids = sa_select(chosen.c.id)
@@ -501,43 +509,55 @@ def _inbox_digest_text(dialect_name: str) -> TextClause:
             return column == func.any(func.array(ids.scalar_subquery()))
         return column.in_(ids)
 
-    team = sa_select(col(Officer.team)).where(col(Officer.id) == officer_id).scalar_subquery()
     on_team = (func.coalesce(col(Officer.team), literal_column("''", Text)) != literal_column("''", Text)) & (
         col(Officer.team) == team
     )
     officers_seen = (
         select(col(Officer.id))
-        .where(col(Officer.force_id) == force_id, or_(col(Officer.id) == officer_id, on_team))
+        .where(col(Officer.force_id) == force, or_(col(Officer.id) == officer, on_team))
         .cte("officers_seen")
     )
     crimes_seen = (
         select(col(Crime.id))
-        .where(col(Crime.force_id) == force_id, among(col(Crime.officer_in_charge_id), officers_seen))
+        .where(col(Crime.force_id) == force, among(col(Crime.officer_in_charge_id), officers_seen))
         .cte("crimes_seen")
     )
     rows_text = functools.partial(digest_ordered_rows_text, DIGEST_AGGREGATE[dialect_name])
-    # Written into the SQL: the digest's only parameters are the force and the officer.
+    # Written into the SQL: the digest's only inputs are the officer's row.
     reassigned = col(AuditEvent.action) == literal_column(f"'{audit_actions.CRIME_REASSIGN}'", Text)
-    return digest_sql(
-        md5_of(
-            [
-                digest_rows_text(DIGEST_AGGREGATE[dialect_name], Force, col(Force.id) == force_id),
-                rows_text(Officer, among(col(Officer.id), officers_seen)),
-                rows_text(Crime, among(col(Crime.id), crimes_seen)),
-                rows_text(Party, among(col(Party.crime_id), crimes_seen)),
-                rows_text(Message, among(col(Message.crime_id), crimes_seen)),
-                rows_text(CaseUpdate, among(col(CaseUpdate.crime_id), crimes_seen)),
-                rows_text(Entitlement, among(col(Entitlement.crime_id), crimes_seen)),
-                rows_text(UpdateRequest, among(col(UpdateRequest.crime_id), crimes_seen)),
-                rows_text(AuditEvent, among(col(AuditEvent.crime_id), crimes_seen), reassigned),
-            ]
-        )
+    return md5_column(
+        [
+            digest_rows_text(DIGEST_AGGREGATE[dialect_name], Force, col(Force.id) == force),
+            rows_text(Officer, among(col(Officer.id), officers_seen)),
+            rows_text(Crime, among(col(Crime.id), crimes_seen)),
+            rows_text(Party, among(col(Party.crime_id), crimes_seen)),
+            rows_text(Message, among(col(Message.crime_id), crimes_seen)),
+            rows_text(CaseUpdate, among(col(CaseUpdate.crime_id), crimes_seen)),
+            rows_text(Entitlement, among(col(Entitlement.crime_id), crimes_seen)),
+            rows_text(UpdateRequest, among(col(UpdateRequest.crime_id), crimes_seen)),
+            rows_text(AuditEvent, among(col(AuditEvent.crime_id), crimes_seen), reassigned),
+        ]
     )
 
 
+@functools.cache
+def _inbox_digest_text(dialect_name: str) -> TextClause:
+    """inbox_digest_column on its own, of the officer's row as it is now (:officer_id)."""
+    the_officer = (
+        sa_select(col(Officer.id), col(Officer.force_id), col(Officer.team))
+        .where(col(Officer.id) == bindparam("officer_id"))
+        .cte("the_officer")
+    )
+    ids = the_officer.c
+    digest = inbox_digest_column(dialect_name, officer=ids.id, force=ids.force_id, team=ids.team)
+    return digest_sql(sa_select(digest).select_from(the_officer))
+
+
 async def inbox_digest(db: AsyncSession, officer: Officer) -> str:
-    """The digest of everything the inbox can show this officer, in one statement."""
-    connection = await db.connection()
-    statement = _inbox_digest_text(connection.dialect.name)
-    ids = {"force_id": officer.force_id, "officer_id": officer.id}
-    return str((await connection.execute(statement, ids)).scalar_one())
+    """The digest of everything the inbox can show this officer, in one statement: the same as the
+    one the officer's session look-up computes (inbox_digest_column), when no row has changed."""
+    connection = await connection_of(db)
+    row = await first_row(connection, _inbox_digest_text(connection.dialect.name), {"officer_id": officer.id})
+    if row is None:
+        raise NoResultFound("the officer has left: no digest")
+    return str(row[0])

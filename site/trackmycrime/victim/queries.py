@@ -544,7 +544,7 @@ async def case_view(
 async def current_activity(db: AsyncSession, party: Party) -> Activity:
     """The same numbers as CaseView.activity, in one small query, for polling."""
     ids = {"party_id": party.id, "crime_id": party.crime_id}
-    row = await first_row(await _connection_of(db), _activity_statement(party.role), ids)
+    row = await first_row(await connection_of(db), _activity_statement(party.role), ids)
     if row is None:
         raise NoResultFound("the activity statement returns one row")
     return Activity(*(int(value or 0) for value in row))
@@ -555,7 +555,7 @@ def _activity_statement(role: str) -> Select[Any]:
     return sa_select(*_activity_columns(role))
 
 
-async def _connection_of(db: AsyncSession) -> AsyncConnection:
+async def connection_of(db: AsyncSession) -> AsyncConnection:
     """The connection a reading session is on (Database.session_on): taken as it is, because asking
     the ORM session for it (it starts its transaction) cost as much CPU as the poll's statement."""
     if isinstance(db.bind, AsyncConnection):
@@ -745,7 +745,7 @@ def digest_sql(statement: Select[Any]) -> TextClause:
 
 async def case_page_digest(db: AsyncSession, party: Party, crime: Crime) -> str:
     """The digest of everything the case page shows for this party, in one statement."""
-    connection = await _connection_of(db)
+    connection = await connection_of(db)
     ids = {
         "party_id": party.id,
         "crime_id": crime.id,
