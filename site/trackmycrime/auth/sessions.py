@@ -235,8 +235,15 @@ def _party_session_with(added: AddedColumn, dialect_name: str) -> TextualSelect:
         force=_looked_up(columns, 3, "id"),
         officer=_looked_up(columns, 2, "officer_in_charge_id"),
     )
+    return _compiled_with_added(columns, column)
+
+
+def _compiled_with_added(columns: list[Any], added: ColumnElement[Any]) -> TextualSelect:
+    """A look-up's columns and the added one, as plain SQL (compiled by SQLite's compiler with
+    :named parameters, which both databases read), typed so that its rows are converted as the
+    look-up's own are."""
     statement: TextClause = text(
-        str(sa_select(*columns, column).compile(dialect=sqlite.dialect(paramstyle="named")))
+        str(sa_select(*columns, added).compile(dialect=sqlite.dialect(paramstyle="named")))
     )
     return statement.columns(*(sa_column(c.name, c.type) for c in columns), sa_column("added", String))
 
@@ -493,7 +500,4 @@ def _officer_session_with(added: AddedColumn, dialect_name: str) -> TextualSelec
     officer = _OFFICER_LOADERS[1]
     officer_id, force_id, team = (columns[officer.span.start + officer.keys.index(k)] for k in _OFFICER_KEYS)
     column = added(dialect_name, officer=officer_id, force=force_id, team=team)
-    statement: TextClause = text(
-        str(sa_select(*columns, column).compile(dialect=sqlite.dialect(paramstyle="named")))
-    )
-    return statement.columns(*(sa_column(c.name, c.type) for c in columns), sa_column("added", String))
+    return _compiled_with_added(columns, column)
