@@ -29,6 +29,20 @@ from ..web.victim_data import add_crime, add_force, add_officer, add_party
 pytestmark = pytest.mark.anyio
 
 
+def statements_sent_by_sqlalchemy(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """From now on, each statement SQLAlchemy's AsyncConnection.execute is given (first_row sends
+    a statement to asyncpg itself on PostgreSQL, and through SQLAlchemy on SQLite)."""
+    sent: list[Any] = []
+    execute = AsyncConnection.execute
+
+    async def counted(self: AsyncConnection, *arguments: Any, **options: Any) -> Any:
+        sent.append(arguments[0])
+        return await execute(self, *arguments, **options)
+
+    monkeypatch.setattr(AsyncConnection, "execute", counted)
+    return sent
+
+
 def column_values(loaded: object) -> dict[str, object]:
     return {attribute.key: getattr(loaded, attribute.key) for attribute in inspect(type(loaded)).column_attrs}
 
@@ -162,14 +176,7 @@ async def test_first_row_is_the_row_sqlalchemy_returns_and_on_postgresql_sqlalch
         for statement, token_hash in looked_up:
             row = (await connection.execute(statement, {"token_hash": token_hash})).first()
             expected.append(None if row is None else list(row))
-    sent_by_sqlalchemy = []
-    execute = AsyncConnection.execute
-
-    async def counted(self: AsyncConnection, *arguments: Any, **options: Any) -> Any:
-        sent_by_sqlalchemy.append(arguments[0])
-        return await execute(self, *arguments, **options)
-
-    monkeypatch.setattr(AsyncConnection, "execute", counted)
+    sent_by_sqlalchemy = statements_sent_by_sqlalchemy(monkeypatch)
     for _visit in range(2):  # prepared on the first, kept for the second
         async with db.reading_connection() as connection:
             for (statement, token_hash), row in zip(looked_up, expected, strict=True):
@@ -239,14 +246,7 @@ async def test_the_polls_numbers_go_through_first_row_with_the_values_in_its_sta
     ids = {"party_id": party.id, "crime_id": crime.id}
     async with db.reading_connection() as connection:
         expected = list((await connection.execute(statement, ids)).one())
-    sent_by_sqlalchemy = []
-    execute = AsyncConnection.execute
-
-    async def counted(self: AsyncConnection, *arguments: Any, **options: Any) -> Any:
-        sent_by_sqlalchemy.append(arguments[0])
-        return await execute(self, *arguments, **options)
-
-    monkeypatch.setattr(AsyncConnection, "execute", counted)
+    sent_by_sqlalchemy = statements_sent_by_sqlalchemy(monkeypatch)
     async with db.reading_connection() as connection, db.session_on(connection) as reading:
         assert await current_activity(reading, party) == Activity(*(int(value or 0) for value in expected))
     assert expected[2] == 1, "one message of the party's read by an officer"
