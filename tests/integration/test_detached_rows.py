@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from trackmycrime.auth import sessions
 from trackmycrime.auth.tokens import sha256_hex
@@ -27,20 +26,6 @@ from trackmycrime.victim.queries import case_page_digest_column
 from ..web.victim_data import add_crime, add_force, add_officer, add_party
 
 pytestmark = pytest.mark.anyio
-
-
-def statements_sent_by_sqlalchemy(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """From now on, each statement SQLAlchemy's AsyncConnection.execute is given (first_row sends
-    a statement to asyncpg itself on PostgreSQL, and through SQLAlchemy on SQLite)."""
-    sent: list[Any] = []
-    execute = AsyncConnection.execute
-
-    async def counted(self: AsyncConnection, *arguments: Any, **options: Any) -> Any:
-        sent.append(arguments[0])
-        return await execute(self, *arguments, **options)
-
-    monkeypatch.setattr(AsyncConnection, "execute", counted)
-    return sent
 
 
 def column_values(loaded: object) -> dict[str, object]:
@@ -132,16 +117,20 @@ async def test_changes_held_by_the_session_are_flushed_before_core_statements(db
         await flush_pending(session)  # nothing held: nothing to do
 
 
+async def _a_party_on_a_crime(session: Any) -> tuple[Crime, Party]:
+    force = await add_force(session)
+    crime = await add_crime(session, force, await add_officer(session, force))
+    return crime, await add_party(session, crime)
+
+
 async def _signed_in_party_and_officer(db: Any) -> tuple[str, str]:
     """Token hashes of a party's session and an officer's, every column of their rows filled in."""
     async with db.transaction() as session:
-        force = await add_force(session)
-        officer = await add_officer(session, force)
-        crime = await add_crime(session, force, officer)
-        party = await add_party(session, crime)
+        crime, party = await _a_party_on_a_crime(session)
         now = utcnow()
         hashes = sha256_hex("party session"), sha256_hex("officer session")
-        for token_hash, party_id, officer_id in ((hashes[0], party.id, None), (hashes[1], None, officer.id)):
+        whose = ((hashes[0], party.id, None), (hashes[1], None, crime.officer_in_charge_id))
+        for token_hash, party_id, officer_id in whose:
             session.add(
                 WebSession(
                     token_hash=token_hash,
@@ -158,7 +147,7 @@ async def _signed_in_party_and_officer(db: Any) -> tuple[str, str]:
 
 
 async def test_first_row_is_the_row_sqlalchemy_returns_and_on_postgresql_sqlalchemy_does_not_send_it(
-    db, monkeypatch
+    db, sent_by_sqlalchemy
 ):
     """The signed-in look-ups go to asyncpg itself on PostgreSQL (database.first_row): the values and
     their types are SQLAlchemy's (times in UTC with their zone, as its result processors leave them)."""
@@ -176,7 +165,7 @@ async def test_first_row_is_the_row_sqlalchemy_returns_and_on_postgresql_sqlalch
         for statement, token_hash in looked_up:
             row = (await connection.execute(statement, {"token_hash": token_hash})).first()
             expected.append(None if row is None else list(row))
-    sent_by_sqlalchemy = statements_sent_by_sqlalchemy(monkeypatch)
+    sent_by_sqlalchemy.clear()  # from here on
     for _visit in range(2):  # prepared on the first, kept for the second
         async with db.reading_connection() as connection:
             for (statement, token_hash), row in zip(looked_up, expected, strict=True):
@@ -222,7 +211,7 @@ async def test_a_session_on_a_taken_connection_is_closed_when_it_was_used(db):
         assert await first_row(connection, sessions._PARTY_SESSION, {"token_hash": party_hash})
 
 
-async def test_the_polls_numbers_go_through_first_row_with_the_values_in_its_statement(db, monkeypatch):
+async def test_the_polls_numbers_go_through_first_row_with_the_values_written_in_it(db, sent_by_sqlalchemy):
     """The poll's numbers (victim/queries.py, current_activity) go to asyncpg itself on PostgreSQL
     (first_row), as SQLAlchemy gives them: the values its statement holds itself (the direction of
     the messages counted) are sent with the caller's."""
@@ -230,10 +219,7 @@ async def test_the_polls_numbers_go_through_first_row_with_the_values_in_its_sta
     from trackmycrime.victim.queries import Activity, _activity_statement, current_activity
 
     async with db.transaction() as session:
-        force = await add_force(session)
-        officer = await add_officer(session, force)
-        crime = await add_crime(session, force, officer)
-        party = await add_party(session, crime)
+        crime, party = await _a_party_on_a_crime(session)
         now = utcnow()
         for direction, read_at in (
             (MessageDirection.FROM_PARTY, now),  # counted: the party's, read by the officer
@@ -246,7 +232,7 @@ async def test_the_polls_numbers_go_through_first_row_with_the_values_in_its_sta
     ids = {"party_id": party.id, "crime_id": crime.id}
     async with db.reading_connection() as connection:
         expected = list((await connection.execute(statement, ids)).one())
-    sent_by_sqlalchemy = statements_sent_by_sqlalchemy(monkeypatch)
+    sent_by_sqlalchemy.clear()  # from here on
     async with db.reading_connection() as connection, db.session_on(connection) as reading:
         assert await current_activity(reading, party) == Activity(*(int(value or 0) for value in expected))
     assert expected[2] == 1, "one message of the party's read by an officer"

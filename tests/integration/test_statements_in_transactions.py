@@ -10,7 +10,6 @@ from typing import Any, cast
 import pytest
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from trackmycrime import database
 from trackmycrime.database import all_rows, first_row, run, transaction_connection
@@ -28,19 +27,6 @@ _COUNT = select(func.count()).select_from(_AUDIT).where(_AUDIT.c.action == bindp
 def audit_row(action: str, **values: Any) -> dict[str, Any]:
     row = dict(at=utcnow(), force_id=None, actor_kind="rms", actor_id=None, action=action, crime_id=None)
     return row | dict(party_id=None, ip_address="", detail="") | values
-
-
-@pytest.fixture
-def sent_by_sqlalchemy(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    sent: list[Any] = []
-    execute = AsyncConnection.execute
-
-    async def counted(self: AsyncConnection, *arguments: Any, **options: Any) -> Any:
-        sent.append(arguments[0])
-        return await execute(self, *arguments, **options)
-
-    monkeypatch.setattr(AsyncConnection, "execute", counted)
-    return sent
 
 
 async def count_of(db: Any, action: str) -> int:
