@@ -237,3 +237,43 @@ async def test_the_polls_numbers_go_through_first_row_with_the_values_written_in
         assert await current_activity(reading, party) == Activity(*(int(value or 0) for value in expected))
     assert expected[2] == 1, "one message of the party's read by an officer"
     assert bool(sent_by_sqlalchemy) == db.is_sqlite
+
+
+async def test_the_polls_numbers_in_the_session_look_up_are_those_read_on_their_own(db):
+    """The poll's numbers come with the session's look-up (victim/queries.py, activity_marker_column):
+    for a victim and for a witness on one crime, whatever the updates' audiences, they are the
+    numbers current_activity reads on its own; an update for victims moves the victim's, not the
+    witness's."""
+    from tests.factories import add_message, add_update
+    from trackmycrime.victim.queries import activity_marker_column, current_activity
+
+    async with db.transaction() as session:
+        crime, victim = await _a_party_on_a_crime(session)
+        witness = await add_party(session, crime, role="witness", surname="Jones")
+        for token, party in (("victim", victim), ("witness", witness)):
+            session.add(
+                WebSession(
+                    token_hash=sha256_hex(token), party_id=party.id, csrf_token="t", expires_at=utcnow()
+                )
+            )
+        add_update(session, crime, "For everyone")
+        add_update(session, crime, "For the witness alone", audience="party", party=witness)
+        add_message(session, victim, "Any news?", read=True)
+    look_up = sessions._party_session_with(activity_marker_column, db.engine.dialect.name)
+
+    async def markers() -> dict[str, tuple[str, str]]:
+        found = {}
+        async with db.reading_connection() as connection, db.session_on(connection) as reading:
+            for token, party in (("victim", victim), ("witness", witness)):
+                row = await first_row(connection, look_up, {"token_hash": sha256_hex(token)})
+                assert row is not None
+                found[token] = (row[-1], (await current_activity(reading, party)).marker())
+        return found
+
+    before = await markers()
+    assert all(in_look_up == on_its_own for in_look_up, on_its_own in before.values()), before
+    async with db.transaction() as session:
+        add_update(session, crime, "For victims", audience="victims")
+    after = await markers()
+    assert all(in_look_up == on_its_own for in_look_up, on_its_own in after.values()), after
+    assert after["victim"] != before["victim"] and after["witness"] == before["witness"]

@@ -126,9 +126,9 @@ async def test_pages_take_as_many_queries_for_a_history_of_100_as_for_1(client, 
     assert len(counts["the victim's case page"][0]) <= 8, "the case page should stay a few queries"
 
 
-async def test_signed_in_requests_take_one_statement_to_check_the_session_and_poll_takes_two(client, db):
+async def test_signed_in_requests_take_one_statement_to_check_the_session_and_poll_takes_one(client, db):
     """The hot path (issue 24): the session and who it belongs to in one statement; the case page's
-    polling, when nothing is new, adds one more on the same connection and answers 204; the case
+    polling, when nothing is new, has its numbers in that same statement and answers 204; the case
     page, rendered, takes four (the session with the digest of its rows, its summary, the timeline
     page, and "ask for an update") and the digest again, and memoised takes one (the session and the
     digest in one statement)."""
@@ -140,9 +140,10 @@ async def test_signed_in_requests_take_one_statement_to_check_the_session_and_po
     with statements_sent(db) as sent, connections_taken(db) as taken:
         nothing_new = await client.http.get(html.unescape(poll.group(1)), headers={"HX-Request": "true"})
     assert nothing_new.status_code == 204
-    assert len(sent) == 2, "\n---\n".join(sent)
+    assert len(sent) == 1, "\n---\n".join(sent)
     assert len(taken) == 1, "the poll asks on the session check's connection"
     assert "web_session" in sent[0] and "party" in sent[0] and "force" in sent[0]
+    assert "max(case_update.id)" in sent[0], "the poll's numbers come with the session's look-up"
     with statements_sent(db) as sent:
         assert (await client.http.get("/case")).status_code == 200
     assert len(sent) == 5, "rendered: the four, and the digest after (page_memo.py)\n" + "\n-\n".join(sent)

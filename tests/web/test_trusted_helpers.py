@@ -311,6 +311,26 @@ async def test_a_helper_signs_in_as_themselves_and_sees_what_the_victim_sees(db,
     assert {s.party_id for s in sessions} == {helping.case.party.id, helping.helper.id}
 
 
+async def test_a_helpers_poll_tells_of_an_update_for_victims_as_the_victims_does(db, helping):
+    """A helper's case is the victim's, seen with the victim's role: the poll's numbers for them are
+    the victim's (read on their own, as the session's look-up has the helper's role, not the victim's)."""
+    import html
+    import re
+
+    polls = {}
+    for name, browser in (("victim", helping.victim_browser), ("helper", helping.helper_browser)):
+        page = (await browser.get("/case")).text
+        found = re.search(r'hx-get="(/case/activity\?seen=[^"]*)"', page)
+        assert found, "the case page polls for news"
+        polls[name] = html.unescape(found.group(1))
+        assert (await browser.get(polls[name], htmx=True, expect=204)).status_code == 204
+    async with db.transaction() as session:
+        add_update(session, helping.case.crime, "A date for the trial is set.", audience="victims")
+    for name, browser in (("victim", helping.victim_browser), ("helper", helping.helper_browser)):
+        news = await browser.get(polls[name], htmx=True)
+        assert "A date for the trial is set." in news.text, name
+
+
 async def test_the_victims_own_details_do_not_sign_a_helper_in_nor_the_helpers_another_crime(db, helping):
     browser = helping.helper_browser
     browser.http.cookies.clear()

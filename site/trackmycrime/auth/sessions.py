@@ -211,8 +211,9 @@ _PARTY_SESSION = (
 
 
 # A column a page adds to its party's session look-up, to have it in the same round trip (the case
-# page's digest, page_memo.py): made from the database's name and the look-up's columns for the
-# party (the one a trusted helper helps), the crime, its force and its officer in charge.
+# page's digest, page_memo.py; the poll's numbers): made from the database's name and the look-up's
+# columns for the party (the one a trusted helper helps), the crime, its force, its officer in
+# charge, and the role of the session's own party.
 AddedColumn = Callable[..., ColumnElement[Any]]
 
 
@@ -234,6 +235,7 @@ def _party_session_with(added: AddedColumn, dialect_name: str) -> TextualSelect:
         crime=_looked_up(columns, 2, "id"),
         force=_looked_up(columns, 3, "id"),
         officer=_looked_up(columns, 2, "officer_in_charge_id"),
+        role=_looked_up(columns, 1, "role"),
     )
     return _compiled_with_added(columns, column)
 
@@ -241,10 +243,13 @@ def _party_session_with(added: AddedColumn, dialect_name: str) -> TextualSelect:
 def _compiled_with_added(columns: list[Any], added: ColumnElement[Any]) -> TextualSelect:
     """A look-up's columns and the added one, as plain SQL (compiled by SQLite's compiler with
     :named parameters, which both databases read), typed so that its rows are converted as the
-    look-up's own are."""
-    statement: TextClause = text(
-        str(sa_select(*columns, added).compile(dialect=sqlite.dialect(paramstyle="named")))
-    )
+    look-up's own are. The values the added column compares with (a role, an audience) stay
+    parameters of the statement, given to it here: only the session's token is the caller's."""
+    compiled = sa_select(*columns, added).compile(dialect=sqlite.dialect(paramstyle="named"))
+    statement: TextClause = text(str(compiled))
+    values = {name: value for name, value in compiled.params.items() if value is not None}
+    if values:
+        statement = statement.bindparams(**values)
     return statement.columns(*(sa_column(c.name, c.type) for c in columns), sa_column("added", String))
 
 
@@ -291,6 +296,18 @@ def party_required_reading(endpoint: Endpoint) -> Endpoint:
     while it holds this one: with every pooled connection held so, each request would wait for a
     second one that never comes free."""
     return _party_required(endpoint, touch=True, share_reading=True)
+
+
+def party_polling_with(
+    added: AddedColumn, wanted: Callable[[Request], bool]
+) -> Callable[[Endpoint], Endpoint]:
+    """As party_required_quietly (background polling: not activity), with the column `added`
+    computed in the session's look-up for a request `wanted` chooses (see party_required_reading_with)."""
+
+    def decorate(endpoint: Endpoint) -> Endpoint:
+        return _party_required(endpoint, touch=False, share_reading=True, added=added, wanted=wanted)
+
+    return decorate
 
 
 def party_required_reading_with(

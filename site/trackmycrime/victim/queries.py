@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TextClause,
     bindparam,
+    case,
     cast,
     exists,
     false,
@@ -58,6 +59,7 @@ from ..models import (
     Officer,
     OfficerRole,
     Party,
+    PartyRole,
     PersonalStatement,
     PropertyItem,
     ReviewRequest,
@@ -463,10 +465,10 @@ async def _count(db: AsyncSession, crime: Crime, party: Party, show: str) -> int
     return int((await connection.execute(statement, parameters)).scalar_one())
 
 
-def _next_due(column: Any) -> Any:
+def _next_due(column: Any, party_id: Any = _PARTY_ID) -> Any:
     return (
         sa_select(column)
-        .where(col(Entitlement.party_id) == _PARTY_ID, col(Entitlement.met_at).is_(None))
+        .where(col(Entitlement.party_id) == party_id, col(Entitlement.met_at).is_(None))
         .order_by(col(Entitlement.due_at))
         .limit(1)
         .scalar_subquery()
@@ -478,22 +480,46 @@ def _officer(column: Any) -> Any:
 
 
 @cache
-def _activity_columns(role: str) -> tuple[Any, ...]:
-    """The numbers of Activity, each a scalar subquery: what polling compares."""
-    last_update = sa_select(func.max(col(CaseUpdate.id))).where(_visible_to(role)).scalar_subquery()
+def _activity_columns(role: str, party_id: Any = _PARTY_ID, crime_id: Any = _CRIME_ID) -> tuple[Any, ...]:
+    """The numbers of Activity, each a scalar subquery: what polling compares; of the party and
+    crime given as the statement's parameters, or as columns of an enclosing statement."""
+    visible = visible_to_party_clause(SimpleNamespace(id=party_id, crime_id=crime_id, role=role))  # type: ignore[arg-type]
+    last_update = sa_select(func.max(col(CaseUpdate.id))).where(visible).correlate_except(CaseUpdate)
     last_message = (
-        sa_select(func.max(col(Message.id))).where(col(Message.party_id) == _PARTY_ID).scalar_subquery()
+        sa_select(func.max(col(Message.id)))
+        .where(col(Message.party_id) == party_id)
+        .correlate_except(Message)
     )
     read_by_officers = (
         sa_select(func.count(col(Message.id)))
         .where(
-            col(Message.party_id) == _PARTY_ID,
+            col(Message.party_id) == party_id,
             col(Message.direction) == MessageDirection.FROM_PARTY,
             col(Message.read_at).is_not(None),
         )
-        .scalar_subquery()
+        .correlate_except(Message)
     )
-    return last_update, last_message, read_by_officers, _next_due(col(Entitlement.id))
+    numbers = (last_update, last_message, read_by_officers)
+    return (*(number.scalar_subquery() for number in numbers), _next_due(col(Entitlement.id), party_id))
+
+
+def activity_marker_column(dialect_name: str, *, party: Any, crime: Any, role: Any, **_others: Any) -> Any:
+    """The poll's numbers as Activity.marker() writes them, as a column of the session's look-up
+    (AddedColumn in auth/sessions.py), so that a poll that finds nothing new is one statement.
+    NULL for a trusted helper (their role is the helper's; the case, and its role, the helped
+    party's): their poll reads the numbers in a statement of its own, as before."""
+
+    def marker(role_name: str) -> Any:
+        numbers: list[Any] = [
+            cast(func.coalesce(number, 0), Text) for number in _activity_columns(role_name, party, crime)
+        ]
+        return reduce(lambda text, number: text + _DOT + number, numbers)
+
+    return case(
+        (role == PartyRole.VICTIM, marker(PartyRole.VICTIM)),
+        (role == PartyRole.WITNESS, marker(PartyRole.WITNESS)),
+        else_=null(),
+    )
 
 
 @cache
@@ -640,7 +666,9 @@ def digest_ordered_rows_text(aggregate: str, model: Any, *where: ColumnElement[b
 
 
 # Written into the SQL, not sent as parameters: a few hundred of them were converted on every request.
-_COLON, _TILDE, _EMPTY, _BAR, _COMMA = (literal_column(f"'{c}'", Text) for c in (":", "~", "", "|", ","))
+_COLON, _TILDE, _EMPTY, _BAR, _COMMA, _DOT = (
+    literal_column(f"'{c}'", Text) for c in (":", "~", "", "|", ",", ".")
+)
 
 
 @dataclass(frozen=True)
@@ -703,9 +731,10 @@ def _digest_parts(aggregate: str, ids: DigestIds) -> list[Any]:
     ]
 
 
-def case_page_digest_column(dialect_name: str, **ids: Any) -> ColumnElement[str]:
+def case_page_digest_column(dialect_name: str, role: Any = None, **ids: Any) -> ColumnElement[str]:
     """The case page's digest as a column of another statement (the session's look-up, AddedColumn
-    in auth/sessions.py), so that a memoised page costs one round trip; `ids` are its columns."""
+    in auth/sessions.py), so that a memoised page costs one round trip; `ids` are its columns (the
+    party's role is not needed: the digest is of every update of the crime)."""
     return md5_column(_digest_parts(DIGEST_AGGREGATE[dialect_name], DigestIds(**ids)))
 
 
