@@ -283,12 +283,6 @@ def party_required(endpoint: Endpoint) -> Endpoint:
     return _party_required(endpoint, touch=True)
 
 
-def party_required_quietly(endpoint: Endpoint) -> Endpoint:
-    """As party_required_reading, but the request is not activity (background polling), so that a
-    tab left open cannot keep an idle session alive."""
-    return _party_required(endpoint, touch=False, share_reading=True)
-
-
 def party_required_reading(endpoint: Endpoint) -> Endpoint:
     """As party_required, for a page that reads: the look-up's session stays open for the page as
     request.state.reading (autocommit, see Database.reading), so the request takes one connection
@@ -301,8 +295,9 @@ def party_required_reading(endpoint: Endpoint) -> Endpoint:
 def party_polling_with(
     added: AddedColumn, wanted: Callable[[Request], bool]
 ) -> Callable[[Endpoint], Endpoint]:
-    """As party_required_quietly (background polling: not activity), with the column `added`
-    computed in the session's look-up for a request `wanted` chooses (see party_required_reading_with)."""
+    """As party_required_reading, but the request is not activity (background polling), so that a
+    tab left open cannot keep an idle session alive; with the column `added` computed in the
+    session's look-up for a request `wanted` chooses (see party_required_reading_with)."""
 
     def decorate(endpoint: Endpoint) -> Endpoint:
         return _party_required(endpoint, touch=False, share_reading=True, added=added, wanted=wanted)
