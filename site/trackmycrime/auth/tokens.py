@@ -47,10 +47,8 @@ class Signer:
 
     def unsign(self, purpose: str, token: str, *, max_age_seconds: int) -> Any | None:
         """The signed value, or None if the token is forged, for another purpose, or too old."""
-        try:
-            return self._serializer(purpose).loads(token, max_age=max_age_seconds)
-        except BadSignature:
-            return None
+        found = self.unsign_with_time(purpose, token, max_age_seconds=max_age_seconds)
+        return None if found is None else found[0]
 
     def unsign_with_time(self, purpose: str, token: str, *, max_age_seconds: int) -> tuple[Any, float] | None:
         """As unsign, with when the token was signed (seconds since the epoch)."""

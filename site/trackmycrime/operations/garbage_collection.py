@@ -6,7 +6,8 @@ default thresholds (700, 10, 10) the youngest generation was collected several t
 and each tenth of those walked the middle one, which holds most of what the request has made so
 far; every hundredth walked everything the process had ever loaded (SQLAlchemy's metadata, the
 templates, the catalogues: some 150,000 objects). That was a sixth of the CPU of the case page
-served from the memo (bench/README.md, "The cycle collector").
+served from the memo (bench/README.md, "The collector, checked cookies, and the digests in
+PostgreSQL").
 
 So, once the app has started: what is loaded by then is frozen (left out of every collection;
 it lives as long as the process anyway), and the youngest generation is collected every

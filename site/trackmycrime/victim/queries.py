@@ -290,9 +290,10 @@ _OFFICER_ID: BindParameter[int] = bindparam("officer_id")
 _FORCE_ID: BindParameter[int] = bindparam("force_id")
 
 
-def _visible_to(role: str) -> ColumnElement[bool]:
-    """visible_to_party_clause for a party in this role, its ids left as the statement's parameters."""
-    return visible_to_party_clause(SimpleNamespace(id=_PARTY_ID, crime_id=_CRIME_ID, role=role))  # type: ignore[arg-type]
+def _visible_to(role: str, party_id: Any = _PARTY_ID, crime_id: Any = _CRIME_ID) -> ColumnElement[bool]:
+    """visible_to_party_clause for a party in this role, its ids the statement's parameters (or
+    columns of an enclosing statement)."""
+    return visible_to_party_clause(SimpleNamespace(id=party_id, crime_id=crime_id, role=role))  # type: ignore[arg-type]
 
 
 def _nothing(type_: Any) -> Any:
@@ -483,7 +484,7 @@ def _officer(column: Any) -> Any:
 def _activity_columns(role: str, party_id: Any = _PARTY_ID, crime_id: Any = _CRIME_ID) -> tuple[Any, ...]:
     """The numbers of Activity, each a scalar subquery: what polling compares; of the party and
     crime given as the statement's parameters, or as columns of an enclosing statement."""
-    visible = visible_to_party_clause(SimpleNamespace(id=party_id, crime_id=crime_id, role=role))  # type: ignore[arg-type]
+    visible = _visible_to(role, party_id, crime_id)
     last_update = sa_select(func.max(col(CaseUpdate.id))).where(visible).correlate_except(CaseUpdate)
     last_message = (
         sa_select(func.max(col(Message.id)))
