@@ -323,24 +323,20 @@ async def test_signing_out_everywhere_ends_the_memoised_page_too(app, client, db
 
 
 async def test_a_row_stored_again_unchanged_keeps_the_memoised_page(app, client, db):
-    """The digest joins each table's rows in the order of their ids. A row deleted and stored again
-    as it was goes to the end of PostgreSQL's table and of its index's equal keys, and an aggregate
-    with no order then read the rows in another order: a different digest with nothing changed, and
-    the page rendered again."""
-    case = await case_with_history(db)
-    async with db.transaction() as session:
-        add_message(session, case.party, "Thank you.", days_ago=0.5)
+    """The digest joins the rows it reads whole (the party and helpers, the officers) in the order of
+    their ids. A row deleted and stored again as it was goes to the end of PostgreSQL's table and of
+    its index's equal keys, and an aggregate with no order then read the rows in another order: a
+    different digest with nothing changed, and the page rendered again."""
+    case = await make_victim_case(db)
+    quiet_helper = await add_helper(db, case)
+    await add_helper(db, case, writes="I am writing for Alex.")
     await sign_in_as(client, db, case.party)
     page = await primed(app, client)
-    table = Message.__table__
+    table = Party.__table__
     async with db.transaction() as session:
-        first = (
-            await session.exec(  # type: ignore[call-overload]
-                sa_select(table).where(table.c.party_id == case.party.id).order_by(table.c.id).limit(1)
-            )
-        ).one()
-        await session.exec(delete(table).where(table.c.id == first.id))  # type: ignore[call-overload]
-        await session.exec(insert(table).values(**first._mapping))  # type: ignore[call-overload]
+        row = (await session.exec(sa_select(table).where(table.c.id == quiet_helper.id))).one()  # type: ignore[call-overload]
+        await session.exec(delete(table).where(table.c.id == row.id))  # type: ignore[call-overload]
+        await session.exec(insert(table).values(**row._mapping))  # type: ignore[call-overload]
     hits = app.state.page_memo.hits
     assert await memoised(client) == page
     assert app.state.page_memo.hits == hits + 1, "the same rows, the same digest: served from the memo"

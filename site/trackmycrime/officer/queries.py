@@ -488,10 +488,12 @@ async def active_officers(db: AsyncSession, force_id: int) -> list[Officer]:
 def inbox_digest_column(dialect_name: str, *, officer: Any, force: Any, team: Any) -> ColumnElement[str]:
     """md5 over every row the inbox (either list, the officer's or their team's) or its header can
     show or count for the officer: the force, the officer and their team, the crimes each of them is
-    in charge of, and those crimes' parties, messages, updates, entitlements, requests for an update
-    and reassignments. `officer`, `force` and `team` are columns of the enclosing statement (the
-    officer's session look-up, AddedColumn in auth/sessions.py, or inbox_digest's): the officer's id,
-    force and team as that statement reads them.
+    in charge of, and those crimes' parties and reassignments; for their messages, updates,
+    entitlements and requests for an update, each crime's case_version, which the database moves on
+    whenever one of those rows is written (case_versions.py). `officer`, `force` and `team` are
+    columns of the enclosing statement (the officer's session look-up, AddedColumn in
+    auth/sessions.py, or inbox_digest's): the officer's id, force and team as that statement reads
+    them.
 
     The officers and crimes are chosen in the statement from the rows as they are now, so a
     reassignment or a team move changes the set, and so the digest. More rows than the page shows
@@ -531,10 +533,6 @@ def inbox_digest_column(dialect_name: str, *, officer: Any, force: Any, team: An
             rows_text(Officer, among(col(Officer.id), officers_seen)),
             rows_text(Crime, among(col(Crime.id), crimes_seen)),
             rows_text(Party, among(col(Party.crime_id), crimes_seen)),
-            rows_text(Message, among(col(Message.crime_id), crimes_seen)),
-            rows_text(CaseUpdate, among(col(CaseUpdate.crime_id), crimes_seen)),
-            rows_text(Entitlement, among(col(Entitlement.crime_id), crimes_seen)),
-            rows_text(UpdateRequest, among(col(UpdateRequest.crime_id), crimes_seen)),
             rows_text(AuditEvent, among(col(AuditEvent.crime_id), crimes_seen), reassigned),
         ]
     )

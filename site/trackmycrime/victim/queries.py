@@ -60,7 +60,6 @@ from ..models import (
     OfficerRole,
     Party,
     PartyRole,
-    PersonalStatement,
     PropertyItem,
     ReviewRequest,
     UpdateRead,
@@ -690,9 +689,11 @@ def _digest_parts(aggregate: str, ids: DigestIds) -> list[Any]:
     """Every row the case page shows, as texts to take the md5 of.
 
     More rows than the page shows is only a page rendered again; fewer would be a stale page, so:
-    the party and their helpers, the crime, its force, every officer the page can name, the updates
-    of the crime and the party's read marks, messages, hearings, decisions and review requests,
-    property, requests for an update and deadlines, and the personal statement.
+    the party and their helpers, the crime, its force and every officer the page can name, row by
+    row; and for the crime's updates and read marks, messages, hearings, decisions and review
+    requests, property, requests for an update, deadlines and personal statements, the crime's
+    case_version, which the database moves on whenever one of those rows is written
+    (case_versions.py), read with the crime's row.
     """
     authors = (
         sa_select(col(CaseUpdate.author_officer_id))
@@ -719,16 +720,6 @@ def _digest_parts(aggregate: str, ids: DigestIds) -> list[Any]:
         rows_text(Crime, col(Crime.id) == ids.crime),
         rows_text(Force, col(Force.id) == ids.force),
         rows_text(Officer, officers_named),
-        rows_text(CaseUpdate, col(CaseUpdate.crime_id) == ids.crime),
-        rows_text(UpdateRead, col(UpdateRead.party_id) == ids.party),
-        rows_text(Message, col(Message.party_id) == ids.party),
-        rows_text(Hearing, col(Hearing.crime_id) == ids.crime),
-        rows_text(Decision, col(Decision.crime_id) == ids.crime),
-        rows_text(ReviewRequest, col(ReviewRequest.party_id) == ids.party),
-        rows_text(PropertyItem, col(PropertyItem.crime_id) == ids.crime),
-        rows_text(UpdateRequest, col(UpdateRequest.party_id) == ids.party),
-        rows_text(Entitlement, col(Entitlement.party_id) == ids.party),
-        rows_text(PersonalStatement, col(PersonalStatement.party_id) == ids.party),
     ]
 
 
