@@ -34,7 +34,9 @@ CONCURRENCY = 16
 BODY = gzip.compress(b"<p>the same bytes</p>" * 1000)
 
 
-async def measure(database_url: str, cookies: str, officer_cookies: str, requests: int) -> dict[str, float]:
+async def measure(
+    database_url: str, cookies: str, officer_cookies: str, requests: int, only: str = ""
+) -> dict[str, float]:
     import uvloop  # noqa: F401  (installed by the caller)
     from starlette.responses import Response
     from starlette.routing import Route
@@ -92,6 +94,8 @@ async def measure(database_url: str, cookies: str, officer_cookies: str, request
         }
         figures = {}
         for name, (args, options, status) in targets.items():
+            if only and name != only:
+                continue
 
             async def batch(count: int, args: Any = args, options: Any = options) -> None:
                 for _ in range(count // CONCURRENCY):
@@ -122,7 +126,8 @@ def main() -> None:
 
         logging.getLogger("trackmycrime.access").setLevel(logging.WARNING)
         uvloop.install()
-        print(json.dumps(asyncio.run(measure(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])))))
+        url, cookies, officer_cookies, requests, *only = sys.argv[2:7]
+        print(json.dumps(asyncio.run(measure(url, cookies, officer_cookies, int(requests), *only))))
         return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
