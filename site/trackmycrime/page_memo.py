@@ -27,7 +27,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .auth.csrf import unmask
 from .i18n import LONDON, current_language
 
 # As app.py's GZipMiddleware, so that a memoised page weighs what a fresh one does.
@@ -66,10 +65,11 @@ class PageMemo:
             # Who is signed in: a party (the case page) or an officer (the inbox).
             "party": ("party", state.party.id) if hasattr(state, "party") else ("officer", state.officer.id),
             "session": state.web_session.id,
-            "url": (request.url.path, request.url.query),
+            # The path and query of request.url, without parsing the whole URL it builds.
+            "url": (request.scope["path"], request.scope["query_string"]),
             "language": current_language.get(),
             # The token the masked one in the page stands for: the same for every page of this browser.
-            "csrf_token": unmask(getattr(state, "csrf_token", "")),
+            "csrf_token": getattr(state, "csrf_token_unmasked", None),
             "digest": digest,
         }
         return tuple((name, parts[name]) for name in self.key_parts if name != "time")
