@@ -34,6 +34,9 @@ GZIP_LEVEL = 6
 # The parts of the key; "time" is the time bucket, kept with the entry and checked on the way out.
 KEY_PARTS = ("party", "session", "url", "language", "csrf_token", "digest", "time")
 _MOMENT = dt.timedelta(microseconds=1)
+# The headers of Response(body, media_type="text/html", headers=...), as memoised_response sent them.
+_HTML = (b"content-type", b"text/html; charset=utf-8")
+_GZIPPED = ((b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,8 @@ class Memoised:
     plain: bytes
     gzipped: bytes
     valid_until: dt.datetime  # the end of its time bucket: the next instant the page could change
+    plain_headers: tuple[tuple[bytes, bytes], ...]
+    gzipped_headers: tuple[tuple[bytes, bytes], ...]
 
 
 class PageMemo:
@@ -97,7 +102,14 @@ class PageMemo:
 
 def memoise(html: str, valid_until: dt.datetime) -> Memoised:
     plain = html.encode()
-    return Memoised(plain, gzip.compress(plain, compresslevel=GZIP_LEVEL, mtime=0), valid_until)
+    gzipped = gzip.compress(plain, compresslevel=GZIP_LEVEL, mtime=0)
+    return Memoised(
+        plain,
+        gzipped,
+        valid_until,
+        plain_headers=((b"content-length", str(len(plain)).encode()), _HTML),
+        gzipped_headers=(*_GZIPPED, (b"content-length", str(len(gzipped)).encode()), _HTML),
+    )
 
 
 def next_change(now: dt.datetime, instants: Iterable[dt.datetime | None]) -> dt.datetime:
@@ -114,10 +126,20 @@ def next_change(now: dt.datetime, instants: Iterable[dt.datetime | None]) -> dt.
     return min(ends)
 
 
+class _MemoisedPageResponse(Response):
+    """A Response with its headers made once, when the page was kept: Response's own init_headers
+    encodes them again from a dict on every hit."""
+
+    def __init__(self, body: bytes, raw_headers: list[tuple[bytes, bytes]]) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = body
+        self.raw_headers = raw_headers
+
+
 def memoised_response(request: Request, page: Memoised) -> Response:
     """The page as the site's middleware would have sent it: gzipped when the browser takes gzip."""
     if "gzip" in request.headers.get("accept-encoding", ""):
-        headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-        return Response(page.gzipped, media_type="text/html", headers=headers)
-    # GZipMiddleware adds Vary to this one, as it does to a fresh page it leaves plain.
-    return Response(page.plain, media_type="text/html")
+        return _MemoisedPageResponse(page.gzipped, [*page.gzipped_headers])
+    # GZipMiddleware adds Vary to this one, as it does to a fresh page it leaves plain (in place: a copy).
+    return _MemoisedPageResponse(page.plain, [*page.plain_headers])
