@@ -54,6 +54,7 @@ class PageMemo:
     def __init__(self, entries: int, key_parts: Iterable[str] = KEY_PARTS) -> None:
         self.entries = entries
         self.key_parts = tuple(key_parts)  # all of them, except in the test that leaves one out
+        self._keyed_parts = tuple(name for name in self.key_parts if name != "time")
         self._pages: OrderedDict[Hashable, Memoised] = OrderedDict()
         self.hits = self.misses = 0
 
@@ -65,19 +66,20 @@ class PageMemo:
         return len(self._pages)
 
     def key(self, request: Request, digest: str) -> tuple[Any, ...]:
-        state = request.state
+        scope = request.scope
+        state = scope["state"]  # what request.state reads, without its __getattr__ for each name
         parts = {
             # Who is signed in: a party (the case page) or an officer (the inbox).
-            "party": ("party", state.party.id) if hasattr(state, "party") else ("officer", state.officer.id),
-            "session": state.web_session.id,
+            "party": ("party", state["party"].id) if "party" in state else ("officer", state["officer"].id),
+            "session": state["web_session"].id,
             # The path and query of request.url, without parsing the whole URL it builds.
-            "url": (request.scope["path"], request.scope["query_string"]),
+            "url": (scope["path"], scope["query_string"]),
             "language": current_language.get(),
             # The token the masked one in the page stands for: the same for every page of this browser.
-            "csrf_token": getattr(state, "csrf_token_unmasked", None),
+            "csrf_token": state.get("csrf_token_unmasked"),
             "digest": digest,
         }
-        return tuple((name, parts[name]) for name in self.key_parts if name != "time")
+        return tuple([(name, parts[name]) for name in self._keyed_parts])
 
     def get(self, key: Hashable, now: dt.datetime) -> Memoised | None:
         page = self._pages.get(key)
