@@ -27,7 +27,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .auth.csrf import unmask
 from .i18n import LONDON, current_language
 
 # As app.py's GZipMiddleware, so that a memoised page weighs what a fresh one does.
@@ -35,6 +34,9 @@ GZIP_LEVEL = 6
 # The parts of the key; "time" is the time bucket, kept with the entry and checked on the way out.
 KEY_PARTS = ("party", "session", "url", "language", "csrf_token", "digest", "time")
 _MOMENT = dt.timedelta(microseconds=1)
+# The headers of Response(body, media_type="text/html", headers=...), as memoised_response sent them.
+_HTML = (b"content-type", b"text/html; charset=utf-8")
+_GZIPPED = ((b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,8 @@ class Memoised:
     plain: bytes
     gzipped: bytes
     valid_until: dt.datetime  # the end of its time bucket: the next instant the page could change
+    plain_headers: tuple[tuple[bytes, bytes], ...]
+    gzipped_headers: tuple[tuple[bytes, bytes], ...]
 
 
 class PageMemo:
@@ -50,6 +54,7 @@ class PageMemo:
     def __init__(self, entries: int, key_parts: Iterable[str] = KEY_PARTS) -> None:
         self.entries = entries
         self.key_parts = tuple(key_parts)  # all of them, except in the test that leaves one out
+        self._keyed_parts = tuple(name for name in self.key_parts if name != "time")
         self._pages: OrderedDict[Hashable, Memoised] = OrderedDict()
         self.hits = self.misses = 0
 
@@ -61,18 +66,20 @@ class PageMemo:
         return len(self._pages)
 
     def key(self, request: Request, digest: str) -> tuple[Any, ...]:
-        state = request.state
+        scope = request.scope
+        state = scope["state"]  # what request.state reads, without its __getattr__ for each name
         parts = {
             # Who is signed in: a party (the case page) or an officer (the inbox).
-            "party": ("party", state.party.id) if hasattr(state, "party") else ("officer", state.officer.id),
-            "session": state.web_session.id,
-            "url": (request.url.path, request.url.query),
+            "party": ("party", state["party"].id) if "party" in state else ("officer", state["officer"].id),
+            "session": state["web_session"].id,
+            # The path and query of request.url, without parsing the whole URL it builds.
+            "url": (scope["path"], scope["query_string"]),
             "language": current_language.get(),
             # The token the masked one in the page stands for: the same for every page of this browser.
-            "csrf_token": unmask(getattr(state, "csrf_token", "")),
+            "csrf_token": state.get("csrf_token_unmasked"),
             "digest": digest,
         }
-        return tuple((name, parts[name]) for name in self.key_parts if name != "time")
+        return tuple([(name, parts[name]) for name in self._keyed_parts])
 
     def get(self, key: Hashable, now: dt.datetime) -> Memoised | None:
         page = self._pages.get(key)
@@ -97,7 +104,14 @@ class PageMemo:
 
 def memoise(html: str, valid_until: dt.datetime) -> Memoised:
     plain = html.encode()
-    return Memoised(plain, gzip.compress(plain, compresslevel=GZIP_LEVEL, mtime=0), valid_until)
+    gzipped = gzip.compress(plain, compresslevel=GZIP_LEVEL, mtime=0)
+    return Memoised(
+        plain,
+        gzipped,
+        valid_until,
+        plain_headers=((b"content-length", str(len(plain)).encode()), _HTML),
+        gzipped_headers=(*_GZIPPED, (b"content-length", str(len(gzipped)).encode()), _HTML),
+    )
 
 
 def next_change(now: dt.datetime, instants: Iterable[dt.datetime | None]) -> dt.datetime:
@@ -114,10 +128,28 @@ def next_change(now: dt.datetime, instants: Iterable[dt.datetime | None]) -> dt.
     return min(ends)
 
 
+class _MemoisedPageResponse(Response):
+    """A Response with its headers made once, when the page was kept: Response's own init_headers
+    encodes them again from a dict on every hit."""
+
+    def __init__(self, body: bytes, raw_headers: list[tuple[bytes, bytes]]) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = body
+        self.raw_headers = raw_headers
+
+
 def memoised_response(request: Request, page: Memoised) -> Response:
     """The page as the site's middleware would have sent it: gzipped when the browser takes gzip."""
-    if "gzip" in request.headers.get("accept-encoding", ""):
-        headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-        return Response(page.gzipped, media_type="text/html", headers=headers)
-    # GZipMiddleware adds Vary to this one, as it does to a fresh page it leaves plain.
-    return Response(page.plain, media_type="text/html")
+    if _takes_gzip(request):
+        return _MemoisedPageResponse(page.gzipped, [*page.gzipped_headers])
+    # GZipMiddleware adds Vary to this one, as it does to a fresh page it leaves plain (in place: a copy).
+    return _MemoisedPageResponse(page.plain, [*page.plain_headers])
+
+
+def _takes_gzip(request: Request) -> bool:
+    """GZipMiddleware's test (the first Accept-Encoding, as Headers reads it), on the scope's headers."""
+    for name, value in request.scope["headers"]:
+        if name == b"accept-encoding":
+            return b"gzip" in value
+    return False

@@ -82,7 +82,12 @@ def _language_switch_links(request: Request, party: object) -> list[tuple[str, s
 
 
 def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+    # From the scope: request.headers.get raises and catches a KeyError for a header not sent, and
+    # a full page, memoised or not, asks for this one more than once.
+    for name, value in request.scope["headers"]:
+        if name == b"hx-request":
+            return value == b"true" and request.headers.get("hx-boosted") != "true"
+    return False
 
 
 def render_html(

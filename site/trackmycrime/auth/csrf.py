@@ -69,7 +69,11 @@ class CSRFMiddleware:
         if len(cookie_value) < 20:
             cookie_value = new_cookie = random_token()
         expected = self.signer.mac(CSRF, cookie_value)
-        scope.setdefault("state", {})["csrf_token"] = mask(expected)
+        state = scope.setdefault("state", {})
+        state["csrf_token"] = mask(expected)
+        # What the masked token stands for, for the memoised pages' key (page_memo.py) to use as
+        # it is rather than unmask the masked one on every request.
+        state["csrf_token_unmasked"] = expected
 
         if scope["method"] not in SAFE_METHODS:
             body, too_large = await _read_body(receive)
