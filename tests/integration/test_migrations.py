@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
+from trackmycrime.case_versions import CASE_ROW_TABLES
 from trackmycrime.database import Database
 from trackmycrime.migrations import upgrade_with_connection
 from trackmycrime.models import CaseUpdate, Crime, Force, utcnow
@@ -98,3 +99,26 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
         keys = (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar()
     await database.dispose()
     assert (mode, keys) == ("wal", 1)
+
+
+async def _triggers(database: Database) -> set[tuple[str, str]]:
+    """Each trigger's name and table, as the database lists them."""
+    listing = {
+        "postgresql": "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal",
+        "sqlite": "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'",
+    }
+    async with database.engine.connect() as connection:
+        rows = await connection.exec_driver_sql(listing[connection.dialect.name])
+        return {(str(name), str(table)) for name, table in rows}
+
+
+async def test_migrations_make_the_triggers_create_all_makes(migrated):
+    """The case versions' triggers (case_versions.py) are made by create_all in tests and by the
+    migrations in production: a table given a trigger in one and not the other would leave the
+    memoised pages stale only where the tests cannot see it."""
+    made_by_migrations = await _triggers(migrated)
+    async with migrated.engine.begin() as connection:
+        await connection.run_sync(SQLModel.metadata.drop_all)
+        await connection.run_sync(SQLModel.metadata.create_all)
+    assert made_by_migrations == await _triggers(migrated)
+    assert len(made_by_migrations) >= len(CASE_ROW_TABLES)
