@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from sqlalchemy import BigInteger, DateTime, Index, Text, TypeDecorator, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
-from .case_versions import make_triggers
+from .case_versions import CASE_ROW_TABLES, NOT_SHOWN, make_triggers
 
 
 def utcnow() -> dt.datetime:
@@ -792,8 +792,10 @@ Index("ix_audit_action_at", AuditEvent.action, AuditEvent.at)  # type: ignore[ar
 
 @event.listens_for(SQLModel.metadata, "after_create")
 def _make_case_version_triggers(metadata: Any, connection: Any, **_kw: Any) -> None:
-    """create_all makes the triggers too (the migrations make them on a database that is upgraded)."""
-    make_triggers(connection)
+    """create_all makes the triggers too (the migrations make them on a database that is upgraded);
+    a party's update moves the version only when a column the pages show changed."""
+    shown = [column.name for column in Party.__table__.columns if column.name not in NOT_SHOWN]  # type: ignore[attr-defined]
+    make_triggers(connection, CASE_ROW_TABLES, {"party": shown})
 
 
 __all__ = [

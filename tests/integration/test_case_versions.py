@@ -13,14 +13,13 @@ from sqlmodel import SQLModel, col
 from tests.web.victim_data import VictimCase, add_crime, add_message, add_party, add_update, make_victim_case
 from trackmycrime.case_versions import CASE_ROW_TABLES
 from trackmycrime.database import Database
-from trackmycrime.models import Crime, Message, UpdateRead, utcnow
+from trackmycrime.models import Crime, Message, Party, UpdateRead, utcnow
 
 pytestmark = pytest.mark.anyio
 
 # Tables that lead to a crime or a party and have no trigger, each with the reason: the case page
 # does not show them, or the digest reads them whole.
 NOT_VERSIONED = {
-    "party": "the party and their helpers are read whole, row by row",
     "handover": "the officer's record of a reassignment; the page shows the crime's officer",
     "contact_agreement": "agreed ways of contact: on the contact pages, not the case page",
     "feedback": "feedback on the service, not shown back",
@@ -89,6 +88,20 @@ async def test_a_table_linked_by_its_party_moves_the_partys_case(db: Database):
         await session.exec(delete(UpdateRead).where(col(UpdateRead.party_id) == case.party.id))  # type: ignore[call-overload]
     assert await version_of(db, case.crime.id) == start + 2
     assert await version_of(db, other.crime.id) == other_start
+
+
+async def test_a_partys_sign_in_bookkeeping_leaves_the_version_and_a_shown_change_moves_it(db: Database):
+    """A party's row is written at every sign-in (when, and failed tries): that changes no page,
+    so it must not cost every memoised page of the case a render."""
+    case = await make_victim_case(db)
+    start = await version_of(db, case.crime.id)
+    where = col(Party.id) == case.party.id
+    async with db.transaction() as session:
+        await session.exec(update(Party).where(where).values(last_sign_in_at=utcnow(), failed_sign_ins=2))  # type: ignore[call-overload]
+    assert await version_of(db, case.crime.id) == start
+    async with db.transaction() as session:
+        await session.exec(update(Party).where(where).values(surname="Okafor"))  # type: ignore[call-overload]
+    assert await version_of(db, case.crime.id) == start + 1
 
 
 async def test_writes_to_one_case_at_once_each_move_its_version(db: Database):

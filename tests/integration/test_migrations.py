@@ -102,20 +102,22 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
 
 
 async def _triggers(database: Database) -> set[tuple[str, str]]:
-    """Each trigger's name and table, as the database lists them."""
+    """Each trigger's name and definition (its table, events, the columns it watches), as the
+    database lists them."""
     listing = {
-        "postgresql": "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal",
-        "sqlite": "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'",
+        "postgresql": "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal",
+        "sqlite": "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'",
     }
     async with database.engine.connect() as connection:
         rows = await connection.exec_driver_sql(listing[connection.dialect.name])
-        return {(str(name), str(table)) for name, table in rows}
+        return {(str(name), str(definition)) for name, definition in rows}
 
 
 async def test_migrations_make_the_triggers_create_all_makes(migrated):
     """The case versions' triggers (case_versions.py) are made by create_all in tests and by the
     migrations in production: a table given a trigger in one and not the other would leave the
-    memoised pages stale only where the tests cannot see it."""
+    memoised pages stale only where the tests cannot see it; so would a party column added to the
+    model and not to the columns the migration's trigger watches."""
     made_by_migrations = await _triggers(migrated)
     async with migrated.engine.begin() as connection:
         await connection.run_sync(SQLModel.metadata.drop_all)

@@ -69,7 +69,7 @@ async def _memoised_inbox(request: Request, db: AsyncSession, memo: PageMemo) ->
     lists, the role's navigation, the force's name), read in the same snapshot. Asked in a statement
     of its own, it could be of rows changed since the check read them (a team move), and the page
     of the old ones kept under the key of the new. (The columns the digest leaves out, secrets and
-    sign-in counters, victim/queries.py's _NOT_SHOWN, are on no officer page.)"""
+    sign-in counters, case_versions.py's NOT_SHOWN, are on no officer page.)"""
     now = utcnow()
     digest: str = request.state.added_column
     key = memo.key(request, digest)

@@ -488,9 +488,9 @@ async def active_officers(db: AsyncSession, force_id: int) -> list[Officer]:
 def inbox_digest_column(dialect_name: str, *, officer: Any, force: Any, team: Any) -> ColumnElement[str]:
     """md5 over every row the inbox (either list, the officer's or their team's) or its header can
     show or count for the officer: the force, the officer and their team, the crimes each of them is
-    in charge of, and those crimes' parties and reassignments; for their messages, updates,
-    entitlements and requests for an update, each crime's case_version, which the database moves on
-    whenever one of those rows is written (case_versions.py). `officer`, `force` and `team` are
+    in charge of, and those crimes' reassignments; for their parties, messages, updates, entitlements
+    and requests for an update, each crime's case_version, which the database moves on whenever one
+    of those rows is written (case_versions.py). `officer`, `force` and `team` are
     columns of the enclosing statement (the officer's session look-up, AddedColumn in
     auth/sessions.py, or inbox_digest's): the officer's id, force and team as that statement reads
     them.
@@ -532,7 +532,6 @@ def inbox_digest_column(dialect_name: str, *, officer: Any, force: Any, team: An
             digest_rows_text(DIGEST_AGGREGATE[dialect_name], Force, col(Force.id) == force),
             rows_text(Officer, among(col(Officer.id), officers_seen)),
             rows_text(Crime, among(col(Crime.id), crimes_seen)),
-            rows_text(Party, among(col(Party.crime_id), crimes_seen)),
             rows_text(AuditEvent, among(col(AuditEvent.crime_id), crimes_seen), reassigned),
         ]
     )

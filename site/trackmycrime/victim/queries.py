@@ -44,6 +44,7 @@ from ..case_events.decisions import DecisionView, decisions_for_party
 from ..case_events.hearings import in_journey_order
 from ..case_timeline import Source, kind_column, kind_of_update, source_column
 from ..case_updates import visible_to_party_clause
+from ..case_versions import NOT_SHOWN
 from ..database import first_row
 from ..i18n import gettext as _
 from ..models import (
@@ -608,27 +609,12 @@ async def mark_replies_read(db: AsyncSession, party: Party, view: CaseView) -> N
 # ---------------------------------------------------------------- the case page's digest (page_memo.py)
 
 
-# Columns the case page never shows and that change without anything on it changing (a sign-in), or
-# that are secrets with no business in a digest, even one that stays in memory.
-_NOT_SHOWN = frozenset(
-    {
-        "password_hash",
-        "registration_code_hash",
-        "registration_code_lookup",
-        "totp_secret",
-        "failed_sign_ins",
-        "locked_until",
-        "last_sign_in_at",
-    }
-)
-
-
 def _row_text(model: Any) -> ColumnElement[str]:
     """A row as text no two different rows share: each column as its length, ':' and its value, or '~'
     for NULL, so that no value can run into the next."""
     parts = []
     for column in model.__table__.columns:
-        if column.name in _NOT_SHOWN:
+        if column.name in NOT_SHOWN:
             continue
         value = cast(column, Text)
         parts.append(func.coalesce(cast(func.length(value), Text) + _COLON + value, _TILDE))
@@ -655,7 +641,7 @@ def digest_ordered_rows_text(aggregate: str, model: Any, *where: ColumnElement[b
     "The case page's digest in PostgreSQL")."""
     table = model.__table__
     if aggregate == DIGEST_AGGREGATE["postgresql"]:
-        shown = [column for column in table.columns if column.name not in _NOT_SHOWN]
+        shown = [column for column in table.columns if column.name not in NOT_SHOWN]
         name = f"{table.name}_rows"
         rows = sa_select(*shown).where(*where).order_by(table.c.id).correlate_except(table).subquery(name)
         every_row = func.string_agg(cast(literal_column(name), Text), _COMMA)
@@ -689,8 +675,8 @@ def _digest_parts(aggregate: str, ids: DigestIds) -> list[Any]:
     """Every row the case page shows, as texts to take the md5 of.
 
     More rows than the page shows is only a page rendered again; fewer would be a stale page, so:
-    the party and their helpers, the crime, its force and every officer the page can name, row by
-    row; and for the crime's updates and read marks, messages, hearings, decisions and review
+    the crime, its force and every officer the page can name, row by row; and for the party and
+    their helpers, the crime's updates and read marks, messages, hearings, decisions and review
     requests, property, requests for an update, deadlines and personal statements, the crime's
     case_version, which the database moves on whenever one of those rows is written
     (case_versions.py), read with the crime's row.
@@ -716,7 +702,6 @@ def _digest_parts(aggregate: str, ids: DigestIds) -> list[Any]:
         )
     rows_text = functools.partial(digest_ordered_rows_text, aggregate)
     return [
-        rows_text(Party, or_(col(Party.id) == ids.party, col(Party.helps_party_id) == ids.party)),
         rows_text(Crime, col(Crime.id) == ids.crime),
         rows_text(Force, col(Force.id) == ids.force),
         rows_text(Officer, officers_named),
