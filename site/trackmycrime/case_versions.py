@@ -1,10 +1,11 @@
 """A crime's case_version: a number the database moves on whenever a row of the case changes.
 
 The case page's digest (victim/queries.py) is of every row the page shows. Read row by row, the
-crime's updates, messages, hearings, decisions, property and the rest were most of the digest's
-time in the database, and grew with the case. Now each of those tables has a trigger that adds one
-to its crime's case_version for every row inserted, changed or deleted, and the digest reads that
-one column in their place (bench/README.md, "A crime's version kept by triggers").
+parties and the crime's updates, messages, hearings, decisions, property and the rest were most of
+the digest's time in the database, and grew with the case. Now each of those tables has a trigger
+that adds one to its crime's case_version for every row inserted, changed or deleted (a party's
+only when a column a page shows changed), and the digest reads that one column in their place
+(bench/README.md, "A crime's version kept by triggers").
 
 A trigger cannot be forgotten by a writer, as a call in each domain function could be: the ingest
 API, retention, the officer's pages and the tests' own set-up all move it. The addition is made
