@@ -490,10 +490,9 @@ def inbox_digest_column(dialect_name: str, *, officer: Any, force: Any, team: An
     show or count for the officer: the force, the officer and their team, the crimes each of them is
     in charge of, and those crimes' reassignments; for their parties, messages, updates, entitlements
     and requests for an update, each crime's case_version, which the database moves on whenever one
-    of those rows is written (case_versions.py). `officer`, `force` and `team` are
-    columns of the enclosing statement (the officer's session look-up, AddedColumn in
-    auth/sessions.py, or inbox_digest's): the officer's id, force and team as that statement reads
-    them.
+    of those rows is written (case_versions.py). `officer`, `force` and `team` are columns of the
+    enclosing statement (the officer's session look-up, AddedColumn in auth/sessions.py, or
+    inbox_digest's): the officer's id, force and team as that statement reads them.
 
     The officers and crimes are chosen in the statement from the rows as they are now, so a
     reassignment or a team move changes the set, and so the digest. More rows than the page shows
