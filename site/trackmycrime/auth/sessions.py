@@ -17,7 +17,6 @@ from sqlalchemy import ColumnElement, String, TextClause, bindparam, func, text,
 from sqlalchemy import column as sa_column
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import LABEL_STYLE_TABLENAME_PLUS_COL, TextualSelect
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from .. import audit, audit_actions
-from ..database import Detached, columns_loaded_as, first_row
+from ..database import Detached, PooledReading, columns_loaded_as, first_row
 from ..eligibility import portal_offered
 from ..language import chosen_language, use_party_language
 from ..models import Crime, Force, Officer, Party, WebSession, utcnow
@@ -157,8 +156,9 @@ def _is_live(web_session: WebSession, request: Request, now: dt.datetime) -> boo
     )
 
 
-async def _touch(db: AsyncSession | AsyncConnection, web_session: WebSession, now: dt.datetime) -> None:
+async def _touch(reading: PooledReading, web_session: WebSession, now: dt.datetime) -> None:
     if now - web_session.last_seen_at > TOUCH_EVERY:
+        db = await reading.connection()
         await db.execute(
             update(WebSession)
             .where(WebSession.id == web_session.id)  # type: ignore[arg-type]
@@ -264,7 +264,7 @@ _OFFICER_SESSION = (
 
 
 async def _signed_in(
-    connection: AsyncConnection, statement: Any, loaders: list[Detached], token_hash: str
+    connection: PooledReading, statement: Any, loaders: list[Detached], token_hash: str
 ) -> tuple[Any, ...] | None:
     """The session and who it belongs to, in one statement; then any column added after theirs."""
     row = await first_row(connection, statement, {"token_hash": token_hash})
@@ -285,9 +285,10 @@ def party_required(endpoint: Endpoint) -> Endpoint:
 
 
 def party_required_reading(endpoint: Endpoint) -> Endpoint:
-    """As party_required, for a page that reads: the look-up's session stays open for the page as
-    request.state.reading (autocommit, see Database.reading), so the request takes one connection
-    from the pool, and checks it once, instead of twice. The page must not open another connection
+    """As party_required, for a page that reads: the look-up's connection stays open for the page as
+    request.state.reading (a PooledReading, in autocommit: `await request.state.reading.session()`
+    for an ORM session on it), so the request takes one connection from the pool, and checks it
+    once, instead of twice. The page must not open another connection
     while it holds this one: with every pooled connection held so, each request would wait for a
     second one that never comes free."""
     return _party_required(endpoint, touch=True, share_reading=True)
@@ -332,7 +333,7 @@ def _party_required(
         token_hash = _token_hash(request)
         if token_hash:
             now = utcnow()
-            async with request.app.state.db.reading_connection() as connection:
+            async with request.app.state.db.pooled_reading() as connection:
                 statement: Any = _PARTY_SESSION
                 if added is not None and wanted is not None and wanted(request):
                     statement = _party_session_with(added, connection.dialect.name)
@@ -360,9 +361,8 @@ def _party_required(
                 if row and signed_in and share_reading:
                     _set_party_state(request, row, helper)
                     request.state.added_column = added_column
-                    async with request.app.state.db.session_on(connection) as reading:
-                        request.state.reading = reading
-                        return await endpoint(request)
+                    request.state.reading = connection
+                    return await endpoint(request)
             # Otherwise the look-up's connection is back in the pool before the page opens its own:
             # one connection per request, not two (bench/README.md, server speed).
             if row and signed_in:
@@ -373,11 +373,9 @@ def _party_required(
     return wrapper
 
 
-async def _audit_helper_view(
-    request: Request, connection: AsyncConnection, helper: Party, crime: Crime
-) -> None:
+async def _audit_helper_view(request: Request, reading: PooledReading, helper: Party, crime: Crime) -> None:
     """Every page a trusted helper opens is in the audit log as theirs (issue 21)."""
-    async with request.app.state.db.session_on(connection) as db:
+    async with request.app.state.db.session_on(await reading.connection()) as db:
         audit.record(
             db,
             request,
@@ -397,7 +395,7 @@ _HELPED = sa_select(*_HELPED_LOADER.columns).where(col(Party.id) == bindparam("p
 
 
 async def _as_helped_party(
-    connection: AsyncConnection, row: Any
+    connection: PooledReading, row: Any
 ) -> tuple[WebSession, Party, Crime, Force] | None:
     """The session's row with the helped party in place of the helper; None if that party has left."""
     web_session, helper, crime, force = row
@@ -408,13 +406,14 @@ async def _as_helped_party(
     return web_session, helped, crime, force
 
 
-async def _keep_language(db: AsyncSession | AsyncConnection, party: Party) -> bool:
+async def _keep_language(reading: PooledReading, party: Party) -> bool:
     """A language picked with the switch is stored on the party (their alerts follow it); without
     one, the page is in the party's stored language. True if the party's row was changed."""
     chosen = chosen_language.get()
     if not chosen or chosen == party.preferred_language:
         use_party_language(party.preferred_language)
         return False
+    db = await reading.connection()
     await db.execute(
         update(Party).where(Party.id == party.id).values(preferred_language=chosen)  # type: ignore[arg-type]
     )
@@ -458,7 +457,7 @@ def officer_required(
             if token_hash:
                 now = utcnow()
                 db = request.app.state.db
-                async with db.reading_connection() as connection:
+                async with db.pooled_reading() as connection:
                     statement: Any = _OFFICER_SESSION
                     if added is not None and wanted is not None and wanted(request):
                         statement = _officer_session_with(added, connection.dialect.name)
@@ -474,9 +473,8 @@ def officer_required(
                     provider_to_ask = bool(row and row[0].sso_expires_at and row[0].sso_expires_at <= now)
                     if row and allowed and share_reading and not provider_to_ask:
                         request.state.web_session, request.state.officer, request.state.force = row
-                        async with db.session_on(connection) as reading:
-                            request.state.reading = reading
-                            return await endpoint(request)
+                        request.state.reading = connection
+                        return await endpoint(request)
                 if row and allowed and not await still_accepted(request, row[0], now):
                     return _redirect_to(request, "/officer/sign-in?signed_out=1")
                 if row and signed_in and not allowed:
@@ -487,7 +485,7 @@ def officer_required(
                     state.web_session, state.officer, state.force = row
                     if share_reading:
                         state.added_column = None
-                        async with db.reading() as reading:
+                        async with db.pooled_reading() as reading:
                             state.reading = reading
                             return await endpoint(request)
                     return await endpoint(request)

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..database import PooledReading
 from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..models import Crime, Officer, utcnow
@@ -51,16 +52,17 @@ def _memoised(request: Request) -> bool:
 
 @officer_page(share_reading=True, added=inbox_digest_column, wanted=_memoised)
 async def inbox(request: Request) -> Response:
-    db: AsyncSession = request.state.reading
+    reading: PooledReading = request.state.reading
     # The digest comes with the session check (officer_required), except when that check had to
     # ask the officer's identity provider, which is rare: that request's page is rendered.
     if _memoised(request) and request.state.added_column is not None:
-        return await _memoised_inbox(request, db, request.app.state.page_memo)
+        return await _memoised_inbox(request, reading, request.app.state.page_memo)
+    db = await reading.session()
     context = await _inbox_context(request, db, utcnow())
     return await render_page(request, db, "officer/inbox.html", context)
 
 
-async def _memoised_inbox(request: Request, db: AsyncSession, memo: PageMemo) -> Response:
+async def _memoised_inbox(request: Request, reading: PooledReading, memo: PageMemo) -> Response:
     """The inbox as last rendered for this key (page_memo.py), else rendered and kept, unless the
     rows changed while it was being read (its digest, asked again, differs). Nothing on it writes.
 
@@ -75,6 +77,7 @@ async def _memoised_inbox(request: Request, db: AsyncSession, memo: PageMemo) ->
     key = memo.key(request, digest)
     page = memo.get(key, now)
     if page is None:
+        db = await reading.session()
         context = await _inbox_context(request, db, now)
         response = await render_page(request, db, "officer/inbox.html", context)
         moments = _moments_the_inbox_changes(context["items"])
@@ -134,7 +137,7 @@ async def search(request: Request) -> Response:
     text = query_value(request, "q")
     if not text:
         return redirect_to(request, "officer_inbox")
-    db: AsyncSession = request.state.reading
+    db = await request.state.reading.session()
     crime_id = await crime_with_reference(db, visible_crimes_clause(request.state.officer), text)
     if crime_id is not None:
         return redirect_to(request, "officer_crime", crime_id=crime_id)

@@ -18,6 +18,7 @@ from ..auth.sessions import (
     party_required_reading_with,
 )
 from ..case_events import decisions, hearings
+from ..database import PooledReading
 from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..models import Crime, Party, utcnow
@@ -141,7 +142,7 @@ async def case_page(request: Request) -> Response:
     memo: PageMemo = request.app.state.page_memo
     if _memoised(request):
         return await _memoised_case_page(request, memo)
-    view, asking = await _read_case(request.state.reading, request, with_asking=True)
+    view, asking = await _read_case(await request.state.reading.session(), request, with_asking=True)
     return render(request, "victim/case.html", _case_page_context(request, view, asking))
 
 
@@ -150,12 +151,16 @@ async def _memoised_case_page(request: Request, memo: PageMemo) -> Response:
     it marked something read (a write, after which the page is not the same), or the rows changed
     while it was being read (its digest, asked again, differs). The digest comes with the session's
     look-up, in its round trip, unless the check changed the party's row."""
-    db, party, crime = request.state.reading, request.state.party, request.state.crime
+    reading: PooledReading = request.state.reading  # a session on it is made only on a miss
+    party, crime = request.state.party, request.state.crime
     now = utcnow()
-    digest = request.state.added_column or await queries.case_page_digest(db, party, crime)
+    digest = request.state.added_column
+    if digest is None:
+        digest = await queries.case_page_digest(await reading.session(), party, crime)
     key = memo.key(request, digest)
     page = memo.get(key, now)
     if page is None:
+        db = await reading.session()
         view, asking = await _read_case(db, request, with_asking=True)
         html = render_html(request, "victim/case.html", _case_page_context(request, view, asking))
         page = memoise(html, next_change(now, _moments_the_page_changes(view, asking)))
@@ -197,7 +202,7 @@ async def case_timeline(request: Request) -> Response:
     after the entries shown. Without htmx, the case page at the same filter and cursor."""
     if not is_htmx(request):
         return redirect_to(request, "victim_case", query=dict(request.query_params), fragment="updates")
-    view, _asking = await _read_case(request.state.reading, request, with_asking=False)
+    view, _asking = await _read_case(await request.state.reading.session(), request, with_asking=False)
     more = view.timeline.before is not None
     context = case_context(
         request,
@@ -229,16 +234,17 @@ async def case_activity(request: Request) -> Response:
     if not is_htmx(request):
         return redirect_to(request, "victim_case")
     seen = queries.Activity.from_marker(request.query_params.get("seen", "")[:100])
-    db = request.state.reading  # the session check's connection: one per poll
+    reading: PooledReading = request.state.reading  # the session check's connection: one per poll
     current = request.state.added_column
     if current is None:
-        current = (await queries.current_activity(db, request.state.party)).marker()
+        current = (await queries.current_activity(await reading.session(), request.state.party)).marker()
     if seen is not None and seen.marker() == current:
         return Response(status_code=204)
     # Earlier entries were added below the first page: swapping the timeline would take them away
     # from someone reading them, so it stays and says that something is new (and nothing new is
     # marked read, as nothing new is shown).
     kept_earlier = request.query_params.get("kept") == "1"
+    db = await reading.session()
     view, _asking = await _read_case(db, request, with_asking=False, shown=not kept_earlier)
     context = case_context(
         request,

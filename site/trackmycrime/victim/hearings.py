@@ -17,7 +17,7 @@ async def hearing_calendar(request: Request) -> Response:
     raw = request.path_params["hearing_id"]
     hearing = None
     if raw.isascii() and raw.isdigit() and len(raw) < 12:
-        found = await request.state.reading.exec(
+        found = await (await request.state.reading.session()).exec(
             select(Hearing).where(Hearing.id == int(raw), Hearing.crime_id == request.state.crime.id)
         )
         hearing = found.first()
