@@ -58,6 +58,21 @@ async def test_metrics_refuse_a_missing_or_wrong_token(metrics_client):
     assert "tmc_http_requests_total" not in wrong.text
 
 
+async def test_a_method_no_route_answers_is_counted_as_other_not_as_a_new_series(metrics_client):
+    """A client can send any word as its method; each would be a series kept for the process's life."""
+    before = await scrape(metrics_client)
+    for made_up in ("BREW", "WHEN1", "WHEN2"):
+        response = await metrics_client.http.request(made_up, "/accessibility")
+        assert response.status_code == 403, "refused (no CSRF token for a method that is not GET)"
+    after = await scrape(metrics_client)
+    counted = "tmc_http_requests_total"
+    # Refused before routing (the CSRF check), so by no route's template.
+    assert value(after, counted, route="unmatched", method="other", status="403") == (
+        value(before, counted, route="unmatched", method="other", status="403") + 3
+    )
+    assert not {dict(labels).get("method") for (_, labels) in after} & {"BREW", "WHEN1", "WHEN2"}
+
+
 async def test_requests_are_counted_by_route_template_without_ids(metrics_client, db):
     async with db.transaction() as session:
         force = await make_force(session)
