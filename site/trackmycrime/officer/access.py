@@ -89,8 +89,8 @@ def officer_page(
     """A signed-in officer with one of `roles` who has replaced any password an admin chose for
     them and, in production, set up two-step verification (anyone else is sent to do that first).
     `share_reading`: a page that only reads does so on the session check's connection,
-    request.state.reading (a PooledReading); `added`, `wanted`: a column computed in the session check for the page
-    (officer_required)."""
+    request.state.reading (a PooledReading); `added`, `wanted`: a column computed in the session
+    check for the page (officer_required)."""
 
     def decorate(endpoint: Endpoint) -> Endpoint:
         @functools.wraps(endpoint)
