@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from . import i18n
+from .auth.csrf import masked_token
 from .counted_words import character_count_words, idle_countdown_words
 from .language import switch_links
 from .paths import TEMPLATES_DIR
@@ -151,6 +152,6 @@ def page_context(request: Request) -> dict[str, Any]:
         "helper": getattr(state, "helper", None),
         "signed_in_crime": getattr(state, "crime", None),
         "officer": getattr(state, "officer", None),
-        "csrf_token": getattr(state, "csrf_token", ""),
+        "csrf_token": masked_token(request),
         "is_demo": request.app.state.settings.mode == "demo",
     }

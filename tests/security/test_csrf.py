@@ -6,6 +6,7 @@ import pytest
 
 from tests.webclient import WebClient, text_of
 from trackmycrime.app import create_app
+from trackmycrime.auth.csrf import unmask
 from trackmycrime.settings import Settings
 
 from ..web.test_route_list import THROWAWAY_DATABASE
@@ -78,3 +79,19 @@ async def test_the_right_token_is_accepted_in_the_form_and_in_the_htmx_header(cl
     )
     assert response.status_code == 200
     assert "Enter your crime reference number" in response.text
+
+
+async def test_each_page_carries_the_token_masked_afresh(client):
+    """Masked anew at each render (BREACH: a secret repeated in compressed pages can be guessed a
+    byte at a time), standing for the same token, and accepted from either page."""
+    tokens = []
+    for _visit in range(3):
+        page = await client.page("/sign-in")
+        in_forms = {field["value"] for field in page.select('input[name="csrf_token"]')}
+        assert len(in_forms) == 1, "one token on a page"
+        tokens.append(in_forms.pop())
+    assert len(set(tokens)) == 3
+    assert len({unmask(token) for token in tokens}) == 1 and unmask(tokens[0])
+    for token in tokens:
+        response = await client.http.post("/sign-in", data={"surname": "x", "csrf_token": token})
+        assert response.status_code == 200 and "Enter your crime reference number" in response.text

@@ -33,6 +33,12 @@ def mask(token: str) -> str:
     return base64.urlsafe_b64encode(pad + _xor(raw, pad)).decode()
 
 
+def masked_token(request: Request) -> str:
+    """The request's CSRF token masked afresh, for a page's forms and htmx's header."""
+    unmasked = request.scope.get("state", {}).get("csrf_token_unmasked")
+    return mask(unmasked) if unmasked else ""
+
+
 def unmask(masked: str) -> str | None:
     try:
         data = base64.urlsafe_b64decode(masked.encode())
@@ -69,11 +75,9 @@ class CSRFMiddleware:
         if len(cookie_value) < 20:
             cookie_value = new_cookie = random_token()
         expected = self.signer.mac(CSRF, cookie_value)
-        state = scope.setdefault("state", {})
-        state["csrf_token"] = mask(expected)
-        # What the masked token stands for, for the memoised pages' key (page_memo.py) to use as
-        # it is rather than unmask the masked one on every request.
-        state["csrf_token_unmasked"] = expected
+        # Masked afresh by each page that shows it (masked_token); the memoised pages' key uses it
+        # as it is (page_memo.py). A page sent from the memo shows the token masked when it was kept.
+        scope.setdefault("state", {})["csrf_token_unmasked"] = expected
 
         if scope["method"] not in SAFE_METHODS:
             body, too_large = await _read_body(receive)

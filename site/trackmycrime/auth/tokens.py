@@ -60,5 +60,10 @@ class Signer:
         return value, signed_at.timestamp()
 
     def mac(self, purpose: str, value: str) -> str:
-        key = hashlib.sha256(f"{purpose}:{self._secret_key}".encode()).digest()
-        return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(_mac_key(self._secret_key, purpose), value.encode(), "sha256").hex()
+
+
+@functools.lru_cache(maxsize=32)
+def _mac_key(secret_key: str, purpose: str) -> bytes:
+    """Derived once per key and purpose: the CSRF check makes a MAC on every request."""
+    return hashlib.sha256(f"{purpose}:{secret_key}".encode()).digest()
