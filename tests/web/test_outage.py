@@ -11,11 +11,14 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from tests.conftest import TEST_SECRET_KEY
 from tests.security.test_headers_and_redirects import assert_security_headers
 from tests.webclient import check_page, text_of
 from trackmycrime.app import create_app
+from trackmycrime.auth.tokens import SESSION, Signer, random_token
 from trackmycrime.database import Database
 from trackmycrime.ingest.openapi import openapi_document
 from trackmycrime.settings import Settings
@@ -67,6 +70,28 @@ async def test_pages_say_the_service_will_be_back_while_the_database_is_down(kin
         assert response.status_code == 503
     outage_lines = [r for r in caplog.records if "database is unavailable" in r.getMessage()]
     assert len(outage_lines) == 1 and outage_lines[0].levelno == logging.WARNING
+
+
+_NO_CONNECTIONS_ROLE = """
+DO $$ BEGIN
+    CREATE ROLE tmc_no_connections LOGIN CONNECTION LIMIT 0;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+END $$"""
+
+
+@pytest.mark.postgresql_only
+async def test_a_signed_in_page_while_the_server_takes_no_more_connections_is_an_outage(db):
+    """PostgreSQL refusing a connection ("too many connections", SQLSTATE 53300) as a signed-in
+    page takes one from the pool for its session check: "try again later", not a fault."""
+    async with db.reading_connection() as connection:
+        await connection.execute(text(_NO_CONNECTIONS_ROLE))
+    refused = make_url(db.url).set(username="tmc_no_connections").render_as_string(hide_password=False)
+    async with client_for(refused) as browser:
+        browser.cookies.set("tmc_session", Signer(TEST_SECRET_KEY).sign(SESSION, random_token()))
+        for url in ("/case", "/officer"):
+            response = await browser.get(url)
+            assert response.status_code == 503, (url, response.text[:300])
+            assert text_of(check_page(response.text).h1) == "Sorry, the service is unavailable"
 
 
 @pytest.mark.parametrize("kind", ["postgresql", "sqlite"])
