@@ -141,16 +141,17 @@ class Database:
 
     @asynccontextmanager
     async def reading_connection(self) -> AsyncIterator[AsyncConnection]:
-        """A bare connection for Core statements, each standing alone as in reading(): no ORM
-        session to set up and tear down (the signed-in check on every page)."""
-        async with self._autocommit.connect() as connection:
-            yield connection
+        """A connection for Core statements, each standing alone as in reading(), with no ORM
+        session to set up and tear down: pooled_reading's, with SQLAlchemy's Connection around it."""
+        async with self.pooled_reading() as reading:
+            yield await reading.connection()
 
     @asynccontextmanager
     async def pooled_reading(self) -> AsyncIterator[PooledReading]:
-        """A connection for a request that reads, as reading_connection's, with SQLAlchemy's
-        Connection and an ORM session put around it only when first asked for (PooledReading):
-        the signed-in check on every page, and a page answered from the memo, need neither."""
+        """A pooled connection for a request that reads, each statement standing alone, with
+        SQLAlchemy's Connection and an ORM session put around it only when first asked for
+        (PooledReading): the signed-in check on every page, and a page answered from the memo,
+        need neither."""
         reading = await PooledReading.check_out(self._autocommit)
         try:
             yield reading

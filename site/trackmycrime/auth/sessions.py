@@ -288,9 +288,9 @@ def party_required_reading(endpoint: Endpoint) -> Endpoint:
     """As party_required, for a page that reads: the look-up's connection stays open for the page as
     request.state.reading (a PooledReading, in autocommit: `await request.state.reading.session()`
     for an ORM session on it), so the request takes one connection from the pool, and checks it
-    once, instead of twice. The page must not open another connection
-    while it holds this one: with every pooled connection held so, each request would wait for a
-    second one that never comes free."""
+    once, instead of twice. The page must not open another connection while it holds this one:
+    with every pooled connection held so, each request would wait for a second one that never
+    comes free."""
     return _party_required(endpoint, touch=True, share_reading=True)
 
 
