@@ -5,12 +5,16 @@ touched. A connection kept would take the pool from every other request within a
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text, update
 
+from tests.webclient import WebClient
+from trackmycrime.app import create_app
+from trackmycrime.database import Database
 from trackmycrime.models import WebSession, utcnow
 
 from .officer_world import sign_in_as
@@ -70,3 +74,39 @@ async def test_an_officers_inbox_and_search_give_their_connection_back(client, d
     for url, status in visits:
         await client.get(url, expect=status)
         await assert_given_back(db, url)
+
+
+@pytest.mark.postgresql_only
+async def test_many_signed_in_requests_at_once_wait_for_a_small_pool_and_all_get_their_page(db, settings):
+    """Forty-two case pages, polls and inboxes at once on a pool of two: each check-out waits for a
+    connection another gives back (the pool's wait, in SQLAlchemy's greenlet), none is refused or
+    kept, and each browser gets its own page."""
+    case = await make_victim_case(db)
+    small = Database(db.url, pool_size=2)
+    try:
+        async with (
+            WebClient(create_app(settings, small)) as victim,
+            WebClient(create_app(settings, small)) as officer,
+        ):
+            page = await sign_in(victim, case)
+            poll = page.select_one("#case-poller")["hx-get"]
+            await sign_in_as(officer, db, case.officer)
+            asked = [
+                (victim, "/case", {}, 200),
+                (victim, poll, {"htmx": True}, 204),
+                (officer, "/officer", {}, 200),
+            ]
+            responses = await asyncio.gather(
+                *(
+                    client.get(url, expect=status, **options)
+                    for _ in range(14)
+                    for client, url, options, status in asked
+                )
+            )
+            cases = [response.text for response in responses if response.request.url.path == "/case"]
+            assert len(cases) == 14 and all(case.crime.reference in text for text in cases)
+            inboxes = [response.text for response in responses if response.request.url.path == "/officer"]
+            assert len(inboxes) == 14 and all(case.crime.reference in text for text in inboxes)
+            assert small.engine.pool.checkedout() == 0
+    finally:
+        await small.dispose()
